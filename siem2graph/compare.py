@@ -1,0 +1,198 @@
+"""The comparator registry: how a legacy value is judged found among an alert's Graph values.
+
+Every comparator works on whole columns. ``items`` holds one row per (alert key, legacy value) and
+``graph`` one row per (alert key, Graph value); ``found`` answers, for each item, whether the alert's
+Graph values contain it. Equality comparators normalise both sides into candidate keys (a legacy value
+may have several, e.g. an enum with a vocabulary) and join once; ``datetime`` joins on the alert and
+compares within a tolerance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+KEY = "key"
+VALUE = "value"
+Normaliser = Callable[[pd.Series, Mapping[str, Any], Mapping[str, tuple[str, ...]]], pd.Series]
+
+_URL_TAIL = r"(?i)(?:[?&]alertid=(?P<param>[^&#]+))|/(?P<segment>[^/?#]+)/?(?:[?#][^/]*)?$"
+_DEFAULT_SEPARATORS = ";,"
+
+
+def _lower(values: pd.Series, *_: Any) -> pd.Series:
+    return values.str.strip().str.lower()
+
+
+def _identity(values: pd.Series, *_: Any) -> pd.Series:
+    return values
+
+
+def _whitespace(values: pd.Series, *_: Any) -> pd.Series:
+    return values.str.replace(r"\s+", " ", regex=True).str.strip()
+
+
+def _present(values: pd.Series, *_: Any) -> pd.Series:
+    return pd.Series("present", index=values.index, dtype="str")
+
+
+def _vocabulary(
+    values: pd.Series, _params: Mapping[str, Any], vocabulary: Mapping[str, tuple[str, ...]]
+) -> pd.Series:
+    lowered = _lower(values)
+    vocab = {k: [v.lower() for v in vs] for k, vs in vocabulary.items()}
+    mapped = lowered.map(vocab)
+    candidates = mapped.where(mapped.notna(), lowered.map(lambda v: [v]))
+    return candidates.explode().astype("str")
+
+
+def _dns_parts(values: pd.Series, *_: Any) -> pd.Series:
+    lowered = _lower(values)
+    parts = lowered.str.split(".", n=1, expand=True)
+    pieces = [lowered, parts[0]]
+    if parts.shape[1] > 1:
+        pieces.append(parts[1].dropna())
+    return pd.concat(pieces).astype("str")
+
+
+def _url_tail(values: pd.Series, *_: Any) -> pd.Series:
+    found = values.str.extract(_URL_TAIL)
+    tail = found["param"].fillna(found["segment"]).fillna(values)
+    return tail.astype("str").str.lower()
+
+
+def split_items(values: pd.Series, separators: str) -> pd.Series:
+    """Split multi-valued legacy strings into trimmed, non-empty items (index repeated)."""
+    pattern = "[" + "".join("\\" + c if c in "\\]^-" else c for c in separators) + "]"
+    items = values.str.split(pattern, regex=True).explode().str.strip()
+    return items[items.fillna("") != ""].astype("str")
+
+
+def _no_params(params: Mapping[str, Any]) -> None:
+    if params:
+        raise ValueError(f"this comparator takes no params, got {sorted(params)}")
+
+
+def _separator_params(params: Mapping[str, Any]) -> None:
+    if set(params) - {"separators"}:
+        raise ValueError(f"only 'separators' is a param here, got {sorted(params)}")
+    seps = params.get("separators", _DEFAULT_SEPARATORS)
+    if not isinstance(seps, str) or not seps:
+        raise ValueError("separators must be a non-empty text")
+
+
+def _datetime_params(params: Mapping[str, Any]) -> None:
+    if set(params) - {"tolerance_seconds", "legacy_aggregate"}:
+        raise ValueError(f"unknown datetime params {sorted(params)}")
+    tolerance = params.get("tolerance_seconds")
+    if not isinstance(tolerance, int | float) or isinstance(tolerance, bool) or tolerance < 0:
+        raise ValueError("tolerance_seconds must be a number >= 0")
+    if params.get("legacy_aggregate", "all") not in ("all", "min", "max"):
+        raise ValueError("legacy_aggregate must be all, min or max")
+
+
+def parse_times(values: pd.Series) -> pd.Series:
+    """ISO-8601 (0-7 fraction digits, with or without Z) or 'yyyy-MM-dd HH:mm:ss' to UTC; bad -> NaT."""
+    text = values.astype("str").str.strip().str.replace(r"(\.\d{6})\d+", r"\1", regex=True)
+    return pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
+
+
+@dataclass(frozen=True)
+class Comparator:
+    """A named way of comparing one field's legacy values with Graph values."""
+
+    name: str
+    description: str
+    legacy: Normaliser = _identity
+    graph: Normaliser = _identity
+    check_params: Callable[[Mapping[str, Any]], None] = _no_params
+
+    def legacy_items(self, values: pd.Series, params: Mapping[str, Any]) -> pd.Series:
+        """The legacy values an alert must keep; multi-valued strings become several items."""
+        if self.name == "set":
+            return split_items(values, params.get("separators", _DEFAULT_SEPARATORS))
+        return values
+
+    def found(
+        self,
+        items: pd.DataFrame,
+        graph: pd.DataFrame,
+        params: Mapping[str, Any],
+        vocabulary: Mapping[str, tuple[str, ...]],
+    ) -> np.ndarray:
+        """For each row of ``items`` (key, value): is it found among the same key's Graph values?"""
+        if items.empty:
+            return np.zeros(0, dtype=bool)
+        if self.name == "datetime":
+            return _found_in_time(items, graph, params)
+        left = items.reset_index(drop=True)
+        cands = self.legacy(left[VALUE], params, vocabulary)
+        left_cands = pd.DataFrame({"row": cands.index, KEY: left[KEY].to_numpy()[cands.index]})
+        left_cands["norm"] = cands.to_numpy()
+        right = pd.DataFrame({KEY: graph[KEY].to_numpy(), VALUE: graph[VALUE].to_numpy()})
+        gnorm = self.graph(right[VALUE], params, vocabulary)
+        right_cands = pd.DataFrame(
+            {KEY: right[KEY].to_numpy()[gnorm.index], "norm": gnorm.to_numpy()}
+        ).drop_duplicates()
+        hits = left_cands.merge(right_cands, on=[KEY, "norm"], how="inner")["row"].unique()
+        result = np.zeros(len(left), dtype=bool)
+        result[hits] = True
+        return result
+
+
+def _found_in_time(
+    items: pd.DataFrame, graph: pd.DataFrame, params: Mapping[str, Any]
+) -> np.ndarray:
+    left = items.reset_index(drop=True).assign(t=lambda f: parse_times(f[VALUE]), row=lambda f: f.index)
+    right = graph.assign(g=parse_times(graph[VALUE]))[[KEY, "g"]].dropna()
+    pairs = left[[KEY, "t", "row"]].merge(right, on=KEY, how="inner")
+    tolerance = pd.Timedelta(seconds=float(params["tolerance_seconds"]))
+    close = (pairs["t"] - pairs["g"]).abs() <= tolerance
+    result = np.zeros(len(left), dtype=bool)
+    result[pairs.loc[close, "row"].unique()] = True
+    return result
+
+
+def aggregate_times(items: pd.DataFrame, how: str) -> pd.DataFrame:
+    """Keep only each key's earliest or latest legacy time ('all' keeps every one)."""
+    if how == "all" or items.empty:
+        return items
+    order = parse_times(items[VALUE])
+    ranked = items.assign(_t=order).sort_values("_t", ascending=(how == "min"), na_position="last")
+    return ranked.drop_duplicates(KEY)[[KEY, VALUE]]
+
+
+COMPARATORS: dict[str, Comparator] = {
+    c.name: c
+    for c in (
+        Comparator("exact", "the same text"),
+        Comparator("casefold", "the same text, ignoring case and outer spaces", _lower, _lower),
+        Comparator("text", "the same text, ignoring runs of white space", _whitespace, _whitespace),
+        Comparator("hash", "the same hash, ignoring case", _lower, _lower),
+        Comparator(
+            "datetime",
+            "the same instant within a tolerance",
+            check_params=_datetime_params,
+        ),
+        Comparator(
+            "enum", "a Graph value the vocabulary allows for the legacy value", _vocabulary, _lower
+        ),
+        Comparator(
+            "set",
+            "every item of a separated legacy list among the Graph values",
+            _lower,
+            _lower,
+            _separator_params,
+        ),
+        Comparator(
+            "contained_in", "the host or domain part of a Graph DNS name", _lower, _dns_parts
+        ),
+        Comparator("url_tail", "the same alert id at the end of the link", _url_tail, _url_tail),
+        Comparator("presence", "only presence: the meaning changed", _present, _present),
+        Comparator("none", "not compared: no Graph equivalent", check_params=_separator_params),
+    )
+}

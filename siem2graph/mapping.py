@@ -1,0 +1,194 @@
+"""Load and validate the mapping table (``mapping/fields.yaml``) into frozen rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping as MappingABC
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from siem2graph.compare import COMPARATORS
+from siem2graph.errors import MappingError
+from siem2graph.paths import GraphPath, parse_path
+
+MAPPING_DIR = Path(__file__).resolve().parent.parent / "mapping"
+DEFAULT_MAPPING_FILE = MAPPING_DIR / "fields.yaml"
+STATUSES = ("mapped", "derived", "unsupported", "obsolete")
+DROPPED_STATUSES = ("unsupported", "obsolete")
+_ROW_KEYS = {
+    "siem_field",
+    "aliases",
+    "status",
+    "group",
+    "graph_paths",
+    "comparator",
+    "params",
+    "vocabulary",
+    "microsoft_mapping",
+    "microsoft_note",
+    "note",
+}
+
+
+@dataclass(frozen=True)
+class FieldMapping:
+    """One SIEM field: how it reaches Graph (or why it does not) and how values are compared."""
+
+    siem_field: str
+    status: str
+    group: str
+    comparator: str
+    microsoft_mapping: str
+    microsoft_note: str
+    aliases: tuple[str, ...] = ()
+    graph_paths: tuple[GraphPath, ...] = ()
+    params: MappingABC[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    vocabulary: MappingABC[str, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    note: str = ""
+
+    @property
+    def has_graph_equivalent(self) -> bool:
+        return self.status not in DROPPED_STATUSES
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Every spelling a legacy column may carry for this field."""
+        return (self.siem_field, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """The validated mapping table."""
+
+    version: str
+    source: str
+    fields: tuple[FieldMapping, ...]
+
+    def field(self, siem_field: str) -> FieldMapping:
+        for row in self.fields:
+            if row.siem_field == siem_field:
+                return row
+        raise KeyError(siem_field)
+
+    @property
+    def key_index(self) -> dict[str, str]:
+        """Casefolded key spelling -> SIEM field name."""
+        return {key.casefold(): row.siem_field for row in self.fields for key in row.keys}
+
+    @property
+    def graph_paths(self) -> tuple[GraphPath, ...]:
+        """Every distinct Graph path the mapping reads, in first-use order."""
+        seen: dict[str, GraphPath] = {}
+        for row in self.fields:
+            for path in row.graph_paths:
+                seen.setdefault(path.text, path)
+        return tuple(seen.values())
+
+
+def _text(row: dict[str, Any], key: str, where: str, required: bool = True) -> str:
+    value = row.get(key, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise MappingError(f"{where}: '{key}' must be a non-empty text")
+    return value
+
+
+def _parse_row(row: Any, where: str) -> FieldMapping:
+    if not isinstance(row, dict):
+        raise MappingError(f"{where}: a row must be a mapping of keys to values")
+    unknown = set(row) - _ROW_KEYS
+    if unknown:
+        raise MappingError(f"{where}: unknown keys {sorted(unknown)}")
+    name = _text(row, "siem_field", where)
+    where = f"{where} ({name})"
+    status = _text(row, "status", where)
+    if status not in STATUSES:
+        raise MappingError(f"{where}: status {status!r} is not one of {', '.join(STATUSES)}")
+    comparator = _text(row, "comparator", where)
+    if comparator not in COMPARATORS:
+        raise MappingError(f"{where}: unknown comparator {comparator!r}")
+    raw_paths = row.get("graph_paths") or []
+    if not isinstance(raw_paths, list):
+        raise MappingError(f"{where}: graph_paths must be a list")
+    try:
+        paths = tuple(parse_path(p) for p in raw_paths)
+    except (ValueError, TypeError) as exc:
+        raise MappingError(f"{where}: {exc}") from None
+    dropped = status in DROPPED_STATUSES
+    if dropped and (paths or comparator != "none"):
+        raise MappingError(f"{where}: a {status} field has no Graph path and comparator 'none'")
+    if not dropped and (not paths or comparator == "none"):
+        raise MappingError(f"{where}: a {status} field needs Graph paths and a comparator")
+    vocabulary = row.get("vocabulary") or {}
+    if not isinstance(vocabulary, dict) or not all(
+        isinstance(v, list) and v and all(isinstance(x, str) for x in v) for v in vocabulary.values()
+    ):
+        raise MappingError(f"{where}: vocabulary must map each value to a list of Graph values")
+    if comparator == "enum" and not vocabulary:
+        raise MappingError(f"{where}: comparator 'enum' needs a vocabulary")
+    params = row.get("params") or {}
+    if not isinstance(params, dict):
+        raise MappingError(f"{where}: params must be a mapping")
+    try:
+        COMPARATORS[comparator].check_params(params)
+    except ValueError as exc:
+        raise MappingError(f"{where}: {exc}") from None
+    aliases = row.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a for a in aliases):
+        raise MappingError(f"{where}: aliases must be a list of names")
+    mark = _text(row, "microsoft_mapping", where)
+    if mark not in ("->", "X"):
+        raise MappingError(f"{where}: microsoft_mapping must be '->' or 'X'")
+    return FieldMapping(
+        siem_field=name,
+        status=status,
+        group=_text(row, "group", where),
+        comparator=comparator,
+        microsoft_mapping=mark,
+        microsoft_note=_text(row, "microsoft_note", where),
+        aliases=tuple(aliases),
+        graph_paths=paths,
+        params=MappingProxyType(dict(params)),
+        vocabulary=MappingProxyType(
+            {str(k).casefold(): tuple(v) for k, v in vocabulary.items()}
+        ),
+        note=_text(row, "note", where, required=False),
+    )
+
+
+def parse_mapping(document: Any, origin: str = "mapping") -> Mapping:
+    """Validate a parsed mapping document; MappingError names the first bad row."""
+    if not isinstance(document, dict) or not isinstance(document.get("fields"), list):
+        raise MappingError(f"{origin}: expected a document with a 'fields' list")
+    rows = tuple(
+        _parse_row(row, f"{origin} row {i}") for i, row in enumerate(document["fields"], 1)
+    )
+    owners: dict[str, str] = {}
+    for i, row in enumerate(rows, 1):
+        for key in {k.casefold() for k in row.keys}:
+            if key in owners:
+                raise MappingError(
+                    f"{origin} row {i} ({row.siem_field}): name or alias {key!r} "
+                    f"is already used by {owners[key]}"
+                )
+            owners[key] = row.siem_field
+    version = document.get("version")
+    if not isinstance(version, str) or not version:
+        raise MappingError(f"{origin}: 'version' must be a non-empty text")
+    return Mapping(version=version, source=str(document.get("source", "")), fields=rows)
+
+
+def load_mapping(path: Path | str = DEFAULT_MAPPING_FILE) -> Mapping:
+    """Read and validate a mapping file."""
+    path = Path(path)
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise MappingError(f"{path.name}: cannot read the mapping: {exc}") from None
+    return parse_mapping(document, path.name)

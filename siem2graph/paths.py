@@ -1,0 +1,128 @@
+"""Graph paths: the small grammar the mapping uses to point into an alerts_v2 alert.
+
+    path     := step ("." step)* ["." template]
+    step     := name | name "[]" | name "[" evidenceType "]"
+    template := text with "{key}" placeholders, applied to each object reached
+
+``evidence[fileEvidence].fileDetails.sha1`` reads ``sha1`` from the ``fileDetails`` of every evidence item
+whose ``@odata.type`` ends in ``.fileEvidence``; ``evidence[]`` takes every item; ``mitreTechniques[]`` every
+element; ``loggedOnUsers[].{domainName}\\{accountName}`` renders each object through the template.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+_STEP = re.compile(r"^(?P<name>[A-Za-z@][A-Za-z0-9_.@]*?)(?:\[(?P<filter>[A-Za-z]*)\])?$")
+_TEMPLATE_KEY = re.compile(r"\{([A-Za-z0-9_]+)\}")
+ODATA_TYPE = "@odata.type"
+_TYPE_PREFIX = "#microsoft.graph.security."
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a path: a key, optionally iterating a list (filtered by evidence type)."""
+
+    name: str
+    iterate: bool = False
+    type_filter: str = ""
+
+
+@dataclass(frozen=True)
+class GraphPath:
+    """A parsed Graph path."""
+
+    text: str
+    steps: tuple[Step, ...]
+    template: str = ""
+
+    @property
+    def template_keys(self) -> tuple[str, ...]:
+        return tuple(_TEMPLATE_KEY.findall(self.template))
+
+    @property
+    def evidence_type(self) -> str:
+        """The evidence type the path reads ('' when it reads the alert itself or any evidence)."""
+        first = self.steps[0]
+        return first.type_filter if first.name == "evidence" else ""
+
+
+def parse_path(text: str) -> GraphPath:
+    """Parse a path string; raises ValueError naming the bad step."""
+    if not text or text != text.strip():
+        raise ValueError(f"empty or padded path {text!r}")
+    template = ""
+    body = text
+    brace = text.find(".{")
+    if brace >= 0:
+        body, template = text[:brace], text[brace + 1 :]
+        if not _TEMPLATE_KEY.search(template):
+            raise ValueError(f"template {template!r} in {text!r} names no key")
+    steps = []
+    for raw in body.split("."):
+        match = _STEP.match(raw)
+        if not match:
+            raise ValueError(f"bad step {raw!r} in {text!r}")
+        filt = match.group("filter")
+        steps.append(Step(match.group("name"), filt is not None, filt or ""))
+    if template and not steps[-1].iterate:
+        raise ValueError(f"a template needs a list step before it in {text!r}")
+    return GraphPath(text, tuple(steps), template)
+
+
+def evidence_type_name(item: dict[str, Any]) -> str:
+    """'deviceEvidence' for an item typed '#microsoft.graph.security.deviceEvidence'."""
+    odata = item.get(ODATA_TYPE) or ""
+    return odata[len(_TYPE_PREFIX) :] if odata.startswith(_TYPE_PREFIX) else odata.rpartition(".")[2]
+
+
+def to_text(value: Any) -> str:
+    """The text form of a JSON scalar, '' for empty values."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _walk(node: Any, steps: tuple[Step, ...], template: str) -> Iterable[str]:
+    if not steps:
+        if template:
+            if isinstance(node, dict):
+                rendered = _TEMPLATE_KEY.sub(lambda m: to_text(node.get(m.group(1))), template)
+                if any(to_text(node.get(k)) for k in _TEMPLATE_KEY.findall(template)):
+                    yield rendered
+            return
+        if isinstance(node, list):
+            for item in node:
+                text = to_text(item)
+                if text and not isinstance(item, dict | list):
+                    yield text
+        elif not isinstance(node, dict):
+            text = to_text(node)
+            if text:
+                yield text
+        return
+    if not isinstance(node, dict):
+        return
+    step, rest = steps[0], steps[1:]
+    value = node.get(step.name)
+    if not step.iterate:
+        yield from _walk(value, rest, template)
+        return
+    if not isinstance(value, list):
+        return
+    for item in value:
+        if step.type_filter and not (
+            isinstance(item, dict) and evidence_type_name(item) == step.type_filter
+        ):
+            continue
+        yield from _walk(item, rest, template)
+
+
+def extract(node: dict[str, Any], path: GraphPath) -> list[str]:
+    """Every non-empty value at ``path`` in ``node``, in document order."""
+    return list(_walk(node, path.steps, path.template))
