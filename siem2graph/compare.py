@@ -1,10 +1,10 @@
 """The comparator registry: how a legacy value is judged found among an alert's Graph values.
 
-Every comparator works on whole columns. ``items`` holds one row per (alert key, legacy value) and
-``graph`` one row per (alert key, Graph value); ``found`` answers, for each item, whether the alert's
-Graph values contain it. Equality comparators normalise both sides into candidate keys (a legacy value
-may have several, e.g. an enum with a vocabulary) and join once; ``datetime`` joins on the alert and
-compares within a tolerance.
+Every comparator works on whole columns. ``items`` holds one row per (alert key, legacy value)
+and ``graph`` one row per (alert key, Graph value); ``found`` answers, for each item, whether the
+alert's Graph values contain it. Equality comparators normalise both sides into candidate keys (a
+legacy value may have several, e.g. an enum with a vocabulary) and join once; ``datetime`` joins on
+the alert and compares within a tolerance.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def _datetime_params(params: Mapping[str, Any]) -> None:
 
 
 def parse_times(values: pd.Series) -> pd.Series:
-    """ISO-8601 (0-7 fraction digits, with or without Z) or 'yyyy-MM-dd HH:mm:ss' to UTC; bad -> NaT."""
+    """ISO-8601 (0-7 fraction digits, Z or not) or 'yyyy-MM-dd HH:mm:ss' to UTC; bad -> NaT."""
     text = values.astype("str").str.strip().str.replace(r"(\.\d{6})\d+", r"\1", regex=True)
     return pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
 
@@ -147,7 +147,9 @@ class Comparator:
 def _found_in_time(
     items: pd.DataFrame, graph: pd.DataFrame, params: Mapping[str, Any]
 ) -> np.ndarray:
-    left = items.reset_index(drop=True).assign(t=lambda f: parse_times(f[VALUE]), row=lambda f: f.index)
+    left = items.reset_index(drop=True).assign(
+        t=lambda f: parse_times(f[VALUE]), row=lambda f: f.index
+    )
     right = graph.assign(g=parse_times(graph[VALUE]))[[KEY, "g"]].dropna()
     pairs = left[[KEY, "t", "row"]].merge(right, on=KEY, how="inner")
     tolerance = pd.Timedelta(seconds=float(params["tolerance_seconds"]))

@@ -127,7 +127,8 @@ def _parse_row(row: Any, where: str) -> FieldMapping:
         raise MappingError(f"{where}: a {status} field needs Graph paths and a comparator")
     vocabulary = row.get("vocabulary") or {}
     if not isinstance(vocabulary, dict) or not all(
-        isinstance(v, list) and v and all(isinstance(x, str) for x in v) for v in vocabulary.values()
+        isinstance(v, list) and v and all(isinstance(x, str) for x in v)
+        for v in vocabulary.values()
     ):
         raise MappingError(f"{where}: vocabulary must map each value to a list of Graph values")
     if comparator == "enum" and not vocabulary:
@@ -155,9 +156,7 @@ def _parse_row(row: Any, where: str) -> FieldMapping:
         aliases=tuple(aliases),
         graph_paths=paths,
         params=MappingProxyType(dict(params)),
-        vocabulary=MappingProxyType(
-            {str(k).casefold(): tuple(v) for k, v in vocabulary.items()}
-        ),
+        vocabulary=MappingProxyType({str(k).casefold(): tuple(v) for k, v in vocabulary.items()}),
         note=_text(row, "note", where, required=False),
     )
 

@@ -4,9 +4,10 @@
     step     := name | name "[]" | name "[" evidenceType "]"
     template := text with "{key}" placeholders, applied to each object reached
 
-``evidence[fileEvidence].fileDetails.sha1`` reads ``sha1`` from the ``fileDetails`` of every evidence item
-whose ``@odata.type`` ends in ``.fileEvidence``; ``evidence[]`` takes every item; ``mitreTechniques[]`` every
-element; ``loggedOnUsers[].{domainName}\\{accountName}`` renders each object through the template.
+``evidence[fileEvidence].fileDetails.sha1`` reads ``sha1`` from the ``fileDetails`` of every
+evidence item whose ``@odata.type`` ends in ``.fileEvidence``; ``evidence[]`` takes every item;
+``mitreTechniques[]`` every element; ``loggedOnUsers[].{domainName}\\{accountName}`` renders each
+object through the template.
 """
 
 from __future__ import annotations
@@ -76,7 +77,9 @@ def parse_path(text: str) -> GraphPath:
 def evidence_type_name(item: dict[str, Any]) -> str:
     """'deviceEvidence' for an item typed '#microsoft.graph.security.deviceEvidence'."""
     odata = item.get(ODATA_TYPE) or ""
-    return odata[len(_TYPE_PREFIX) :] if odata.startswith(_TYPE_PREFIX) else odata.rpartition(".")[2]
+    return (
+        odata[len(_TYPE_PREFIX) :] if odata.startswith(_TYPE_PREFIX) else odata.rpartition(".")[2]
+    )
 
 
 def to_text(value: Any) -> str:

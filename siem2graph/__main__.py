@@ -1,0 +1,7 @@
+"""`python -m siem2graph`."""
+
+import sys
+
+from siem2graph.cli import main
+
+sys.exit(main())

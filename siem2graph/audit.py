@@ -1,0 +1,221 @@
+"""Run the audit: join, per-field verdicts, coverage, schema diff -> one frozen AuditReport."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from siem2graph import __version__
+from siem2graph.graph.alerts import GraphData, read_graph
+from siem2graph.join import join
+from siem2graph.legacy import FILE_COLUMN, RECORD_COLUMN, LegacyData, read_legacy
+from siem2graph.mapping import FieldMapping, Mapping, load_mapping
+from siem2graph.model import VERDICTS, AuditReport, FieldResult, Headline
+from siem2graph.schema import unmapped_graph_paths, unmapped_legacy_columns
+from siem2graph.sources import Source
+from siem2graph.verdicts import FieldOutcome, evaluate_field
+
+KEY = "key"
+Progress = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    """Tunables of the audit."""
+
+    risk_threshold: float = 0.01  # share of alerts that must lose/change a value to flag the field
+
+
+@dataclass
+class _Clock:
+    phases: dict[str, float] = field(default_factory=dict)
+    last: float = field(default_factory=time.perf_counter)
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.phases[name] = self.phases.get(name, 0.0) + now - self.last
+        self.last = now
+
+
+def _readiness(row: FieldMapping, out: FieldOutcome, counts: np.ndarray, threshold: float) -> str:
+    if out.legacy_rows_populated == 0:
+        return "not_applicable"
+    if not row.has_graph_equivalent:
+        return "loses"
+    if out.legacy_populated == 0:
+        return "not_applicable"
+    if counts[VERDICTS.index("missing_in_graph")] / out.legacy_populated >= threshold:
+        return "loses"
+    if (
+        row.comparator == "presence"
+        or counts[VERDICTS.index("mismatch")] / out.legacy_populated >= threshold
+    ):
+        return "changes"
+    return "keeps"
+
+
+def _headline(results: tuple[FieldResult, ...], matched: int) -> Headline:
+    with_data = [r for r in results if r.legacy_rows_populated]
+    equivalent = [r for r in with_data if r.status not in ("unsupported", "obsolete")]
+    held = sum(r.legacy_populated for r in with_data)
+    kept = sum(r.match for r in equivalent)
+    readiness = {r.readiness for r in results}
+    overall = next((level for level in ("loses", "changes") if level in readiness), "keeps")
+    return Headline(
+        matched_alerts=matched,
+        fields_with_data=len(with_data),
+        fields_with_equivalent_share=len(equivalent) / len(with_data) if with_data else None,
+        information_retained_share=kept / held if held else None,
+        fields_at_risk=sum(r.readiness in ("loses", "changes") for r in results),
+        overall_readiness=overall,
+    )
+
+
+def _time_range(times: pd.Series) -> tuple[str, str] | None:
+    valid = times.dropna()
+    return (valid.min().isoformat(), valid.max().isoformat()) if len(valid) else None
+
+
+def _timeline(alerts: pd.DataFrame) -> pd.DataFrame:
+    legacy_day = alerts["legacy_time"].dt.floor("D")
+    graph_day = alerts["graph_time"].dt.floor("D")
+    parts = {
+        "legacy_alerts": legacy_day[alerts["side"] != "graph_only"],
+        "graph_alerts": graph_day[alerts["side"] != "legacy_only"],
+        "matched_alerts": legacy_day.fillna(graph_day)[alerts["side"] == "both"],
+    }
+    table = pd.DataFrame({k: v.dropna().value_counts() for k, v in parts.items()}).fillna(0)
+    table = table.astype("int64").sort_index()
+    table.index.name = "day"
+    return table.reset_index()
+
+
+def run(
+    legacy: LegacyData,
+    graph: GraphData,
+    mapping: Mapping,
+    options: AuditOptions | None = None,
+    progress: Progress | None = None,
+) -> AuditReport:
+    """Audit legacy detections against Graph alerts; the inputs are not modified."""
+    options = options or AuditOptions()
+    clock = _Clock()
+    started = clock.last
+    report_progress = progress or (lambda _step, _share: None)
+    joined = join(legacy.detections, graph.alerts)
+    clock.lap("join")
+    detections = legacy.detections.assign(
+        **{KEY: legacy.detections["AlertId"].map(joined.legacy_keys)}
+    )
+    graph_values = graph.values.assign(**{KEY: graph.values["id"].str.strip().str.lower()})
+    matched = pd.Index(joined.alerts.loc[joined.alerts["side"] == "both", KEY])
+    results, codes, pairs = [], {}, []
+    for number, row in enumerate(mapping.fields, 1):
+        out = evaluate_field(row, detections, matched, graph_values)
+        counts = (
+            np.bincount(out.codes, minlength=len(VERDICTS))
+            if out.codes is not None
+            else np.zeros(len(VERDICTS), dtype=np.int64)
+        )
+        if out.codes is not None:
+            codes[row.siem_field] = out.codes
+            pairs.append(out.pairs)
+        results.append(
+            FieldResult(
+                siem_field=row.siem_field,
+                status=row.status,
+                group=row.group,
+                comparator=row.comparator,
+                graph_paths=tuple(p.text for p in row.graph_paths),
+                microsoft_mapping=row.microsoft_mapping,
+                microsoft_note=row.microsoft_note,
+                note=row.note,
+                legacy_rows_populated=out.legacy_rows_populated,
+                legacy_alerts_populated=out.legacy_alerts_populated,
+                legacy_populated=out.legacy_populated,
+                graph_populated=out.graph_populated,
+                **{name: int(counts[i]) for i, name in enumerate(VERDICTS)},
+                readiness=_readiness(row, out, counts, options.risk_threshold),
+                examples=out.examples,
+            )
+        )
+        report_progress(f"compared {row.siem_field}", number / len(mapping.fields))
+    clock.lap("compare")
+    mapped_names = {r.siem_field for r in mapping.fields} | {KEY, FILE_COLUMN, RECORD_COLUMN}
+    legacy_unmapped = [c for c in detections.columns if c not in mapped_names]
+    schema_legacy = unmapped_legacy_columns(detections, legacy_unmapped)
+    schema_graph = unmapped_graph_paths(graph.observed_paths, mapping, len(graph.alerts))
+    clock.lap("schema")
+    fields = tuple(results)
+    value_pairs = pd.concat([_empty_pairs(), *(p for p in pairs if len(p))], ignore_index=True)
+    alerts = joined.alerts
+    return AuditReport(
+        tool_version=__version__,
+        mapping=mapping,
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        run_seconds=time.perf_counter() - started,
+        inputs=legacy.files + graph.files,
+        problems=legacy.problems + graph.problems,
+        join=joined.summary,
+        fields=fields,
+        headline=_headline(fields, joined.summary.matched_alerts),
+        legacy_time_range=_time_range(alerts["legacy_time"]),
+        graph_time_range=_time_range(alerts["graph_time"]),
+        alerts=alerts,
+        verdicts=pd.DataFrame(codes, index=matched),
+        value_pairs=value_pairs,
+        unmapped_legacy_columns=schema_legacy,
+        unmapped_graph_paths=schema_graph,
+        timeline=_timeline(alerts),
+        detections=detections,
+        graph_values=graph_values,
+        phase_seconds=dict(clock.phases),
+    )
+
+
+def _empty_pairs() -> pd.DataFrame:
+    return pd.DataFrame(
+        columns=[
+            "siem_field",
+            "legacy_value",
+            "graph_value",
+            "found",
+            "verdict",
+            "alerts",
+            "example_alerts",
+        ]
+    ).astype({"found": bool, "alerts": "int64"})
+
+
+def audit_sources(
+    legacy: Iterable[Source],
+    graph: Iterable[Source],
+    mapping: Mapping | None = None,
+    options: AuditOptions | None = None,
+    progress: Progress | None = None,
+) -> AuditReport:
+    """Read both sides and run the audit, timing each phase."""
+    mapping = mapping or load_mapping()
+    started = time.perf_counter()
+    legacy_data = read_legacy(legacy, mapping)
+    read_legacy_s = time.perf_counter() - started
+    graph_data = read_graph(graph, mapping)
+    read_graph_s = time.perf_counter() - started - read_legacy_s
+    report = run(legacy_data, graph_data, mapping, options, progress)
+    phases = {"read_legacy": read_legacy_s, "read_graph": read_graph_s, **report.phase_seconds}
+    return replace(report, phase_seconds=phases, run_seconds=time.perf_counter() - started)
+
+
+def audit_files(
+    legacy: Iterable[Path | str], graph: Iterable[Path | str], mapping: Mapping | None = None
+) -> AuditReport:
+    """Audit files on disk."""
+    return audit_sources(
+        [Source.from_path(p) for p in legacy], [Source.from_path(p) for p in graph], mapping
+    )

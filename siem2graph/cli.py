@@ -1,0 +1,73 @@
+"""The command line: `python -m siem2graph audit|pull|impact ...` (a contract scripts rely on)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from siem2graph.errors import Siem2GraphError
+from siem2graph.report import EXPORTERS, write_reports
+
+EXIT_OK, EXIT_INPUT = 0, 2
+
+
+def _formats(text: str) -> list[str]:
+    chosen = [f.strip() for f in text.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in EXPORTERS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"unknown format(s) {', '.join(unknown) or '(none)'}; choose from {','.join(EXPORTERS)}"
+        )
+    return chosen
+
+
+def _add_audit(subparsers: argparse._SubParsersAction) -> None:
+    audit = subparsers.add_parser("audit", help="audit legacy exports against Graph alerts")
+    audit.add_argument("--legacy", nargs="+", required=True, type=Path, metavar="PATH")
+    audit.add_argument("--graph", nargs="+", required=True, type=Path, metavar="PATH")
+    audit.add_argument("--out", required=True, type=Path, metavar="DIR")
+    audit.add_argument("--format", default="json", type=_formats, help=",".join(EXPORTERS))
+    audit.add_argument("--mapping", type=Path, help="a mapping file other than mapping/fields.yaml")
+    audit.set_defaults(handler=_run_audit)
+
+
+def _run_audit(args: argparse.Namespace) -> int:
+    from siem2graph.audit import audit_files
+    from siem2graph.mapping import load_mapping
+
+    mapping = load_mapping(args.mapping) if args.mapping else None
+    report = audit_files(args.legacy, args.graph, mapping)
+    written = write_reports(report, args.format, args.out)
+    join = report.join
+    print(
+        f"matched {join.matched_alerts} alerts; legacy-only {join.legacy_only_alerts}, "
+        f"graph-only {join.graph_only_alerts}; {report.headline.fields_at_risk} fields at risk; "
+        f"{len(report.problems)} input problems; wrote {len(written)} file(s) to {args.out}"
+    )
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="siem2graph", description=__doc__)
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    _add_audit(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; product errors become a one-line message and exit code 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except Siem2GraphError as exc:
+        print(f"siem2graph: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except OSError as exc:
+        print(
+            f"siem2graph: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+            file=sys.stderr,
+        )
+        return EXIT_INPUT

@@ -1,0 +1,170 @@
+"""Join legacy alerts (groups of detections) to Graph alerts through normalised ids."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from siem2graph.compare import parse_times
+from siem2graph.model import JoinSummary
+
+MDE_SERVICE = "microsoftdefenderforendpoint"
+# How a legacy id met a Graph id (DOMAIN.md section 3), best first.
+_BY_ID, _BY_PROVIDER, _BY_PREFIXED_PROVIDER, _BY_PREFIXED_LEGACY = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    """One row per alert on either side, and the key of every legacy alert id."""
+
+    alerts: pd.DataFrame
+    legacy_keys: pd.Series  # AlertId (raw) -> key
+    summary: JoinSummary
+
+
+def _norm(ids: pd.Series) -> pd.Series:
+    return ids.astype("str").str.strip().str.lower()
+
+
+def _legacy_alerts(detections: pd.DataFrame) -> pd.DataFrame:
+    times = parse_times(detections["AlertTime"])
+    frame = pd.DataFrame(
+        {
+            "legacy_alert_id": detections["AlertId"],
+            "t": times,
+            "title": detections["AlertTitle"],
+            "severity": detections["Severity"],
+            "category": detections["Category"],
+            "detection_source": detections["Source"],
+            "host": detections["ComputerDnsName"].fillna(detections["MachineName"]),
+        }
+    )
+    grouped = frame.groupby("legacy_alert_id", sort=False)
+    out = grouped.first()
+    out["legacy_time"] = grouped["t"].min()
+    out["detections"] = grouped.size()
+    return out.drop(columns="t").reset_index()
+
+
+def _match(legacy_ids: pd.Series, graph: pd.DataFrame) -> pd.DataFrame:
+    """legacy_alert_id, graph_id, how: one-to-one pairs, best rule first."""
+    gid, prov = _norm(graph["id"]), _norm(graph["providerAlertId"])
+    graph_keys = pd.concat(
+        [
+            pd.DataFrame({"cand": gid, "graph_id": graph["id"], "how": _BY_ID}),
+            pd.DataFrame({"cand": prov, "graph_id": graph["id"], "how": _BY_PROVIDER}),
+            pd.DataFrame(
+                {"cand": "da" + prov, "graph_id": graph["id"], "how": _BY_PREFIXED_PROVIDER}
+            ),
+        ]
+    )
+    graph_keys = graph_keys[graph_keys["cand"].fillna("").str.len() > 2]
+    lnorm = _norm(legacy_ids)
+    legacy_keys = pd.concat(
+        [
+            pd.DataFrame({"cand": lnorm, "legacy_alert_id": legacy_ids, "extra": 0}),
+            pd.DataFrame(
+                {"cand": "da" + lnorm, "legacy_alert_id": legacy_ids, "extra": _BY_PREFIXED_LEGACY}
+            ),
+        ]
+    )
+    pairs = legacy_keys.merge(graph_keys, on="cand")
+    pairs["how"] = pairs[["how", "extra"]].max(axis=1)
+    pairs = pairs.sort_values("how", kind="stable")
+    pairs = pairs.drop_duplicates("legacy_alert_id").drop_duplicates("graph_id")
+    return pairs[["legacy_alert_id", "graph_id", "how"]]
+
+
+def _window(times: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    valid = times.dropna()
+    return (valid.min(), valid.max()) if len(valid) else None
+
+
+def _legacy_reason(times: pd.Series, ids: pd.Series, graph_window) -> pd.Series:
+    reason = pd.Series(
+        "no Graph alert with this id: tuned, suppressed or standalone detections "
+        "are not in alerts_v2",
+        index=times.index,
+        dtype="str",
+    )
+    if graph_window is None:
+        return reason.where(False, "no Graph alerts were loaded")
+    start, end = graph_window
+    day = pd.Timedelta(days=1)
+    outside = (times < start - day) | (times > end + day)
+    old_id = ~_norm(ids).str.startswith("da")
+    reason = reason.mask(old_id, "pre-2019 id format (no 'da' prefix): likely past Graph retention")
+    return reason.mask(outside, "outside the Graph time window")
+
+
+def _graph_reason(times: pd.Series, service: pd.Series, legacy_window) -> pd.Series:
+    reason = pd.Series(
+        "no legacy detection with this id: the legacy export may have missed it",
+        index=times.index,
+        dtype="str",
+    )
+    if legacy_window is not None:
+        start, end = legacy_window
+        day = pd.Timedelta(days=1)
+        reason = reason.mask(
+            (times < start - day) | (times > end + day), "outside the legacy export's time window"
+        )
+    not_mde = _norm(service.fillna("")) != MDE_SERVICE
+    return reason.mask(
+        not_mde,
+        "not a Defender for Endpoint alert (serviceSource "
+        + service.fillna("unknown")
+        + "): the SIEM API never carried it",
+    )
+
+
+def join(detections: pd.DataFrame, graph_alerts: pd.DataFrame) -> JoinResult:
+    """Match legacy alerts to Graph alerts and classify the rest with a likely reason."""
+    legacy = _legacy_alerts(detections)
+    pairs = _match(legacy["legacy_alert_id"], graph_alerts)
+    graph = graph_alerts.rename(
+        columns={
+            "id": "graph_id",
+            "detectionSource": "detection_source",
+            "serviceSource": "service_source",
+        }
+    ).assign(graph_time=lambda f: parse_times(f["createdDateTime"]))
+    both = (
+        pairs.merge(legacy[["legacy_alert_id", "legacy_time", "detections"]], on="legacy_alert_id")
+        .merge(graph, on="graph_id")
+        .assign(side="both", reason="", key=lambda f: _norm(f["graph_id"]))
+    )
+    legacy_only = legacy[~legacy["legacy_alert_id"].isin(pairs["legacy_alert_id"])].assign(
+        side="legacy_only", key=lambda f: _norm(f["legacy_alert_id"])
+    )
+    legacy_only["reason"] = _legacy_reason(
+        legacy_only["legacy_time"], legacy_only["legacy_alert_id"], _window(graph["graph_time"])
+    )
+    graph_only = graph[~graph["graph_id"].isin(pairs["graph_id"])].assign(
+        side="graph_only", key=lambda f: _norm(f["graph_id"])
+    )
+    graph_only["reason"] = _graph_reason(
+        graph_only["graph_time"], graph_only["service_source"], _window(legacy["legacy_time"])
+    )
+    columns = [
+        "key", "side", "reason", "legacy_alert_id", "graph_id", "title", "severity", "category",
+        "detection_source", "service_source", "status", "host", "legacy_time", "graph_time",
+        "detections",
+    ]  # fmt: skip
+    alerts = pd.concat([both, legacy_only, graph_only], ignore_index=True).reindex(columns=columns)
+    alerts["detections"] = alerts["detections"].fillna(0).astype("int64")
+    keys = pd.concat([both[["legacy_alert_id", "key"]], legacy_only[["legacy_alert_id", "key"]]])
+    how = pairs["how"].value_counts()
+    summary = JoinSummary(
+        legacy_rows=len(detections),
+        legacy_alerts=len(legacy),
+        graph_alerts=len(graph_alerts),
+        matched_alerts=len(both),
+        legacy_only_alerts=len(legacy_only),
+        graph_only_alerts=len(graph_only),
+        matched_by_id=int(how.get(_BY_ID, 0)),
+        matched_by_provider_id=int(how.get(_BY_PROVIDER, 0)),
+        matched_by_prefix=int(how.get(_BY_PREFIXED_PROVIDER, 0) + how.get(_BY_PREFIXED_LEGACY, 0)),
+    )
+    return JoinResult(alerts, keys.set_index("legacy_alert_id")["key"], summary)

@@ -1,0 +1,237 @@
+"""The AuditReport: one frozen result that pages, charts, exporters and the CLI only read."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from collections.abc import Mapping as MappingABC
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from siem2graph.mapping import Mapping
+from siem2graph.sources import FileSummary, RowProblem
+
+VERDICTS = ("match", "mismatch", "missing_in_graph", "new_in_graph", "both_empty")
+READINESS = ("keeps", "changes", "loses", "not_applicable")
+SIDES = ("both", "legacy_only", "graph_only")
+# Alert attributes the dashboard filters coverage by.
+FILTER_COLUMNS = ("severity", "category", "detection_source", "status")
+
+
+@dataclass(frozen=True)
+class JoinSummary:
+    """How the legacy detections and the Graph alerts met."""
+
+    legacy_rows: int
+    legacy_alerts: int
+    graph_alerts: int
+    matched_alerts: int
+    legacy_only_alerts: int
+    graph_only_alerts: int
+    matched_by_id: int
+    matched_by_provider_id: int
+    matched_by_prefix: int
+
+
+@dataclass(frozen=True)
+class FieldResult:
+    """One SIEM field's verdict counts over the matched alerts, and what the legacy side held."""
+
+    siem_field: str
+    status: str
+    group: str
+    comparator: str
+    graph_paths: tuple[str, ...]
+    microsoft_mapping: str
+    microsoft_note: str
+    note: str
+    legacy_rows_populated: int
+    legacy_alerts_populated: int
+    legacy_populated: int
+    graph_populated: int
+    match: int
+    mismatch: int
+    missing_in_graph: int
+    new_in_graph: int
+    both_empty: int
+    readiness: str
+    examples: tuple[str, ...]
+
+    @property
+    def retained_rate(self) -> float | None:
+        """Share of matched alerts with a legacy value whose value Graph keeps."""
+        return self.match / self.legacy_populated if self.legacy_populated else None
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The Overview's figures."""
+
+    matched_alerts: int
+    fields_with_data: int
+    fields_with_equivalent_share: float | None
+    information_retained_share: float | None
+    fields_at_risk: int
+    overall_readiness: str
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """Everything the audit found. Frames are read-only by convention: nobody downstream writes."""
+
+    tool_version: str
+    mapping: Mapping
+    generated_at: str
+    run_seconds: float
+    inputs: tuple[FileSummary, ...]
+    problems: tuple[RowProblem, ...]
+    join: JoinSummary
+    fields: tuple[FieldResult, ...]
+    headline: Headline
+    legacy_time_range: tuple[str, str] | None
+    graph_time_range: tuple[str, str] | None
+    alerts: pd.DataFrame
+    verdicts: pd.DataFrame
+    value_pairs: pd.DataFrame
+    unmapped_legacy_columns: pd.DataFrame
+    unmapped_graph_paths: pd.DataFrame
+    timeline: pd.DataFrame
+    detections: pd.DataFrame
+    graph_values: pd.DataFrame
+    phase_seconds: MappingABC[str, float]
+
+    def field(self, siem_field: str) -> FieldResult:
+        for row in self.fields:
+            if row.siem_field == siem_field:
+                return row
+        raise KeyError(siem_field)
+
+    def coverage(self, **filters: Collection[str]) -> pd.DataFrame:
+        """Verdict counts per field over the matched alerts whose attributes are in ``filters``."""
+        matched = self.alerts[self.alerts["side"] == "both"].set_index("key")
+        mask = pd.Series(True, index=matched.index)
+        for column, allowed in filters.items():
+            if column not in FILTER_COLUMNS:
+                raise KeyError(f"cannot filter by {column!r}")
+            if allowed:
+                mask &= matched[column].isin(list(allowed))
+        codes = self.verdicts.loc[mask[mask].index]
+        counts = {
+            name: np.bincount(codes[name].to_numpy(), minlength=len(VERDICTS))
+            for name in codes.columns
+        }
+        table = pd.DataFrame.from_dict(counts, orient="index", columns=list(VERDICTS))
+        table.index.name = "siem_field"
+        return table.reset_index()
+
+    def fields_frame(self) -> pd.DataFrame:
+        """One row per SIEM field with its counts, rates and readiness."""
+        rows = []
+        for row in self.fields:
+            record = asdict(row)
+            record["graph_paths"] = "; ".join(row.graph_paths)
+            record["examples"] = "; ".join(row.examples)
+            record["retained_rate"] = row.retained_rate
+            rows.append(record)
+        return pd.DataFrame(rows)
+
+    def to_frames(self) -> dict[str, pd.DataFrame]:
+        """Every table of the report, named as the exports name them."""
+        side = self.alerts["side"]
+        alert_columns = [c for c in self.alerts.columns if c != "key"]
+        return {
+            "summary": pd.DataFrame(
+                [{"item": k, "value": v} for k, v in _summary_items(self).items()]
+            ),
+            "inputs": pd.DataFrame([asdict(f) for f in self.inputs]).drop(
+                columns=["columns"], errors="ignore"
+            ),
+            "fields": self.fields_frame(),
+            "unsupported_fields": self.fields_frame()[
+                lambda f: f["status"].isin(["unsupported", "obsolete"])
+            ].reset_index(drop=True),
+            "mismatch_pairs": self.value_pairs[~self.value_pairs["found"]].reset_index(drop=True),
+            "legacy_only_alerts": self.alerts.loc[side == "legacy_only", alert_columns],
+            "graph_only_alerts": self.alerts.loc[side == "graph_only", alert_columns],
+            "unmapped_legacy_columns": self.unmapped_legacy_columns,
+            "unmapped_graph_paths": self.unmapped_graph_paths,
+            "problems": pd.DataFrame(
+                [asdict(p) for p in self.problems], columns=["side", "file", "line", "reason"]
+            ),
+            "timeline": self.timeline,
+            "mapping": mapping_frame(self.mapping),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of ``report.json`` (see README: CLI)."""
+        frames = self.to_frames()
+        return {
+            "tool_version": self.tool_version,
+            "mapping_version": self.mapping.version,
+            "generated_at": self.generated_at,
+            "run_seconds": round(self.run_seconds, 3),
+            "inputs": [asdict(f) | {"columns": list(f.columns)} for f in self.inputs],
+            "legacy_time_range": list(self.legacy_time_range or []),
+            "graph_time_range": list(self.graph_time_range or []),
+            "join": asdict(self.join),
+            "headline": asdict(self.headline),
+            "fields": [
+                asdict(f) | {"graph_paths": list(f.graph_paths), "examples": list(f.examples)}
+                for f in self.fields
+            ],
+            "value_pairs": _records(self.value_pairs),
+            "legacy_only_alerts": _records(frames["legacy_only_alerts"]),
+            "graph_only_alerts": _records(frames["graph_only_alerts"]),
+            "problems": [asdict(p) for p in self.problems],
+            "unmapped_legacy_columns": _records(self.unmapped_legacy_columns),
+            "unmapped_graph_paths": _records(self.unmapped_graph_paths),
+            "timeline": _records(self.timeline),
+        }
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready scalar: numpy to Python, timestamps to ISO text, missing to None."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def _summary_items(report: AuditReport) -> dict[str, Any]:
+    items: dict[str, Any] = {
+        "tool_version": report.tool_version,
+        "mapping_version": report.mapping.version,
+        "generated_at": report.generated_at,
+    }
+    items |= {f"join.{f.name}": getattr(report.join, f.name) for f in fields(report.join)}
+    items |= {
+        f"headline.{f.name}": getattr(report.headline, f.name) for f in fields(report.headline)
+    }
+    return items
+
+
+def mapping_frame(mapping: Mapping) -> pd.DataFrame:
+    """The mapping table as one row per SIEM field."""
+    return pd.DataFrame(
+        [
+            {
+                "siem_field": row.siem_field,
+                "aliases": "; ".join(row.aliases),
+                "status": row.status,
+                "group": row.group,
+                "graph_paths": "; ".join(p.text for p in row.graph_paths),
+                "comparator": row.comparator,
+                "microsoft_mapping": row.microsoft_mapping,
+                "microsoft_note": row.microsoft_note,
+                "note": row.note,
+            }
+            for row in mapping.fields
+        ]
+    )

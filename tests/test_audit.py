@@ -1,0 +1,160 @@
+"""The audit on small, hand-built inputs: joins, verdicts per comparator, schema diff."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from siem2graph.audit import audit_sources
+from siem2graph.mapping import load_mapping
+from tests.helpers import graph_example, json_source, legacy_for_example
+
+MAPPING = load_mapping()
+
+
+def _audit(legacy_records, graph_alerts):
+    return audit_sources(
+        [json_source("legacy.json", legacy_records)],
+        [json_source("graph.json", {"value": graph_alerts})],
+        MAPPING,
+    )
+
+
+def _verdict(report, field):
+    row = report.field(field)
+    for verdict in ("match", "mismatch", "missing_in_graph", "new_in_graph", "both_empty"):
+        if getattr(row, verdict):
+            return verdict
+    return None
+
+
+@pytest.fixture(scope="module")
+def example_report():
+    second = legacy_for_example(
+        AlertTime="2021-04-27T12:30:00Z",
+        FileName="other.exe",
+        UserName="liz.bean",
+        IocName="bad-ioc",
+    )
+    return _audit([legacy_for_example(), second], [graph_example()])
+
+
+@pytest.mark.parametrize(
+    ("field", "verdict"),
+    [
+        ("AlertTime", "match"),  # earliest detection within tolerance of createdDateTime
+        ("ComputerDnsName", "match"),  # case-insensitive
+        ("AlertTitle", "match"),  # whitespace-normalised
+        ("Category", "match"),
+        ("Severity", "match"),  # Low -> low through the vocabulary
+        ("AlertId", "match"),
+        ("LinkToWDATP", "match"),  # url tail = alert id
+        ("LinkToMTP", "match"),
+        ("Sha1", "match"),  # hash: case-insensitive
+        ("FileName", "mismatch"),  # other.exe is in no evidence
+        ("FilePath", "match"),
+        ("IoaDefinitionId", "match"),
+        ("UserName", "missing_in_graph"),  # no userEvidence in the example
+        ("Source", "match"),  # Antivirus -> antivirus
+        ("DeviceID", "match"),
+        ("MachineName", "match"),  # contained in deviceDnsName
+        ("MachineGroup", "match"),
+        ("DeviceCreatedMachineTags", "match"),  # set membership in deviceEvidence.tags
+        ("CommandLine", "match"),
+        ("ThreatCategory", "match"),  # presence only
+        ("IncidentLinkToMTP", "match"),  # presence only
+        ("LastProcessedTimeUtc", "match"),
+        ("Description", "new_in_graph"),
+        ("Actor", "both_empty"),
+    ],
+)
+def test_verdict_per_comparator(example_report, field, verdict):
+    assert _verdict(example_report, field) == verdict
+
+
+def test_join_counts_detections_and_alerts(example_report):
+    join = example_report.join
+    assert (join.legacy_rows, join.legacy_alerts, join.graph_alerts) == (2, 1, 1)
+    assert (join.matched_alerts, join.legacy_only_alerts, join.graph_only_alerts) == (1, 0, 0)
+    assert join.matched_by_id == 1
+
+
+def test_unsupported_fields_count_the_data_they_held(example_report):
+    ioc = example_report.field("IocName")
+    assert (ioc.legacy_rows_populated, ioc.legacy_alerts_populated) == (1, 1)
+    assert ioc.readiness == "loses"
+    assert example_report.field("Md5").legacy_rows_populated == 2
+    assert example_report.field("InternalIPV4List").examples == ("10.0.0.1;127.0.0.1",)
+    assert example_report.field("AlertPart").readiness == "not_applicable"
+
+
+def test_schema_diff_both_ways(example_report):
+    legacy = example_report.unmapped_legacy_columns.set_index("column")
+    assert legacy.loc["CustomerTag", "populated_rows"] == 2
+    graph = set(example_report.unmapped_graph_paths["path"])
+    assert "evidence[registryKeyEvidence].registryKey" in graph
+    assert "evidence[deviceEvidence].osPlatform" in graph
+    assert "evidence[fileEvidence].fileDetails.sha1" not in graph  # mapped
+    assert "evidence[deviceEvidence].loggedOnUsers[].accountName" not in graph
+
+
+def test_mismatch_pairs_name_the_values(example_report):
+    pairs = example_report.value_pairs
+    row = pairs[(pairs["siem_field"] == "FileName") & ~pairs["found"]].iloc[0]
+    assert row["legacy_value"] == "other.exe"
+    assert row["graph_value"].startswith("MsSense.exe")
+    assert row["example_alerts"] == "da637578995287051192_756343937"
+
+
+def test_join_through_provider_id_and_prefix():
+    alert = graph_example()
+    alert["id"] = "daefa1828b-dd4e-405c-8a3b-aa28596830dd_1"
+    alert["providerAlertId"] = "efa1828b-dd4e-405c-8a3b-aa28596830dd_1"
+    report = _audit([legacy_for_example(AlertId="EFA1828B-dd4e-405c-8a3b-aa28596830dd_1")], [alert])
+    assert report.join.matched_alerts == 1
+    assert report.join.matched_by_provider_id == 1
+    assert report.field("AlertId").mismatch == 1  # the id itself changed ('da' prefix)
+
+
+def test_duplicates_keep_the_latest_version():
+    old, new = graph_example(), graph_example()
+    old["lastUpdateDateTime"], old["severity"] = "2021-05-01T00:00:00Z", "high"
+    report = _audit([legacy_for_example()], [new, old])
+    assert report.join.graph_alerts == 1
+    assert report.field("Severity").match == 1
+    assert any("older version" in p.reason for p in report.problems)
+
+
+def test_one_sided_alerts_get_reasons():
+    other = graph_example()
+    other["id"] = other["providerAlertId"] = "fa0000000000000000_1"
+    other["serviceSource"] = "microsoftDefenderForIdentity"
+    old = legacy_for_example(
+        AlertId="636772341913498370_1532439962", AlertTime="2018-11-09T03:43:11Z"
+    )
+    report = _audit([legacy_for_example(), old], [graph_example(), other])
+    alerts = report.alerts.set_index("key")
+    assert alerts.loc["636772341913498370_1532439962", "reason"] == "outside the Graph time window"
+    assert "not a Defender for Endpoint alert" in alerts.loc["fa0000000000000000_1", "reason"]
+
+
+def test_coverage_filters_by_alert_attributes(example_report):
+    everything = example_report.coverage().set_index("siem_field")
+    assert everything.loc["FileName", "mismatch"] == 1
+    none = example_report.coverage(severity=["high"]).set_index("siem_field")
+    assert none.to_numpy().sum() == 0
+    with pytest.raises(KeyError):
+        example_report.coverage(title=["x"])
+
+
+def test_inputs_are_not_modified():
+    from siem2graph.audit import run
+    from siem2graph.graph.alerts import read_graph
+    from siem2graph.legacy import read_legacy
+
+    legacy = read_legacy([json_source("l.json", [legacy_for_example()])], MAPPING)
+    graph = read_graph([json_source("g.json", [graph_example()])], MAPPING)
+    before = legacy.detections.copy(), graph.values.copy()
+    run(legacy, graph, MAPPING)
+    pd.testing.assert_frame_equal(legacy.detections, before[0])
+    pd.testing.assert_frame_equal(graph.values, before[1])
