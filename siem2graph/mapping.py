@@ -102,11 +102,11 @@ def _text(row: dict[str, Any], key: str, where: str, required: bool = True) -> s
 def _parse_row(row: Any, where: str) -> FieldMapping:
     if not isinstance(row, dict):
         raise MappingError(f"{where}: a row must be a mapping of keys to values")
+    name = _text(row, "siem_field", where)
+    where = f"{where} ({name})"
     unknown = set(row) - _ROW_KEYS
     if unknown:
         raise MappingError(f"{where}: unknown keys {sorted(unknown)}")
-    name = _text(row, "siem_field", where)
-    where = f"{where} ({name})"
     status = _text(row, "status", where)
     if status not in STATUSES:
         raise MappingError(f"{where}: status {status!r} is not one of {', '.join(STATUSES)}")

@@ -1,0 +1,116 @@
+"""The CLI contract: report.json's shape, the other formats, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import orjson
+import pytest
+
+from tests.helpers import GRAPH_EXAMPLE, RAPID7, graph_example, legacy_for_example
+
+FIELD_KEYS = {
+    "siem_field", "status", "graph_paths", "legacy_populated", "graph_populated", "match",
+    "mismatch", "missing_in_graph", "new_in_graph", "both_empty", "legacy_rows_populated",
+}  # fmt: skip
+JOIN_KEYS = {
+    "legacy_rows", "legacy_alerts", "graph_alerts", "matched_alerts", "legacy_only_alerts",
+    "graph_only_alerts",
+}  # fmt: skip
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "siem2graph", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("in")
+    legacy = folder / "legacy.json"
+    legacy.write_bytes(orjson.dumps([legacy_for_example(), legacy_for_example(FileName="x.exe")]))
+    graph = folder / "graph.json"
+    graph.write_bytes(orjson.dumps({"value": [graph_example()]}))
+    return legacy, graph
+
+
+def test_audit_writes_the_json_contract(inputs, tmp_path):
+    legacy, graph = inputs
+    result = _cli("audit", "--legacy", str(legacy), "--graph", str(graph), "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert set(report["join"]) >= JOIN_KEYS
+    assert report["join"]["legacy_rows"] == 2
+    assert report["join"]["matched_alerts"] == 1
+    assert len(report["fields"]) == 50
+    assert all(set(field) >= FIELD_KEYS for field in report["fields"])
+    by_name = {f["siem_field"]: f for f in report["fields"]}
+    assert by_name["FileName"]["mismatch"] == 1
+    assert by_name["Md5"]["legacy_rows_populated"] == 2
+    assert {"problems", "unmapped_legacy_columns", "unmapped_graph_paths"} <= set(report)
+    assert report["unmapped_legacy_columns"][0]["column"] == "CustomerTag"
+
+
+def test_audit_writes_csv_and_markdown(inputs, tmp_path):
+    legacy, graph = inputs
+    result = _cli(
+        "audit", "--legacy", str(legacy), "--graph", str(graph), "--out", str(tmp_path),
+        "--format", "csv,md",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "fields.csv").read_text(encoding="utf-8").startswith("siem_field,")
+    assert "# SIEM API -> Graph alerts_v2 migration audit" in (tmp_path / "report.md").read_text()
+    assert not (tmp_path / "report.json").exists()
+
+
+def test_real_payloads_through_the_cli(tmp_path):
+    result = _cli(
+        "audit", "--legacy", *map(str, sorted(RAPID7.glob("*.json"))), "--graph",
+        str(GRAPH_EXAMPLE), "--out", str(tmp_path),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert report["join"]["legacy_rows"] == 2
+    assert report["join"]["legacy_only_alerts"] == 2
+    assert report["join"]["graph_only_alerts"] == 1
+
+
+@pytest.mark.parametrize(
+    ("legacy_bytes", "message"),
+    [
+        (b"", "legacy.csv: the file is empty"),
+        (b"Foo,Bar\n1,2\n", "legacy.csv: no AlertId column (tried AlertId"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(inputs, tmp_path, legacy_bytes, message):
+    legacy = tmp_path / "legacy.csv"
+    legacy.write_bytes(legacy_bytes)
+    result = _cli(
+        "audit", "--legacy", str(legacy), "--graph", str(inputs[1]), "--out", str(tmp_path)
+    )
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_file_exits_2(inputs, tmp_path):
+    result = _cli(
+        "audit", "--legacy", "nope.csv", "--graph", str(inputs[1]), "--out", str(tmp_path)
+    )
+    assert result.returncode == 2
+    assert "nope.csv" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_format_is_a_usage_error(inputs, tmp_path):
+    legacy, graph = inputs
+    result = _cli(
+        "audit", "--legacy", str(legacy), "--graph", str(graph), "--out", str(tmp_path),
+        "--format", "json,docx",
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "unknown format(s) docx" in result.stderr

@@ -1,0 +1,117 @@
+"""Comparators, table-driven: one legacy value against one alert's Graph values."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from siem2graph.compare import COMPARATORS, aggregate_times, parse_times, split_items
+from siem2graph.mapping import load_mapping
+
+MAPPING = load_mapping()
+
+
+def _found(field: str, legacy: str, graph: list[str]) -> bool:
+    row = MAPPING.field(field)
+    comparator = COMPARATORS[row.comparator]
+    items = comparator.legacy_items(pd.Series([legacy], dtype="str"), row.params)
+    frame = pd.DataFrame({"key": "a", "value": items.to_numpy()}, dtype="str")
+    graph_frame = pd.DataFrame({"key": ["a"] * len(graph), "value": graph}, dtype="str")
+    return bool(comparator.found(frame, graph_frame, row.params, row.vocabulary).all())
+
+
+@pytest.mark.parametrize(
+    ("field", "legacy", "graph", "expected"),
+    [
+        (
+            "AlertTitle",
+            "Suspicious   PowerShell\r\ncommand line",
+            ["Suspicious PowerShell command line"],
+            True,
+        ),
+        (
+            "AlertTitle",
+            "suspicious powershell command line",
+            ["Suspicious PowerShell command line"],
+            False,
+        ),
+        ("ComputerDnsName", "PC1.Contoso.com", ["pc1.contoso.com"], True),
+        ("ComputerDnsName", "pc1.contoso.com", ["pc1"], False),
+        ("Sha1", "AABBCC ", ["aabbcc"], True),
+        ("Severity", "High", ["high"], True),
+        ("Severity", "Medium", ["high"], False),
+        ("Source", "EDR", ["microsoftDefenderForEndpoint"], True),
+        ("Source", "Antivirus", ["microsoftDefenderForEndpoint"], False),
+        ("Source", "SomethingNew", ["somethingnew"], True),  # unknown values compare as text
+        ("RemediationIsSuccess", "TRUE", ["none", "prevented"], True),
+        ("RemediationIsSuccess", "false", ["remediated"], False),
+        (
+            "LogOnUsers",
+            "contoso\\liz; CONTOSO\\jay",
+            ["CONTOSO\\liz", "contoso\\jay", "x\\y"],
+            True,
+        ),
+        ("LogOnUsers", "contoso\\liz, contoso\\bob", ["contoso\\liz"], False),
+        ("MachineName", "pc1", ["PC1.contoso.com"], True),
+        ("MachineDomain", "contoso.com", ["pc1.contoso.com"], True),
+        ("MachineDomain", "contoso.com", ["pc1"], False),
+        (
+            "LinkToWDATP",
+            "https://securitycenter.windows.com/alert/da1_2",
+            ["https://security.microsoft.com/alerts/da1_2?tid=t"],
+            True,
+        ),
+        (
+            "LinkToWDATP",
+            "https://securitycenter.windows.com/alert/da1_2",
+            ["https://security.microsoft.com/alerts/da9_9?tid=t"],
+            False,
+        ),
+        ("ThreatCategory", "Trojan", ["T1059"], True),
+        ("AlertTime", "2026-10-01T10:00:00.1234567Z", ["2026-10-01T10:10:00Z"], True),
+        ("AlertTime", "2026-10-01 10:00:00", ["2026-10-01T10:20:00Z"], False),
+        ("AlertTime", "not a time", ["2026-10-01T10:00:00Z"], False),
+        ("DeviceCreatedMachineTags", "Test Machine", ["test machine", "VIP"], True),
+    ],
+)
+def test_comparators(field, legacy, graph, expected):
+    assert _found(field, legacy, graph) is expected
+
+
+def test_found_is_per_alert():
+    comparator = COMPARATORS["casefold"]
+    items = pd.DataFrame({"key": ["a", "b"], "value": ["x", "x"]}, dtype="str")
+    graph = pd.DataFrame({"key": ["b"], "value": ["X"]}, dtype="str")
+    assert comparator.found(items, graph, {}, {}).tolist() == [False, True]
+
+
+def test_split_items_trims_and_drops_empty():
+    items = split_items(pd.Series(["10.0.0.1; 10.0.0.2,", None, ""], dtype="str"), ";,")
+    assert items.tolist() == ["10.0.0.1", "10.0.0.2"]
+    assert items.index.tolist() == [0, 0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2020-09-30T14:09:20Z",
+        "2020-09-30T14:09:20.3Z",
+        "2020-09-30T14:09:20.35743Z",
+        "2020-09-30T14:09:20.1861171Z",
+        "2020-09-30T14:09:20.1861171",
+        "2020-09-30 14:09:20",
+        "2020-09-30T14:09:20+00:00",
+    ],
+)
+def test_parse_times_reads_every_siem_form(text):
+    parsed = parse_times(pd.Series([text], dtype="str"))[0]
+    assert parsed.floor("s") == pd.Timestamp("2020-09-30T14:09:20Z")
+
+
+def test_aggregate_times_keeps_earliest_per_alert():
+    items = pd.DataFrame(
+        {"key": ["a", "a", "b"], "value": ["2020-01-02T00:00:00Z", "2020-01-01T00:00:00Z", "x"]},
+        dtype="str",
+    )
+    kept = aggregate_times(items, "min").set_index("key")["value"]
+    assert kept.to_dict() == {"a": "2020-01-01T00:00:00Z", "b": "x"}
