@@ -110,10 +110,14 @@ class Comparator:
     legacy: Normaliser = _identity
     graph: Normaliser = _identity
     check_params: Callable[[Mapping[str, Any]], None] = _no_params
+    splits_legacy: bool = (
+        False  # legacy text is a separated list whose items are checked one by one
+    )
+    within_tolerance: bool = False  # compare instants within params' tolerance, not by equality
 
     def legacy_items(self, values: pd.Series, params: Mapping[str, Any]) -> pd.Series:
         """The legacy values an alert must keep; multi-valued strings become several items."""
-        if self.name == "set":
+        if self.splits_legacy:
             return split_items(values, params.get("separators", _DEFAULT_SEPARATORS))
         return values
 
@@ -127,7 +131,7 @@ class Comparator:
         """For each row of ``items`` (key, value): is it found among the same key's Graph values?"""
         if items.empty:
             return np.zeros(0, dtype=bool)
-        if self.name == "datetime":
+        if self.within_tolerance:
             return _found_in_time(items, graph, params)
         left = items.reset_index(drop=True)
         cands = self.legacy(left[VALUE], params, vocabulary)
@@ -179,6 +183,7 @@ COMPARATORS: dict[str, Comparator] = {
             "datetime",
             "the same instant within a tolerance",
             check_params=_datetime_params,
+            within_tolerance=True,
         ),
         Comparator(
             "enum", "a Graph value the vocabulary allows for the legacy value", _vocabulary, _lower
@@ -189,6 +194,7 @@ COMPARATORS: dict[str, Comparator] = {
             _lower,
             _lower,
             _separator_params,
+            splits_legacy=True,
         ),
         Comparator(
             "contained_in", "the host or domain part of a Graph DNS name", _lower, _dns_parts
