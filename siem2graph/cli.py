@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from siem2graph.errors import Siem2GraphError
+from siem2graph.graph.pull_cli import add_pull_parser, run_pull
+from siem2graph.impact.cli import add_impact_parser
 from siem2graph.report import EXPORTERS, write_reports
 
 EXIT_OK, EXIT_INPUT = 0, 2
@@ -54,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="siem2graph", description=__doc__)
     subparsers = parser.add_subparsers(dest="command", required=True)
     _add_audit(subparsers)
+    add_pull_parser(subparsers)
+    subparsers.choices["pull"].set_defaults(handler=run_pull)
+    add_impact_parser(subparsers)
     return parser
 
 

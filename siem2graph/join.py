@@ -12,6 +12,7 @@ from siem2graph.model import JoinSummary
 MDE_SERVICE = "microsoftdefenderforendpoint"
 # How a legacy id met a Graph id (DOMAIN.md section 3), best first.
 _BY_ID, _BY_PROVIDER, _BY_PREFIXED_PROVIDER, _BY_PREFIXED_LEGACY = 0, 1, 2, 3
+_PRE_2019_ID = r"\d{18}_-?\d+"  # .NET ticks + signed int32, before the 'da' prefix
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def _legacy_reason(times: pd.Series, ids: pd.Series, graph_window) -> pd.Series:
     start, end = graph_window
     day = pd.Timedelta(days=1)
     outside = (times < start - day) | (times > end + day)
-    old_id = ~_norm(ids).str.startswith("da")
+    old_id = _norm(ids).str.fullmatch(_PRE_2019_ID).fillna(False)
     reason = reason.mask(old_id, "pre-2019 id format (no 'da' prefix): likely past Graph retention")
     return reason.mask(outside, "outside the Graph time window")
 

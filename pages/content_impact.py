@@ -1,0 +1,90 @@
+"""Content impact: which detection rules, dashboards and playbooks break when the SIEM API goes.
+
+Thin page: upload, one cached engine call (siem2graph.impact), render. User content and rule names
+are shown only through dataframes, selectbox options and st.code: never as markdown or HTML.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from siem2graph.errors import Siem2GraphError
+from siem2graph.impact import FORMATS, RULE_VERDICTS, ContentImpact, analyse_content
+from siem2graph.mapping import load_mapping
+
+AUDIT_KEY = "audit_report"
+
+
+@st.cache_data(show_spinner="Reading the content...", max_entries=8)
+def _analyse(files: tuple[tuple[str, bytes], ...], audit: dict[str, Any] | None) -> ContentImpact:
+    return analyse_content(files, load_mapping(), audit)
+
+
+def _audit() -> dict[str, Any] | None:
+    report = st.session_state.get(AUDIT_KEY)
+    if report is not None:
+        return report.to_dict()
+    st.info(
+        "Value checks need an audit: without one, compared values are checked only against "
+        "the mapping's vocabularies. Run an audit first to check them against observed data."
+    )
+    with contextlib.suppress(StreamlitAPIException):  # the router has not registered Sources
+        st.page_link("pages/sources.py", label="Go to Sources")
+    return None
+
+
+st.title("Content impact")
+st.caption(
+    "Upload Splunk savedsearches.conf / .spl, Sentinel rules (ARM JSON, YAML, .kql), QRadar AQL, "
+    "Sigma rules, ArcSight filter exports or plain text, and see which rules break."
+)
+audit = _audit()
+uploads = st.file_uploader("Content files", accept_multiple_files=True) or []
+if not uploads:
+    st.info("Upload one or more content files to start.")
+    st.stop()
+
+try:
+    impact = _analyse(tuple((f.name, f.getvalue()) for f in uploads), audit)
+except Siem2GraphError as exc:
+    st.error(f"Cannot analyse the content: {exc}", icon=":material/error:")
+    st.stop()
+
+frames = impact.to_frames()
+if impact.problems:
+    st.subheader("Files not read")
+    st.dataframe([{"file": p.file, "problem": p.message} for p in impact.problems])
+
+counts = frames["rules"]["verdict"].value_counts()
+for column, verdict in zip(st.columns(len(RULE_VERDICTS)), RULE_VERDICTS, strict=True):
+    column.metric(verdict.replace("_", " "), int(counts.get(verdict, 0)))
+
+left, right = st.columns(2)
+verdicts = left.multiselect("Verdict", RULE_VERDICTS, default=list(RULE_VERDICTS))
+formats = right.multiselect("Format", [*FORMATS, "text"], default=[*FORMATS, "text"])
+rules = frames["rules"]
+shown = rules[rules["verdict"].isin(verdicts) & rules["format"].isin(formats)]
+st.dataframe(shown, hide_index=True)
+if shown.empty:
+    st.stop()
+
+index = st.selectbox(
+    "Rule",
+    list(shown.index),
+    format_func=lambda i: f"{rules.at[i, 'rule']} ({rules.at[i, 'file']})",
+)
+rule = impact.rules[index]
+references = frames["references"]
+st.dataframe(
+    references[(references["rule"] == rule.name) & (references["file"] == rule.file)],
+    hide_index=True,
+)
+st.subheader("Query")
+st.code(rule.query, language=None)
+if rule.rewritten_query:
+    st.subheader("Rewritten for Graph alerts_v2")
+    st.code(rule.rewritten_query, language=None)

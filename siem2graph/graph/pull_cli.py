@@ -1,0 +1,140 @@
+"""`siem2graph pull`: the argparse wiring and the run, kept apart from the lead's cli.py."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from siem2graph.errors import AuthError, InputError, Siem2GraphError
+from siem2graph.graph.auth import MsalTokens, build_app, preflight
+from siem2graph.graph.client import MAX_TOP, GraphClient, PullOptions, PullResult
+from siem2graph.graph.clouds import CLOUDS, resolve_endpoints
+from siem2graph.graph.credentials import (
+    ClientSecret,
+    Credential,
+    DeviceCode,
+    certificate_from_file,
+    env_value,
+    secret_from_env,
+)
+from siem2graph.graph.transport import Clock, Pacer, Sleep, Transport, make_session
+
+EXIT_OK, EXIT_USAGE, EXIT_PARTIAL = 0, 2, 3
+
+
+def parse_instant(text: str) -> datetime:
+    """An ISO-8601 date or date-time; naive values are taken as UTC."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO-8601 date/time: {text!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def add_pull_parser(subparsers: Any) -> None:
+    """Add the `pull` sub-command to an argparse sub-parsers object."""
+    parser = subparsers.add_parser(
+        "pull",
+        help="pull Graph alerts_v2 into an NDJSON file",
+        description="Pull Graph security alerts_v2 created in [since, until) into NDJSON.",
+    )
+    parser.add_argument("--tenant-id", required=True)
+    parser.add_argument("--client-id", required=True)
+    how = parser.add_mutually_exclusive_group(required=True)
+    how.add_argument("--client-secret-env", metavar="VAR", help="env variable with the secret")
+    how.add_argument("--client-secret-file", type=Path, metavar="FILE", help="file with the secret")
+    how.add_argument("--certificate", type=Path, metavar="PEM", help="PEM: private key (+ cert)")
+    how.add_argument("--device-code", action="store_true", help="delegated sign-in by device code")
+    parser.add_argument("--certificate-thumbprint", metavar="HEX", help="SHA-1 thumbprint")
+    parser.add_argument("--certificate-password-env", metavar="VAR")
+    parser.add_argument("--cloud", choices=sorted(CLOUDS), default="global")
+    parser.add_argument("--authority", metavar="URL", help="override the cloud's login host")
+    parser.add_argument("--graph-url", metavar="URL", help="override the cloud's Graph root")
+    parser.add_argument("--since", type=parse_instant, required=True, metavar="ISO8601")
+    parser.add_argument("--until", type=parse_instant, required=True, metavar="ISO8601")
+    parser.add_argument("--service-source", default="all", metavar="NAME|all")
+    parser.add_argument("--top", type=int, default=MAX_TOP, help=f"page size, 1..{MAX_TOP}")
+    parser.add_argument("--out", type=Path, required=True, metavar="FILE.ndjson")
+
+
+def credential_from_args(args: argparse.Namespace) -> Credential:
+    """The credential the arguments point at (values come from env variables or files only)."""
+    if args.client_secret_env:
+        return secret_from_env(args.client_secret_env)
+    if args.client_secret_file:
+        try:
+            secret = args.client_secret_file.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise AuthError(
+                f"cannot read {args.client_secret_file} ({type(exc).__name__})"
+            ) from None
+        if not secret:
+            raise AuthError(f"{args.client_secret_file} is empty")
+        return ClientSecret(secret)
+    if args.certificate:
+        password = None
+        if args.certificate_password_env:
+            password = env_value(args.certificate_password_env, "certificate password")
+        return certificate_from_file(args.certificate, args.certificate_thumbprint, password)
+    return DeviceCode()
+
+
+def print_summary(result: PullResult, out: TextIO) -> None:
+    """The pull summary, one `name: value` per line."""
+    state = "partial" if result.partial else "complete"
+    for name, value in (
+        ("pull", state),
+        ("alerts", result.alerts),
+        ("requests", result.requests),
+        ("pages", result.pages),
+        ("retries", result.retries),
+        ("waits", f"{result.waits} ({result.wait_seconds:.1f} s)"),
+        ("windows", result.windows),
+        ("out", result.out_path),
+    ):
+        out.write(f"{name}: {value}\n")
+
+
+def run_pull(
+    args: argparse.Namespace,
+    *,
+    stdout: TextIO = sys.stdout,
+    stderr: TextIO = sys.stderr,
+    clock: Clock = time.monotonic,
+    sleep: Sleep = time.sleep,
+) -> int:
+    """Run `pull`: 0 complete, 3 partial (alerts kept), 2 usage or sign-in error."""
+    try:
+        source = None if args.service_source.lower() == "all" else args.service_source
+        options = PullOptions(top=args.top)
+        endpoints = resolve_endpoints(args.tenant_id, args.cloud, args.authority, args.graph_url)
+        credential = credential_from_args(args)
+        session = make_session()
+        app = build_app(args.client_id, credential, endpoints, session)
+        tokens = MsalTokens(app, endpoints.scope, lambda text: stderr.write(f"{text}\n"))
+        stderr.write(f"{preflight(tokens).message}\n")
+        transport = Transport(
+            session,
+            tokens,
+            pacer=Pacer(clock=clock, sleep=sleep),
+            sleep=sleep,
+            on_wait=lambda seconds, why: stderr.write(f"waiting {seconds:.0f} s: {why}\n"),
+        )
+        client = GraphClient(transport, endpoints.graph_url, options)
+        result = client.pull(args.since, args.until, args.out, source)
+    except (AuthError, InputError) as exc:
+        stderr.write(f"error: {exc}\n")
+        return EXIT_USAGE
+    except Siem2GraphError as exc:
+        stderr.write(f"error: {exc}\n")
+        return EXIT_PARTIAL
+    print_summary(result, stdout)
+    if result.partial:
+        stderr.write(f"partial pull: {result.reason}\n")
+        return EXIT_PARTIAL
+    return EXIT_OK
+

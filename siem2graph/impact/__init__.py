@@ -1,0 +1,25 @@
+"""Content impact: SIEM field references in detection content, judged by the mapping and audit."""
+
+from siem2graph.impact.engine import FORMATS, analyse_content, read_content_paths
+from siem2graph.impact.finder import USAGES
+from siem2graph.impact.model import (
+    REFERENCE_VERDICTS,
+    RULE_VERDICTS,
+    ContentImpact,
+    FileProblem,
+    Reference,
+    RuleImpact,
+)
+
+__all__ = [
+    "FORMATS",
+    "REFERENCE_VERDICTS",
+    "RULE_VERDICTS",
+    "USAGES",
+    "ContentImpact",
+    "FileProblem",
+    "Reference",
+    "RuleImpact",
+    "analyse_content",
+    "read_content_paths",
+]

@@ -1,0 +1,79 @@
+"""The Live Graph section in Streamlit's AppTest, pulling from the emulator."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.graph_helpers import SECRET, SECRET_CLIENT, TENANT, ids, make_alerts, read_ndjson
+
+pytest_plugins = ["tests.graph_fixtures"]
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def section_script() -> None:
+    import streamlit as st
+
+    from ui.live_graph import live_graph_section
+
+    st.session_state["result"] = str(live_graph_section())
+
+
+@pytest.fixture
+def wired(emulator, monkeypatch, tmp_path):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(emulator.ca_path))
+    monkeypatch.setenv("SIEM2GRAPH_TENANT_ID", TENANT)
+    monkeypatch.setenv("SIEM2GRAPH_CLIENT_ID", SECRET_CLIENT)
+    monkeypatch.setenv("SIEM2GRAPH_AUTHORITY", emulator.url)
+    monkeypatch.setenv("SIEM2GRAPH_GRAPH_URL", emulator.url)
+    monkeypatch.setenv("SIEM2GRAPH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("SIEM2GRAPH_CLIENT_SECRET", SECRET)
+    alerts = make_alerts(300)
+    alerts[0]["createdDateTime"] = alerts[-1]["createdDateTime"] = "2026-01-01T00:00:00Z"
+    emulator.set_alerts(alerts)
+    return emulator
+
+
+def run_section() -> AppTest:
+    app = AppTest.from_function(section_script, default_timeout=30)
+    app.run()
+    assert not app.exception
+    return app
+
+
+def test_env_secret_is_used_but_never_shown(wired):
+    app = run_section()
+    assert app.session_state["result"] == "None"
+    assert all(field.label != "Client secret" for field in app.text_input)
+    assert any("from environment" in c.value for c in app.caption)
+    values = [str(w.value) for w in app.text_input]
+    assert SECRET not in " ".join(values)
+    app.date_input[0].set_value(dt.date(2025, 12, 31))
+    app.date_input[1].set_value(dt.date(2026, 1, 1))
+    app.button[0].click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    pulled = Path(app.session_state["result"])
+    assert ids(read_ndjson(pulled)) == {"da000000_0", "da000299_" + str(299 * 7919 % 100000)}
+    assert not app.warning
+
+
+def test_errors_are_shown_not_raised(wired, monkeypatch):
+    monkeypatch.setenv("SIEM2GRAPH_CLIENT_SECRET", "wrong-secret-value")
+    app = run_section()
+    app.button[0].click().run()
+    assert not app.exception
+    assert any("AADSTS7000215" in e.value for e in app.error)
+
+
+def test_password_field_without_stored_secret(wired, monkeypatch):
+    monkeypatch.delenv("SIEM2GRAPH_CLIENT_SECRET")
+    app = run_section()
+    secret_field = next(f for f in app.text_input if f.label == "Client secret")
+    assert secret_field.value == ""
+    app.button[0].click().run()
+    assert any("enter the client secret" in e.value for e in app.error)
+

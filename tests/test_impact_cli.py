@@ -1,0 +1,85 @@
+"""``impact`` sub-command: writes impact.json, exit 2 with a one-line error on bad input."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from siem2graph.cli import build_parser
+from siem2graph.impact.cli import run_impact
+
+CORPUS = Path(__file__).parent / "content_corpus"
+
+
+def _args(*argv: str) -> argparse.Namespace:
+    return build_parser().parse_args(["impact", *argv])
+
+
+def test_writes_impact_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = _args(
+        "--content", str(CORPUS / "splunk"), str(CORPUS / "sigma" / "mde_ioc_match.yml"),
+        "--report", str(CORPUS / "audit.json"),
+        "--out", str(tmp_path / "out"),
+    )  # fmt: skip
+    assert args.handler is run_impact
+    assert run_impact(args) == 0
+    document = json.loads((tmp_path / "out" / "impact.json").read_text(encoding="utf-8"))
+    rules = {rule["name"]: rule for rule in document["rules"]}
+    assert len(rules) == 13
+    high = rules["MDE - High severity malware"]
+    assert (high["file"], high["verdict"]) == ("savedsearches.conf", "loses_inputs")
+    assert high["references"][0] == {
+        "field": "Severity",
+        "as_written": "Severity",
+        "line": 8,
+        "usage": "filter",
+        "verdict": "value_changed",
+        "replacement": "high",
+        "graph_path": "severity",
+        "literal": "High",
+        "value_check": "replaced",
+        "note": "observed in the audit",
+    }
+    assert rules["MDE SIEM Custom IoC Match"]["file"].endswith("sigma/mde_ioc_match.yml")
+    assert document["values_checked"] is True
+    assert "13 rules" in capsys.readouterr().out
+
+
+def test_without_report_values_are_not_checked(tmp_path: Path) -> None:
+    args = _args("--content", str(CORPUS / "qradar"), "--out", str(tmp_path))
+    assert run_impact(args) == 0
+    document = json.loads((tmp_path / "impact.json").read_text(encoding="utf-8"))
+    assert document["values_checked"] is False
+    checks = {ref["value_check"] for rule in document["rules"] for ref in rule["references"]}
+    assert "unseen" not in checks
+
+
+@pytest.mark.parametrize(
+    ("content", "report", "message"),
+    [
+        ("missing-dir", None, "cannot read"),
+        (None, "missing-report.json", "cannot read"),
+        (None, "bad-report.json", "not a JSON audit report"),
+        ("undecodable.spl", None, "no content file could be read"),
+    ],
+)
+def test_unreadable_input_exits_2_with_one_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    content: str | None,
+    report: str | None,
+    message: str,
+) -> None:
+    (tmp_path / "bad-report.json").write_text("{not json\n", encoding="utf-8")
+    (tmp_path / "undecodable.spl").write_bytes(b"\xc3\x28\n")
+    argv = ["--content", str(tmp_path / content) if content else str(CORPUS / "text")]
+    if report:
+        argv += ["--report", str(tmp_path / report)]
+    assert run_impact(_args(*argv, "--out", str(tmp_path / "out"))) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("siem2graph impact: ")
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "out" / "impact.json").exists()

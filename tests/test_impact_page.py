@@ -1,0 +1,74 @@
+"""The content-impact page (AppTest) and the engine's independence from Streamlit."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = ROOT / "pages" / "content_impact.py"
+
+
+class _Report:
+    def to_dict(self) -> dict:
+        return {"value_pairs": [], "fields": []}
+
+
+def test_page_without_audit_or_uploads_explains_what_it_needs() -> None:
+    app = AppTest.from_file(str(PAGE), default_timeout=30).run()
+    assert not app.exception
+    infos = [info.value for info in app.info]
+    assert any("Value checks need an audit" in text for text in infos)
+    assert any("Upload one or more content files" in text for text in infos)
+    assert not app.dataframe
+
+
+def test_page_with_an_audit_does_not_ask_for_one() -> None:
+    app = AppTest.from_file(str(PAGE), default_timeout=30)
+    app.session_state["audit_report"] = _Report()
+    app.run()
+    assert not app.exception
+    assert not any("Value checks need an audit" in info.value for info in app.info)
+
+
+def test_page_shows_rules_references_and_the_rewrite_as_code() -> None:
+    corpus = ROOT / "tests" / "content_corpus"
+    spl = corpus / "splunk" / "mde_informational_noise.spl"
+    app = AppTest.from_file(str(PAGE), default_timeout=30).run()
+    app.file_uploader[0].set_value(
+        [
+            (spl.name, spl.read_bytes(), "text/plain"),
+            ("bad.json", b"{", "application/json"),
+        ]
+    ).run()
+    assert not app.exception
+    problems, rules, references = (frame.value for frame in app.dataframe)
+    assert list(problems["file"]) == ["bad.json"]
+    assert list(rules["verdict"]) == ["needs_renames"]
+    assert list(references["field"]) == ["Severity", "AlertTitle"]
+    assert [code.value.rstrip("\n") for code in app.code] == [
+        spl.read_text(encoding="utf-8").rstrip("\n"),
+        'index=mde sourcetype="mde:siem:alert" severity="informational"\n| top limit=20 title',
+    ]
+    app.multiselect[0].set_value(["broken"]).run()
+    assert app.dataframe[1].value.empty and not app.code
+
+
+def test_engine_never_imports_streamlit() -> None:
+    for path in (ROOT / "siem2graph" / "impact").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            assert not any(n.split(".")[0] == "streamlit" for n in names), path.name
+
+
+def test_page_never_allows_html() -> None:
+    source = PAGE.read_text(encoding="utf-8")
+    assert "unsafe_allow_html" not in source
+    assert "st.markdown" not in source and "st.html" not in source

@@ -1,0 +1,419 @@
+"""One alert on both sides: its legacy SIEM detections and its Graph alerts_v2 record(s).
+
+Graph values are derived from the same entities as the legacy values, so every compared field
+matches unless a scenario deliberately changes it; each alert reports which compared fields Graph
+fills (``graph_fields``) and which it deliberately made differ (``differs``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tools.sample import catalog as c
+from tools.sample import evidence as ev
+from tools.sample.entities import TICKS_AT_EPOCH, UNITS, Device, FileInfo, Pools, fmt3, fmt7
+
+_N_DETECTIONS = (1,) * 35 + (2,) * 25 + (3,) * 20 + (4,) * 12 + (5,) * 8
+_ANALYSTS = ("secops@contoso.com", "alex.bean@contoso.com", "soc-tier2@contoso.com")
+_COUNTRIES = ("CN", "RU", "US", "NL", "BR", None)
+_RECOMMENDED = (
+    "Collect artifacts and determine scope\n\tReview the machine timeline for suspicious "
+    "activities that may have occurred before and after the time of the alert.\n\tLook for the "
+    "presence of relevant artifacts on other systems.\n\nInitiate containment & mitigation\n\t"
+    "Contact the user to verify intent and initiate local remediation actions as needed.\n\t"
+    "Update AV signatures and run a full scan."
+)
+_TRUE_POSITIVE = ("malware", "multiStagedAttack", "maliciousUserActivity", "unwantedSoftware")
+_DETERMINATIONS = {
+    "truePositive": _TRUE_POSITIVE,
+    "falsePositive": ("notMalicious", "notEnoughDataToValidate"),
+    "informationalExpectedActivity": ("securityTesting", "lineOfBusinessApplication"),
+}
+
+
+@dataclass
+class Scenario:
+    """What happens to one alert: which sides carry it and which deliberate differences apply."""
+
+    legacy: bool = True
+    graph: bool = True
+    guid_style: bool = False
+    severity_changed: bool = False
+    drop_user: bool = False
+    duplicate: bool = False  # also write an older copy of the Graph record
+    older_first: bool = False
+
+
+@dataclass
+class Built:
+    """An alert as generated, with the bookkeeping the expected truth needs."""
+
+    legacy_id: str
+    graph_id: str
+    rows: list[dict[str, str]]
+    records: list[dict[str, Any]]
+    graph_fields: set[str] = field(default_factory=set)
+    differs: set[str] = field(default_factory=set)
+    labels: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Detection:
+    legacy: dict[str, str]
+    evidence: list[ev.Evidence]
+
+
+def _file_columns(f: FileInfo) -> dict[str, str]:
+    return {
+        "Sha1": f.sha1,
+        "FileName": f.name,
+        "FilePath": f.folder,
+        "Md5": f.md5,
+        "Sha256": f.sha256,
+        "FileHash": f.sha1,
+    }
+
+
+class AlertFactory:
+    """Builds alerts from the shared pools for one tenant."""
+
+    def __init__(self, pools: Pools) -> None:
+        self.pools = pools
+        self.rng = pools.rng
+        self.tenant = pools.guid()
+
+    # -- shared pieces -------------------------------------------------------------------
+
+    def _sid(self) -> str:
+        r, big = self.rng.randrange, 4 * 10**9
+        return f"S-1-5-21-{r(10**9, big)}-{r(10**9, big)}-{r(10**8, 10**9)}-{r(1000, 9999)}"
+
+    def _times(self, t0: int, n: int) -> list[int]:
+        times = [t0]
+        for _ in range(n - 1):
+            times.append(times[-1] + self.rng.randrange(5 * UNITS, 300 * UNITS))
+        return times
+
+    def _ids(self, created: int, guid_style: bool) -> tuple[str, str, str]:
+        """(SIEM AlertId, Graph id, providerAlertId)."""
+        if guid_style:
+            guid = f"{self.pools.guid()}_{self.rng.choice((1, 1, 1, 2))}"
+            return guid, "da" + guid, guid
+        ticks = TICKS_AT_EPOCH + created + self.rng.randrange(UNITS // 10)
+        alert_id = f"da{ticks}_{self.rng.randrange(-(2**31), 2**31)}"
+        return alert_id, alert_id, alert_id
+
+    def triage(self, created: int) -> dict[str, Any]:
+        """Status, classification and the other fields an analyst changes over time."""
+        rng = self.rng
+        last_update = created + rng.randrange(60 * UNITS, 3 * 86_400 * UNITS)
+        status = rng.choices(("new", "inProgress", "resolved"), (45, 15, 40))[0]
+        if status == "resolved":
+            classification = rng.choice(tuple(_DETERMINATIONS))
+            determination = rng.choice(_DETERMINATIONS[classification])
+        else:
+            classification = rng.choice((None, "unknown")) if status == "new" else "unknown"
+            determination = classification
+        analyst = None if status == "new" else rng.choice(_ANALYSTS)
+        comments = []
+        if status == "resolved" and rng.random() < 0.5:
+            comments.append(
+                {
+                    "comment": f"Closed as {classification} after review.",
+                    "createdByDisplayName": analyst,
+                    "createdDateTime": fmt7(last_update),
+                }
+            )
+        return {
+            "status": status,
+            "classification": classification,
+            "determination": determination,
+            "assignedTo": analyst,
+            "lastUpdateDateTime": fmt7(last_update),
+            "resolvedDateTime": fmt7(last_update) if status == "resolved" else None,
+            "comments": comments,
+        }
+
+    # -- MDE alerts ----------------------------------------------------------------------
+
+    def mde(
+        self, dtype: c.DetectionType, device: Device, t0: int, incident: str, scenario: Scenario
+    ) -> Built:
+        """An MDE alert of ``dtype`` on ``device`` whose first detection happened at ``t0``."""
+        rng, pools = self.rng, self.pools
+        n = rng.choice(_N_DETECTIONS)
+        if dtype.kind == "registry":
+            n = min(n, 4)
+        times = self._times(t0, n)
+        created = t0 + rng.randrange(UNITS, 120 * UNITS)
+        alert_id, graph_id, provider_id = self._ids(created, scenario.guid_style)
+        evidence_at = fmt7(created)
+        if device.logon_users and dtype.kind != "file":
+            domain, account_name = device.logon_users[0]
+        elif device.logon_users:
+            domain, account_name = device.logon_users[-1]
+        else:
+            domain, account_name = "NT AUTHORITY", "SYSTEM"
+        account = ev.user_account(account_name, domain, self._sid())
+        detections, strip_scheme = self._detections(dtype, device, n, account, evidence_at, t0)
+
+        built = Built(alert_id, graph_id, [], [])
+        evidence: list[ev.Evidence] = [ev.device(device, evidence_at)]
+        has_legacy_user = dtype.kind not in ("file", "air")
+        if not (scenario.drop_user and has_legacy_user):
+            evidence.append(ev.user(account, evidence_at))
+        elif scenario.graph:
+            built.labels.append("user_evidence_dropped")
+        for det in detections:
+            evidence.extend(det.evidence)
+        if len(evidence) < 4:
+            evidence.append(ev.registry_key("SYSTEM\\CurrentControlSet\\Services", evidence_at))
+
+        threat_name, threat_family, threat_category = dtype.threat
+        description = dtype.description.format(
+            cmd=detections[0].legacy.get("CommandLine", ""),
+            threat=threat_name,
+            file=detections[0].legacy.get("FilePath", "")
+            + "\\"
+            + detections[0].legacy.get("FileName", ""),
+        )
+        legacy_base = {
+            "ComputerDnsName": device.fqdn,
+            "AlertTitle": dtype.title,
+            "Category": dtype.siem_category,
+            "Severity": dtype.severity,
+            "AlertId": alert_id,
+            "Actor": dtype.actor,
+            "LinkToWDATP": f"https://securitycenter.windows.com/alert/{alert_id}",
+            "IoaDefinitionId": dtype.detector,
+            "UserName": account_name if has_legacy_user else "",
+            "AlertPart": "0",
+            "ThreatCategory": threat_category,
+            "ThreatFamily": threat_family,
+            "ThreatName": threat_name,
+            "Source": dtype.source,
+            "UserDomain": domain if has_legacy_user else "",
+            "LogOnUsers": "; ".join(f"{d}\\{a}" for d, a in device.logon_users),
+            "MachineDomain": device.domain,
+            "MachineName": device.host,
+            "InternalIPv4List": ";".join(device.ipv4),
+            "InternalIPv6List": ";".join(device.ipv6),
+            "DeviceID": device.device_id,
+            "MachineGroup": device.group,
+            "Description": description,
+            "DeviceCreatedMachineTags": ", ".join(device.device_tags),
+            "CloudCreatedMachineTags": ", ".join(device.cloud_tags),
+            "IncidentLinkToWDATP": "https://securitycenter.windows.com/incidents/byalert"
+            f"?alertId={alert_id}&source=SIEM",
+            "LinkToMTP": f"https://security.microsoft.com/alert/{alert_id}",
+            "IncidentLinkToMTP": "https://security.microsoft.com/incidents/byalert"
+            f"?alertId={alert_id}&source=SIEM",
+            "SplunkIndex": "mde_alerts",
+            "ingest_host": f"splunk-hf0{1 + int(device.device_id[0], 16) % 2}",
+        }
+        if scenario.legacy:
+            for det, at in zip(detections, times, strict=True):
+                ioc_id = pools.ioc_unique_id()
+                row = dict(legacy_base)
+                row.update(det.legacy)
+                row["AlertTime"] = fmt7(at + rng.randrange(UNITS))
+                row["LastProcessedTimeUtc"] = fmt7(at + rng.randrange(20 * UNITS, 600 * UNITS))
+                row["FullId"] = f"{alert_id}:{ioc_id}"
+                row["IocUniqueId"] = ioc_id
+                row["ExternalId"] = pools.hex(40).upper()
+                row["ReportID"] = str(rng.randrange(10**8, 2**31))
+                built.rows.append(row)
+        if not scenario.graph:
+            return built
+
+        severity = dtype.severity.lower()
+        if scenario.severity_changed:
+            severity = c.SEVERITY_CHANGE[dtype.severity]
+            built.differs.add("Severity")
+            built.labels.append("severity_changed")
+        else:
+            built.labels.append("severity_case_only")
+        if dtype.siem_category.lower() != dtype.graph_category.lower():
+            built.differs.add("Category")
+            built.labels.append("category_changed")
+        else:
+            built.labels.append("category_same")
+        if device.short_in_graph:
+            built.differs.update(("ComputerDnsName", "MachineDomain"))
+            built.labels.append("host_short_name")
+        if scenario.guid_style:
+            built.differs.update(("AlertId", "LinkToWDATP", "LinkToMTP"))
+            built.labels.append("guid_style_id")
+        if strip_scheme:
+            built.differs.add("URL")
+            built.labels.append("url_without_scheme")
+
+        alert = {
+            "@odata.type": "#microsoft.graph.security.alert",
+            "id": graph_id,
+            "providerAlertId": provider_id,
+            "incidentId": incident,
+            "severity": severity,
+            "serviceSource": "microsoftDefenderForEndpoint",
+            "detectionSource": c.GRAPH_DETECTION_SOURCE[dtype.source],
+            "productName": "Microsoft Defender for Endpoint",
+            "detectorId": dtype.detector,
+            "tenantId": self.tenant,
+            "title": dtype.title,
+            "description": description.replace("\r\n", "\n"),
+            "recommendedActions": _RECOMMENDED,
+            "category": dtype.graph_category,
+            "categories": [dtype.graph_category],
+            "alertWebUrl": f"https://security.microsoft.com/alerts/{graph_id}?tid={self.tenant}",
+            "incidentWebUrl": "https://security.microsoft.com/incident2/"
+            f"{incident}/overview?tid={self.tenant}",
+            "actorDisplayName": dtype.actor or None,
+            "threatDisplayName": threat_name or None,
+            "threatFamilyName": threat_family or None,
+            "mitreTechniques": list(dtype.mitre),
+            "createdDateTime": evidence_at,
+            "firstActivityDateTime": fmt3(t0 - rng.randrange(60 * UNITS)),
+            "lastActivityDateTime": fmt3(times[-1]),
+            **self.triage(created),
+            "evidence": [item for item, _ in evidence],
+            "systemTags": ["Defender Experts"] if rng.random() < 0.03 else [],
+            "investigationId": None,
+            "investigationState": "successfullyRemediated"
+            if dtype.kind == "air"
+            else rng.choice(("unsupportedAlertType", "queued", "benign", "terminatedBySystem")),
+            "alertPolicyId": None,
+            "customDetails": {},
+            "additionalData": {},
+        }
+        built.graph_fields.update(c.ALERT_LEVEL)
+        if dtype.actor:
+            built.graph_fields.add("Actor")
+        if dtype.mitre:
+            built.graph_fields.add("ThreatCategory")
+        if threat_name:
+            built.graph_fields.update(("ThreatName", "ThreatFamilyName"))
+        for _, fields in evidence:
+            built.graph_fields.update(fields)
+        built.records.append(alert)
+        if scenario.duplicate:
+            built.labels.append("graph_older_copy")
+            older = {
+                **alert,
+                "status": "new",
+                "classification": None,
+                "determination": None,
+                "assignedTo": None,
+                "lastUpdateDateTime": fmt7(created + rng.randrange(UNITS, 50 * UNITS)),
+                "resolvedDateTime": None,
+                "comments": [],
+                "evidence": [alert["evidence"][0]],
+            }
+            built.records.insert(0 if scenario.older_first else 1, older)
+        return built
+
+    def _detections(
+        self,
+        dtype: c.DetectionType,
+        device: Device,
+        n: int,
+        account: dict[str, Any],
+        at: str,
+        t0: int,
+    ) -> tuple[list[_Detection], bool]:
+        """The alert's detections (legacy columns + evidence); also whether Url lost its scheme."""
+        rng, pools = self.rng, self.pools
+        strip_scheme = rng.random() < 0.35
+        uses_url = False
+        pids = (rng.randrange(1000, 30000), rng.randrange(500, 1000))
+        ptimes = (at, fmt7(t0 - rng.randrange(UNITS, 60 * UNITS)), fmt7(t0 - 3600 * UNITS))
+        explorer, malware = pools.binaries["explorer"], pools.malware
+        out: list[_Detection] = []
+
+        def net_row(i: int, ioc: bool) -> _Detection:
+            nonlocal uses_url
+            if i % 2 == 0:
+                address = pools.public_ip()
+                legacy = {"IpAddress": address}
+                if ioc:
+                    legacy.update({"IocName": "IpAddress", "IocValue": address})
+                return _Detection(legacy, [ev.ip(address, rng.choice(_COUNTRIES), at)])
+            uses_url = True
+            bare = pools.url()
+            full = rng.choice(("http://", "https://")) + bare
+            legacy = {"Url": bare if strip_scheme else full}
+            if ioc:
+                legacy.update({"IocName": "Url", "IocValue": bare})
+            return _Detection(legacy, [ev.url(full, at)])
+
+        kind = dtype.kind
+        if kind in ("process", "registry", "network"):
+            image = pools.binaries[dtype.image]
+            cmd = dtype.command.format(
+                user=account["accountName"],
+                name=pools.hex(8),
+                n=rng.randrange(100, 9999),
+                ip=pools.public_ip(),
+            )
+            parent = pools.binaries["services" if device.host.startswith("srv") else "explorer"]
+            primary = [
+                ev.process(image, parent, cmd, "detected", account, device.device_id, ptimes, pids),
+                ev.file(image, device.device_id, at, "none", "detected"),
+            ]
+            if kind == "registry":
+                primary.append(ev.registry_key("SOFTWARE\\Microsoft\\Windows\\CurrentVersion", at))
+            out.append(_Detection({**_file_columns(image), "CommandLine": cmd}, primary))
+            for i in range(1, n):
+                if kind == "network":
+                    out.append(net_row(i - 1, ioc=False))
+                else:
+                    m = rng.choice(malware)
+                    out.append(
+                        _Detection(
+                            _file_columns(m), [ev.file(m, device.device_id, at, "none", "detected")]
+                        )
+                    )
+        elif kind in ("file", "air"):
+            prevented = dtype.prevented
+            status = "remediated" if kind == "air" else "prevented" if prevented else "none"
+            detection = "prevented" if prevented else "detected"
+            verdict = {
+                "RemediationAction": "Quarantine" if prevented else "",
+                "RemediationIsSuccess": "true" if prevented else "",
+                "WasExecutingWhileDetected": "" if kind == "air" else str(not prevented).lower(),
+            }
+            files = [rng.choice(malware) for _ in range(n)]
+            for i, m in enumerate(files):
+                items = [ev.file(m, device.device_id, at, status, detection)]
+                if i == 0 and kind == "file":
+                    cmd = f'"{m.folder}\\{m.name}"'
+                    items.append(
+                        ev.process(
+                            m, explorer, cmd, detection, account, device.device_id, ptimes, pids
+                        )
+                    )
+                out.append(_Detection({**_file_columns(m), **verdict}, items))
+            if kind == "air":
+                out[0].evidence.append(
+                    ev.process(
+                        explorer, pools.binaries["services"], "C:\\Windows\\Explorer.EXE", None,
+                        account, device.device_id, ptimes, pids,
+                    )
+                )  # fmt: skip
+        else:  # url (SmartScreen) and customti
+            ioc = kind == "customti"
+            for i in range(n):
+                out.append(net_row(i if ioc else 1, ioc))
+            image = pools.binaries["msedge" if kind == "url" else "powershell"]
+            target = out[0].legacy.get("IocValue") or out[0].legacy.get("Url") or "localhost"
+            cmd = (
+                f'"msedge.exe" --single-argument https://{target.split("://")[-1]}'
+                if kind == "url"
+                else f'powershell.exe -nop -c "Invoke-WebRequest -Uri {target} -OutFile a.bin"'
+            )
+            out[0].evidence.append(
+                ev.process(image, explorer, cmd, None, account, device.device_id, ptimes, pids)
+            )
+            if ioc:
+                out[0].legacy.update({"CreatorIocName": "FileSha1", "CreatorIocValue": image.sha1})
+        return out, strip_scheme and uses_url

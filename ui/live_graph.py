@@ -1,0 +1,206 @@
+"""The "Live Graph" section: sign in, pull alerts_v2 with a progress bar, return the NDJSON path.
+
+Secrets come from st.secrets["graph"], the environment, or a password field that is never
+given a default or a session-state key. The msal app lives in st.cache_resource, keyed by a
+fingerprint of the credential, never the credential itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import msal
+import requests
+import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
+
+from siem2graph.errors import Siem2GraphError
+from siem2graph.graph.auth import MsalTokens, build_app, preflight
+from siem2graph.graph.cache import read_record
+from siem2graph.graph.client import GraphClient, PullProgress, PullResult
+from siem2graph.graph.clouds import CLOUDS, Endpoints, resolve_endpoints
+from siem2graph.graph.credentials import ClientSecret, Credential, DeviceCode, fingerprint
+from siem2graph.graph.transport import Transport, make_session
+
+PULLED_PATH_KEY = "live_graph.pulled_path"  # str path of the last pulled NDJSON
+SECRET_ENV = "SIEM2GRAPH_CLIENT_SECRET"  # noqa: S105 - a variable name, not a secret
+SOURCES = (
+    "all",
+    "microsoftDefenderForEndpoint",
+    "microsoftDefenderForIdentity",
+    "microsoftDefenderForOffice365",
+    "microsoftDefenderForCloudApps",
+)
+
+
+def _secrets_section() -> Mapping[str, Any]:
+    try:
+        section = st.secrets.get("graph")
+    except (StreamlitSecretNotFoundError, FileNotFoundError):
+        return {}
+    return section if isinstance(section, Mapping) else {}
+
+
+def defaults() -> dict[str, str]:
+    """Non-secret form defaults from st.secrets["graph"] and SIEM2GRAPH_* variables."""
+    section = _secrets_section()
+
+    def pick(key: str, env: str, fallback: str = "") -> str:
+        return str(section.get(key) or os.environ.get(env) or fallback)
+
+    return {
+        "tenant_id": pick("tenant_id", "SIEM2GRAPH_TENANT_ID"),
+        "client_id": pick("client_id", "SIEM2GRAPH_CLIENT_ID"),
+        "cloud": pick("cloud", "SIEM2GRAPH_CLOUD", "global"),
+        "authority": pick("authority", "SIEM2GRAPH_AUTHORITY"),
+        "graph_url": pick("graph_url", "SIEM2GRAPH_GRAPH_URL"),
+        "cache_dir": pick("cache_dir", "SIEM2GRAPH_CACHE_DIR", ".siem2graph-cache/graph"),
+        "since": pick("since", "SIEM2GRAPH_SINCE"),  # ISO dates; default: the last 7 days
+        "until": pick("until", "SIEM2GRAPH_UNTIL"),
+    }
+
+
+def _date(text: str, fallback: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text) if text else fallback
+    except ValueError:
+        return fallback
+
+
+def stored_secret() -> tuple[str, str] | None:
+    """(secret, where from) when st.secrets or the environment provides one."""
+    secret = _secrets_section().get("client_secret")
+    if secret:
+        return str(secret), 'st.secrets["graph"]'
+    if os.environ.get(SECRET_ENV):
+        return os.environ[SECRET_ENV], f"environment ({SECRET_ENV})"
+    return None
+
+
+@st.cache_resource(show_spinner=False)
+def _session() -> requests.Session:
+    return make_session()
+
+
+@st.cache_resource(show_spinner="Connecting to the authority...")
+def _msal_app(
+    client_id: str,
+    authority: str,
+    graph_url: str,
+    credential_fingerprint: str,
+    _endpoints: Endpoints,
+    _credential: Credential,
+) -> msal.ClientApplication:
+    """One msal app per client, authority (tenant + cloud), Graph root and credential
+    fingerprint; arguments starting with _ (the credential) are not hashed by Streamlit."""
+    return build_app(client_id, _credential, _endpoints, _session())
+
+
+def cache_path(
+    cache_dir: Path,
+    endpoints: Endpoints,
+    since: dt.datetime,
+    until: dt.datetime,
+    source: str | None,
+) -> Path:
+    """Where the pull for this tenant, window and source is cached."""
+    key = "|".join(
+        [
+            endpoints.authority,
+            endpoints.graph_url,
+            since.isoformat(),
+            until.isoformat(),
+            source or "all",
+        ]
+    )
+    return cache_dir / f"alerts_v2_{hashlib.sha256(key.encode()).hexdigest()[:16]}.ndjson"
+
+
+def _show_summary(result: PullResult) -> None:
+    st.metric("Alerts pulled", result.alerts)
+    st.caption(result.summary())
+    if result.partial:
+        st.warning(f"Partial pull -- some alerts are missing: {result.reason}")
+
+
+def _pull(form: dict[str, Any], credential: Credential) -> Path:
+    endpoints = resolve_endpoints(
+        form["tenant_id"], form["cloud"], form["authority"] or None, form["graph_url"] or None
+    )
+    since = dt.datetime.combine(form["since"], dt.time(), dt.UTC)
+    until = dt.datetime.combine(form["until"], dt.time(), dt.UTC) + dt.timedelta(days=1)
+    source = None if form["source"] == "all" else form["source"]
+    out = cache_path(Path(form["cache_dir"]), endpoints, since, until, source)
+    record = read_record(out) if out.exists() else None
+    if form["reuse"] and record is not None and not record.get("partial"):
+        st.info(f"Using the cached pull from {out} ({record.get('alerts')} alerts).")
+        return out
+    app = _msal_app(
+        form["client_id"],
+        endpoints.authority,
+        endpoints.graph_url,
+        fingerprint(credential),
+        endpoints,
+        credential,
+    )
+    tokens = MsalTokens(app, endpoints.scope, st.info)
+    st.caption(preflight(tokens).message)
+    bar = st.progress(0.0, text="Pulling alerts_v2...")
+
+    def show(event: PullProgress) -> None:
+        text = f"{event.pages} pages, {event.alerts} alerts, {event.waits} waits {event.message}"
+        bar.progress(event.fraction, text=text)
+
+    client = GraphClient(Transport(_session(), tokens), endpoints.graph_url)
+    result = client.pull(since, until, out, source, progress=show)
+    bar.progress(1.0, text="Done" if not result.partial else "Stopped early")
+    _show_summary(result)
+    return out
+
+
+def live_graph_section() -> Path | None:
+    """Render the Live Graph form; returns the NDJSON path of the last pulled alerts, or None."""
+    st.subheader("Live Graph")
+    values, secret = defaults(), stored_secret()
+    today = dt.datetime.now(dt.UTC).date()
+    with st.form("live_graph_form"):
+        form: dict[str, Any] = {
+            "tenant_id": st.text_input("Tenant id", values["tenant_id"]),
+            "client_id": st.text_input("Client (application) id", values["client_id"]),
+        }
+        method = st.radio("Sign-in", ["Client secret", "Device code (delegated)"], horizontal=True)
+        if secret:
+            st.caption(f"Client secret: from {secret[1]}")
+        typed = "" if secret else st.text_input("Client secret", type="password")
+        cloud_names = list(CLOUDS)
+        form["cloud"] = st.selectbox(
+            "Cloud",
+            cloud_names,
+            cloud_names.index(values["cloud"]) if values["cloud"] in CLOUDS else 0,
+        )
+        form["since"] = st.date_input("Since", _date(values["since"], today - dt.timedelta(7)))
+        form["until"] = st.date_input("Until (inclusive)", _date(values["until"], today))
+        form["source"] = st.selectbox("Service source", SOURCES)
+        with st.expander("Advanced"):
+            form["authority"] = st.text_input("Authority URL override", values["authority"])
+            form["graph_url"] = st.text_input("Graph URL override", values["graph_url"])
+            form["cache_dir"] = st.text_input("Cache folder", values["cache_dir"])
+            form["reuse"] = st.checkbox("Re-use a complete cached pull", value=True)
+        submitted = st.form_submit_button("Pull alerts", type="primary")
+    if submitted:
+        credential: Credential = DeviceCode()
+        if method == "Client secret":
+            credential = ClientSecret(secret[0] if secret else typed)
+        try:
+            if isinstance(credential, ClientSecret) and not credential.secret:
+                raise Siem2GraphError("enter the client secret")
+            st.session_state[PULLED_PATH_KEY] = str(_pull(form, credential))
+        except Siem2GraphError as exc:
+            st.error(str(exc))
+    pulled = st.session_state.get(PULLED_PATH_KEY)
+    return Path(pulled) if pulled else None
