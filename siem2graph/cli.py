@@ -32,6 +32,16 @@ def _add_audit(subparsers: argparse._SubParsersAction) -> None:
     audit.add_argument("--out", required=True, type=Path, metavar="DIR")
     audit.add_argument("--format", default="json", type=_formats, help=",".join(EXPORTERS))
     audit.add_argument("--mapping", type=Path, help="a mapping file other than mapping/fields.yaml")
+    audit.add_argument(
+        "--redact",
+        action="store_true",
+        help="replace user names, host names, domains and IPs with stable pseudonyms",
+    )
+    audit.add_argument(
+        "--no-images",
+        action="store_true",
+        help="leave chart images out of xlsx/pdf (default: included when a Chromium is found)",
+    )
     audit.set_defaults(handler=_run_audit)
 
 
@@ -41,7 +51,13 @@ def _run_audit(args: argparse.Namespace) -> int:
 
     mapping = load_mapping(args.mapping) if args.mapping else None
     report = audit_files(args.legacy, args.graph, mapping)
-    written = write_reports(report, args.format, args.out)
+    written = write_reports(
+        report,
+        args.format,
+        args.out,
+        redact=args.redact,
+        images=False if args.no_images else None,
+    )
     join = report.join
     print(
         f"matched {join.matched_alerts} alerts; legacy-only {join.legacy_only_alerts}, "

@@ -82,7 +82,7 @@ def test_real_payloads_through_the_cli(tmp_path):
     ("legacy_bytes", "message"),
     [
         (b"", "legacy.csv: the file is empty"),
-        (b"Foo,Bar\n1,2\n", "legacy.csv: no AlertId column (tried AlertId"),
+        (b"Foo,Bar\n1,2\n", "legacy.csv: no AlertId column. Columns found: Foo, Bar"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(inputs, tmp_path, legacy_bytes, message):

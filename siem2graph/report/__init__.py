@@ -2,27 +2,72 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 from siem2graph.model import AuditReport
-from siem2graph.report import csv_report, json_report, md_report
+from siem2graph.report import (
+    csv_report,
+    html_report,
+    json_report,
+    md_report,
+    pdf_report,
+    xlsx_report,
+)
+from siem2graph.report import redact as redaction
+from siem2graph.report.options import RenderOptions
 
-Renderer = Callable[[AuditReport], dict[str, bytes]]
+
+class Renderer(Protocol):
+    def __call__(
+        self, report: AuditReport, options: RenderOptions | None = None
+    ) -> dict[str, bytes]: ...
+
+
 EXPORTERS: dict[str, Renderer] = {
     "json": json_report.render,
     "csv": csv_report.render,
     "md": md_report.render,
+    "xlsx": xlsx_report.render,
+    "html": html_report.render,
+    "pdf": pdf_report.render,
 }
 
 
-def write_reports(report: AuditReport, formats: list[str], out_dir: Path) -> list[Path]:
+def render_all(
+    report: AuditReport,
+    formats: Iterable[str],
+    *,
+    redact: bool = False,
+    images: bool | None = None,
+) -> dict[str, bytes]:
+    """Every file of the chosen formats; one entry point for the CLI and the dashboard.
+
+    ``redact`` pseudonymises users, hosts, domains and IPs first; ``images`` puts chart
+    images into XLSX and PDF (None: when a Chromium is found). Chart images render once.
+    """
+    chosen = redaction.redact(report) if redact else report
+    options = RenderOptions(images=images)
+    files: dict[str, bytes] = {}
+    for fmt in formats:
+        files |= EXPORTERS[fmt](chosen, options)
+    return files
+
+
+def write_reports(
+    report: AuditReport,
+    formats: Iterable[str],
+    out_dir: Path,
+    *,
+    redact: bool = False,
+    images: bool | None = None,
+) -> list[Path]:
     """Write the chosen formats into ``out_dir``; returns the files written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for fmt in formats:
-        for name, data in EXPORTERS[fmt](report).items():
-            target = out_dir / name
-            target.write_bytes(data)
-            written.append(target)
+    for name, data in render_all(report, formats, redact=redact, images=images).items():
+        target = out_dir / name
+        target.write_bytes(data)
+        written.append(target)
     return written

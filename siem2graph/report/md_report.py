@@ -1,72 +1,54 @@
-"""A readable Markdown summary: headline, readiness per field, joins, top mismatches."""
+"""Markdown for wikis and tickets: the summary and every table, each value escaped."""
 
 from __future__ import annotations
 
-import pandas as pd
-
 from siem2graph.model import AuditReport
+from siem2graph.report.cells import CUT_NOTE, DOCUMENT_CELL_LIMIT, document_rows, header_texts
+from siem2graph.report.options import RenderOptions
+from siem2graph.report.safety import display_text
+from siem2graph.report.tables import Table, report_tables
 
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>()#+-.!|~"})
+TITLE = "SIEM API -> Graph alerts_v2 migration audit"
+_MD_SPECIAL = str.maketrans(
+    {c: "\\" + c for c in "\\`*_{}[]|~"} | {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+)
 
 
 def md_text(value: object) -> str:
     """Table-cell-safe Markdown text: special characters escaped, line breaks flattened."""
-    text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-    return " ".join(text.split()).translate(_MD_SPECIAL)
+    return " ".join(display_text(value).split()).translate(_MD_SPECIAL)
 
 
-def md_table(frame: pd.DataFrame) -> str:
-    """A well-formed pipe table (every data value escaped)."""
-    header = "| " + " | ".join(md_text(c) for c in frame.columns) + " |"
-    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
-    rows = [
-        "| " + " | ".join(md_text(v) for v in row) + " |" for row in frame.itertuples(index=False)
-    ]
-    return "\n".join([header, rule, *rows])
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(md_text(c) for c in cells) + " |"
 
 
-def _rate(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1%}"
+def md_table(table: Table) -> str:
+    """A well-formed pipe table of the rows documents show (every header and value escaped)."""
+    rule = "|" + "|".join("---" for _ in table.frame.columns) + "|"
+    rows = [_row(cells) for cells in document_rows(table)]
+    return "\n".join([_row(header_texts(table)), rule, *rows])
 
 
-def render(report: AuditReport) -> dict[str, bytes]:
+def _section(table: Table) -> list[str]:
+    lines = [f"## {md_text(table.title)}", "", md_text(table.description), ""]
+    if table.cut_note:
+        lines += [md_text(table.cut_note), ""]
+    return [*lines, md_table(table) if len(table.frame) else "None.", ""]
+
+
+def render(report: AuditReport, options: RenderOptions | None = None) -> dict[str, bytes]:
     """{'report.md': bytes}."""
-    join, head = report.join, report.headline
-    fields = report.fields_frame()[
-        ["siem_field", "status", "readiness", "legacy_populated", "match", "mismatch",
-         "missing_in_graph", "new_in_graph", "legacy_rows_populated"]
-    ]  # fmt: skip
-    pairs = report.value_pairs[~report.value_pairs["found"]].head(30)
+    head = report.headline
     lines = [
-        "# SIEM API -> Graph alerts_v2 migration audit",
+        f"# {TITLE}",
         "",
-        f"Tool {md_text(report.tool_version)}, mapping {md_text(report.mapping.version)}, "
-        f"generated {md_text(report.generated_at)}.",
+        f"Overall readiness: **{md_text(head.overall_readiness)}**; "
+        f"{head.fields_at_risk} field(s) at risk over {report.join.matched_alerts} matched alerts.",
         "",
-        "## Headline",
-        "",
-        f"- Overall readiness: **{md_text(head.overall_readiness)}**",
-        f"- Matched alerts: {join.matched_alerts} of {join.legacy_alerts} legacy alerts "
-        f"({join.legacy_rows} detections) and {join.graph_alerts} Graph alerts",
-        f"- Legacy-only alerts: {join.legacy_only_alerts}; "
-        f"Graph-only alerts: {join.graph_only_alerts}",
-        "- Fields with data that have a Graph equivalent: "
-        + _rate(head.fields_with_equivalent_share),
-        "- Legacy information retained on matched alerts: "
-        + _rate(head.information_retained_share),
-        f"- Fields at risk (lose or change data): {head.fields_at_risk}",
-        "",
-        "## Fields",
-        "",
-        md_table(fields),
-        "",
-        "## Top value mismatches",
-        "",
-        md_table(pairs[["siem_field", "legacy_value", "graph_value", "alerts", "example_alerts"]]),
-        "",
-        "## Input problems",
-        "",
-        f"{len(report.problems)} problem(s).",
+        md_text(CUT_NOTE.format(limit=DOCUMENT_CELL_LIMIT)),
         "",
     ]
+    for table in report_tables(report):
+        lines += _section(table)
     return {"report.md": "\n".join(lines).encode("utf-8")}

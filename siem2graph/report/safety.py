@@ -1,6 +1,8 @@
-"""Make attacker-controlled alert text safe for spreadsheets (OWASP CSV injection)."""
+"""Make attacker-controlled alert text safe: spreadsheets (OWASP CSV injection) and documents."""
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 
@@ -10,6 +12,17 @@ NEUTRALISED_NOTE = (
     "spreadsheets show them as text (alert fields are attacker-controlled). "
     "report.json keeps raw values."
 )
+ELLIPSIS = "…"
+# Control characters, bidirectional overrides/isolates and zero-width marks that can hide or
+# reorder text on screen; documents show them as visible \uXXXX escapes instead.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+
+
+def is_missing(value: object) -> bool:
+    """None, NaN, NaT and pandas NA."""
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
 def neutralise(value: object) -> object:
@@ -20,13 +33,24 @@ def neutralise(value: object) -> object:
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` with every text cell neutralised (numbers stay numbers)."""
+    """A copy of ``frame`` with every text cell and header neutralised (numbers stay numbers)."""
     out = {}
     for name, column in frame.items():
         if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
-            text = column.astype("str")
-            risky = text.str.startswith(FORMULA_PREFIXES).fillna(False)
-            out[str(neutralise(str(name)))] = text.mask(risky, "'" + text)
+            out[str(neutralise(str(name)))] = column.map(neutralise)
         else:
             out[str(neutralise(str(name)))] = column
     return pd.DataFrame(out, index=frame.index)
+
+
+def truncate(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, ending in an ellipsis when cut."""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + ELLIPSIS
+
+
+def display_text(value: object, limit: int | None = None) -> str:
+    """Document text for one value: missing -> '', hidden characters made visible, cut."""
+    if is_missing(value):
+        return ""
+    text = _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", str(value))
+    return truncate(text, limit) if limit else text

@@ -1,0 +1,81 @@
+"""Chart images (PNG) through kaleido and a local Chromium; never downloads a browser."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from siem2graph import charts, views
+from siem2graph.model import AuditReport
+
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+WIDTH, HEIGHT = 1000, 500
+
+
+def report_figures(report: AuditReport) -> list[tuple[str, go.Figure]]:
+    """(caption, figure) for the report's charts, built by the dashboard's builders."""
+    return [
+        (
+            "Verdicts per SIEM field over the matched alerts",
+            charts.coverage_bars(report.coverage()),
+        ),
+        ("Mismatch rate per compared field", charts.mismatch_rates(views.mismatch_summary(report))),
+        ("Legacy, Graph and matched alerts per day", charts.timeline(report.timeline)),
+    ]
+
+
+@dataclass(frozen=True)
+class ChartImages:
+    """PNG images of the report's charts, or why there are none."""
+
+    images: tuple[tuple[str, bytes], ...]
+    note: str
+
+
+def find_browser() -> str | None:
+    """The Chromium kaleido would drive: $BROWSER_PATH, else a Chromium/Chrome on PATH."""
+    configured = os.environ.get("BROWSER_PATH")
+    if configured:
+        return configured if os.access(configured, os.X_OK) else None
+    return next((p for p in map(shutil.which, BROWSER_NAMES) if p), None)
+
+
+async def _render(figures: list[go.Figure], browser: str) -> list[bytes]:
+    import kaleido
+
+    # mathjax=False: kaleido would otherwise load MathJax from a CDN; plotly.js comes from plotly.
+    async with kaleido.Kaleido(path=browser, mathjax=False, n=1) as k:
+        return [
+            await k.calc_fig(
+                f, opts={"format": "png", "width": WIDTH, "height": f.layout.height or HEIGHT}
+            )
+            for f in figures
+        ]
+
+
+def chart_images(report: AuditReport, enabled: bool | None = None) -> ChartImages:
+    """Render every chart; ``enabled`` None means 'when a Chromium is found'."""
+    if enabled is False:
+        return ChartImages((), "Charts were not rendered (images turned off for this run).")
+    browser = find_browser()
+    if browser is None:
+        return ChartImages(
+            (), "Charts omitted: no Chromium found to render them (set BROWSER_PATH)."
+        )
+    named = report_figures(report)
+    try:
+        with ThreadPoolExecutor(1) as pool:  # a fresh event loop, even under a running one
+            pngs = pool.submit(asyncio.run, _render([f for _, f in named], browser)).result()
+    except Exception as exc:  # a broken browser must not cost the report
+        return ChartImages((), f"Charts omitted: rendering with {browser} failed ({exc}).")
+    return ChartImages(tuple((n, png) for (n, _), png in zip(named, pngs, strict=True)), "")
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) in pixels, from the PNG header."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")

@@ -1,0 +1,129 @@
+"""report.pdf (fpdf2, DejaVu Sans): the summary, the charts and the main tables."""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import replace
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from siem2graph.errors import Siem2GraphError
+from siem2graph.model import AuditReport
+from siem2graph.report.cells import document_rows, header_texts
+from siem2graph.report.images import png_size
+from siem2graph.report.md_report import TITLE
+from siem2graph.report.options import RenderOptions
+from siem2graph.report.safety import truncate
+from siem2graph.report.tables import MAIN, Table, report_tables
+
+FONT_DIR = Path(os.environ.get("SIEM2GRAPH_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
+CUT_NOTE = (
+    "Long values are cut to fit their column and end in '…'; CSV, XLSX and JSON hold them "
+    "whole. Invisible and direction-changing characters are shown as \\uXXXX."
+)
+# The columns the PDF shows of its wider tables (every column of the others).
+PDF_COLUMNS = {
+    "fields": ["siem_field", "status", "readiness", "matched_with_value", "match", "mismatch",
+               "missing_in_graph", "new_in_graph", "retained_rate"],
+    "risk_register": ["siem_field", "readiness", "alerts_touched", "touched_rate", "replacement",
+                      "owner", "decision"],
+    "unsupported_fields": ["siem_field", "status", "legacy_rows_populated", "examples",
+                           "microsoft_note"],
+    "legacy_only_alerts": ["legacy_alert_id", "reason", "title", "severity", "host"],
+    "graph_only_alerts": ["graph_id", "reason", "title", "severity", "host"],
+}  # fmt: skip
+_FONT_SIZE, _LINES_PER_CELL = 7, 2
+
+
+class _Pdf(FPDF):
+    def footer(self) -> None:
+        self.set_y(-10)
+        self.set_font("DejaVu", size=7)
+        self.cell(0, 5, f"{TITLE} - page {self.page_no()}", align="C")
+
+
+def _new_pdf() -> _Pdf:
+    regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
+    if not regular.is_file() or not bold.is_file():
+        raise Siem2GraphError(f"PDF needs DejaVu Sans in {FONT_DIR} (package fonts-dejavu-core)")
+    pdf = _Pdf(orientation="L", format="A4")
+    pdf.add_font("DejaVu", "", str(regular))
+    pdf.add_font("DejaVu", "B", str(bold))
+    pdf.set_auto_page_break(True, margin=14)
+    pdf.add_page()
+    return pdf
+
+
+def _widths(pdf: FPDF, headers: list[str], rows: list[list[str]]) -> list[float]:
+    """Column widths in mm, in proportion to their (capped) text length."""
+    lengths = [
+        min(max([len(h), *(len(r[i]) for r in rows[:200])]), 60) + 2 for i, h in enumerate(headers)
+    ]
+    total = sum(lengths)
+    return [pdf.epw * n / total for n in lengths]
+
+
+def _table(pdf: FPDF, table: Table) -> None:
+    shown = table.frame.columns.intersection(PDF_COLUMNS.get(table.name, table.frame.columns))
+    table = replace(table, frame=table.frame[shown])
+    pdf.set_font("DejaVu", "B", 12)
+    pdf.multi_cell(0, 7, table.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", size=8)
+    pdf.multi_cell(0, 4, " ".join(x for x in (table.description, table.cut_note) if x),
+                   new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    if not len(table.frame):
+        pdf.multi_cell(0, 5, "None.", new_x="LMARGIN", new_y="NEXT")
+        return
+    headers, rows = header_texts(table), document_rows(table, limit=None)
+    widths = _widths(pdf, headers, rows)
+    pdf.set_font("DejaVu", size=_FONT_SIZE)
+    per_mm = len("abcdefghij") / pdf.get_string_width("abcdefghij")
+    limits = [max(int((w - 2) * per_mm) * _LINES_PER_CELL, 4) for w in widths]
+    with pdf.table(col_widths=widths, text_align="LEFT", line_height=3.2, wrapmode="CHAR",
+                   headings_style=FontFace(emphasis="BOLD", fill_color=(224, 224, 224)),
+                   repeat_headings=1) as grid:  # fmt: skip
+        grid.row([truncate(h, n) for h, n in zip(headers, limits, strict=True)])
+        for cells in rows:
+            grid.row([truncate(c, n) for c, n in zip(cells, limits, strict=True)])
+    pdf.ln(4)
+
+
+def _charts(pdf: FPDF, report: AuditReport, options: RenderOptions) -> None:
+    charts = options.charts(report)
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 12)
+    pdf.multi_cell(0, 7, "Charts", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", size=8)
+    if not charts.images:
+        pdf.multi_cell(0, 5, charts.note, new_x="LMARGIN", new_y="NEXT")
+    for caption, png in charts.images:
+        pixels_wide, pixels_high = png_size(png)
+        width = pdf.epw * 0.7
+        # Leave room for the section heading and the caption so a chart never orphans them.
+        height = min(width * pixels_high / pixels_wide, pdf.eph - 25)
+        if pdf.y + height + 6 > pdf.page_break_trigger:
+            pdf.add_page()
+        pdf.multi_cell(0, 5, caption, new_x="LMARGIN", new_y="NEXT")
+        pdf.image(io.BytesIO(png), h=height, w=width, keep_aspect_ratio=True)
+
+
+def render(report: AuditReport, options: RenderOptions | None = None) -> dict[str, bytes]:
+    """{'report.pdf': bytes}."""
+    options = options or RenderOptions()
+    pdf = _new_pdf()
+    pdf.set_title(TITLE)
+    pdf.set_font("DejaVu", "B", 16)
+    pdf.multi_cell(0, 9, TITLE, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", size=8)
+    pdf.multi_cell(0, 4, CUT_NOTE, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    tables = [t for t in report_tables(report) if t.level == MAIN]
+    _table(pdf, tables[0])
+    _charts(pdf, report, options)
+    for table in tables[1:]:
+        pdf.add_page()
+        _table(pdf, table)
+    return {"report.pdf": bytes(pdf.output())}

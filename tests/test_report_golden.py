@@ -1,0 +1,56 @@
+"""Golden report for the bundled sample: report.md and a normalised report.json.
+
+Regenerate on purpose only: SIEM2GRAPH_REGEN_GOLDEN=1 python -m pytest tests/test_report_golden.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from siem2graph.audit import audit_files
+from siem2graph.report import render_all
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data"
+GOLDEN = Path(__file__).parent / "golden"
+REGEN = os.environ.get("SIEM2GRAPH_REGEN_GOLDEN") == "1"
+_RUN_ROWS = re.compile(r"^\| Run \| (generated at|run seconds) \| .* \|$", re.M)
+
+
+def normalised_json(data: bytes) -> str:
+    """report.json without what changes from run to run."""
+    report = json.loads(data)
+    for key in ("generated_at", "run_seconds"):
+        report.pop(key)
+    return json.dumps(report, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def normalised_md(data: bytes) -> str:
+    return _RUN_ROWS.sub(r"| Run | \1 | (varies) |", data.decode())
+
+
+@pytest.fixture(scope="module")
+def outputs():
+    report = audit_files([SAMPLE / "legacy_siem_export.csv"], [SAMPLE / "graph_alerts_v2.json"])
+    files = render_all(report, ["json", "md"], images=False)
+    return {
+        "report.md": normalised_md(files["report.md"]),
+        "report.json": normalised_json(files["report.json"]),
+    }
+
+
+@pytest.mark.parametrize("name", ["report.md", "report.json"])
+def test_sample_report_matches_the_golden(outputs, name):
+    golden = GOLDEN / name
+    if REGEN:
+        golden.write_text(outputs[name], encoding="utf-8")
+    assert golden.is_file(), f"no {golden}; run with SIEM2GRAPH_REGEN_GOLDEN=1"
+    assert outputs[name] == golden.read_text(encoding="utf-8"), (
+        f"{name} differs from the golden; if the change is intended, regenerate with "
+        "SIEM2GRAPH_REGEN_GOLDEN=1"
+    )

@@ -1,0 +1,68 @@
+"""Redaction: stable pseudonyms for users, hosts, domains and IPs, everywhere they appear."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from siem2graph.report import render_all
+from siem2graph.report.redact import RedactedReport, redact
+from tests.test_report_tables import example_report
+
+ORIGINALS = ("tempdns", "liz.bean", "contoso", "10.0.0.1", "203.0.113.7")
+
+
+@pytest.fixture(scope="module")
+def redacted():
+    return redact(example_report())
+
+
+def test_returns_a_new_frozen_report_and_leaves_the_original(redacted):
+    assert isinstance(redacted, RedactedReport)
+    assert example_report().alerts["host"].iloc[0] == "tempDns"
+    assert redacted.join == example_report().join and redacted.fields[0].match >= 0
+
+
+def test_pseudonyms_are_stable_across_tables(redacted):
+    host = redacted.alerts["host"].iloc[0]
+    assert host == "host-1"
+    detections = redacted.detections
+    assert set(detections["ComputerDnsName"]) == {host}
+    assert set(detections["MachineName"]) == {host}  # case-insensitive: tempdns == tempDns
+    graph = redacted.graph_values
+    assert set(graph.loc[graph["path"] == "evidence[deviceEvidence].deviceDnsName", "value"]) == {
+        host
+    }
+    assert detections["LogOnUsers"].dropna().tolist() == ["domain-1\\user-1"]
+    assert detections["UserName"].dropna().tolist() == ["user-1"]
+    assert set(detections["InternalIPV4List"]) == {"ip-2;ip-3"}  # ip-1 is IPAddress, scanned first
+    assert redacted.field("InternalIPV4List").examples == ("ip-2;ip-3",)
+    pairs = redacted.value_pairs.set_index("siem_field")
+    assert pairs.loc["UserName", "legacy_value"] == "user-1"
+    assert pairs.loc["ComputerDnsName", "graph_value"] == host
+
+
+def test_names_inside_free_text_are_replaced():
+    from tests.helpers import graph_example, legacy_for_example
+    from tests.test_report_tables import audit
+
+    report = audit(
+        [
+            legacy_for_example(
+                UserName="liz.bean", CommandLine="run C:\\Users\\liz.bean\\x 10.1.2.3"
+            )
+        ],
+        [graph_example()],
+    )
+    detections = redact(report).detections
+    assert detections.loc[0, "CommandLine"] == "run C:\\Users\\user-1\\x ip-3"
+
+
+def test_no_original_reaches_any_format(redacted):
+    files = render_all(example_report(), ["json", "csv", "md", "html"], redact=True, images=False)
+    for name, data in files.items():
+        text = data.decode().lower()
+        assert not [o for o in ORIGINALS if o in text], name
+    assert json.loads(files["report.json"])["redacted"] is True
+    assert "stable pseudonyms" in files["summary.csv"].decode()

@@ -1,0 +1,141 @@
+"""The shared report tables: field coverage, risk register, summary, notes."""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from siem2graph.audit import audit_sources
+from siem2graph.mapping import load_mapping
+from siem2graph.report.tables import READINESS_TEXT, add_notes, report_tables
+from tests.helpers import graph_example, json_source, legacy_for_example
+
+HOSTILE = (
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    '=HYPERLINK("http://evil.example/x","click")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\tTAB",
+    "\rCR",
+    "report\u202eexe.txt",
+    "x" * 100_000,
+)
+HOSTILE_COLUMN = "=cmd|' /C calc'!A0"
+
+
+def audit(legacy_records, graph_alerts):
+    """An audit of in-memory inputs."""
+    return audit_sources(
+        [json_source("legacy.json", legacy_records)],
+        [json_source("graph.json", {"value": graph_alerts})],
+        load_mapping(),
+    )
+
+
+@functools.cache
+def example_report():
+    """One matched alert with a mismatch and a loss, one alert on each side only (cached)."""
+    second = legacy_for_example(
+        AlertTime="2021-04-27T12:30:00Z", FileName="other.exe", UserName="liz.bean",
+        IocName="bad-ioc", LogOnUsers="CONTOSO\\liz.bean", IPAddress="203.0.113.7",
+    )  # fmt: skip
+    old = legacy_for_example(
+        AlertId="636772341913498370_1532439962", AlertTime="2018-11-09T03:43:11Z"
+    )
+    other = graph_example()
+    other["id"] = other["providerAlertId"] = "fa0000000000000000_1"
+    return audit([legacy_for_example(), second, old], [graph_example(), other])
+
+
+@functools.cache
+def hostile_report():
+    """Hostile values in mapped, unsupported and unmapped fields and titles (cached)."""
+    records = [legacy_for_example()]
+    for value in HOSTILE:
+        record = legacy_for_example(
+            AlertTime="2021-04-27T12:30:00Z", FileName=value, UserName=value, IocName=value,
+            CommandLine=value, CustomerTag=value,
+        )  # fmt: skip
+        records.append(record | {HOSTILE_COLUMN: value})
+    old = legacy_for_example(
+        AlertId="636772341913498370_1532439962", AlertTime="2018-11-09T03:43:11Z",
+        AlertTitle=HOSTILE[1],
+    )  # fmt: skip
+    other = graph_example()
+    other["id"] = other["providerAlertId"] = "fa0000000000000000_1"
+    other["title"] = HOSTILE[0]
+    return audit([*records, old], [graph_example(), other])
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return {t.name: t for t in report_tables(example_report())}
+
+
+def test_summary_comes_first_and_names_the_scope(tables):
+    assert next(iter(tables)) == "summary"
+    summary = tables["summary"].frame.set_index("item")["value"]
+    assert summary["tool version"] and summary["mapping version"]
+    assert "sha256 " in summary["legacy input legacy.json"]
+    assert summary["matched alerts"] == 1
+    assert summary["overall"].startswith("loses:")
+    assert summary["legacy time range"].startswith("2018-11-09T03:43:11")
+
+
+def test_fields_table_has_every_field_with_rates(tables):
+    fields = tables["fields"].frame.set_index("siem_field")
+    assert len(fields) == 50
+    assert fields.loc["FileName", "mismatch"] == 1
+    assert fields.loc["FileName", "mismatch_rate"] == 1.0
+    assert fields.loc["AlertTitle", "retained_rate"] == 1.0
+    assert fields.loc["IocName", "verdict"] == READINESS_TEXT["loses"]
+    assert set(tables["fields"].rates) == {"retained_rate", "mismatch_rate", "missing_rate"}
+
+
+def test_readiness_counts_cover_all_fields(tables):
+    assert tables["readiness"].frame["fields"].sum() == 50
+
+
+def test_risk_register_lists_lost_and_changed_fields_with_empty_decisions(tables):
+    register = tables["risk_register"].frame
+    assert set(register["readiness"]) <= {"loses", "changes"}
+    assert list(register["readiness"]) == sorted(
+        register["readiness"], key=["loses", "changes"].index
+    )
+    rows = register.set_index("siem_field")
+    assert rows.loc["IocName", "alerts_touched"] == 1  # no Graph equivalent: alerts holding it
+    assert rows.loc["FileName", "alerts_touched"] == 1  # the mismatch
+    assert rows.loc["UserName", "readiness"] == "loses"
+    assert rows.loc["Md5", "replacement"]  # Microsoft's note says what replaces it
+    assert (register["owner"] == "").all() and (register["decision"] == "").all()
+
+
+def test_one_sided_alerts_carry_reasons_and_text_times(tables):
+    legacy_only = tables["legacy_only_alerts"].frame
+    assert legacy_only.loc[0, "reason"] == "outside the Graph time window"
+    assert legacy_only.loc[0, "legacy_time"].startswith("2018-11-09T03:43:11")
+    assert tables["graph_only_alerts"].frame.loc[0, "graph_id"] == "fa0000000000000000_1"
+
+
+def test_schema_diff_problems_mapping_and_inputs(tables):
+    assert tables["unmapped_legacy_columns"].frame.loc[0, "column"] == "CustomerTag"
+    assert len(tables["unmapped_graph_paths"].frame) > 10
+    assert list(tables["problems"].frame.columns) == ["side", "file", "line", "reason"]
+    assert len(tables["mapping"].frame) == 50
+    assert len(tables["inputs"].frame.loc[0, "sha256"]) == 64
+
+
+def test_documents_show_the_head_and_say_so(tables):
+    pairs = tables["mismatch_pairs"]
+    assert pairs.cut_note == ""  # few rows: all shown
+    cut = type(pairs)("t", "T", "d", tables["mapping"].frame, document_rows=5)
+    assert len(cut.head()) == 5 and "First 5 of 50 rows" in cut.cut_note
+
+
+def test_notes_extend_only_the_summary(tables):
+    noted = {t.name: t for t in add_notes(list(tables.values()), "a note")}
+    assert noted["summary"].frame.iloc[-1]["value"] == "a note"
+    assert noted["fields"].frame is tables["fields"].frame
