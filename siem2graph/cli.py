@@ -33,6 +33,14 @@ def _add_audit(subparsers: argparse._SubParsersAction) -> None:
     audit.add_argument("--format", default="json", type=_formats, help=",".join(EXPORTERS))
     audit.add_argument("--mapping", type=Path, help="a mapping file other than mapping/fields.yaml")
     audit.add_argument(
+        "--aliases",
+        nargs="+",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="alias files naming your export's columns (docs/legacy-inputs.md)",
+    )
+    audit.add_argument(
         "--redact",
         action="store_true",
         help="replace user names, host names, domains and IPs with stable pseudonyms",
@@ -50,7 +58,7 @@ def _run_audit(args: argparse.Namespace) -> int:
     from siem2graph.mapping import load_mapping
 
     mapping = load_mapping(args.mapping) if args.mapping else None
-    report = audit_files(args.legacy, args.graph, mapping)
+    report = audit_files(args.legacy, args.graph, mapping, aliases=args.aliases)
     written = write_reports(
         report,
         args.format,

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 
 @dataclass(frozen=True)
 class Source:
-    """One input file: a path on disk or bytes held in memory (an upload)."""
+    """One input file: a path on disk, bytes held in memory (an upload) or a member of an archive.
+
+    ``opener`` (archive members) returns a fresh stream over the member's expanded bytes.
+    """
 
     name: str
     path: Path | None = None
     data: bytes | None = None
+    opener: Callable[[], BinaryIO] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_path(cls, path: Path | str) -> Source:
@@ -28,10 +33,20 @@ class Source:
 
     def open(self) -> BinaryIO:
         """A fresh binary stream over the whole file."""
+        if self.opener is not None:
+            return self.opener()
         if self.data is not None:
             return io.BytesIO(self.data)
         assert self.path is not None
         return self.path.open("rb")
+
+    def stored_size(self) -> int | None:
+        """Bytes the file takes where it is stored (an archive: compressed); None if unknown."""
+        if self.data is not None:
+            return len(self.data)
+        if self.path is not None:
+            return self.path.stat().st_size
+        return None
 
     def sha256(self) -> str:
         digest = hashlib.sha256()
@@ -53,7 +68,10 @@ class RowProblem:
 
 @dataclass(frozen=True)
 class FileSummary:
-    """What reading one file gave: every row read is either kept or rejected."""
+    """What reading one file gave: every row read is kept, rejected or a repeated header.
+
+    ``rows_read == rows_kept + rows_rejected + repeated_headers`` (see ``reconciles``).
+    """
 
     side: str
     name: str
@@ -63,3 +81,12 @@ class FileSummary:
     rows_kept: int
     rows_rejected: int
     columns: tuple[str, ...] = ()
+    repeated_headers: int = 0
+    encoding: str = ""
+    delimiter: str = ""
+    alias_sets: str = ""
+
+    @property
+    def reconciles(self) -> bool:
+        """Every row read is accounted for."""
+        return self.rows_read == self.rows_kept + self.rows_rejected + self.repeated_headers

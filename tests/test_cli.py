@@ -114,3 +114,23 @@ def test_unknown_format_is_a_usage_error(inputs, tmp_path):
     )  # fmt: skip
     assert result.returncode == 2
     assert "unknown format(s) docx" in result.stderr
+
+
+def test_a_user_alias_file_names_the_columns(inputs, tmp_path):
+    aliases = tmp_path / "our-soc.yaml"
+    aliases.write_text(
+        "name: our-soc\ncolumns:\n  Detection Id: AlertId\n  Host FQDN: ComputerDnsName\n",
+        encoding="utf-8",
+    )
+    legacy = tmp_path / "legacy.csv"
+    legacy.write_text(
+        "Detection Id,Host FQDN\nda637578995287051192_756343937,tempdns\n", encoding="utf-8"
+    )
+    args = ["audit", "--legacy", str(legacy), "--graph", str(inputs[1]), "--out", str(tmp_path)]
+    assert _cli(*args).returncode == 2  # without the alias file there is no AlertId column
+    result = _cli(*args, "--aliases", str(aliases))
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert report["join"]["matched_alerts"] == 1
+    host = {f["siem_field"]: f for f in report["fields"]}["ComputerDnsName"]
+    assert host["match"] == 1

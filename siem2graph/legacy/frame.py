@@ -1,0 +1,115 @@
+"""From parsed text columns to the canonical Detections frame: SIEM field names, checked ids."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import orjson
+import pandas as pd
+
+from siem2graph.errors import InputError
+from siem2graph.legacy.aliases import ColumnResolver, normalise
+from siem2graph.legacy.collect import SIDE, ParsedFile
+from siem2graph.legacy.json_reader import cell_text
+from siem2graph.sources import RowProblem
+
+FILE_COLUMN = "_file"
+RECORD_COLUMN = "_record"
+ALERT_ID = "AlertId"
+RAW_JSON = "_raw"  # Splunk: the event as indexed (the SIEM API's JSON record)
+
+
+@dataclass(frozen=True)
+class CanonicalFile:
+    """One file's kept detections and what became of the other rows."""
+
+    detections: pd.DataFrame
+    rejected: int
+    problems: list[RowProblem]
+    unmapped: list[str]
+
+
+def _merge(columns: dict[str, pd.Series], target: str, values: pd.Series) -> None:
+    """Add a column; a second column for the same field only fills the first one's gaps."""
+    columns[target] = columns[target].fillna(values) if target in columns else values
+
+
+def _raw_column(columns: dict[str, pd.Series]) -> str | None:
+    return next((c for c in columns if normalise(c).rsplit(".", 1)[-1] == RAW_JSON), None)
+
+
+def _object_or_none(text: object) -> dict | None:
+    if not isinstance(text, str) or not text.lstrip().startswith("{"):
+        return None
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _text_or_none(value: object) -> str | None:
+    text = cell_text(value)
+    return text if text and text.strip() else None
+
+
+def _expand_raw(
+    columns: dict[str, pd.Series], raw: str, resolver: ColumnResolver, file: str
+) -> list[RowProblem]:
+    """Fields of the JSON held in Splunk's ``_raw`` fill what the columns leave empty."""
+    objects = [_object_or_none(v) for v in columns[raw]]
+    index = columns[raw].index
+    keys = dict.fromkeys(str(k) for o in objects if o for k in o)
+    for key in keys:
+        values = [_text_or_none(o.get(key)) if o else None for o in objects]
+        series = pd.Series(values, index=index, dtype="str")
+        _merge(columns, resolver.resolve(key) or key, series)
+    not_json = sum(o is None for o in objects) - int(columns[raw].isna().sum())
+    if not not_json:
+        return []
+    reason = f"{not_json:,} rows' {raw} is not a JSON object; only their columns were read"
+    return [RowProblem(SIDE, file, None, reason)]
+
+
+def _no_alert_id(file: str, parsed: ParsedFile, resolver: ColumnResolver) -> InputError:
+    found = ", ".join(parsed.names[:30]) + (" ..." if len(parsed.names) > 30 else "")
+    return InputError(
+        f"{file}: no AlertId column. Columns found: {found or 'none'}. "
+        f"Spellings tried for AlertId: {', '.join(resolver.spellings(ALERT_ID))}; "
+        f"{resolver.describe_sets()}. Add an alias file (--aliases) naming your AlertId column."
+    )
+
+
+def canonical(
+    file: str, parsed: ParsedFile, resolver: ColumnResolver, raw_resolver: ColumnResolver
+) -> CanonicalFile:
+    """Rename to SIEM fields, read Splunk ``_raw``, reject rows without an AlertId."""
+    table = parsed.table.to_pandas()
+    columns: dict[str, pd.Series] = {}
+    unmapped: list[str] = []
+    for position, name in enumerate(parsed.names):
+        target = resolver.resolve(name)
+        if target is None:
+            name = f"{name} (ignored)" if raw_resolver.resolve(name) else name
+            unmapped.append(name)
+        _merge(columns, target or name, table.iloc[:, position])
+    del table
+    problems: list[RowProblem] = []
+    raw = _raw_column(columns)
+    if raw is not None and len(parsed.rows):
+        problems += _expand_raw(columns, raw, raw_resolver, file)
+    frame = pd.DataFrame(columns)
+    if ALERT_ID not in frame.columns:
+        if len(frame) or parsed.format == "csv":
+            raise _no_alert_id(file, parsed, resolver)
+        frame[ALERT_ID] = pd.Series(dtype="str")
+    missing = frame[ALERT_ID].isna().to_numpy()
+    all_empty = frame.isna().all(axis=1).to_numpy()
+    for row, empty in zip(parsed.rows[missing], all_empty[missing], strict=True):
+        reason = "empty row" if empty else "no AlertId: the detection cannot be joined"
+        problems.append(RowProblem(SIDE, file, int(row), reason))
+    kept = frame[~missing].assign(
+        **{FILE_COLUMN: file, RECORD_COLUMN: parsed.rows[~missing].astype(np.int64)}
+    )
+    return CanonicalFile(kept, int(missing.sum()), problems, unmapped)

@@ -1,0 +1,198 @@
+"""JSON exports: an array, a ``{"results": [...]}`` / ``{"value": [...]}`` envelope, or NDJSON.
+
+NDJSON is read line by line; a JSON document is parsed whole (up to
+``ReadLimits.max_json_document_bytes``). Splunk's export wrapper ``{"result": {...}}`` is
+unwrapped; nested values become JSON text.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import orjson
+import pyarrow as pa
+
+from siem2graph.errors import InputError
+from siem2graph.legacy.collect import ParsedFile, RowCollector
+from siem2graph.legacy.limits import ReadLimits
+from siem2graph.legacy.sniff import Decoded
+from siem2graph.legacy.streams import ReplayStream
+from siem2graph.paths import to_text
+
+ENVELOPES = ("results", "value")
+_SPLUNK_WRAPPER = {"preview", "offset", "lastrow", "result", "messages"}
+_BATCH_RECORDS = 20_000
+
+
+def unwrap(record: Any) -> list[Any]:
+    """The records one JSON value holds: an envelope's list, Splunk's ``result``, or itself."""
+    if isinstance(record, dict):
+        for envelope in ENVELOPES:
+            if isinstance(record.get(envelope), list):
+                return list(record[envelope])
+        if isinstance(record.get("result"), dict) and set(record) <= _SPLUNK_WRAPPER:
+            return [record["result"]]
+    return [record]
+
+
+def depth(value: Any) -> int:
+    """How deeply ``value`` nests objects and arrays (a scalar is 0, a flat object 1)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        children = node.values() if isinstance(node, dict) else node
+        if isinstance(node, dict | list):
+            deepest = max(deepest, level)
+            stack.extend((c, level + 1) for c in children if isinstance(c, dict | list))
+    return deepest
+
+
+def cell_text(value: Any) -> str | None:
+    """A JSON value as the text a CSV cell would hold; null stays null."""
+    if value is None:
+        return None
+    if isinstance(value, dict | list):
+        return orjson.dumps(value).decode()
+    return to_text(value)
+
+
+class _Batcher:
+    """Turns records into string-column batches for the collector."""
+
+    def __init__(self, collector: RowCollector) -> None:
+        self.collector = collector
+        self.records: list[dict[str, Any]] = []
+        self.numbers: list[int] = []
+
+    def take(self, number: int, record: Any) -> None:
+        limit = self.collector.limits.max_json_depth
+        if not isinstance(record, dict):
+            self.collector.reject(number, f"a JSON {type(record).__name__}, not an object")
+        elif depth(record) > limit:
+            self.collector.reject(
+                number, f"nested deeper than {limit} levels (ReadLimits.max_json_depth)"
+            )
+        else:
+            self.records.append(record)
+            self.numbers.append(number)
+            if len(self.records) >= _BATCH_RECORDS:
+                self.flush()
+
+    def flush(self) -> None:
+        if not self.records:
+            return
+        keys = list(dict.fromkeys(str(k) for r in self.records for k in r))
+        texts = [{str(k): cell_text(v) for k, v in r.items()} for r in self.records]
+        columns = [pa.array([t.get(k) for t in texts], pa.string()) for k in keys]
+        if len(keys) > self.collector.limits.max_columns:
+            raise InputError(
+                f"{self.collector.file}: records hold {len(keys):,} different keys, more than "
+                f"{self.collector.limits.max_columns:,} (ReadLimits.max_columns)"
+            )
+        table = pa.table(columns, names=keys)
+        self.collector.add(table, np.array(self.numbers, dtype=np.int64), keys)
+        self.records.clear()
+        self.numbers.clear()
+
+
+def _lines(stream: io.BufferedIOBase, limit: int) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, line) pairs; None for a line longer than ``limit`` bytes (skipped)."""
+    number = 0
+    while line := stream.readline(limit + 1):
+        number += 1
+        if len(line) > limit and not line.endswith(b"\n"):
+            while (rest := stream.readline(limit + 1)) and not rest.endswith(b"\n"):
+                pass
+            yield number, None
+        else:
+            yield number, line
+
+
+def _read_ndjson(stream: io.BufferedIOBase, batcher: _Batcher) -> None:
+    limit = batcher.collector.limits.max_record_bytes
+    for number, line in _lines(stream, limit):
+        if line is None:
+            batcher.collector.reject(
+                number, f"line longer than {limit:,} bytes (ReadLimits.max_record_bytes)"
+            )
+            continue
+        if not line.strip():
+            continue
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            batcher.collector.reject(number, f"invalid JSON: {exc}")
+            continue
+        for record in unwrap(value):
+            batcher.take(number, record)
+
+
+def _document_kind(document: Any) -> str:
+    if isinstance(document, list):
+        return "json (array)"
+    if isinstance(document, dict):
+        envelope = next((e for e in ENVELOPES if isinstance(document.get(e), list)), None)
+        return f"json ({envelope})" if envelope else "json (one record)"
+    raise InputError("JSON holds neither records nor a list of records")
+
+
+def _is_ndjson(first_line: bytes) -> bool:
+    if not first_line.lstrip().startswith(b"{"):
+        return False
+    try:
+        return isinstance(orjson.loads(first_line), dict)
+    except orjson.JSONDecodeError:
+        return False
+
+
+def _more_lines_are_objects(data: bytes) -> bool:
+    """A document that fails to parse as a whole, but whose later lines are JSON objects."""
+    lines = [line for line in data.splitlines()[1:] if line.strip()]
+    return bool(lines) and _is_ndjson(lines[0])
+
+
+def read_json(name: str, decoded: Decoded, limits: ReadLimits) -> ParsedFile:
+    """Read a JSON or NDJSON export."""
+    collector = RowCollector(name, limits)
+    batcher = _Batcher(collector)
+    with decoded.stream as stream:
+        first = stream.readline(limits.max_record_bytes + 1)
+        second = b""
+        while not second.strip() and (line := stream.readline(limits.max_record_bytes + 1)):
+            second += line
+        if _is_ndjson(first) and second.strip():
+            _read_ndjson(io.BufferedReader(ReplayStream(first + second, stream)), batcher)
+            fmt = "ndjson"
+        else:
+            head = first + second
+            data = head + stream.read(max(limits.max_json_document_bytes + 1 - len(head), 0))
+            if len(data) > limits.max_json_document_bytes:
+                raise InputError(
+                    f"{name}: a JSON document larger than {limits.max_json_document_bytes:,} "
+                    "bytes (ReadLimits.max_json_document_bytes); convert it to NDJSON "
+                    "(one record per line, e.g. jq -c '.[]')"
+                )
+            fmt = _read_document(name, data, batcher)
+    batcher.flush()
+    return collector.finish(None, fmt, decoded.encoding)
+
+
+def _read_document(name: str, data: bytes, batcher: _Batcher) -> str:
+    try:
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        if _more_lines_are_objects(data):
+            _read_ndjson(io.BufferedReader(io.BytesIO(data)), batcher)
+            return "ndjson"
+        raise InputError(f"{name}: not valid JSON or NDJSON ({exc})") from None
+    try:
+        fmt = _document_kind(document)
+    except InputError as exc:
+        raise InputError(f"{name}: {exc}") from None
+    records = document if isinstance(document, list) else unwrap(document)
+    for number, record in enumerate(records, 1):
+        batcher.take(number, record)
+    return fmt

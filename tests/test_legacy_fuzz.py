@@ -1,0 +1,75 @@
+"""Property tests: no input makes the CSV or JSON reader crash, and every row is accounted for.
+
+Only Siem2GraphError subclasses may escape; when reading succeeds, every file reconciles.
+"""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from siem2graph.errors import Siem2GraphError
+from siem2graph.legacy import ReadLimits, read_legacy
+from siem2graph.mapping import load_mapping
+from siem2graph.sources import Source
+
+MAPPING = load_mapping()
+LIMITS = ReadLimits(max_field_chars=50, max_columns=20, max_json_depth=4)
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+cell = st.text(alphabet='ab,;\t"\r\n \x00é€{}[]', max_size=12) | st.sampled_from(["AlertId", "da1"])
+row = st.lists(cell, min_size=0, max_size=5)
+csv_text = st.lists(row, min_size=0, max_size=6).map(
+    lambda rows: "\r\n".join(",".join(r) for r in [["AlertId", "Severity"], *rows])
+)
+encodings = st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"])
+json_scalar = (
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8)
+)
+json_value = st.recursive(
+    json_scalar,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["AlertId", "x", "result", "value", "_raw"]), inner, max_size=3),
+    max_leaves=12,
+)  # fmt: skip
+
+
+def _read_counts(name: str, data: bytes) -> None:
+    try:
+        result = read_legacy([Source.from_bytes(name, data)], MAPPING, limits=LIMITS)
+    except Siem2GraphError:
+        return
+    for summary in result.files:
+        assert summary.reconciles, summary
+    assert len(result.detections) == sum(f.rows_kept for f in result.files)
+    assert result.detections["AlertId"].notna().all()
+
+
+@SETTINGS
+@given(csv_text, encodings)
+def test_csv_reader_never_crashes(text, encoding):
+    _read_counts("f.csv", text.encode(encoding, errors="replace"))
+
+
+@SETTINGS
+@given(st.binary(max_size=300))
+def test_any_bytes_never_crash(data):
+    _read_counts("f.csv", data)
+
+
+@SETTINGS
+@given(st.lists(json_value, max_size=5), st.booleans())
+def test_json_reader_never_crashes(values, as_lines):
+    if as_lines:
+        data = "\n".join(json.dumps(v) for v in values).encode()
+    else:
+        data = json.dumps(values).encode()
+    _read_counts("f.json", data)
+
+
+@SETTINGS
+@given(st.binary(max_size=200))
+def test_broken_json_never_crashes(tail):
+    _read_counts("f.json", b'[{"AlertId": "da1"},' + tail)
+    _read_counts("f.ndjson", b'{"AlertId": "da1"}\n' + tail)
