@@ -76,4 +76,3 @@ def test_password_field_without_stored_secret(wired, monkeypatch):
     assert secret_field.value == ""
     app.button[0].click().run()
     assert any("enter the client secret" in e.value for e in app.error)
-
