@@ -16,7 +16,7 @@ import pytest
 from siem2graph.report import EXPORTERS, render_all, write_reports
 from siem2graph.report.images import find_browser
 from siem2graph.report.safety import NEUTRALISED_NOTE
-from tests.test_report_tables import example_report
+from tests.report_inputs import example_report
 
 FORMATS = ["json", "csv", "md", "xlsx", "html", "pdf"]
 CONTRACT = {

@@ -8,7 +8,7 @@ import pytest
 
 from siem2graph.report import render_all
 from siem2graph.report.redact import RedactedReport, redact
-from tests.test_report_tables import example_report
+from tests.report_inputs import example_report
 
 ORIGINALS = ("tempdns", "liz.bean", "contoso", "10.0.0.1", "203.0.113.7")
 
@@ -45,7 +45,7 @@ def test_pseudonyms_are_stable_across_tables(redacted):
 
 def test_names_inside_free_text_are_replaced():
     from tests.helpers import graph_example, legacy_for_example
-    from tests.test_report_tables import audit
+    from tests.report_inputs import audit
 
     report = audit(
         [

@@ -11,8 +11,8 @@ import pytest
 
 from siem2graph.report import render_all
 from siem2graph.report.safety import FORMULA_PREFIXES, display_text, neutralise
+from tests.report_inputs import HOSTILE, HOSTILE_COLUMN, hostile_report
 from tests.test_report_formats import html_tags, md_rows_are_well_formed, pdf_renders
-from tests.test_report_tables import HOSTILE, HOSTILE_COLUMN, hostile_report
 
 ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "script", "body", "h1", "h2", "h3", "p",

@@ -1,0 +1,13 @@
+"""siem2graph dashboard: routes to the pages (run with `streamlit run app.py`)."""
+
+import streamlit as st
+
+from ui.nav import SOURCES, available_pages
+
+st.set_page_config(page_title="siem2graph", page_icon=":material/compare:", layout="wide")
+st.navigation(
+    [
+        st.Page(page.path, title=page.title, icon=page.icon, default=page == SOURCES)
+        for page in available_pages()
+    ]
+).run()

@@ -1,0 +1,83 @@
+"""Alert explorer: one alert's legacy detections and Graph values side by side, field by field."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from siem2graph import views
+from siem2graph.model import SIDES
+from ui import cache, render, state
+
+FOUND_ROWS = 200
+SIDE_LABELS = {"both": "on both sides", "legacy_only": "legacy only", "graph_only": "Graph only"}
+
+
+def _pick_alert(report_alerts: pd.DataFrame) -> str | None:
+    """Search and pick an alert; the pick is remembered for the other pages."""
+    query_col, side_col = st.columns([3, 2])
+    query = query_col.text_input(
+        "Search by alert id, host or title", key=state.EXPLORER_QUERY, placeholder="e.g. da6372"
+    )
+    sides = side_col.multiselect(
+        "Sides", SIDES, format_func=SIDE_LABELS.get, placeholder="all", key=state.EXPLORER_SIDES
+    )
+    found, total = cache.view(views.find_alerts, query, tuple(sides), FOUND_ROWS)
+    keys = found["key"].tolist()
+    selected = state.selected_alert()
+    if selected is not None and selected not in keys and (report_alerts["key"] == selected).any():
+        keys.insert(0, selected)
+    labels = dict(
+        zip(found["key"], found["title"].fillna("") + " · " + found["host"].fillna(""), strict=True)
+    )
+    if selected in keys:
+        st.session_state[state.EXPLORER_ALERT] = selected
+    st.caption(f"{total:,} alert(s) found; the list holds the first {min(total, FOUND_ROWS):,}.")
+    return st.selectbox(
+        "Alert",
+        keys,
+        index=None,
+        format_func=lambda key: f"{key} · {labels.get(key, '')}",
+        placeholder="Pick an alert",
+        key=state.EXPLORER_ALERT,
+        on_change=lambda: state.select_alert(st.session_state[state.EXPLORER_ALERT]),
+    )
+
+
+def _alert_detail(key: str) -> None:
+    summary = cache.view(views.alert_summary, key)
+    st.subheader("The alert")
+    render.table(summary.astype("str").rename_axis("attribute").reset_index(name="value"))
+    st.subheader("Every field and its verdict")
+    render.table(cache.view(views.alert_field_comparison, key))
+    legacy_col, graph_col = st.columns(2)
+    with legacy_col:
+        st.subheader("Legacy detections")
+        detections = cache.view(views.alert_detections, key)
+        if detections.empty:
+            st.info("No legacy detection carries this alert.")
+        else:
+            render.table(detections)
+    with graph_col:
+        st.subheader("Graph alert values")
+        graph = cache.view(views.alert_graph_values, key)
+        if graph.empty:
+            st.info("No Graph alert carries this alert.")
+        else:
+            render.table(graph)
+
+
+report = state.require_report()
+st.title("Alert explorer")
+chosen = _pick_alert(report.alerts)
+if chosen is not None:
+    _alert_detail(chosen)
+
+st.divider()
+st.subheader("Alerts found on one side only")
+render.table(cache.view(views.reason_counts))
+legacy_tab, graph_tab = st.tabs(["Legacy only", "Graph only"])
+with legacy_tab:
+    render.table(cache.view(views.unmatched_alerts, "legacy_only"))
+with graph_tab:
+    render.table(cache.view(views.unmatched_alerts, "graph_only"))

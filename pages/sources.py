@@ -1,0 +1,112 @@
+"""Sources: open on the bundled sample, or audit your own exports; see what was read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from siem2graph import views
+from siem2graph.sources import Source
+from ui import cache, loading, render, state
+from ui.nav import SCHEMA_DIFF
+from ui.samples import sample_files
+
+LEGACY_TYPES = ["csv", "json", "ndjson", "jsonl", "gz", "zip"]
+GRAPH_TYPES = ["json", "ndjson", "jsonl"]
+PROBLEM_ROWS = 1000
+
+
+def _live_graph_file() -> Path | None:
+    """The live pull's NDJSON file, when the live section is available and has pulled."""
+    try:
+        from ui.live_graph import live_graph_section
+    except ImportError:
+        st.info("Pulling alerts live from Microsoft Graph is not available yet.")
+        return None
+    return live_graph_section()
+
+
+def _load_controls() -> None:
+    sample = sample_files()
+    if sample is not None and state.current_report() is None and not state.sample_tried():
+        state.mark_sample_tried()
+        loading.load_sample(*sample)
+    st.subheader("Start on the sample")
+    if sample is None:
+        st.info("No sample is bundled with this installation.")
+    elif st.button("Load the bundled sample", icon=":material/science:"):
+        loading.load_sample(*sample)
+
+    st.subheader("Audit your own files")
+    limit = st.get_option("server.maxUploadSize")
+    st.caption(f"Each file may be up to {limit:,} MB (server.maxUploadSize).")
+    legacy_col, graph_col = st.columns(2)
+    legacy_files = legacy_col.file_uploader(
+        "Legacy SIEM API exports (CSV, JSON, NDJSON; .gz or .zip)",
+        type=LEGACY_TYPES,
+        accept_multiple_files=True,
+        key=state.LEGACY_UPLOADS,
+    )
+    graph_files = graph_col.file_uploader(
+        "Graph alerts_v2 files (JSON or NDJSON)",
+        type=GRAPH_TYPES,
+        accept_multiple_files=True,
+        key=state.GRAPH_UPLOADS,
+    )
+    with st.expander("Live Graph: pull alerts_v2 from your tenant"):
+        live_file = _live_graph_file()
+    legacy_files, graph_files = legacy_files or [], graph_files or []
+    graph_count = len(graph_files) + (live_file is not None)
+    ready = bool(legacy_files) and graph_count > 0
+    if not ready:
+        st.caption("Add at least one legacy export and one Graph file (or a live pull) to audit.")
+    if st.button(
+        "Audit these files", type="primary", disabled=not ready, icon=":material/play_arrow:"
+    ):
+        legacy = [Source.from_bytes(f.name, f.getvalue()) for f in legacy_files]
+        graph = [Source.from_bytes(f.name, f.getvalue()) for f in graph_files]
+        if live_file is not None:
+            graph.append(Source.from_path(live_file))
+        label = f"{len(legacy)} legacy and {len(graph)} Graph file(s) you provided"
+        loading.run_audit(legacy, graph, label)
+
+
+def _what_was_read() -> None:
+    report = state.current_report()
+    if report is None:
+        return
+    st.divider()
+    st.subheader("What was read")
+    st.caption(f"Audit of the {state.report_label()}.")
+    render.table(views.inputs_frame(report))
+    left, right = st.columns(2)
+    left.text("Legacy detections: " + render.time_range(report.legacy_time_range))
+    right.text("Graph alerts: " + render.time_range(report.graph_time_range))
+    if report.problems:
+        st.warning(
+            f"{len(report.problems):,} row(s) need attention; the rest of the audit is usable.",
+            icon=":material/warning:",
+        )
+        render.table(cache.view(views.problem_counts))
+        with st.expander(f"Problems, row by row (first {PROBLEM_ROWS:,})"):
+            render.table(cache.view(views.problems_frame, PROBLEM_ROWS))
+    else:
+        st.success("Every row read was kept.", icon=":material/check_circle:")
+    unmapped = report.unmapped_legacy_columns
+    st.text(
+        f"{len(unmapped):,} legacy column(s) outside the mapping; "
+        f"{len(report.unmapped_graph_paths):,} Graph propert(ies) observed but not mapped."
+    )
+    if len(unmapped):
+        render.table(unmapped, column_config={"populated_rate": render.rate_column()})
+    st.page_link(SCHEMA_DIFF.path, label="See the schema diff", icon=SCHEMA_DIFF.icon)
+
+
+st.title("Sources")
+st.caption(
+    "Bring legacy SIEM API exports and Microsoft Graph alerts_v2 alerts; "
+    "the audit shows what the migration keeps, changes and loses."
+)
+_load_controls()
+_what_was_read()

@@ -1,0 +1,294 @@
+"""Every dashboard page through Streamlit's AppTest: renders, and does its main job."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import sys
+import types
+import zipfile
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from siem2graph.report import EXPORTERS
+from tests.dashboard_inputs import (
+    FILE_CHANGED,
+    GRAPH_FILE,
+    HOSTILE_TITLE,
+    LEGACY_FILE,
+    MATCHED,
+    SEVERITY_CHANGED,
+    dashboard_report,
+    graph_json,
+    legacy_csv,
+)
+from ui import nav, state
+from ui.downloads import export_download
+from ui.samples import SAMPLE_DIR, sample_files
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+TIMEOUT = 120
+REPORT_PAGES = [
+    nav.OVERVIEW,
+    nav.COVERAGE,
+    nav.UNSUPPORTED,
+    nav.MISMATCHES,
+    nav.EXPLORER,
+    nav.SCHEMA_DIFF,
+    nav.EXPORT,
+]
+
+
+@pytest.fixture(scope="module")
+def report():
+    return dashboard_report()
+
+
+def _fresh_app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=TIMEOUT)
+
+
+def _app_on(page: nav.PageSpec, report=None) -> AppTest:
+    """The app on ``page``, with ``report`` loaded as if audited (and no automatic sample)."""
+    at = _fresh_app()
+    at.session_state[state.SAMPLE_TRIED] = True
+    if report is not None:
+        at.session_state[state.REPORT] = report
+        at.session_state[state.REPORT_ID] = "dashboard-test-inputs"
+        at.session_state[state.REPORT_LABEL] = "test inputs"
+    at.run()
+    return at.switch_page(page.path).run()
+
+
+def _assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.metric}
+
+
+def _texts(at: AppTest) -> str:
+    return "\n".join(t.value for t in at.text)
+
+
+def test_first_visit_audits_the_sample():
+    at = _fresh_app().run()
+    _assert_clean(at)
+    report = at.session_state[state.REPORT]
+    legacy, graph, _label = sample_files()
+    assert [f.name for f in report.inputs] == [p.name for p in (*legacy, *graph)]
+    expected = SAMPLE_DIR / "expected.json"
+    if legacy[0].parent == SAMPLE_DIR and expected.is_file():
+        assert report.join.matched_alerts == json.loads(expected.read_text())["matched_alerts"]
+    files = at.dataframe[0].value
+    assert files["file"].tolist() == [f.name for f in report.inputs]
+    limit = f"{st.get_option('server.maxUploadSize'):,} MB"
+    assert any(limit in caption.value for caption in at.caption)
+
+
+def test_sample_button_reloads_the_sample(report):
+    at = _app_on(nav.SOURCES, report)
+    assert at.session_state[state.REPORT] is report
+    at.button[0].click().run()
+    _assert_clean(at)
+    assert at.session_state[state.REPORT] is not report
+    assert (
+        "sample" in at.session_state[state.REPORT_LABEL]
+        or "example" in (at.session_state[state.REPORT_LABEL])
+    )
+
+
+def _upload(at: AppTest, legacy: tuple[str, bytes], graph: tuple[str, bytes] | None) -> AppTest:
+    at.file_uploader(key=state.LEGACY_UPLOADS).upload(*legacy, "text/csv")
+    if graph is not None:
+        at.file_uploader(key=state.GRAPH_UPLOADS).upload(*graph, "application/json")
+    at.run()
+    return at
+
+
+def _audit_button(at: AppTest):
+    return next(b for b in at.button if b.label == "Audit these files")
+
+
+def test_uploads_are_audited_and_reach_the_overview():
+    at = _upload(_app_on(nav.SOURCES), (LEGACY_FILE, legacy_csv()), (GRAPH_FILE, graph_json()))
+    _audit_button(at).click().run()
+    _assert_clean(at)
+    assert at.session_state[state.REPORT].join.matched_alerts == MATCHED
+    assert at.dataframe[0].value["file"].tolist() == [LEGACY_FILE, GRAPH_FILE]
+    at.switch_page(nav.OVERVIEW.path).run()
+    _assert_clean(at)
+    assert _metrics(at)["Matched alerts"] == str(MATCHED)
+
+
+def test_audit_waits_for_both_sides(monkeypatch):
+    monkeypatch.setitem(sys.modules, "ui.live_graph", None)  # no live pull either
+    at = _upload(_app_on(nav.SOURCES), (LEGACY_FILE, legacy_csv()), None)
+    assert _audit_button(at).disabled
+    assert any("Pulling alerts live" in i.value for i in at.info)
+
+
+def test_live_pull_file_is_audited_as_a_graph_source(monkeypatch, tmp_path):
+    pulled = tmp_path / GRAPH_FILE  # same name and bytes as the upload test: a cache hit
+    pulled.write_bytes(graph_json())
+    fake = types.ModuleType("ui.live_graph")
+    fake.live_graph_section = lambda: pulled
+    monkeypatch.setitem(sys.modules, "ui.live_graph", fake)
+    at = _upload(_app_on(nav.SOURCES), (LEGACY_FILE, legacy_csv()), None)
+    _audit_button(at).click().run()
+    _assert_clean(at)
+    report = at.session_state[state.REPORT]
+    assert [f.name for f in report.inputs] == [LEGACY_FILE, GRAPH_FILE]
+    assert report.join.matched_alerts == MATCHED
+
+
+def test_unreadable_upload_names_the_file_and_keeps_the_last_audit(report):
+    at = _upload(
+        _app_on(nav.SOURCES, report), ("broken.json", b"{not json"), (GRAPH_FILE, graph_json())
+    )
+    _audit_button(at).click().run()
+    assert not at.exception
+    assert len(at.error) == 1
+    shown = re.sub(r"\\(.)", r"\1", at.error[0].value)  # markdown escapes, as rendered
+    assert "broken.json: not valid JSON" in shown
+    assert at.session_state[state.REPORT] is report
+
+
+@pytest.mark.parametrize("page", REPORT_PAGES, ids=lambda p: Path(p.path).stem)
+def test_page_renders_on_a_report(report, page):
+    at = _app_on(page, report)
+    _assert_clean(at)
+    assert at.title[0].value == page.title
+
+
+@pytest.mark.parametrize("page", REPORT_PAGES, ids=lambda p: Path(p.path).stem)
+def test_page_without_a_report_points_to_sources(page):
+    at = _app_on(page)
+    _assert_clean(at)
+    assert "No audit is loaded yet" in at.info[0].value
+    assert [link.value for link in at.get("page_link")] == ["Go to Sources"]
+
+
+def test_overview_shows_the_headline(report):
+    at = _app_on(nav.OVERVIEW, report)
+    metrics = _metrics(at)
+    assert metrics["Matched alerts"] == str(MATCHED)
+    assert metrics["Overall readiness"] == report.headline.overall_readiness
+    assert metrics["Legacy-only alerts"] == "1"
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_coverage_filters_narrow_the_alerts(report):
+    at = _app_on(nav.COVERAGE, report)
+    assert f"{MATCHED} matched alert(s)" in _texts(at)
+    at.multiselect(key=f"{state.COVERAGE_FILTERS}.severity").set_value(["medium"]).run()
+    _assert_clean(at)
+    assert "1 matched alert(s)" in _texts(at)
+    at.multiselect(key=f"{state.COVERAGE_FILTERS}.field_status").set_value(["derived"]).run()
+    counts = at.dataframe[0].value
+    statuses = {f.siem_field: f.status for f in report.fields}
+    assert len(counts) > 0
+    assert {statuses[name] for name in counts["siem_field"]} == {"derived"}
+    assert len(at.get("plotly_chart")) == 2  # coverage bars + mapping Sankey
+
+
+def test_unsupported_fields_list_what_graph_drops(report):
+    at = _app_on(nav.UNSUPPORTED, report)
+    table = at.dataframe[0].value.set_index("siem_field")
+    assert table.at["Md5", "detections_with_value"] == 5
+    assert set(table["status"]) <= {"unsupported", "obsolete"}
+
+
+def test_mismatches_drill_down_to_the_explorer(report):
+    at = _app_on(nav.MISMATCHES, report)
+    _assert_clean(at)
+    at.selectbox(key=state.MISMATCH_FIELD).select("FileName").run()
+    pairs = at.dataframe[1].value
+    assert pairs["legacy_value"].tolist() == ["other.exe"]
+    table_key = f"{state.MISMATCH_ALERTS}.FileName.mismatch"
+    assert at.dataframe(key=table_key).value["key"].tolist() == [FILE_CHANGED]
+    at.session_state[table_key] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    next(b for b in at.button if b.label == "Open in the alert explorer").click().run()
+    _assert_clean(at)
+    assert at.title[0].value == nav.EXPLORER.title
+    assert at.selectbox(key=state.EXPLORER_ALERT).value == FILE_CHANGED
+    fields = at.dataframe[1].value.set_index("siem_field")
+    assert fields.at["FileName", "verdict"] == "mismatch"
+    assert fields.at["AlertTitle", "legacy_value"] == HOSTILE_TITLE  # shown as plain text
+
+
+def test_mismatch_heatmap_regroups(report):
+    at = _app_on(nav.MISMATCHES, report)
+    at.segmented_control(key=state.MISMATCH_GROUPING).set_value("category").run()
+    _assert_clean(at)
+    heatmap = at.get("plotly_chart")[1].proto.spec
+    assert '"category"' in heatmap
+
+
+def test_explorer_search_and_pick(report):
+    at = _app_on(nav.EXPLORER, report)
+    at.text_input(key=state.EXPLORER_QUERY).input("600000000000000002").run()
+    picker = at.selectbox(key=state.EXPLORER_ALERT)
+    assert picker.options[0].startswith(SEVERITY_CHANGED)
+    assert len(picker.options) == 1
+    picker.set_value(SEVERITY_CHANGED).run()
+    _assert_clean(at)
+    assert at.session_state[state.SELECTED_ALERT] == SEVERITY_CHANGED
+    fields = at.dataframe[1].value.set_index("siem_field")
+    assert fields.at["Severity", "verdict"] == "mismatch"
+    legacy, graph = at.dataframe[2].value, at.dataframe[3].value
+    assert legacy.columns.tolist() == ["field", "detection 1"]
+    assert "severity" in graph["path"].tolist()
+
+
+def test_explorer_lists_one_sided_alerts_with_reasons(report):
+    at = _app_on(nav.EXPLORER, report)
+    reasons = at.dataframe[0].value
+    assert sorted(reasons["side"]) == ["graph_only", "legacy_only"]
+    assert at.dataframe[1].value["side"].tolist() == ["legacy_only"]
+    assert at.dataframe[2].value["side"].tolist() == ["graph_only"]
+
+
+def test_schema_diff_shows_unmapped_columns(report):
+    at = _app_on(nav.SCHEMA_DIFF, report)
+    assert "CustomerTag" in at.dataframe[0].value["column"].tolist()
+    assert len(at.dataframe[1].value) == len(report.unmapped_graph_paths)
+
+
+def test_export_offers_every_exporter_and_renders_on_request(report):
+    at = _app_on(nav.EXPORT, report)
+    _assert_clean(at)
+    assert [b.label for b in at.button] == [f"Prepare {fmt.upper()}" for fmt in EXPORTERS]
+    assert not at.get("download_button")
+    at.button(key="prepare.json").click().run()
+    _assert_clean(at)
+    assert [b.label for b in at.get("download_button")] == ["Download JSON"]
+    assert "Prepare JSON" not in [b.label for b in at.button]
+    assert _texts(at).startswith("report.json: ")
+
+
+def test_export_download_keeps_one_file_as_is(report):
+    download = export_download(report, "json")
+    assert (download.file_name, download.files) == ("report.json", ("report.json",))
+    assert json.loads(download.data)["join"]["matched_alerts"] == MATCHED
+
+
+def test_export_download_zips_several_files(report):
+    download = export_download(report, "csv")
+    assert len(download.files) > 1
+    assert (download.file_name, download.mime) == ("siem2graph-report-csv.zip", "application/zip")
+    with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
+        assert archive.namelist() == list(download.files)
+
+
+def test_navigation_lists_content_impact_only_when_present():
+    names = [page.path for page in nav.available_pages()]
+    assert names[0] == nav.SOURCES.path
+    assert (nav.CONTENT_IMPACT.path in names) == nav.CONTENT_IMPACT.exists

@@ -1,0 +1,67 @@
+"""How the pages show things: data as plain text only, bounded tables, one error style."""
+
+from __future__ import annotations
+
+import re
+import string
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from siem2graph.errors import Siem2GraphError
+
+DEFAULT_ROWS = 1000
+_MARKDOWN_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
+
+
+def table(
+    frame: pd.DataFrame, limit: int = DEFAULT_ROWS, total: int | None = None, **options: Any
+) -> Any:
+    """Show at most ``limit`` rows of ``frame`` as a plain-text table, saying when rows were cut
+    (``total`` is the full row count when ``frame`` is already a cut).
+
+    ``options`` go to ``st.dataframe`` (e.g. ``key``, ``on_select``, ``column_config``).
+    """
+    shown = frame.head(limit)
+    result = st.dataframe(shown, hide_index=True, **options)
+    total = len(frame) if total is None else total
+    if total > len(shown):
+        st.caption(f"Showing the first {len(shown):,} of {total:,} rows.")
+    return result
+
+
+def rate_column(label: str = "populated") -> Any:
+    """A table column of shares (0..1) drawn as a percentage bar."""
+    return st.column_config.ProgressColumn(label, format="percent", min_value=0, max_value=1)
+
+
+def share(value: float | None) -> str:
+    """A share as a percentage, or a dash when there is nothing to divide."""
+    return "–" if value is None or pd.isna(value) else f"{value:.1%}"
+
+
+def time_range(bounds: tuple[str, str] | None) -> str:
+    """An ISO time range as "first to last" in UTC minutes, or a note that there is none."""
+    if bounds is None:
+        return "no times"
+    first, last = (pd.Timestamp(b).tz_convert("UTC").strftime("%Y-%m-%d %H:%M") for b in bounds)
+    return f"{first} to {last} UTC"
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` with every ASCII punctuation backslash-escaped, so markdown shows it literally."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def input_error(error: Siem2GraphError) -> None:
+    """Show an error the user can fix (the engine's message names the file and the reason)."""
+    st.error(f"The audit could not run: {escape_markdown(str(error))}", icon=":material/error:")
+
+
+def unexpected_error(doing: str) -> None:
+    """Show a failure the user cannot fix, without internals (``doing``: e.g. "auditing")."""
+    st.error(
+        f"Something went wrong while {doing}. The details are in the server log.",
+        icon=":material/error:",
+    )
