@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -199,11 +199,12 @@ def audit_sources(
     mapping: Mapping | None = None,
     options: AuditOptions | None = None,
     progress: Progress | None = None,
+    aliases: Sequence[Path | str] = (),
 ) -> AuditReport:
     """Read both sides and run the audit, timing each phase."""
     mapping = mapping or load_mapping()
     started = time.perf_counter()
-    legacy_data = read_legacy(legacy, mapping)
+    legacy_data = read_legacy(legacy, mapping, aliases=aliases)
     read_legacy_s = time.perf_counter() - started
     graph_data = read_graph(graph, mapping)
     read_graph_s = time.perf_counter() - started - read_legacy_s
@@ -213,9 +214,15 @@ def audit_sources(
 
 
 def audit_files(
-    legacy: Iterable[Path | str], graph: Iterable[Path | str], mapping: Mapping | None = None
+    legacy: Iterable[Path | str],
+    graph: Iterable[Path | str],
+    mapping: Mapping | None = None,
+    aliases: Sequence[Path | str] = (),
 ) -> AuditReport:
     """Audit files on disk."""
     return audit_sources(
-        [Source.from_path(p) for p in legacy], [Source.from_path(p) for p in graph], mapping
+        [Source.from_path(p) for p in legacy],
+        [Source.from_path(p) for p in graph],
+        mapping,
+        aliases=aliases,
     )
