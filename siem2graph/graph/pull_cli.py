@@ -137,4 +137,3 @@ def run_pull(
         stderr.write(f"partial pull: {result.reason}\n")
         return EXIT_PARTIAL
     return EXIT_OK
-
