@@ -19,7 +19,7 @@ from siem2graph.mapping import FieldMapping, Mapping, load_mapping
 from siem2graph.model import VERDICTS, AuditReport, FieldResult, Headline
 from siem2graph.schema import unmapped_graph_paths, unmapped_legacy_columns
 from siem2graph.sources import Source
-from siem2graph.verdicts import FieldOutcome, evaluate_field
+from siem2graph.verdicts import align, evaluate_field
 
 KEY = "key"
 Progress = Callable[[str, float], None]
@@ -43,24 +43,25 @@ class _Clock:
         self.last = now
 
 
-def _readiness(row: FieldMapping, out: FieldOutcome, counts: np.ndarray, threshold: float) -> str:
-    if out.legacy_rows_populated == 0:
+def readiness(
+    row: FieldMapping, rows_populated: int, populated: int, counts: np.ndarray, threshold: float
+) -> str:
+    """keeps / changes / loses / not_applicable from a field's verdict counts."""
+    if rows_populated == 0:
         return "not_applicable"
     if not row.has_graph_equivalent:
         return "loses"
-    if out.legacy_populated == 0:
+    if populated == 0:
         return "not_applicable"
-    if counts[VERDICTS.index("missing_in_graph")] / out.legacy_populated >= threshold:
+    if counts[VERDICTS.index("missing_in_graph")] / populated >= threshold:
         return "loses"
-    if (
-        row.comparator == "presence"
-        or counts[VERDICTS.index("mismatch")] / out.legacy_populated >= threshold
-    ):
+    if row.comparator == "presence" or counts[VERDICTS.index("mismatch")] / populated >= threshold:
         return "changes"
     return "keeps"
 
 
-def _headline(results: tuple[FieldResult, ...], matched: int) -> Headline:
+def headline(results: tuple[FieldResult, ...], matched: int) -> Headline:
+    """The Overview's figures from the per-field results."""
     with_data = [r for r in results if r.legacy_rows_populated]
     equivalent = [r for r in with_data if r.status not in ("unsupported", "obsolete")]
     held = sum(r.legacy_populated for r in with_data)
@@ -77,12 +78,14 @@ def _headline(results: tuple[FieldResult, ...], matched: int) -> Headline:
     )
 
 
-def _time_range(times: pd.Series) -> tuple[str, str] | None:
+def time_range(times: pd.Series) -> tuple[str, str] | None:
+    """First and last valid instant as ISO text."""
     valid = times.dropna()
     return (valid.min().isoformat(), valid.max().isoformat()) if len(valid) else None
 
 
-def _timeline(alerts: pd.DataFrame) -> pd.DataFrame:
+def timeline(alerts: pd.DataFrame) -> pd.DataFrame:
+    """Alerts per day on each side and matched."""
     legacy_day = alerts["legacy_time"].dt.floor("D")
     graph_day = alerts["graph_time"].dt.floor("D")
     parts = {
@@ -113,11 +116,18 @@ def run(
     detections = legacy.detections.assign(
         **{KEY: legacy.detections["AlertId"].map(joined.legacy_keys)}
     )
-    graph_values = graph.values.assign(**{KEY: graph.values["id"].str.strip().str.lower()})
     matched = pd.Index(joined.alerts.loc[joined.alerts["side"] == "both", KEY])
+    graph_keys = graph.alerts["id"].str.strip().str.lower()
+    if graph.value_alerts is None:
+        value_keys = graph.values["id"].str.strip().str.lower()
+    else:
+        value_keys = pd.Series(graph_keys.array.take(graph.value_alerts), index=graph.values.index)
+    graph_values = graph.values.assign(**{KEY: value_keys})
+    aligned = align(matched, detections[KEY], graph_values, (graph_keys, graph.value_alerts))
+    clock.lap("align")
     results, codes, pairs = [], {}, []
     for number, row in enumerate(mapping.fields, 1):
-        out = evaluate_field(row, detections, matched, graph_values)
+        out = evaluate_field(row, detections, aligned)
         counts = (
             np.bincount(out.codes, minlength=len(VERDICTS))
             if out.codes is not None
@@ -141,7 +151,13 @@ def run(
                 legacy_populated=out.legacy_populated,
                 graph_populated=out.graph_populated,
                 **{name: int(counts[i]) for i, name in enumerate(VERDICTS)},
-                readiness=_readiness(row, out, counts, options.risk_threshold),
+                readiness=readiness(
+                    row,
+                    out.legacy_rows_populated,
+                    out.legacy_populated,
+                    counts,
+                    options.risk_threshold,
+                ),
                 examples=out.examples,
             )
         )
@@ -164,15 +180,15 @@ def run(
         problems=legacy.problems + graph.problems,
         join=joined.summary,
         fields=fields,
-        headline=_headline(fields, joined.summary.matched_alerts),
-        legacy_time_range=_time_range(alerts["legacy_time"]),
-        graph_time_range=_time_range(alerts["graph_time"]),
+        headline=headline(fields, joined.summary.matched_alerts),
+        legacy_time_range=time_range(alerts["legacy_time"]),
+        graph_time_range=time_range(alerts["graph_time"]),
         alerts=alerts,
         verdicts=pd.DataFrame(codes, index=matched),
         value_pairs=value_pairs,
         unmapped_legacy_columns=schema_legacy,
         unmapped_graph_paths=schema_graph,
-        timeline=_timeline(alerts),
+        timeline=timeline(alerts),
         detections=detections,
         graph_values=graph_values,
         phase_seconds=dict(clock.phases),

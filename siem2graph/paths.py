@@ -91,7 +91,8 @@ def to_text(value: Any) -> str:
     return str(value)
 
 
-def _walk(node: Any, steps: tuple[Step, ...], template: str) -> Iterable[str]:
+def walk(node: Any, steps: tuple[Step, ...], template: str) -> Iterable[str]:
+    """Every non-empty value that ``steps`` (then ``template``) read below ``node``."""
     if not steps:
         if template:
             if isinstance(node, dict):
@@ -114,7 +115,7 @@ def _walk(node: Any, steps: tuple[Step, ...], template: str) -> Iterable[str]:
     step, rest = steps[0], steps[1:]
     value = node.get(step.name)
     if not step.iterate:
-        yield from _walk(value, rest, template)
+        yield from walk(value, rest, template)
         return
     if not isinstance(value, list):
         return
@@ -123,9 +124,9 @@ def _walk(node: Any, steps: tuple[Step, ...], template: str) -> Iterable[str]:
             isinstance(item, dict) and evidence_type_name(item) == step.type_filter
         ):
             continue
-        yield from _walk(item, rest, template)
+        yield from walk(item, rest, template)
 
 
 def extract(node: dict[str, Any], path: GraphPath) -> list[str]:
     """Every non-empty value at ``path`` in ``node``, in document order."""
-    return list(_walk(node, path.steps, path.template))
+    return list(walk(node, path.steps, path.template))

@@ -1,4 +1,8 @@
-"""Per field: verdicts over the matched alerts, what the legacy side held, and the value pairs."""
+"""Per field: verdicts over the matched alerts, what the legacy side held, and the value pairs.
+
+Keys are turned into alert numbers once (``AlignedInputs``); each field then works on integer
+keys, and the Graph values are split by path once instead of being filtered for every field.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,9 @@ import pandas as pd
 from siem2graph.compare import COMPARATORS, KEY, VALUE, aggregate_times
 from siem2graph.mapping import FieldMapping
 from siem2graph.model import VERDICTS
+from siem2graph.pairs import EXAMPLES, top_pairs
 
 MATCH, MISMATCH, MISSING, NEW, BOTH_EMPTY = range(len(VERDICTS))
-TOP_PAIRS = 50
-EXAMPLES = 3
 
 
 @dataclass(frozen=True)
@@ -29,101 +32,118 @@ class FieldOutcome:
     pairs: pd.DataFrame
 
 
+@dataclass(frozen=True)
+class AlignedInputs:
+    """Both sides keyed by alert number: the position of the alert's key among ``keys``."""
+
+    keys: np.ndarray  # distinct keys of the matched alerts
+    matched_numbers: np.ndarray  # alert number of each matched alert (as listed)
+    detection_numbers: np.ndarray  # per detection: its alert number, -1 when not matched
+    detection_alerts: np.ndarray  # per detection: a number for its key over all keys, -1 if none
+    graph_by_path: dict[str, pd.DataFrame]  # path -> distinct (alert number, value), matched only
+
+
+def align(
+    matched: pd.Index,
+    detection_keys: pd.Series,
+    graph_values: pd.DataFrame,
+    graph_alerts: tuple[pd.Series, np.ndarray | None],
+) -> AlignedInputs:
+    """Number the alerts. ``graph_alerts``: the key of every Graph alert and the alert of every
+    row of ``graph_values`` (None: use the rows' own keys)."""
+    distinct = pd.Index(matched.unique())
+    alert_keys, value_alerts = graph_alerts
+    if value_alerts is None:
+        graph_numbers = distinct.get_indexer(graph_values[KEY])
+    else:
+        graph_numbers = distinct.get_indexer(alert_keys)[value_alerts]
+    paths, names = pd.factorize(graph_values["path"])
+    order = np.argsort(paths, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(paths, minlength=len(names)))])
+    values = graph_values[VALUE]
+    by_path = {}
+    for number, name in enumerate(names):
+        rows = order[bounds[number] : bounds[number + 1]]
+        rows = rows[graph_numbers[rows] >= 0]
+        by_path[name] = pd.DataFrame(
+            {KEY: graph_numbers[rows], VALUE: values.array.take(rows)}
+        ).drop_duplicates(ignore_index=True)
+    all_keys, _ = pd.factorize(detection_keys)
+    return AlignedInputs(
+        keys=distinct.to_numpy(),
+        matched_numbers=distinct.get_indexer(matched),
+        detection_numbers=distinct.get_indexer(detection_keys),
+        detection_alerts=all_keys,
+        graph_by_path=by_path,
+    )
+
+
 def _examples(values: pd.Series) -> tuple[str, ...]:
     return tuple(values.value_counts().index[:EXAMPLES].astype(str))
 
 
-def _graph_display(graph: pd.DataFrame) -> pd.Series:
-    """One display text per key: the first value, with a count of the others."""
-    ordered = graph.sort_values([KEY, VALUE])
-    grouped = ordered.groupby(KEY, sort=False)[VALUE]
-    first, size = grouped.first(), grouped.size()
-    more = (" (+" + (size - 1).astype("str") + " more)").where(size > 1, "")
-    return first.astype("str") + more
+def _count_distinct(numbers: np.ndarray) -> int:
+    return int(np.count_nonzero(np.bincount(numbers))) if len(numbers) else 0
 
 
-def _pairs(
-    row: FieldMapping,
-    items: pd.DataFrame,
-    found: np.ndarray,
-    codes: np.ndarray,
-    matched: pd.Index,
-    graph: pd.DataFrame,
-) -> pd.DataFrame:
-    """The most frequent (legacy value -> Graph value) pairs, found and not found."""
-    display = _graph_display(graph)
-    frame = pd.DataFrame(
-        {
-            KEY: items[KEY].to_numpy(),
-            "legacy_value": items[VALUE].to_numpy(),
-            "graph_value": display.reindex(items[KEY]).fillna("").to_numpy(),
-            "found": found,
-            "verdict": np.asarray(VERDICTS)[codes[matched.get_indexer(items[KEY])]],
-        }
-    )
-    cols = ["legacy_value", "graph_value", "found", "verdict"]
-    counts = frame.groupby(cols, sort=False).size().rename("alerts").reset_index()
-    top = (
-        counts.sort_values(["found", "alerts"], ascending=[True, False])
-        .groupby("found", sort=False)
-        .head(TOP_PAIRS)
-    )
-    examples = (
-        frame.merge(top[cols], on=cols)
-        .groupby(cols, sort=False)[KEY]
-        .agg(lambda keys: "; ".join(keys.iloc[:EXAMPLES]))
-    )
-    top = top.merge(examples.rename("example_alerts").reset_index(), on=cols)
-    return top.assign(siem_field=row.siem_field)[["siem_field", *cols, "alerts", "example_alerts"]]
+def _graph_values(row: FieldMapping, aligned: AlignedInputs) -> pd.DataFrame:
+    empty = pd.DataFrame({KEY: np.zeros(0, dtype=np.intp), VALUE: pd.Series([], dtype="str")})
+    parts = [aligned.graph_by_path.get(p.text, empty) for p in row.graph_paths]
+    if len(parts) == 1:
+        return parts[0]
+    return pd.concat(parts, ignore_index=True).drop_duplicates(ignore_index=True)
 
 
 def evaluate_field(
-    row: FieldMapping, detections: pd.DataFrame, matched: pd.Index, graph_values: pd.DataFrame
+    row: FieldMapping, detections: pd.DataFrame, aligned: AlignedInputs
 ) -> FieldOutcome:
     """Compare one field's legacy values with the Graph values at its paths."""
     column = detections[row.siem_field]
-    present = column.notna()
-    legacy = pd.DataFrame({KEY: detections.loc[present, KEY], VALUE: column[present]})
-    legacy = legacy.drop_duplicates()
-    on_matched = legacy[legacy[KEY].isin(matched)]
+    present = column.notna().to_numpy()
+    alerts = aligned.detection_alerts[present]
+    on_matched = present & (aligned.detection_numbers >= 0)
+    legacy = pd.DataFrame(
+        {KEY: aligned.detection_numbers[on_matched], VALUE: column.array[on_matched]}
+    ).drop_duplicates(ignore_index=True)
     common = {
         "legacy_rows_populated": int(present.sum()),
-        "legacy_alerts_populated": int(legacy[KEY].nunique()),
+        "legacy_alerts_populated": _count_distinct(alerts[alerts >= 0]),
         "examples": _examples(column[present]),
     }
     if not row.has_graph_equivalent:
         return FieldOutcome(
             None,
-            legacy_populated=int(on_matched[KEY].nunique()),
+            legacy_populated=_count_distinct(legacy[KEY].to_numpy()),
             graph_populated=0,
             pairs=pd.DataFrame(),
             **common,
         )
     comparator = COMPARATORS[row.comparator]
-    split = comparator.legacy_items(on_matched[VALUE], row.params)
-    items = pd.DataFrame(
-        {KEY: on_matched[KEY].loc[split.index].to_numpy(), VALUE: split.to_numpy()}
-    )
+    split = comparator.legacy_items(legacy[VALUE], row.params)
+    items = pd.DataFrame({KEY: legacy[KEY].to_numpy()[split.index], VALUE: split.to_numpy()})
     items = aggregate_times(items.drop_duplicates(), row.params.get("legacy_aggregate", "all"))
-    paths = [p.text for p in row.graph_paths]
-    graph = graph_values.loc[
-        graph_values["path"].isin(paths) & graph_values[KEY].isin(matched), [KEY, VALUE]
-    ].drop_duplicates()
+    graph = _graph_values(row, aligned)
     found = comparator.found(items, graph, row.params, row.vocabulary)
-    all_found = pd.Series(found, index=items[KEY].to_numpy()).groupby(level=0).all()
-    legacy_has = matched.isin(items[KEY])
-    graph_has = matched.isin(graph[KEY])
-    ok = all_found.reindex(matched, fill_value=False).to_numpy()
-    codes = np.full(len(matched), BOTH_EMPTY, dtype=np.int8)
+    n = len(aligned.keys)
+    item_keys = items[KEY].to_numpy()
+    legacy_has = np.bincount(item_keys, minlength=n) > 0
+    graph_has = np.bincount(graph[KEY].to_numpy(), minlength=n) > 0
+    ok = legacy_has & ~(np.bincount(item_keys[~found], minlength=n) > 0)
+    codes = np.full(n, BOTH_EMPTY, dtype=np.int8)
     codes[graph_has & ~legacy_has] = NEW
     codes[legacy_has & ~graph_has] = MISSING
     codes[legacy_has & graph_has & ok] = MATCH
     codes[legacy_has & graph_has & ~ok] = MISMATCH
-    pairs = _pairs(row, items, found, codes, matched, graph) if len(items) else pd.DataFrame()
+    pairs = (
+        top_pairs(row.siem_field, items, found, codes[item_keys], graph, aligned.keys)
+        if len(items)
+        else pd.DataFrame()
+    )
+    matched_codes = codes[aligned.matched_numbers]
     return FieldOutcome(
-        codes,
-        legacy_populated=int(legacy_has.sum()),
-        graph_populated=int(graph_has.sum()),
+        matched_codes,
+        legacy_populated=int(legacy_has[aligned.matched_numbers].sum()),
+        graph_populated=int(graph_has[aligned.matched_numbers].sum()),
         pairs=pairs,
         **common,
     )

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from siem2graph.compare import parse_times
 from siem2graph.errors import InputError
+from siem2graph.graph.flatten import AlertFlattener, leaf_paths, typed_evidence
+from siem2graph.graph.records import AlertStream, Invalid
 from siem2graph.mapping import Mapping
-from siem2graph.paths import GraphPath, evidence_type_name, extract, to_text
+from siem2graph.paths import to_text
 from siem2graph.sources import FileSummary, RowProblem, Source
 
 SIDE = "graph"
@@ -29,6 +33,7 @@ ALERT_COLUMNS = (
     "createdDateTime",
     "lastUpdateDateTime",
 )
+_FLUSH_VALUES = 1 << 20  # texts held as Python strings before they are packed into Arrow
 
 
 @dataclass(frozen=True)
@@ -40,102 +45,102 @@ class GraphData:
     observed_paths: pd.DataFrame  # path, populated_alerts (over the kept alerts)
     files: tuple[FileSummary, ...]
     problems: tuple[RowProblem, ...]
+    # position in ``alerts`` of each row of ``values`` (None: derive it from the ids)
+    value_alerts: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
-def _iter_alerts(source: Source) -> Iterator[tuple[int, object]]:
-    """(line or position, record) for every alert in a list response, array or NDJSON file."""
-    with source.open() as stream:
-        raw = stream.read()
-    if not raw.strip():
-        raise InputError(f"{source.name}: the file is empty")
-    try:
-        document = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        yield from _iter_ndjson(source.name, raw)
-        return
-    yield from enumerate(_unwrap(document, source.name), 1)
-
-
-def _unwrap(document: Any, name: str) -> list[object]:
-    if isinstance(document, dict):
-        if isinstance(document.get("value"), list):
-            return document["value"]
-        if "id" in document:
-            return [document]
-        raise InputError(f"{name}: JSON is neither an alert, a list of alerts nor a list response")
-    if isinstance(document, list):
-        if document and all(
-            isinstance(d, dict) and isinstance(d.get("value"), list) for d in document
-        ):
-            return [alert for page in document for alert in page["value"]]
-        return document
-    raise InputError(f"{name}: JSON holds no alerts")
-
-
-def _iter_ndjson(name: str, raw: bytes) -> Iterator[tuple[int, object]]:
-    for number, line in enumerate(raw.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            if number == 1:
-                raise InputError(f"{name}: neither JSON nor NDJSON ({exc})") from None
-            yield number, _Invalid(str(exc))
-            continue
-        if isinstance(record, dict) and isinstance(record.get("value"), list):
-            for alert in record["value"]:
-                yield number, alert
-        else:
-            yield number, record
-
-
-@dataclass(frozen=True)
-class _Invalid:
-    reason: str
-
-
-def _leaf_paths(node: Any, prefix: str, out: set[str]) -> None:
-    """Add the path of every populated leaf below ``node`` (evidence typed by @odata.type)."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "@odata.type":
-                continue
-            _leaf_paths(value, f"{prefix}.{key}" if prefix else key, out)
-    elif isinstance(node, list):
-        for item in node:
-            if isinstance(item, dict):
-                if prefix == "evidence":
-                    _leaf_paths(item, f"evidence[{evidence_type_name(item)}]", out)
-                else:
-                    _leaf_paths(item, f"{prefix}[]", out)
-            elif to_text(item):
-                out.add(f"{prefix}[]")
-    elif to_text(node):
-        out.add(prefix)
-
-
-def _alert_host(alert: dict[str, Any]) -> str:
-    for item in alert.get("evidence") or ():
-        if isinstance(item, dict) and evidence_type_name(item) == "deviceEvidence":
+def _alert_host(typed: list[tuple[str, Any]]) -> str:
+    for kind, item in typed:
+        if kind == "deviceEvidence":
             name = to_text(item.get("deviceDnsName"))
             if name:
                 return name
     return ""
 
 
+class _Collector:
+    """Alert rows, (alert, path, value) rows and interned leaf-path sets, held compactly."""
+
+    def __init__(self, mapping: Mapping) -> None:
+        self.flattener = AlertFlattener(mapping.graph_paths)
+        self.columns: dict[str, list[str]] = {c: [] for c in (*ALERT_COLUMNS, "host", "_file")}
+        self.value_alert = array("q")
+        self.value_path = array("h")
+        self.texts: list[str] = []
+        self.packed: list[pa.Array] = []
+        self.leaf_sets: dict[frozenset[str], int] = {}
+        self.leaf_set_of = array("q")
+
+    def __len__(self) -> int:
+        return len(self.leaf_set_of)
+
+    def add(self, record: dict[str, Any], file: str) -> None:
+        position = len(self)
+        typed = typed_evidence(record)
+        columns = self.columns
+        for name in ALERT_COLUMNS:
+            columns[name].append(to_text(record.get(name)))
+        columns["host"].append(_alert_host(typed))
+        columns["_file"].append(file)
+        for number, text in self.flattener.values(record, typed):
+            self.value_alert.append(position)
+            self.value_path.append(number)
+            self.texts.append(text)
+        leaves = leaf_paths(record, typed)
+        self.leaf_set_of.append(self.leaf_sets.setdefault(leaves, len(self.leaf_sets)))
+        if len(self.texts) >= _FLUSH_VALUES:
+            self._pack()
+
+    def _pack(self) -> None:
+        self.packed.append(pa.array(self.texts, pa.large_string()))
+        self.texts = []
+
+    def alerts(self) -> pd.DataFrame:
+        return pd.DataFrame({c: pd.Series(v, dtype="str") for c, v in self.columns.items()})
+
+    def values(self, alert_ids: pd.Series, paths: list[str], keep: np.ndarray) -> pd.DataFrame:
+        """(id, path, value) of the kept alerts, in alert, path and document order."""
+        self._pack()
+        rows = np.frombuffer(self.value_alert, dtype=np.int64)
+        take = np.flatnonzero(keep[rows])
+        texts = pa.chunked_array(self.packed, pa.large_string()).take(take)
+        ids = pa.array(alert_ids.to_numpy(), pa.large_string()).take(rows[take])
+        path_texts = pa.array(paths, pa.large_string())
+        path_numbers = np.frombuffer(self.value_path, dtype=np.int16)[take]
+        return pd.DataFrame(
+            {
+                "id": pd.Series(ids, dtype="str"),
+                "path": pd.Series(path_texts.take(path_numbers), dtype="str"),
+                "value": pd.Series(texts, dtype="str"),
+            }
+        ), rows[take]
+
+    def observed(self, latest: pd.Index) -> pd.DataFrame:
+        """Populated alerts per leaf path over the kept alerts."""
+        per_set = np.bincount(
+            np.frombuffer(self.leaf_set_of, dtype=np.int64)[latest.to_numpy()],
+            minlength=len(self.leaf_sets),
+        )
+        counts: dict[str, int] = {}
+        for leaves, number in self.leaf_sets.items():
+            if per_set[number]:
+                for leaf in leaves:
+                    counts[leaf] = counts.get(leaf, 0) + int(per_set[number])
+        return pd.DataFrame(sorted(counts.items()), columns=["path", "populated_alerts"]).astype(
+            {"path": "str"}
+        )
+
+
 def read_graph(sources: Iterable[Source], mapping: Mapping) -> GraphData:
     """Read Graph alert files; duplicates by id keep the latest lastUpdateDateTime."""
-    paths: tuple[GraphPath, ...] = mapping.graph_paths
-    rows: list[dict[str, str]] = []
-    value_rows: list[tuple[int, str, str]] = []
-    leaf_sets: list[set[str]] = []
+    collected = _Collector(mapping)
     files, problems = [], []
     for source in sources:
         read = kept = 0
-        for position, record in _iter_alerts(source):
+        stream = AlertStream(source)
+        for position, record in stream:
             read += 1
-            if isinstance(record, _Invalid):
+            if isinstance(record, Invalid):
                 problems.append(
                     RowProblem(SIDE, source.name, position, f"invalid JSON: {record.reason}")
                 )
@@ -144,23 +149,11 @@ def read_graph(sources: Iterable[Source], mapping: Mapping) -> GraphData:
                 problems.append(RowProblem(SIDE, source.name, position, "not an alert: no id"))
                 continue
             kept += 1
-            index = len(rows)
-            row = {c: to_text(record.get(c)) for c in ALERT_COLUMNS}
-            row["host"] = _alert_host(record)
-            row["_file"] = source.name
-            rows.append(row)
-            for path in paths:
-                for value in extract(record, path):
-                    value_rows.append((index, path.text, value))
-            leaves: set[str] = set()
-            _leaf_paths(record, "", leaves)
-            leaf_sets.append(leaves)
-        files.append(
-            FileSummary(SIDE, source.name, source.sha256(), "json", read, kept, read - kept)
-        )
+            collected.add(record, source.name)
+        files.append(FileSummary(SIDE, source.name, stream.sha256, "json", read, kept, read - kept))
     if not files:
         raise InputError("no Graph alerts file was given")
-    alerts = pd.DataFrame(rows, columns=[*ALERT_COLUMNS, "host", "_file"], dtype="str")
+    alerts = collected.alerts()
     latest = _latest_versions(alerts)
     for position in alerts.index.difference(latest):
         problems.append(
@@ -171,25 +164,17 @@ def read_graph(sources: Iterable[Source], mapping: Mapping) -> GraphData:
                 f"alert {alerts.at[position, 'id']} appears again: an older version was dropped",
             )
         )
-    values = pd.DataFrame(value_rows, columns=["row", "path", "value"])
-    values = values[values["row"].isin(latest)]
-    values = pd.DataFrame(
-        {
-            "id": alerts["id"].to_numpy()[values["row"].to_numpy()],
-            "path": values["path"].to_numpy(),
-            "value": values["value"].to_numpy(),
-        },
-        dtype="str",
-    ).drop_duplicates(ignore_index=True)
-    counts: dict[str, int] = {}
-    for position in latest:
-        for leaf in leaf_sets[position]:
-            counts[leaf] = counts.get(leaf, 0) + 1
-    observed = pd.DataFrame(sorted(counts.items()), columns=["path", "populated_alerts"]).astype(
-        {"path": "str"}
-    )
+    keep = np.zeros(len(alerts), dtype=bool)
+    keep[latest.to_numpy()] = True
+    values, value_rows = collected.values(alerts["id"], [p.text for p in mapping.graph_paths], keep)
+    renumber = np.cumsum(keep) - 1  # position among the kept alerts
     return GraphData(
-        alerts.loc[latest].reset_index(drop=True), values, observed, tuple(files), tuple(problems)
+        alerts.loc[latest].reset_index(drop=True),
+        values,
+        collected.observed(latest),
+        tuple(files),
+        tuple(problems),
+        renumber[value_rows],
     )
 
 

@@ -1,0 +1,80 @@
+"""``python -m bench [DETECTIONS ...]``: floor, ours, datacompy and page reruns on the same files.
+
+Presets: 10000 (quick, the default), 100000, 1000000 detections. Every measurement runs in its
+own process (peak memory is that process's own). See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench.data import DATA_DIR, DEFAULT_SEED, dataset
+from bench.results import RESULTS_DIR, slope, table, write
+
+KINDS = ("floor", "ours", "baseline", "pages")
+
+
+def _measure(kind: str, legacy: Path, graph: Path, timeout: float) -> dict[str, Any] | None:
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.measure", kind, str(legacy), str(graph)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=True,
+        )
+    except subprocess.TimeoutExpired:
+        print(f"  {kind}: did not finish in {timeout:.0f} s", file=sys.stderr)
+        return None
+    except subprocess.CalledProcessError as exc:
+        print(f"  {kind}: failed\n{exc.stderr[-2000:]}", file=sys.stderr)
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("detections", nargs="*", type=int, default=[10_000])
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement (best kept)")
+    parser.add_argument("--kinds", default=",".join(KINDS), help="subset of " + ",".join(KINDS))
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds per measurement")
+    parser.add_argument("--data", type=Path, default=DATA_DIR)
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str]) -> int:
+    args = _arguments(argv)
+    kinds = [k for k in args.kinds.split(",") if k]
+    rows = []
+    for size in args.detections:
+        data = dataset(size, args.seed, args.data)
+        meta = data.meta
+        row: dict[str, Any] = {
+            "detections": meta["legacy_rows"],
+            "graph_alerts": meta["graph_alerts"],
+            "bytes": {"legacy": meta["legacy_bytes"], "graph": meta["graph_bytes"]},
+        }
+        for kind in kinds:
+            runs = [
+                _measure(kind, data.legacy, data.graph, args.timeout) for _ in range(args.repeat)
+            ]
+            done = [r for r in runs if r]
+            row[kind] = min(done, key=lambda r: r["seconds"]) if done else None
+            print(f"{size:>9} {kind:<8} {row[kind] and round(row[kind]['seconds'], 2)} s")
+        rows.append(row)
+    print(table(rows))
+    print(f"slope of ours (1.0 = linear): {slope(rows, 'ours')}")
+    path = write(rows, "python -m bench " + " ".join(argv), args.out)
+    print(f"written: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

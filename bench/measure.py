@@ -1,0 +1,108 @@
+"""One measurement in its own process: ``python -m bench.measure KIND LEGACY GRAPH``.
+
+Prints one JSON object: wall and CPU seconds of the measured work, its parts, and the process's
+peak resident memory (the high-water mark of this process alone).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import resource
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(work: Callable[[], Any]) -> tuple[Any, float, float]:
+    """(result, wall seconds, CPU seconds) of ``work()``."""
+    wall, cpu = time.perf_counter(), _cpu()
+    result = work()
+    return result, time.perf_counter() - wall, _cpu() - cpu
+
+
+def read_csv_text(path: Path) -> pa.Table:
+    """The CSV with every column as text (as the engine reads it), values may span lines."""
+    with path.open(encoding="utf-8", newline="") as stream:
+        names = next(csv.reader(stream))
+    return pacsv.read_csv(
+        path,
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string())),
+    )
+
+
+def parse_csv(path: Path) -> int:
+    return read_csv_text(path).num_rows
+
+
+def parse_ndjson(path: Path) -> int:
+    count = 0
+    with path.open("rb") as stream:
+        for line in stream:
+            orjson.loads(line)
+            count += 1
+    return count
+
+
+def floor(legacy: Path, graph: Path) -> dict[str, Any]:
+    """Parsing only: pyarrow's CSV reader and orjson over the NDJSON lines."""
+    rows, csv_wall, csv_cpu = timed(lambda: parse_csv(legacy))
+    alerts, json_wall, json_cpu = timed(lambda: parse_ndjson(graph))
+    return {
+        "seconds": csv_wall + json_wall,
+        "cpu_seconds": csv_cpu + json_cpu,
+        "parts": {"csv": csv_wall, "ndjson": json_wall},
+        "rows": rows,
+        "records": alerts,
+    }
+
+
+def ours(legacy: Path, graph: Path) -> dict[str, Any]:
+    """The whole audit through the public API, phase by phase."""
+    from siem2graph.audit import audit_files
+
+    report, wall, cpu = timed(lambda: audit_files([legacy], [graph]))
+    return {
+        "seconds": wall,
+        "cpu_seconds": cpu,
+        "parts": dict(report.phase_seconds),
+        "matched_alerts": report.join.matched_alerts,
+    }
+
+
+def baseline(legacy: Path, graph: Path) -> dict[str, Any]:
+    from bench.baseline import run_datacompy
+
+    return run_datacompy(legacy, graph)
+
+
+def pages(legacy: Path, graph: Path) -> dict[str, Any]:
+    from bench.pages import time_pages
+
+    return time_pages(legacy, graph)
+
+
+KINDS = {"floor": floor, "ours": ours, "baseline": baseline, "pages": pages}
+
+
+def main(argv: list[str]) -> None:
+    kind, legacy, graph = argv
+    result = KINDS[kind](Path(legacy), Path(graph))
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

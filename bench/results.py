@@ -1,0 +1,121 @@
+"""The results table, its ratios and slope, and the files they are kept in."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import platform
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+PACKAGES = ("pandas", "pyarrow", "numpy", "orjson", "polars", "datacompy", "streamlit")
+
+
+def machine() -> dict[str, Any]:
+    pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": round(pages / 2**30, 1),
+        "python": platform.python_version(),
+        "load_average": os.getloadavg(),
+        "versions": {p: version(p) for p in PACKAGES},
+    }
+
+
+def slope(rows: list[dict[str, Any]], kind: str) -> float | None:
+    """Exponent b of seconds ~ detections^b (least squares on logs): 1.0 is linear."""
+    points = [
+        (math.log(r["detections"]), math.log(r[kind]["seconds"]))
+        for r in rows
+        if r.get(kind) and r[kind]["seconds"] > 0
+    ]
+    if len(points) < 2:
+        return None
+    mean_x = sum(x for x, _ in points) / len(points)
+    mean_y = sum(y for _, y in points) / len(points)
+    spread = sum((x - mean_x) ** 2 for x, _ in points)
+    return sum((x - mean_x) * (y - mean_y) for x, y in points) / spread
+
+
+def _seconds(row: dict[str, Any], kind: str) -> float | None:
+    return row[kind]["seconds"] if row.get(kind) else None
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a and b else None
+
+
+def summarise(row: dict[str, Any]) -> dict[str, Any]:
+    """The figures of one size: seconds, ratios and peak memory."""
+    ours, floor, base = (_seconds(row, k) for k in ("ours", "floor", "baseline"))
+    flatten = row["baseline"]["parts"]["flatten"] if row.get("baseline") else None
+    ours_compare = (
+        sum(row["ours"]["parts"].get(p, 0.0) for p in ("join", "align", "compare"))
+        if row.get("ours")
+        else None
+    )
+    return {
+        "detections": row["detections"],
+        "graph_alerts": row["graph_alerts"],
+        "floor_s": floor,
+        "ours_s": ours,
+        "ours_cpu_s": row["ours"]["cpu_seconds"] if row.get("ours") else None,
+        "ours_compare_s": ours_compare,
+        "baseline_compare_s": base,
+        "baseline_with_flatten_s": base + flatten if base and flatten else None,
+        "ours_over_floor": _ratio(ours, floor),
+        "baseline_compare_over_ours_compare": _ratio(base, ours_compare),
+        "baseline_end_to_end_over_ours": _ratio(base + flatten if base and flatten else None, ours),
+        "ours_peak_mb": row["ours"]["peak_rss_mb"] if row.get("ours") else None,
+        "page_rerun_max_s": _seconds(row, "pages"),
+    }
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """A plain-text table of the summaries."""
+    summaries = [summarise(r) for r in rows]
+    if not summaries:
+        return ""
+    columns = list(summaries[0])
+    lines = [" | ".join(columns)]
+    for summary in summaries:
+        lines.append(" | ".join(_cell(summary[c]) for c in columns))
+    return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+def write(rows: list[dict[str, Any]], command: str, out_dir: Path = RESULTS_DIR) -> Path:
+    """RESULTS-<date>.json with everything, and one line per size appended to history.csv."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    now = datetime.now(UTC)
+    document = {
+        "date": now.isoformat(timespec="seconds"),
+        "command": command,
+        "machine": machine(),
+        "slope_ours": slope(rows, "ours"),
+        "slope_floor": slope(rows, "floor"),
+        "summary": [summarise(r) for r in rows],
+        "measurements": rows,
+    }
+    path = out_dir / f"RESULTS-{now:%Y-%m-%dT%H%M%S}.json"
+    path.write_text(json.dumps(document, indent=1), encoding="utf-8")
+    history = out_dir / "history.csv"
+    new = not history.exists()
+    with history.open("a", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        summaries = document["summary"]
+        if new:
+            writer.writerow(["date", "cores", *summaries[0]])
+        for summary in summaries:
+            writer.writerow([document["date"], os.cpu_count(), *summary.values()])
+    return path

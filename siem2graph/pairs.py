@@ -1,0 +1,92 @@
+"""The most frequent (legacy value -> Graph value) pairs of one field, with example alerts.
+
+Pairs are counted on integer codes; texts are only built for the pairs that are kept.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from siem2graph.compare import KEY, VALUE
+from siem2graph.model import VERDICTS
+
+TOP_PAIRS = 50
+EXAMPLES = 3
+PAIR_COLUMNS = ["legacy_value", "graph_value", "found", "verdict"]
+
+
+def _graph_display(graph: pd.DataFrame, alerts: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per alert number: the code of its first Graph value in text order (-1: none), how many
+    values it has, and the texts the codes stand for."""
+    codes, texts = pd.factorize(graph[VALUE], sort=True)
+    keys = graph[KEY].to_numpy()
+    order = np.lexsort((codes, keys))
+    with_values, at = np.unique(keys[order], return_index=True)
+    first = np.full(alerts, -1, dtype=np.int64)
+    first[with_values] = codes[order][at]
+    return first, np.bincount(keys, minlength=alerts), np.asarray(texts, dtype=object)
+
+
+def _display_text(first: np.ndarray, size: np.ndarray, texts: np.ndarray) -> list[str]:
+    return [
+        "" if f < 0 else texts[f] + (f" (+{s - 1} more)" if s > 1 else "")
+        for f, s in zip(first, size, strict=True)
+    ]
+
+
+def top_pairs(
+    siem_field: str,
+    items: pd.DataFrame,
+    found: np.ndarray,
+    verdicts: np.ndarray,
+    graph: pd.DataFrame,
+    key_text: np.ndarray,
+) -> pd.DataFrame:
+    """Per found/not found, the TOP_PAIRS most frequent pairs and the first EXAMPLES alerts of
+    each (``items`` and ``graph`` carry alert numbers, ``key_text`` turns them into keys)."""
+    item_keys = items[KEY].to_numpy()
+    first, size, texts = _graph_display(graph, len(key_text))
+    item_first, item_size = first[item_keys], size[item_keys]
+    legacy_codes, legacy_texts = pd.factorize(items[VALUE])
+    display = (item_first + 1) * (size.max(initial=0) + 1) + item_size
+    display_codes, _ = pd.factorize(display)
+    combined = ((legacy_codes * (display_codes.max() + 1) + display_codes) * 2 + found) * len(
+        VERDICTS
+    ) + verdicts
+    group, _ = pd.factorize(combined)
+    _, first_row = np.unique(group, return_index=True)
+    counts = pd.DataFrame(
+        {
+            "found": found[first_row],
+            "alerts": np.bincount(group),
+            "_group": np.arange(len(first_row)),
+        }
+    )
+    top = (
+        counts.sort_values(["found", "alerts"], ascending=[True, False])
+        .groupby("found", sort=False)
+        .head(TOP_PAIRS)
+    )
+    kept = first_row[top["_group"].to_numpy()]
+    rows = np.flatnonzero(np.isin(group, top["_group"].to_numpy()))
+    examples = (
+        pd.Series(key_text[item_keys[rows]], index=group[rows])
+        .groupby(level=0, sort=False)
+        .head(EXAMPLES)
+        .groupby(level=0, sort=False)
+        .agg("; ".join)
+    )
+    return pd.DataFrame(
+        {
+            "siem_field": siem_field,
+            "legacy_value": pd.Series(np.asarray(legacy_texts)[legacy_codes[kept]], dtype="str"),
+            "graph_value": pd.Series(
+                _display_text(item_first[kept], item_size[kept], texts), dtype="str"
+            ),
+            "found": found[kept],
+            "verdict": np.asarray(VERDICTS)[verdicts[kept]],
+            "alerts": top["alerts"].to_numpy(),
+            "example_alerts": examples.reindex(top["_group"]).to_numpy(),
+        }
+    )

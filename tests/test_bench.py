@@ -1,0 +1,21 @@
+"""The benchmark harness runs end to end at a tiny size (no timing is asserted)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bench.__main__ import main
+
+
+def test_bench_runs_at_a_tiny_size(tmp_path: Path) -> None:
+    data, out = tmp_path / "data", tmp_path / "results"
+    assert (
+        main(["300", "--kinds", "floor,ours,baseline", "--data", str(data), "--out", str(out)]) == 0
+    )
+    written = json.loads(next(out.glob("RESULTS-*.json")).read_text(encoding="utf-8"))
+    summary = written["summary"][0]
+    assert summary["detections"] > 0
+    assert summary["floor_s"] and summary["ours_s"] and summary["baseline_compare_s"]
+    assert summary["ours_peak_mb"] > 0
+    assert (out / "history.csv").read_text(encoding="utf-8").count("\n") == 2

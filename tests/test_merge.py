@@ -1,0 +1,92 @@
+"""Merging the reports of two disjoint halves of the sample equals auditing it whole, on every
+count that is additive."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from siem2graph.audit import audit_files
+from siem2graph.merge import merge_reports
+from siem2graph.model import VERDICTS
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+LEGACY = SAMPLE / "legacy_siem_export.csv"
+GRAPH = SAMPLE / "graph_alerts_v2.json"
+ADDITIVE_FIELD_COUNTS = (
+    "legacy_rows_populated",
+    "legacy_alerts_populated",
+    "legacy_populated",
+    "graph_populated",
+    *VERDICTS,
+)
+
+
+@pytest.fixture(scope="module")
+def whole():
+    return audit_files([LEGACY], [GRAPH])
+
+
+@pytest.fixture(scope="module")
+def merged(whole, tmp_path_factory):
+    """Alerts split by parity of their row in the whole report, both sides kept together."""
+    folder = tmp_path_factory.mktemp("halves")
+    legacy = pd.read_csv(LEGACY, dtype=str, keep_default_na=False)
+    graph = json.loads(GRAPH.read_text(encoding="utf-8"))
+    reports = []
+    for half in (0, 1):
+        alerts = whole.alerts.iloc[half::2]
+        legacy_ids = set(alerts["legacy_alert_id"].dropna())
+        graph_ids = set(alerts["graph_id"].dropna())
+        legacy_path, graph_path = folder / f"legacy{half}.csv", folder / f"graph{half}.json"
+        legacy[legacy["AlertId"].isin(legacy_ids)].to_csv(legacy_path, index=False)
+        records = [a for a in graph["value"] if a["id"] in graph_ids]
+        graph_path.write_text(json.dumps({"value": records}), encoding="utf-8")
+        reports.append(audit_files([legacy_path], [graph_path]))
+    return merge_reports(reports)
+
+
+def test_join_counts_add_up(whole, merged):
+    assert merged.join == whole.join
+
+
+def test_field_counts_add_up(whole, merged):
+    for mine, theirs in zip(merged.fields, whole.fields, strict=True):
+        assert mine.siem_field == theirs.siem_field
+        for name in ADDITIVE_FIELD_COUNTS:
+            assert getattr(mine, name) == getattr(theirs, name), (mine.siem_field, name)
+        assert mine.readiness == theirs.readiness
+    assert merged.headline == whole.headline
+
+
+def test_per_alert_frames_add_up(whole, merged):
+    pd.testing.assert_frame_equal(merged.verdicts.sort_index(), whole.verdicts.sort_index())
+    assert sorted(merged.alerts["key"]) == sorted(whole.alerts["key"])
+    assert len(merged.detections) == len(whole.detections)
+    assert len(merged.graph_values) == len(whole.graph_values)
+    pd.testing.assert_frame_equal(merged.timeline, whole.timeline)
+
+
+def test_schema_diff_counts_add_up(whole, merged):
+    def counts(frame, key, column):
+        return frame.set_index(key)[column].sort_index()
+
+    pd.testing.assert_series_equal(
+        counts(merged.unmapped_graph_paths, "path", "populated_alerts"),
+        counts(whole.unmapped_graph_paths, "path", "populated_alerts"),
+    )
+    pd.testing.assert_series_equal(
+        counts(merged.unmapped_legacy_columns, "column", "populated_rows"),
+        counts(whole.unmapped_legacy_columns, "column", "populated_rows"),
+    )
+
+
+def test_value_pairs_are_summed_but_cut_per_partition(whole, merged):
+    mismatched = merged.value_pairs[~merged.value_pairs["found"]]
+    severity = mismatched[mismatched["siem_field"] == "Severity"]["alerts"].sum()
+    expected = whole.value_pairs
+    expected = expected[~expected["found"] & (expected["siem_field"] == "Severity")]
+    assert severity == expected["alerts"].sum()
