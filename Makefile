@@ -32,18 +32,10 @@ bench: setup
 
 demo-live: setup
 	@[ -f sample_data/graph_alerts_v2.json ] || $(MAKE) sample
-	@mkdir -p .demo-live && rm -f .demo-live/ca.pem
-	@port=$${EMULATOR_PORT:-8443}; \
-	export SIEM2GRAPH_CLIENT_SECRET="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))')"; \
-	$(BIN)/python -m tools.graph_emulator --alerts sample_data/graph_alerts_v2.json --port $$port \
-		--ca-out .demo-live/ca.pem --client-id demo-client --behaviour $${EMULATOR_BEHAVIOUR:-chaos} & \
-	emulator=$$!; trap 'kill $$emulator 2>/dev/null' EXIT INT TERM; \
-	for i in $$(seq 100); do [ -s .demo-live/ca.pem ] && break; sleep 0.1; done; \
-	REQUESTS_CA_BUNDLE="$$PWD/.demo-live/ca.pem" SIEM2GRAPH_TENANT_ID=demo-tenant \
-	SIEM2GRAPH_CLIENT_ID=demo-client SIEM2GRAPH_AUTHORITY="https://127.0.0.1:$$port" \
-	SIEM2GRAPH_GRAPH_URL="https://127.0.0.1:$$port" SIEM2GRAPH_CACHE_DIR=.demo-live/cache \
-	SIEM2GRAPH_SINCE=$${DEMO_SINCE:-2026-10-01} SIEM2GRAPH_UNTIL=$${DEMO_UNTIL:-2026-10-14} \
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/python -m tools.graph_emulator.demo --app-port $(PORT) \
+		$(if $(EMULATOR_PORT),--port $(EMULATOR_PORT)) \
+		$(if $(DEMO_SINCE),--since $(DEMO_SINCE)) $(if $(DEMO_UNTIL),--until $(DEMO_UNTIL)) \
+		$(if $(EMULATOR_BEHAVIOUR),--behaviour $(EMULATOR_BEHAVIOUR))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -2,6 +2,7 @@
 
 Thin page: upload, one cached engine call (siem2graph.impact), render. User content and rule names
 are shown only through dataframes, selectbox options and st.code: never as markdown or HTML.
+The analysis shown is kept in session state (``ui.state``): the Export page includes it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from siem2graph.errors import Siem2GraphError
 from siem2graph.impact import FORMATS, RULE_VERDICTS, ContentImpact, analyse_content
@@ -43,6 +45,28 @@ def _audit() -> dict[str, Any] | None:
     return None
 
 
+def _current(uploads: list[UploadedFile], audit: dict[str, Any] | None) -> ContentImpact:
+    """The uploads' analysis (kept for the Export page), else the session's last one."""
+    if not uploads:
+        impact = state.content_impact()
+        if impact is None:
+            st.info("Upload one or more content files to start.")
+            st.stop()
+        st.caption("Showing this session's last analysis; upload files to analyse other content.")
+        if st.button("Forget this analysis", icon=":material/delete:"):
+            state.store_content_impact(None)
+            st.rerun()
+        return impact
+    try:
+        impact = _analyse(tuple((f.name, f.getvalue()) for f in uploads), audit)
+    except Siem2GraphError as exc:
+        state.store_content_impact(None)
+        st.error(f"Cannot analyse the content: {exc}", icon=":material/error:")
+        st.stop()
+    state.store_content_impact(impact)
+    return impact
+
+
 st.title("Content impact")
 st.caption(
     "Upload Splunk savedsearches.conf / .spl, Sentinel rules (ARM JSON, YAML, .kql), QRadar AQL, "
@@ -50,15 +74,9 @@ st.caption(
 )
 audit = _audit()
 uploads = st.file_uploader("Content files", accept_multiple_files=True) or []
-if not uploads:
-    st.info("Upload one or more content files to start.")
-    st.stop()
-
-try:
-    impact = _analyse(tuple((f.name, f.getvalue()) for f in uploads), audit)
-except Siem2GraphError as exc:
-    st.error(f"Cannot analyse the content: {exc}", icon=":material/error:")
-    st.stop()
+impact = _current(uploads, audit)
+if audit is not None:
+    st.caption("The Export page includes this analysis in every format of the gap report.")
 
 frames = impact.to_frames()
 if impact.problems:

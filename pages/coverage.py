@@ -7,7 +7,7 @@ import streamlit as st
 from siem2graph import charts, views
 from siem2graph.mapping import STATUSES
 from siem2graph.model import mapping_frame
-from ui import cache, render, state
+from ui import cache, loading, render, state
 
 ALERT_FILTERS = {
     "severity": "Severity",
@@ -16,7 +16,7 @@ ALERT_FILTERS = {
     "status": "Alert status",
 }
 
-report = state.require_report()
+report = loading.open_report()
 st.title("Coverage")
 st.caption(
     "For each SIEM field, the matched alerts whose legacy value Graph carries (match), "

@@ -7,7 +7,7 @@ import streamlit as st
 
 from siem2graph import views
 from siem2graph.model import SIDES
-from ui import cache, render, state
+from ui import cache, loading, render, state
 
 FOUND_ROWS = 200
 SIDE_LABELS = {"both": "on both sides", "legacy_only": "legacy only", "graph_only": "Graph only"}
@@ -67,7 +67,7 @@ def _alert_detail(key: str) -> None:
             render.table(graph)
 
 
-report = state.require_report()
+report = loading.open_report()
 st.title("Alert explorer")
 chosen = _pick_alert(report.alerts)
 if chosen is not None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from siem2graph import charts, views
-from ui import cache, render, state
+from ui import cache, loading, render, state
 from ui.nav import EXPLORER
 
 ALERT_ROWS = 500
 GROUPINGS = {"severity": "Severity", "category": "Category"}
 VERDICT_CHOICES = {"mismatch": "differs", "missing_in_graph": "lacks the value"}
 
-report = state.require_report()
+report = loading.open_report()
 st.title("Mismatches")
 summary = cache.view(views.mismatch_summary)
 compared = summary.dropna(subset=["mismatch_rate"])

@@ -5,13 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from siem2graph import charts
-from ui import render, state
+from siem2graph.pulls import partial_warning
+from ui import loading, render, state
 
-report = state.require_report()
+report = loading.open_report()
 headline, join = report.headline, report.join
 
 st.title("Overview")
 st.caption(f"Audit of the {state.report_label()}.")
+if warning := partial_warning(report.pulls):
+    st.warning(render.escape_markdown(warning), icon=":material/warning:")
 columns = st.columns(5)
 columns[0].metric("Matched alerts", f"{headline.matched_alerts:,}")
 columns[1].metric(

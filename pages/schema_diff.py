@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import render, state
+from ui import loading, render
 
-report = state.require_report()
+report = loading.open_report()
 st.title("Schema diff")
 
 st.subheader("Legacy columns outside the mapping")

@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from siem2graph import views
+from siem2graph.pulls import describe, partial_warning
 from siem2graph.sources import Source
 from ui import cache, loading, render, state
 from ui.nav import SCHEMA_DIFF
@@ -15,6 +16,7 @@ from ui.samples import sample_files
 LEGACY_TYPES = ["csv", "json", "ndjson", "jsonl", "gz", "zip"]
 GRAPH_TYPES = ["json", "ndjson", "jsonl"]
 PROBLEM_ROWS = 1000
+LIVE_GRAPH_OPEN = "live_graph_open"  # the Live Graph expander's state: stays open across reruns
 
 
 def _live_graph_file() -> Path | None:
@@ -28,10 +30,8 @@ def _live_graph_file() -> Path | None:
 
 
 def _load_controls() -> None:
+    loading.open_sample_on_first_visit()
     sample = sample_files()
-    if sample is not None and state.current_report() is None and not state.sample_tried():
-        state.mark_sample_tried()
-        loading.load_sample(*sample)
     st.subheader("Start on the sample")
     if sample is None:
         st.info("No sample is bundled with this installation.")
@@ -54,7 +54,9 @@ def _load_controls() -> None:
         accept_multiple_files=True,
         key=state.GRAPH_UPLOADS,
     )
-    with st.expander("Live Graph: pull alerts_v2 from your tenant"):
+    with st.expander(
+        "Live Graph: pull alerts_v2 from your tenant", key=LIVE_GRAPH_OPEN, on_change="rerun"
+    ):
         live_file = _live_graph_file()
     legacy_files, graph_files = legacy_files or [], graph_files or []
     graph_count = len(graph_files) + (live_file is not None)
@@ -83,6 +85,10 @@ def _what_was_read() -> None:
     left, right = st.columns(2)
     left.text("Legacy detections: " + render.time_range(report.legacy_time_range))
     right.text("Graph alerts: " + render.time_range(report.graph_time_range))
+    for pull in report.pulls:
+        st.text(describe(pull))
+    if warning := partial_warning(report.pulls):
+        st.warning(render.escape_markdown(warning), icon=":material/warning:")
     if report.problems:
         st.warning(
             f"{len(report.problems):,} row(s) need attention; the rest of the audit is usable.",

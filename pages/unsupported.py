@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from siem2graph import views
-from ui import cache, render, state
+from ui import cache, loading, render
 
-report = state.require_report()
+report = loading.open_report()
 st.title("Unsupported fields")
 st.caption(
     "SIEM fields with no Graph alerts_v2 equivalent (unsupported) or retired by Microsoft "

@@ -17,6 +17,7 @@ from siem2graph.join import join
 from siem2graph.legacy import FILE_COLUMN, RECORD_COLUMN, LegacyData, read_legacy
 from siem2graph.mapping import FieldMapping, Mapping, load_mapping
 from siem2graph.model import VERDICTS, AuditReport, FieldResult, Headline
+from siem2graph.pulls import pull_scopes
 from siem2graph.schema import unmapped_graph_paths, unmapped_legacy_columns
 from siem2graph.sources import Source
 from siem2graph.verdicts import align, evaluate_field
@@ -119,9 +120,10 @@ def run(
     matched = pd.Index(joined.alerts.loc[joined.alerts["side"] == "both", KEY])
     graph_keys = graph.alerts["id"].str.strip().str.lower()
     if graph.value_alerts is None:
-        value_keys = graph.values["id"].str.strip().str.lower()
+        value_keys = graph.values["id"].astype("str").str.strip().str.lower().astype("category")
     else:
-        value_keys = pd.Series(graph_keys.array.take(graph.value_alerts), index=graph.values.index)
+        key_codes, key_texts = pd.factorize(graph_keys)
+        value_keys = pd.Categorical.from_codes(key_codes[graph.value_alerts], categories=key_texts)
     graph_values = graph.values.assign(**{KEY: value_keys})
     aligned = align(matched, detections[KEY], graph_values, (graph_keys, graph.value_alerts))
     clock.lap("align")
@@ -225,6 +227,7 @@ def audit_sources(
     graph_data = read_graph(graph, mapping)
     read_graph_s = time.perf_counter() - started - read_legacy_s
     report = run(legacy_data, graph_data, mapping, options, progress)
+    report = replace(report, pulls=pull_scopes(graph, graph_data.files))
     phases = {"read_legacy": read_legacy_s, "read_graph": read_graph_s, **report.phase_seconds}
     return replace(report, phase_seconds=phases, run_seconds=time.perf_counter() - started)
 

@@ -46,6 +46,14 @@ def _add_audit(subparsers: argparse._SubParsersAction) -> None:
         help="replace user names, host names, domains and IPs with stable pseudonyms",
     )
     audit.add_argument(
+        "--content",
+        nargs="+",
+        type=Path,
+        default=[],
+        metavar="PATH",
+        help="detection content files or folders: adds the content impact to every format",
+    )
+    audit.add_argument(
         "--no-images",
         action="store_true",
         help="leave chart images out of xlsx/pdf (default: included when a Chromium is found)",
@@ -55,16 +63,22 @@ def _add_audit(subparsers: argparse._SubParsersAction) -> None:
 
 def _run_audit(args: argparse.Namespace) -> int:
     from siem2graph.audit import audit_files
+    from siem2graph.impact import analyse_content, read_content_paths
     from siem2graph.mapping import load_mapping
+    from siem2graph.report.content_tables import rules_summary
 
+    # a bad content path fails before the audit runs
+    content = read_content_paths(args.content) if args.content else None
     mapping = load_mapping(args.mapping) if args.mapping else None
     report = audit_files(args.legacy, args.graph, mapping, aliases=args.aliases)
+    impact = None if content is None else analyse_content(content, report.mapping, report.to_dict())
     written = write_reports(
         report,
         args.format,
         args.out,
         redact=args.redact,
         images=False if args.no_images else None,
+        content=impact,
     )
     join = report.join
     print(
@@ -72,6 +86,8 @@ def _run_audit(args: argparse.Namespace) -> int:
         f"graph-only {join.graph_only_alerts}; {report.headline.fields_at_risk} fields at risk; "
         f"{len(report.problems)} input problems; wrote {len(written)} file(s) to {args.out}"
     )
+    if impact is not None:
+        print(f"content impact: {rules_summary(impact)}; {len(impact.problems)} files not read")
     return EXIT_OK
 
 

@@ -9,18 +9,22 @@ the alert and compares within a tolerance.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 KEY = "key"
 VALUE = "value"
 Normaliser = Callable[[pd.Series, Mapping[str, Any], Mapping[str, tuple[str, ...]]], pd.Series]
 
 _URL_TAIL = r"(?i)(?:[?&]alertid=(?P<param>[^&#]+))|/(?P<segment>[^/?#]+)/?(?:[?#][^/]*)?$"
+_URL_TAIL_RE = re.compile(_URL_TAIL)
 _DEFAULT_SEPARATORS = ";,"
 
 
@@ -59,10 +63,28 @@ def _dns_parts(values: pd.Series, *_: Any) -> pd.Series:
     return pd.concat(pieces).astype("str")
 
 
+def _non_empty(texts: pa.Array) -> pa.Array:
+    return pc.fill_null(pc.greater(pc.binary_length(texts), 0), False)
+
+
 def _url_tail(values: pd.Series, *_: Any) -> pd.Series:
-    found = values.str.extract(_URL_TAIL)
-    tail = found["param"].fillna(found["segment"]).fillna(values)
-    return tail.astype("str").str.lower()
+    """The alertid parameter or the last path segment, lowered (the text itself if neither).
+
+    RE2 (pyarrow) and Python's re agree on this pattern for ASCII text without line breaks
+    (``$`` and case folding differ beyond); other texts go through Python's re.
+    """
+    texts = pa.array(values, pa.large_string(), from_pandas=True)
+    found = pc.extract_regex(texts, _URL_TAIL)
+    param, segment = pc.struct_field(found, [0]), pc.struct_field(found, [1])
+    tail = pc.if_else(_non_empty(param), param, segment)
+    tail = pc.if_else(_non_empty(tail), tail, texts)
+    tail = tail.to_numpy(zero_copy_only=False)
+    simple = pc.and_(pc.string_is_ascii(texts), pc.invert(pc.match_substring(texts, "\n")))
+    for row in np.flatnonzero(~pc.fill_null(simple, True).to_numpy(zero_copy_only=False)):
+        text = texts[row].as_py()
+        match = _URL_TAIL_RE.search(text)
+        tail[row] = (match.group("param") or match.group("segment")) if match else text
+    return pd.Series(tail, index=values.index, dtype="str").str.lower()
 
 
 def split_items(values: pd.Series, separators: str) -> pd.Series:
@@ -133,19 +155,44 @@ class Comparator:
             return np.zeros(0, dtype=bool)
         if self.within_tolerance:
             return _found_in_time(items, graph, params)
-        left = items.reset_index(drop=True)
-        cands = self.legacy(left[VALUE], params, vocabulary)
-        left_cands = pd.DataFrame({"row": cands.index, KEY: left[KEY].to_numpy()[cands.index]})
-        left_cands["norm"] = cands.to_numpy()
-        right = pd.DataFrame({KEY: graph[KEY].to_numpy(), VALUE: graph[VALUE].to_numpy()})
-        gnorm = self.graph(right[VALUE], params, vocabulary)
-        right_cands = pd.DataFrame(
-            {KEY: right[KEY].to_numpy()[gnorm.index], "norm": gnorm.to_numpy()}
-        ).drop_duplicates()
-        hits = left_cands.merge(right_cands, on=[KEY, "norm"], how="inner")["row"].unique()
-        result = np.zeros(len(left), dtype=bool)
-        result[hits] = True
+        left = _candidates(items[VALUE], lambda v: self.legacy(v, params, vocabulary))
+        right = _candidates(graph[VALUE], lambda v: self.graph(v, params, vocabulary))
+        norms, _ = pd.factorize(pd.concat([left[1], right[1]]), use_na_sentinel=False)
+        keys, _ = pd.factorize(
+            pd.concat([pd.Series(items[KEY].to_numpy()), pd.Series(graph[KEY].to_numpy())])
+        )
+        width = int(norms.max(initial=0)) + 1
+        left_rows = _expand(left[0], len(items), left[2])
+        right_rows = _expand(right[0], len(graph), right[2])
+        left_keys = keys[: len(items)][left_rows[0]] * width + norms[: len(left[1])][left_rows[1]]
+        right_keys = (
+            keys[len(items) :][right_rows[0]] * width + norms[len(left[1]) :][right_rows[1]]
+        )
+        result = np.zeros(len(items), dtype=bool)
+        hits = pd.Series(left_keys).isin(right_keys).to_numpy()  # hashed (np.isin sorts)
+        result[left_rows[0][hits]] = True
         return result
+
+
+def _candidates(
+    values: pd.Series, normalise: Callable[[pd.Series], pd.Series]
+) -> tuple[np.ndarray, pd.Series, np.ndarray]:
+    """Normalise each distinct value once: (code of each value, the candidates, the distinct
+    value each candidate comes from)."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    candidates = normalise(pd.Series(distinct, dtype="str"))
+    return codes, candidates, candidates.index.to_numpy()
+
+
+def _expand(codes: np.ndarray, rows: int, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(row, candidate position) for every candidate of every row, in row order."""
+    order = np.argsort(owners, kind="stable")
+    counts = np.bincount(owners, minlength=int(codes.max(initial=-1)) + 1)
+    starts = np.cumsum(counts) - counts
+    per_row = counts[codes]
+    total = int(per_row.sum())
+    within = np.arange(total) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    return np.repeat(np.arange(rows), per_row), order[np.repeat(starts[codes], per_row) + within]
 
 
 def _found_in_time(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from siem2graph.compare import parse_times
@@ -77,6 +78,11 @@ def _match(legacy_ids: pd.Series, graph: pd.DataFrame) -> pd.DataFrame:
     return pairs[["legacy_alert_id", "graph_id", "how"]]
 
 
+def _among(values: pd.Series, others: pd.Series) -> np.ndarray:
+    """``values.isin(others)`` through a hash index (``isin`` on text is slow here)."""
+    return pd.Index(others.unique()).get_indexer(values) >= 0
+
+
 def _window(times: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     valid = times.dropna()
     return (valid.min(), valid.max()) if len(valid) else None
@@ -136,13 +142,13 @@ def join(detections: pd.DataFrame, graph_alerts: pd.DataFrame) -> JoinResult:
         .merge(graph, on="graph_id")
         .assign(side="both", reason="", key=lambda f: _norm(f["graph_id"]))
     )
-    legacy_only = legacy[~legacy["legacy_alert_id"].isin(pairs["legacy_alert_id"])].assign(
+    legacy_only = legacy[~_among(legacy["legacy_alert_id"], pairs["legacy_alert_id"])].assign(
         side="legacy_only", key=lambda f: _norm(f["legacy_alert_id"])
     )
     legacy_only["reason"] = _legacy_reason(
         legacy_only["legacy_time"], legacy_only["legacy_alert_id"], _window(graph["graph_time"])
     )
-    graph_only = graph[~graph["graph_id"].isin(pairs["graph_id"])].assign(
+    graph_only = graph[~_among(graph["graph_id"], pairs["graph_id"])].assign(
         side="graph_only", key=lambda f: _norm(f["graph_id"])
     )
     graph_only["reason"] = _graph_reason(

@@ -73,6 +73,16 @@ def _sum_by(frames: Sequence[pd.DataFrame], key: str, total: int | None = None) 
     return summed
 
 
+def _graph_values(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenated; id, path and key stay categorical (concat turns differing categories into
+    plain objects)."""
+    out = pd.concat(frames, ignore_index=True)
+    text = [c for c in ("id", "path", "key") if c in out and out[c].dtype != "category"]
+    return out.astype(
+        {c: pd.CategoricalDtype(pd.Index(out[c].unique(), dtype="str")) for c in text}
+    )
+
+
 def merge_reports(
     reports: Sequence[AuditReport], options: AuditOptions | None = None
 ) -> AuditReport:
@@ -115,6 +125,6 @@ def merge_reports(
         ),
         timeline=timeline(alerts),
         detections=pd.concat([r.detections for r in reports], ignore_index=True),
-        graph_values=pd.concat([r.graph_values for r in reports], ignore_index=True),
+        graph_values=_graph_values([r.graph_values for r in reports]),
         phase_seconds=phases,
     )

@@ -78,6 +78,26 @@ class Headline:
 
 
 @dataclass(frozen=True)
+class PullScope:
+    """A Graph input pulled live: whose alerts, from where, which window, and whether all of them.
+
+    Identifiers only (never a secret). ``partial`` is True unless the pull record says the pull
+    completed and the file read is the one the pull wrote; ``reason`` says why.
+    """
+
+    file: str
+    tenant_id: str
+    cloud: str
+    graph_url: str
+    since: str
+    until: str  # excluded
+    service_source: str  # "all" when the pull was not filtered
+    partial: bool
+    reason: str
+    alerts: int
+
+
+@dataclass(frozen=True)
 class AuditReport:
     """Everything the audit found. Frames are read-only by convention: nobody downstream writes."""
 
@@ -101,6 +121,7 @@ class AuditReport:
     detections: pd.DataFrame
     graph_values: pd.DataFrame
     phase_seconds: MappingABC[str, float]
+    pulls: tuple[PullScope, ...] = ()  # the Graph inputs that came from a live pull
 
     def field(self, siem_field: str) -> FieldResult:
         for row in self.fields:
@@ -162,6 +183,9 @@ class AuditReport:
             ),
             "timeline": self.timeline,
             "mapping": mapping_frame(self.mapping),
+            "pulls": pd.DataFrame(
+                [asdict(p) for p in self.pulls], columns=[f.name for f in fields(PullScope)]
+            ),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -173,6 +197,7 @@ class AuditReport:
             "generated_at": self.generated_at,
             "run_seconds": round(self.run_seconds, 3),
             "inputs": [asdict(f) | {"columns": list(f.columns)} for f in self.inputs],
+            "pulls": [asdict(p) for p in self.pulls],
             "legacy_time_range": list(self.legacy_time_range or []),
             "graph_time_range": list(self.graph_time_range or []),
             "join": asdict(self.join),

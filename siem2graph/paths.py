@@ -76,7 +76,9 @@ def parse_path(text: str) -> GraphPath:
 
 def evidence_type_name(item: dict[str, Any]) -> str:
     """'deviceEvidence' for an item typed '#microsoft.graph.security.deviceEvidence'."""
-    odata = item.get(ODATA_TYPE) or ""
+    odata = item.get(ODATA_TYPE)
+    if not isinstance(odata, str):
+        return ""
     return (
         odata[len(_TYPE_PREFIX) :] if odata.startswith(_TYPE_PREFIX) else odata.rpartition(".")[2]
     )

@@ -43,6 +43,19 @@ class AlignedInputs:
     graph_by_path: dict[str, pd.DataFrame]  # path -> distinct (alert number, value), matched only
 
 
+def _first_pairs(keys: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Positions of the first of each distinct (key, code), in order."""
+    combined = keys.astype(np.int64) * (int(codes.max(initial=0)) + 1) + codes
+    return np.flatnonzero(~pd.Series(combined).duplicated().to_numpy())
+
+
+def distinct_pairs(keys: np.ndarray, values: pd.api.extensions.ExtensionArray) -> pd.DataFrame:
+    """Distinct (key, value) rows in first-occurrence order (``drop_duplicates`` on codes)."""
+    codes, _ = pd.factorize(values, use_na_sentinel=False)
+    first = _first_pairs(keys, codes)
+    return pd.DataFrame({KEY: keys[first], VALUE: values.take(first)})
+
+
 def align(
     matched: pd.Index,
     detection_keys: pd.Series,
@@ -60,14 +73,15 @@ def align(
     paths, names = pd.factorize(graph_values["path"])
     order = np.argsort(paths, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(paths, minlength=len(names)))])
-    values = graph_values[VALUE]
+    # one categorical over every value (categories sorted, as the pairs' display wants them):
+    # per-field work then factorizes codes, not texts
+    codes, texts = pd.factorize(graph_values[VALUE], sort=True)
+    values = pd.Categorical.from_codes(codes, categories=texts)
     by_path = {}
     for number, name in enumerate(names):
         rows = order[bounds[number] : bounds[number + 1]]
         rows = rows[graph_numbers[rows] >= 0]
-        by_path[name] = pd.DataFrame(
-            {KEY: graph_numbers[rows], VALUE: values.array.take(rows)}
-        ).drop_duplicates(ignore_index=True)
+        by_path[name] = distinct_pairs(graph_numbers[rows], values.take(rows))
     all_keys, _ = pd.factorize(detection_keys)
     return AlignedInputs(
         keys=distinct.to_numpy(),
@@ -78,8 +92,10 @@ def align(
     )
 
 
-def _examples(values: pd.Series) -> tuple[str, ...]:
-    return tuple(values.value_counts().index[:EXAMPLES].astype(str))
+def _examples(codes: np.ndarray, texts: pd.api.extensions.ExtensionArray) -> tuple[str, ...]:
+    """The most frequent values (ties: first seen first), as ``value_counts`` orders them."""
+    counts = np.bincount(codes[codes >= 0], minlength=len(texts))
+    return tuple(str(texts[i]) for i in np.argsort(-counts, kind="stable")[:EXAMPLES])
 
 
 def _count_distinct(numbers: np.ndarray) -> int:
@@ -91,24 +107,25 @@ def _graph_values(row: FieldMapping, aligned: AlignedInputs) -> pd.DataFrame:
     parts = [aligned.graph_by_path.get(p.text, empty) for p in row.graph_paths]
     if len(parts) == 1:
         return parts[0]
-    return pd.concat(parts, ignore_index=True).drop_duplicates(ignore_index=True)
+    both = pd.concat(parts, ignore_index=True)
+    return distinct_pairs(both[KEY].to_numpy(), both[VALUE].array)
 
 
 def evaluate_field(
     row: FieldMapping, detections: pd.DataFrame, aligned: AlignedInputs
 ) -> FieldOutcome:
     """Compare one field's legacy values with the Graph values at its paths."""
-    column = detections[row.siem_field]
-    present = column.notna().to_numpy()
+    value_codes, texts = pd.factorize(detections[row.siem_field].array)  # -1: no value
+    present = value_codes >= 0
     alerts = aligned.detection_alerts[present]
     on_matched = present & (aligned.detection_numbers >= 0)
-    legacy = pd.DataFrame(
-        {KEY: aligned.detection_numbers[on_matched], VALUE: column.array[on_matched]}
-    ).drop_duplicates(ignore_index=True)
+    keys, matched_codes = aligned.detection_numbers[on_matched], value_codes[on_matched]
+    first = _first_pairs(keys, matched_codes)
+    legacy = pd.DataFrame({KEY: keys[first], VALUE: texts.take(matched_codes[first])})
     common = {
         "legacy_rows_populated": int(present.sum()),
         "legacy_alerts_populated": _count_distinct(alerts[alerts >= 0]),
-        "examples": _examples(column[present]),
+        "examples": _examples(value_codes, texts),
     }
     if not row.has_graph_equivalent:
         return FieldOutcome(
@@ -120,8 +137,8 @@ def evaluate_field(
         )
     comparator = COMPARATORS[row.comparator]
     split = comparator.legacy_items(legacy[VALUE], row.params)
-    items = pd.DataFrame({KEY: legacy[KEY].to_numpy()[split.index], VALUE: split.to_numpy()})
-    items = aggregate_times(items.drop_duplicates(), row.params.get("legacy_aggregate", "all"))
+    items = distinct_pairs(legacy[KEY].to_numpy()[split.index], split.array)
+    items = aggregate_times(items, row.params.get("legacy_aggregate", "all"))
     graph = _graph_values(row, aligned)
     found = comparator.found(items, graph, row.params, row.vocabulary)
     n = len(aligned.keys)

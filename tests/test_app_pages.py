@@ -10,6 +10,7 @@ import types
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -83,13 +84,20 @@ def test_first_visit_audits_the_sample():
     report = at.session_state[state.REPORT]
     legacy, graph, _label = sample_files()
     assert [f.name for f in report.inputs] == [p.name for p in (*legacy, *graph)]
-    expected = SAMPLE_DIR / "expected.json"
-    if legacy[0].parent == SAMPLE_DIR and expected.is_file():
-        assert report.join.matched_alerts == json.loads(expected.read_text())["matched_alerts"]
+    expected = json.loads((SAMPLE_DIR / "expected.json").read_text(encoding="utf-8"))
+    assert report.join.matched_alerts == expected["matched_alerts"]
     files = at.dataframe[0].value
     assert files["file"].tolist() == [f.name for f in report.inputs]
     limit = f"{st.get_option('server.maxUploadSize'):,} MB"
     assert any(limit in caption.value for caption in at.caption)
+
+
+def test_a_first_visit_to_any_page_opens_on_the_sample():
+    at = _fresh_app().switch_page(nav.OVERVIEW.path).run()
+    _assert_clean(at)
+    assert at.session_state[state.REPORT_LABEL] == "bundled sample"
+    expected = json.loads((SAMPLE_DIR / "expected.json").read_text(encoding="utf-8"))
+    assert _metrics(at)["Matched alerts"] == f"{expected['matched_alerts']:,}"
 
 
 def test_sample_button_reloads_the_sample(report):
@@ -266,12 +274,32 @@ def test_export_offers_every_exporter_and_renders_on_request(report):
     at = _app_on(nav.EXPORT, report)
     _assert_clean(at)
     assert [b.label for b in at.button] == [f"Prepare {fmt.upper()}" for fmt in EXPORTERS]
+    assert any(c.value.startswith("Content impact: not included") for c in at.caption)
     assert not at.get("download_button")
     at.button(key="prepare.json").click().run()
     _assert_clean(at)
     assert [b.label for b in at.get("download_button")] == ["Download JSON"]
     assert "Prepare JSON" not in [b.label for b in at.button]
     assert _texts(at).startswith("report.json: ")
+
+
+def test_export_includes_the_content_impact_analysed_on_its_page(report):
+    at = _app_on(nav.CONTENT_IMPACT, report)
+    spl = Path(__file__).parent / "content_corpus" / "splunk" / "mde_informational_noise.spl"
+    at.file_uploader[0].set_value([(spl.name, spl.read_bytes(), "text/plain")]).run()
+    _assert_clean(at)
+    at.switch_page(nav.EXPORT.path).run()
+    _assert_clean(at)
+    assert [i.value for i in at.info] == [
+        "Content impact: included (1 rule: 0 works, 1 needs renames, 0 loses inputs, 0 broken)."
+    ]
+    at.button(key="prepare.csv").click().run()
+    _assert_clean(at)
+    assert "content_impact_rules.csv, content_impact_references.csv" in _texts(at)
+    impact = at.session_state[state.CONTENT_IMPACT][1]
+    workbook = openpyxl.load_workbook(io.BytesIO(export_download(report, "xlsx", impact).data))
+    rules = list(workbook["content_impact_rules"].iter_rows(min_row=2, values_only=True))
+    assert [row[:4] for row in rules] == [(spl.name, spl.name, "spl", "needs_renames")]
 
 
 def test_export_download_keeps_one_file_as_is(report):

@@ -76,3 +76,14 @@ def test_password_field_without_stored_secret(wired, monkeypatch):
     assert secret_field.value == ""
     app.button[0].click().run()
     assert any("enter the client secret" in e.value for e in app.error)
+
+
+def test_a_partial_pull_is_returned_with_a_warning(wired):
+    wired.configure(throttle=20, retry_after=0)  # every retry throttled: the pull gives up
+    app = run_section()
+    app.button[0].click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert Path(app.session_state["result"]).exists()
+    (warning,) = [w.value.replace("\\", "") for w in app.warning]  # markdown escapes off
+    assert "PARTIAL: 0 alerts pulled" in warning and "429" in warning
+    assert not app.success

@@ -54,5 +54,19 @@ def test_page_shows_rules_references_and_the_rewrite_as_code() -> None:
         spl.read_text(encoding="utf-8").rstrip("\n"),
         'index=mde sourcetype="mde:siem:alert" severity="informational"\n| top limit=20 title',
     ]
+    assert [r.name for r in app.session_state[state.CONTENT_IMPACT][1].rules] == [spl.name]
     app.multiselect[0].set_value(["broken"]).run()
     assert app.dataframe[1].value.empty and not app.code
+
+
+def test_page_keeps_the_last_analysis_until_forgotten() -> None:
+    spl = ROOT / "tests" / "content_corpus" / "splunk" / "mde_informational_noise.spl"
+    app = AppTest.from_file(str(PAGE), default_timeout=30).run()
+    app.file_uploader[0].set_value([(spl.name, spl.read_bytes(), "text/plain")]).run()
+    app.file_uploader[0].set_value([]).run()  # as after leaving the page and coming back
+    assert not app.exception
+    assert list(app.dataframe[0].value["rule"]) == [spl.name]
+    assert "last analysis" in app.caption[1].value
+    app.button[0].click().run()
+    assert state.CONTENT_IMPACT not in app.session_state
+    assert any("Upload one or more content files" in info.value for info in app.info)

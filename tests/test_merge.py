@@ -90,3 +90,8 @@ def test_value_pairs_are_summed_but_cut_per_partition(whole, merged):
     expected = whole.value_pairs
     expected = expected[~expected["found"] & (expected["siem_field"] == "Severity")]
     assert severity == expected["alerts"].sum()
+
+
+def test_merged_graph_values_stay_categorical(merged):
+    for column in ("id", "path", "key"):
+        assert merged.graph_values[column].dtype == "category"

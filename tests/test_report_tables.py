@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from siem2graph.report.tables import READINESS_TEXT, add_notes, report_tables
+from siem2graph.report.audit_tables import READINESS_TEXT
+from siem2graph.report.tables import add_notes, report_tables
 from tests.report_inputs import example_report
 
 

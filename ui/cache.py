@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from siem2graph.audit import Progress, audit_sources
+from siem2graph.graph.cache import record_path
 from siem2graph.model import AuditReport
 from siem2graph.sources import Source
 from ui import state
@@ -31,10 +32,19 @@ VIEW_CACHE = {"max_entries": 256, "ttl": 3600}
 Fingerprint = tuple[tuple[str, str, str], ...]  # (side, file name, sha256) per input
 
 
+def _pull_record_hash(source: Source) -> str:
+    """The hash of a live pull's record beside a Graph file ('' for uploads and saved files)."""
+    record = record_path(source.path) if source.path is not None else None
+    if record is None or not record.is_file():
+        return ""
+    return hashlib.sha256(record.read_bytes()).hexdigest()
+
+
 def fingerprint(legacy: Sequence[Source], graph: Sequence[Source]) -> Fingerprint:
-    """What identifies an input set: each file's side, name and content hash."""
+    """What identifies an input set: each file's side, name and content hash (and, for a live
+    pull, its record's, so a re-pull of the same alerts shows the new pull's completeness)."""
     return tuple(("legacy", s.name, s.sha256()) for s in legacy) + tuple(
-        ("graph", s.name, s.sha256()) for s in graph
+        ("graph", s.name, s.sha256() + _pull_record_hash(s)) for s in graph
     )
 
 

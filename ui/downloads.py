@@ -7,8 +7,9 @@ import mimetypes
 import zipfile
 from dataclasses import dataclass
 
+from siem2graph.impact import ContentImpact
 from siem2graph.model import AuditReport
-from siem2graph.report import EXPORTERS
+from siem2graph.report import render_all
 
 ZIP_STEM = "siem2graph-report"
 
@@ -23,9 +24,11 @@ class Download:
     files: tuple[str, ...]  # the exporter's files inside it
 
 
-def export_download(report: AuditReport, fmt: str) -> Download:
-    """Render ``report`` with the ``fmt`` exporter into one downloadable file."""
-    files = EXPORTERS[fmt](report)
+def export_download(
+    report: AuditReport, fmt: str, content: ContentImpact | None = None
+) -> Download:
+    """Render ``report`` (with ``content``'s tables, if any) in ``fmt`` as one downloadable file."""
+    files = render_all(report, [fmt], content=content)
     if len(files) == 1:
         ((name, data),) = files.items()
         mime = mimetypes.guess_type(name)[0] or "application/octet-stream"

@@ -22,10 +22,12 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from siem2graph.errors import Siem2GraphError
 from siem2graph.graph.auth import MsalTokens, build_app, preflight
 from siem2graph.graph.cache import read_record
-from siem2graph.graph.client import GraphClient, PullProgress, PullResult
+from siem2graph.graph.client import GraphClient, PullProgress, PullResult, Tenant
 from siem2graph.graph.clouds import CLOUDS, Endpoints, resolve_endpoints
 from siem2graph.graph.credentials import ClientSecret, Credential, DeviceCode, fingerprint
 from siem2graph.graph.transport import Transport, make_session
+from siem2graph.pulls import describe, scope_from_record
+from ui.render import escape_markdown
 
 PULLED_PATH_KEY = "live_graph.pulled_path"  # str path of the last pulled NDJSON
 SECRET_ENV = "SIEM2GRAPH_CLIENT_SECRET"  # noqa: S105 - a variable name, not a secret
@@ -123,9 +125,20 @@ def cache_path(
 
 def _show_summary(result: PullResult) -> None:
     st.metric("Alerts pulled", result.alerts)
-    st.caption(result.summary())
-    if result.partial:
-        st.warning(f"Partial pull -- some alerts are missing: {result.reason}")
+    st.caption(escape_markdown(result.summary()))
+
+
+def _show_record(path: Path) -> None:
+    """What the pull record of `path` says: complete, or a warning when it is partial."""
+    record = read_record(path)
+    if record is None:
+        return
+    pull = scope_from_record(path.name, record, None)
+    text = escape_markdown(describe(pull))
+    if pull.partial:
+        st.warning(text, icon=":material/warning:")
+    else:
+        st.success(text, icon=":material/check_circle:")
 
 
 def _pull(form: dict[str, Any], credential: Credential) -> Path:
@@ -137,8 +150,12 @@ def _pull(form: dict[str, Any], credential: Credential) -> Path:
     source = None if form["source"] == "all" else form["source"]
     out = cache_path(Path(form["cache_dir"]), endpoints, since, until, source)
     record = read_record(out) if out.exists() else None
-    if form["reuse"] and record is not None and not record.get("partial"):
-        st.info(f"Using the cached pull from {out} ({record.get('alerts')} alerts).")
+    if (
+        form["reuse"]
+        and record is not None
+        and not scope_from_record(out.name, record, None).partial
+    ):
+        st.info(escape_markdown(f"Using the cached pull from {out}."))
         return out
     app = _msal_app(
         form["client_id"],
@@ -156,7 +173,8 @@ def _pull(form: dict[str, Any], credential: Credential) -> Path:
         text = f"{event.pages} pages, {event.alerts} alerts, {event.waits} waits {event.message}"
         bar.progress(event.fraction, text=text)
 
-    client = GraphClient(Transport(_session(), tokens), endpoints.graph_url)
+    tenant = Tenant(form["tenant_id"].strip(), form["cloud"])
+    client = GraphClient(Transport(_session(), tokens), endpoints.graph_url, tenant=tenant)
     result = client.pull(since, until, out, source, progress=show)
     bar.progress(1.0, text="Done" if not result.partial else "Stopped early")
     _show_summary(result)
@@ -201,6 +219,12 @@ def live_graph_section() -> Path | None:
                 raise Siem2GraphError("enter the client secret")
             st.session_state[PULLED_PATH_KEY] = str(_pull(form, credential))
         except Siem2GraphError as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(str(exc)))
     pulled = st.session_state.get(PULLED_PATH_KEY)
-    return Path(pulled) if pulled else None
+    if not pulled or not Path(pulled).exists():
+        return None
+    try:
+        _show_record(Path(pulled))
+    except Siem2GraphError as exc:
+        st.error(escape_markdown(str(exc)))
+    return Path(pulled)

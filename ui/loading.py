@@ -10,8 +10,10 @@ from pathlib import Path
 import streamlit as st
 
 from siem2graph.errors import Siem2GraphError
+from siem2graph.model import AuditReport
 from siem2graph.sources import Source
 from ui import cache, render, state
+from ui.samples import sample_files
 
 logger = logging.getLogger(__name__)
 
@@ -55,3 +57,17 @@ def load_sample(legacy: Sequence[Path], graph: Sequence[Path], label: str) -> bo
     return run_audit(
         [Source.from_path(p) for p in legacy], [Source.from_path(p) for p in graph], label
     )
+
+
+def open_sample_on_first_visit() -> None:
+    """A session's first visit, whatever the page, opens on the bundled sample."""
+    sample = sample_files()
+    if sample is not None and state.current_report() is None and not state.sample_tried():
+        state.mark_sample_tried()
+        load_sample(*sample)
+
+
+def open_report() -> AuditReport:
+    """The session's report (the sample on a first visit); without one, point to Sources."""
+    open_sample_on_first_visit()
+    return state.require_report()

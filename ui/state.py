@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from siem2graph.impact import ContentImpact
 from siem2graph.model import AuditReport
 from ui.nav import SOURCES
 
@@ -13,6 +14,7 @@ REPORT_LABEL = "report_label"  # what was loaded, in words ("bundled sample", "2
 SAMPLE_TRIED = "sample_tried"  # the first visit's automatic sample load ran (even if it failed)
 SELECTED_ALERT = "selected_alert"  # key of the alert the explorer shows
 PREPARED_EXPORTS = "prepared_exports"  # (report id, format) pairs rendered for download
+CONTENT_IMPACT = "content_impact"  # (report id judged against, ContentImpact) the page shows
 
 # Widget keys (widgets keep their values in session state under these).
 LEGACY_UPLOADS = "legacy_uploads"
@@ -80,6 +82,20 @@ def sample_tried() -> bool:
 
 def mark_sample_tried() -> None:
     st.session_state[SAMPLE_TRIED] = True
+
+
+def store_content_impact(impact: ContentImpact | None) -> None:
+    """Remember the content impact the Content impact page shows (None: it shows none)."""
+    if impact is None:
+        st.session_state.pop(CONTENT_IMPACT, None)
+    else:
+        st.session_state[CONTENT_IMPACT] = (current_report_id(), impact)
+
+
+def content_impact() -> ContentImpact | None:
+    """The content impact judged against the loaded report, for the exports; else None."""
+    stored = st.session_state.get(CONTENT_IMPACT)
+    return stored[1] if stored is not None and stored[0] == current_report_id() else None
 
 
 def export_prepared(fmt: str) -> bool:

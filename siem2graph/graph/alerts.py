@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -13,27 +11,15 @@ import pyarrow as pa
 
 from siem2graph.compare import parse_times
 from siem2graph.errors import InputError
-from siem2graph.graph.flatten import AlertFlattener, leaf_paths, typed_evidence
-from siem2graph.graph.records import AlertStream, Invalid
+from siem2graph.graph.batches import read_batch
+from siem2graph.graph.chunk import ALERT_COLUMNS, HOST, Chunk
+from siem2graph.graph.flatten import AlertFlattener
+from siem2graph.graph.records import AlertStream
 from siem2graph.mapping import Mapping
-from siem2graph.paths import to_text
 from siem2graph.sources import FileSummary, RowProblem, Source
 
 SIDE = "graph"
-# Alert properties the audit keeps per alert for filters, timelines and the explorer.
-ALERT_COLUMNS = (
-    "id",
-    "providerAlertId",
-    "title",
-    "severity",
-    "category",
-    "status",
-    "serviceSource",
-    "detectionSource",
-    "createdDateTime",
-    "lastUpdateDateTime",
-)
-_FLUSH_VALUES = 1 << 20  # texts held as Python strings before they are packed into Arrow
+FILE = "_file"
 
 
 @dataclass(frozen=True)
@@ -49,107 +35,86 @@ class GraphData:
     value_alerts: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
-def _alert_host(typed: list[tuple[str, Any]]) -> str:
-    for kind, item in typed:
-        if kind == "deviceEvidence":
-            name = to_text(item.get("deviceDnsName"))
-            if name:
-                return name
-    return ""
-
-
 class _Collector:
-    """Alert rows, (alert, path, value) rows and interned leaf-path sets, held compactly."""
+    """The chunks of every file, with alert positions made global and leaf sets interned."""
 
-    def __init__(self, mapping: Mapping) -> None:
-        self.flattener = AlertFlattener(mapping.graph_paths)
-        self.columns: dict[str, list[str]] = {c: [] for c in (*ALERT_COLUMNS, "host", "_file")}
-        self.value_alert = array("q")
-        self.value_path = array("h")
-        self.texts: list[str] = []
-        self.packed: list[pa.Array] = []
-        self.leaf_sets: dict[frozenset[str], int] = {}
-        self.leaf_set_of = array("q")
+    def __init__(self) -> None:
+        self.chunks: list[Chunk] = []
+        self.files: list[pa.Array] = []
+        self.value_alert: list[np.ndarray] = []
+        self.size = 0
 
-    def __len__(self) -> int:
-        return len(self.leaf_set_of)
-
-    def add(self, record: dict[str, Any], file: str) -> None:
-        position = len(self)
-        typed = typed_evidence(record)
-        columns = self.columns
-        for name in ALERT_COLUMNS:
-            columns[name].append(to_text(record.get(name)))
-        columns["host"].append(_alert_host(typed))
-        columns["_file"].append(file)
-        for number, text in self.flattener.values(record, typed):
-            self.value_alert.append(position)
-            self.value_path.append(number)
-            self.texts.append(text)
-        leaves = leaf_paths(record, typed)
-        self.leaf_set_of.append(self.leaf_sets.setdefault(leaves, len(self.leaf_sets)))
-        if len(self.texts) >= _FLUSH_VALUES:
-            self._pack()
-
-    def _pack(self) -> None:
-        self.packed.append(pa.array(self.texts, pa.large_string()))
-        self.texts = []
+    def add(self, chunk: Chunk, file: str) -> None:
+        self.chunks.append(chunk)
+        self.files.append(pa.array([file] * len(chunk), pa.string()))
+        self.value_alert.append(chunk.value_alert + self.size)
+        self.size += len(chunk)
 
     def alerts(self) -> pd.DataFrame:
-        return pd.DataFrame({c: pd.Series(v, dtype="str") for c, v in self.columns.items()})
-
-    def values(self, alert_ids: pd.Series, paths: list[str], keep: np.ndarray) -> pd.DataFrame:
-        """(id, path, value) of the kept alerts, in alert, path and document order."""
-        self._pack()
-        rows = np.frombuffer(self.value_alert, dtype=np.int64)
-        take = np.flatnonzero(keep[rows])
-        texts = pa.chunked_array(self.packed, pa.large_string()).take(take)
-        ids = pa.array(alert_ids.to_numpy(), pa.large_string()).take(rows[take])
-        path_texts = pa.array(paths, pa.large_string())
-        path_numbers = np.frombuffer(self.value_path, dtype=np.int16)[take]
+        columns = {
+            name: [c.alerts[name] for c in self.chunks] for name in (*ALERT_COLUMNS, HOST)
+        } | {FILE: self.files}
         return pd.DataFrame(
             {
-                "id": pd.Series(ids, dtype="str"),
-                "path": pd.Series(path_texts.take(path_numbers), dtype="str"),
-                "value": pd.Series(texts, dtype="str"),
+                name: pd.Series(pa.chunked_array(parts, pa.string()), dtype="str")
+                for name, parts in columns.items()
+            }
+        )
+
+    def values(
+        self, alert_ids: pd.Series, paths: list[str], keep: np.ndarray
+    ) -> tuple[pd.DataFrame, np.ndarray]:
+        """(id, path, value) of the kept alerts, in alert, path and document order; id and path
+        are categorical (the same texts repeat for every value of an alert)."""
+        rows = np.concatenate([np.zeros(0, dtype=np.int64), *self.value_alert])
+        take = np.flatnonzero(keep[rows])
+        texts = pa.chunked_array([c.value_text for c in self.chunks], pa.large_string())
+        numbers = np.concatenate(
+            [np.zeros(0, dtype=np.int16), *(c.value_path for c in self.chunks)]
+        )
+        id_codes, ids = pd.factorize(alert_ids)
+        return pd.DataFrame(
+            {
+                "id": pd.Categorical.from_codes(id_codes[rows[take]], categories=ids),
+                "path": pd.Categorical.from_codes(
+                    numbers[take], categories=pd.Index(paths, dtype="str")
+                ),
+                "value": pd.Series(texts.take(take), dtype="str"),
             }
         ), rows[take]
 
-    def observed(self, latest: pd.Index) -> pd.DataFrame:
+    def observed(self, keep: np.ndarray) -> pd.DataFrame:
         """Populated alerts per leaf path over the kept alerts."""
-        per_set = np.bincount(
-            np.frombuffer(self.leaf_set_of, dtype=np.int64)[latest.to_numpy()],
-            minlength=len(self.leaf_sets),
-        )
         counts: dict[str, int] = {}
-        for leaves, number in self.leaf_sets.items():
-            if per_set[number]:
-                for leaf in leaves:
-                    counts[leaf] = counts.get(leaf, 0) + int(per_set[number])
-        return pd.DataFrame(sorted(counts.items()), columns=["path", "populated_alerts"]).astype(
-            {"path": "str"}
-        )
+        start = 0
+        for chunk in self.chunks:
+            kept = chunk.leaves[keep[start : start + len(chunk)]]
+            start += len(chunk)
+            populated = np.unpackbits(kept, axis=1, count=len(chunk.leaf_paths)).sum(axis=0)
+            for path, alerts in zip(chunk.leaf_paths, populated.tolist(), strict=True):
+                counts[path] = counts.get(path, 0) + alerts
+        rows = sorted((path, n) for path, n in counts.items() if n)
+        return pd.DataFrame(rows, columns=["path", "populated_alerts"]).astype({"path": "str"})
 
 
-def read_graph(sources: Iterable[Source], mapping: Mapping) -> GraphData:
-    """Read Graph alert files; duplicates by id keep the latest lastUpdateDateTime."""
-    collected = _Collector(mapping)
+def read_graph(sources: Iterable[Source], mapping: Mapping, arrow: bool = True) -> GraphData:
+    """Read Graph alert files; duplicates by id keep the latest lastUpdateDateTime.
+
+    ``arrow=False`` walks every alert in Python: the reference the Arrow path is tested against.
+    """
+    paths = mapping.graph_paths
+    flattener = AlertFlattener(paths)
+    collected = _Collector()
     files, problems = [], []
     for source in sources:
         read = kept = 0
         stream = AlertStream(source)
-        for position, record in stream:
-            read += 1
-            if isinstance(record, Invalid):
-                problems.append(
-                    RowProblem(SIDE, source.name, position, f"invalid JSON: {record.reason}")
-                )
-                continue
-            if not isinstance(record, dict) or not to_text(record.get("id")):
-                problems.append(RowProblem(SIDE, source.name, position, "not an alert: no id"))
-                continue
-            kept += 1
-            collected.add(record, source.name)
+        for batch in stream.batches():
+            outcome = read_batch(batch, paths, flattener, arrow)
+            read += outcome.records
+            kept += len(outcome.chunk)
+            problems.extend(RowProblem(SIDE, source.name, n, m) for n, m in outcome.problems)
+            collected.add(outcome.chunk, source.name)
         files.append(FileSummary(SIDE, source.name, stream.sha256, "json", read, kept, read - kept))
     if not files:
         raise InputError("no Graph alerts file was given")
@@ -159,19 +124,19 @@ def read_graph(sources: Iterable[Source], mapping: Mapping) -> GraphData:
         problems.append(
             RowProblem(
                 SIDE,
-                alerts.at[position, "_file"],
+                alerts.at[position, FILE],
                 None,
                 f"alert {alerts.at[position, 'id']} appears again: an older version was dropped",
             )
         )
     keep = np.zeros(len(alerts), dtype=bool)
     keep[latest.to_numpy()] = True
-    values, value_rows = collected.values(alerts["id"], [p.text for p in mapping.graph_paths], keep)
+    values, value_rows = collected.values(alerts["id"], [p.text for p in paths], keep)
     renumber = np.cumsum(keep) - 1  # position among the kept alerts
     return GraphData(
         alerts.loc[latest].reset_index(drop=True),
         values,
-        collected.observed(latest),
+        collected.observed(keep),
         tuple(files),
         tuple(problems),
         renumber[value_rows],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,6 +47,7 @@ class NdjsonSink:
         self._spool = self._spool_path.open("w+b")
         self._kept: dict[str, _Kept] = {}
         self.malformed = 0
+        self.sha256 = ""  # of the final file, set by finish()
 
     def __len__(self) -> int:
         return len(self._kept)
@@ -66,13 +68,20 @@ class NdjsonSink:
         self._kept[alert_id] = _Kept(updated, offset, len(line))
 
     def finish(self) -> int:
-        """Write the kept alerts to `path` (in arrival order) and drop the spool; returns count."""
+        """Write the kept alerts to `path` (in arrival order) and drop the spool; returns count.
+
+        `sha256` then holds the digest of the file written, for the pull record.
+        """
         temporary = self.path.with_name(self.path.name + ".tmp")
         self._spool.flush()
+        digest = hashlib.sha256()
         with temporary.open("wb") as out:
             for kept in sorted(self._kept.values(), key=lambda k: k.offset):
                 self._spool.seek(kept.offset)
-                out.write(self._spool.read(kept.length))
+                line = self._spool.read(kept.length)
+                digest.update(line)
+                out.write(line)
+        self.sha256 = digest.hexdigest()
         self._spool.close()
         self._spool_path.unlink(missing_ok=True)
         temporary.replace(self.path)
@@ -85,7 +94,8 @@ def record_path(ndjson_path: Path) -> Path:
 
 
 def write_record(ndjson_path: Path, record: dict[str, Any]) -> None:
-    """Save what the pull did (window, completeness, counters) next to the alerts."""
+    """Save what the pull did (tenant, window, completeness, counters, the file's sha256) next to
+    the alerts. Identifiers only: a record never holds a secret or a token."""
     record_path(ndjson_path).write_bytes(orjson.dumps(record, option=orjson.OPT_INDENT_2))
 
 
@@ -98,4 +108,6 @@ def read_record(ndjson_path: Path) -> dict[str, Any] | None:
         record = orjson.loads(path.read_bytes())
     except (OSError, ValueError) as exc:
         raise InputError(f"{path}: unreadable pull record ({type(exc).__name__})") from None
-    return record if isinstance(record, dict) else None
+    if not isinstance(record, dict):
+        raise InputError(f"{path}: unreadable pull record (not an object)")
+    return record

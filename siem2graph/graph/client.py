@@ -63,6 +63,7 @@ class PullResult:
     windows: int
     malformed: int
     out_path: Path | None = None
+    sha256: str = ""  # of the NDJSON file written
 
     def summary(self) -> str:
         """One line for people."""
@@ -97,6 +98,14 @@ def window_filter(start: datetime, end: datetime, service_source: str | None = N
     return text
 
 
+@dataclass(frozen=True)
+class Tenant:
+    """Whose alerts a pull reads, for its record: identifiers only, never a credential."""
+
+    tenant_id: str
+    cloud: str
+
+
 @dataclass
 class _Run:
     sink: NdjsonSink
@@ -111,10 +120,18 @@ class _Run:
 class GraphClient:
     """Pulls alerts_v2 through a Transport (which owns session, token, pacing and retries)."""
 
-    def __init__(self, transport: Transport, graph_url: str, options: PullOptions | None = None):
+    def __init__(
+        self,
+        transport: Transport,
+        graph_url: str,
+        options: PullOptions | None = None,
+        tenant: Tenant | None = None,
+    ):
         self._transport = transport
-        self._url = graph_url.rstrip("/") + ALERTS_PATH
+        self._root = graph_url.rstrip("/")
+        self._url = self._root + ALERTS_PATH
         self._options = options or PullOptions()
+        self._tenant = tenant
 
     def pull(
         self,
@@ -210,7 +227,15 @@ class GraphClient:
             windows=run.windows,
             malformed=run.sink.malformed,
             out_path=run.sink.path,
+            sha256=run.sink.sha256,
         )
-        window = {"since": odata_time(since), "until": odata_time(until), "serviceSource": source}
-        write_record(run.sink.path, {**result.to_dict(), **window})
+        scope = {
+            "tenant_id": self._tenant.tenant_id if self._tenant else None,
+            "cloud": self._tenant.cloud if self._tenant else None,
+            "graph_url": self._root,
+            "since": odata_time(since),
+            "until": odata_time(until),
+            "serviceSource": source,
+        }
+        write_record(run.sink.path, result.to_dict() | scope)
         return result

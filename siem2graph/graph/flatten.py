@@ -1,7 +1,8 @@
-"""One pass over a Graph alert: the values at the mapped paths and every populated leaf path.
+"""The per-alert walk: the values at the mapped paths and every populated leaf path.
 
-Each evidence item's type is read once; the mapped paths are compiled into per-type lookups so
-the walk does not re-scan the evidence list for every path.
+The reference the Arrow path (``columnar``) is tested against, and its fallback for batches whose
+shape Arrow cannot hold or render exactly. Each evidence item's type is read once; the mapped paths
+are compiled into per-type lookups so the walk does not re-scan the evidence list for every path.
 """
 
 from __future__ import annotations
@@ -10,6 +11,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+
+from siem2graph.graph.chunk import ALERT_COLUMNS, HOST, Chunk
 from siem2graph.paths import ODATA_TYPE, GraphPath, Step, evidence_type_name, to_text, walk
 
 EVIDENCE = "evidence"
@@ -122,3 +127,45 @@ def _dict_leaves(node: dict[str, Any], prefix: str, out: set[str]) -> None:
     for key, value in node.items():
         if key != ODATA_TYPE:
             _leaf(value, prefix + key, out)
+
+
+def _alert_host(typed: list[tuple[str, Any]]) -> str:
+    for kind, item in typed:
+        if kind == "deviceEvidence":
+            name = to_text(item.get("deviceDnsName"))
+            if name:
+                return name
+    return ""
+
+
+def walk_chunk(alerts: Sequence[dict[str, Any]], flattener: AlertFlattener) -> Chunk:
+    """The ``Chunk`` of some alerts (dicts with an id), one Python pass per alert."""
+    columns: dict[str, list[str]] = {c: [] for c in (*ALERT_COLUMNS, HOST)}
+    value_alert: list[int] = []
+    value_path: list[int] = []
+    texts: list[str] = []
+    leaf_sets: dict[frozenset[str], int] = {}
+    leaf_set_of: list[int] = []
+    for position, alert in enumerate(alerts):
+        typed = typed_evidence(alert)
+        for name in ALERT_COLUMNS:
+            columns[name].append(to_text(alert.get(name)))
+        columns[HOST].append(_alert_host(typed))
+        for number, text in flattener.values(alert, typed):
+            value_alert.append(position)
+            value_path.append(number)
+            texts.append(text)
+        leaf_set_of.append(leaf_sets.setdefault(leaf_paths(alert, typed), len(leaf_sets)))
+    paths = sorted(set().union(*leaf_sets))
+    column = {path: number for number, path in enumerate(paths)}
+    distinct = np.zeros((len(leaf_sets), len(paths)), dtype=bool)
+    for number, leaves in enumerate(leaf_sets):
+        distinct[number, [column[p] for p in leaves]] = True
+    return Chunk(
+        {name: pa.array(values, pa.string()) for name, values in columns.items()},
+        np.array(value_alert, dtype=np.int64),
+        np.array(value_path, dtype=np.int16),
+        pa.array(texts, pa.large_string()),
+        tuple(paths),
+        np.packbits(distinct[np.array(leaf_set_of, dtype=np.int64)], axis=1),
+    )

@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 from siem2graph.errors import AuthError, InputError, Siem2GraphError
 from siem2graph.graph.auth import MsalTokens, build_app, preflight
-from siem2graph.graph.client import MAX_TOP, GraphClient, PullOptions, PullResult
+from siem2graph.graph.client import MAX_TOP, GraphClient, PullOptions, PullResult, Tenant
 from siem2graph.graph.clouds import CLOUDS, resolve_endpoints
 from siem2graph.graph.credentials import (
     ClientSecret,
@@ -124,7 +124,8 @@ def run_pull(
             sleep=sleep,
             on_wait=lambda seconds, why: stderr.write(f"waiting {seconds:.0f} s: {why}\n"),
         )
-        client = GraphClient(transport, endpoints.graph_url, options)
+        tenant = Tenant(args.tenant_id.strip(), args.cloud)
+        client = GraphClient(transport, endpoints.graph_url, options, tenant)
         result = client.pull(args.since, args.until, args.out, source)
     except (AuthError, InputError) as exc:
         stderr.write(f"error: {exc}\n")

@@ -1,13 +1,15 @@
-"""Iterate the alerts of a saved Graph file: a list response, a JSON array or NDJSON.
+"""Read the alerts of a saved Graph file in batches: a list response, a JSON array or NDJSON.
 
-NDJSON is streamed line by line (the file is never held whole), and the file's SHA-256 is
+NDJSON is streamed and handed over in batches of raw lines (the file is never held whole); a batch
+whose lines are all one object each is handed over as read, unsplit. The file's SHA-256 is
 computed from the same reads, so a large export is read from disk once.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -16,7 +18,10 @@ import orjson
 from siem2graph.errors import InputError
 from siem2graph.sources import Source
 
-_BLOCK = 1 << 23
+BATCH_BYTES = 1 << 26  # NDJSON read and handed over at once
+BATCH_RECORDS = 20_000  # records of a whole JSON document handed over at once
+
+Records = list[tuple[int, object]]  # (line or position, parsed record)
 
 
 @dataclass(frozen=True)
@@ -26,10 +31,39 @@ class Invalid:
     reason: str
 
 
+@dataclass(frozen=True)
+class Lines:
+    """Non-blank NDJSON lines, not parsed yet, with their line numbers."""
+
+    numbers: Sequence[int]
+    text: bytes  # the lines joined by line breaks (line-end CRs dropped): what pyarrow reads
+    objects: bool  # every line of ``text`` is '{...}': pyarrow may read it
+    parts: list[bytes] | None = None  # the lines as split, when ``text`` is not exactly them
+
+    def lines(self) -> list[bytes]:
+        if self.parts is not None:
+            return self.parts
+        lines = self.text.split(b"\n")
+        return lines[:-1] if lines and not lines[-1] else lines
+
+    def records(self) -> Records:
+        """Every line parsed; list-response lines give their alerts, broken lines ``Invalid``."""
+        numbered = zip(self.numbers, self.lines(), strict=True)
+        return [r for number, line in numbered for r in _records(number, line)]
+
+
+def object_lines(text: bytes) -> int | None:
+    """How many lines ``text`` has if every one is '{...}' (no blank line, no CR), else None."""
+    end = len(text) - 1 if text.endswith(b"\n") else len(text)
+    if not text.startswith(b"{") or text[end - 1 : end] != b"}" or b"\r" in text:
+        return None
+    breaks = text.count(b"\n", 0, end)
+    return breaks + 1 if text.count(b"}\n{", 0, end) == breaks else None
+
+
 @dataclass
 class AlertStream:
-    """The records of one file with their line (NDJSON) or position (JSON); ``sha256`` is
-    complete once the records have been consumed."""
+    """The batches of one file; ``sha256`` is complete once the batches have been consumed."""
 
     source: Source
     digest: Any = field(default_factory=hashlib.sha256)
@@ -38,49 +72,94 @@ class AlertStream:
     def sha256(self) -> str:
         return self.digest.hexdigest()
 
-    def __iter__(self) -> Iterator[tuple[int, object]]:
-        with self.source.open() as stream:
-            lines = self._lines(stream)
-            first = _first_record(lines)
-            if first is None:
+    def batches(self) -> Iterator[Lines | Records]:
+        """NDJSON as ``Lines``; a whole JSON document (or NDJSON with a broken first line) as
+        parsed records."""
+        # hashed beside the parse (hashlib releases the GIL); blocks are hashed in read order
+        with self.source.open() as stream, ThreadPoolExecutor(1) as hashing:
+            segments = self._segments(stream, hashing)
+            numbers: list[int] = []
+            parts: list[bytes] = []
+            number = 0
+            for segment in segments:  # until the first two lines are known
+                number = _split(segment, number, numbers, parts)
+                if len(parts) >= 2:
+                    break
+            if not parts:
                 raise InputError(f"{self.source.name}: the file is empty")
-            number, line, record = first
-            second = next(lines, None)
-            if isinstance(record, Invalid) or second is None:
-                held = [(number, line), *([second] if second else []), *lines]
-                yield from _whole_document(self.source.name, held, record)
+            first = _first_record(parts[0])
+            if isinstance(first, Invalid) or len(parts) < 2:
+                for segment in segments:
+                    number = _split(segment, number, numbers, parts)
+                held = list(zip(numbers, parts, strict=True))
+                yield from _batched(_whole_document(self.source.name, held, first))
                 return
-            yield from _records(self.source.name, number, line, record)
-            yield from _records(self.source.name, *second)
-            for number, line in lines:
-                yield from _records(self.source.name, number, line)
+            yield _split_lines(numbers, parts)
+            for segment in segments:
+                count = object_lines(segment)
+                if count:
+                    yield Lines(range(number + 1, number + count + 1), segment, True)
+                    number += count
+                    continue
+                numbers, parts = [], []
+                number = _split(segment, number, numbers, parts)
+                if parts:
+                    yield _split_lines(numbers, parts)
 
-    def _lines(self, stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
-        """(number, line) for every non-blank line, numbered as ``bytes.splitlines`` numbers."""
-        number, tail = 0, b""
-        while block := stream.read(_BLOCK):
-            self.digest.update(block)
-            *lines, tail = (tail + block).split(b"\n")
-            for line in lines:
-                for part in line.splitlines() if b"\r" in line[:-1] else (line,):
-                    number += 1
-                    if part.strip():
-                        yield number, part
-        for part in tail.splitlines():
+    def _segments(self, stream: IO[bytes], hashing: ThreadPoolExecutor) -> Iterator[bytes]:
+        """The file in pieces of about BATCH_BYTES that end after a line break (but the last)."""
+        tail = b""
+        while block := stream.read(BATCH_BYTES):
+            hashing.submit(self.digest.update, block)
+            cut = block.rfind(b"\n") + 1
+            if cut:
+                yield b"".join((tail, memoryview(block)[:cut]))
+                tail = block[cut:]
+            else:
+                tail += block
+        if tail:
+            yield tail
+
+
+def _split(segment: bytes, number: int, numbers: list[int], parts: list[bytes]) -> int:
+    """Append the non-blank lines of ``segment`` (numbered as ``bytes.splitlines`` numbers,
+    after ``number``) to ``numbers`` and ``parts``; returns the last number."""
+    *lines, tail = segment.split(b"\n")  # tail: not '' only at the end of the file
+    for line in lines:
+        for part in line.splitlines() if b"\r" in line[:-1] else (line,):
             number += 1
-            if part.strip():
-                yield number, part
+            if part and not part.isspace():
+                numbers.append(number)
+                parts.append(part)
+    for part in tail.splitlines():
+        number += 1
+        if part.strip():
+            numbers.append(number)
+            parts.append(part)
+    return number
 
 
-def _first_record(
-    lines: Iterator[tuple[int, bytes]],
-) -> tuple[int, bytes, object] | None:
-    for number, line in lines:
-        try:
-            return number, line, orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            return number, line, Invalid(str(exc))
-    return None
+def _split_lines(numbers: list[int], parts: list[bytes]) -> Lines:
+    text = b"\n".join(p[:-1] if p.endswith(b"\r") else p for p in parts)
+    return Lines(numbers, text, object_lines(text) == len(numbers), parts)
+
+
+def _batched(records: Iterator[tuple[int, object]]) -> Iterator[Records]:
+    batch: Records = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= BATCH_RECORDS:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _first_record(line: bytes) -> object:
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        return Invalid(str(exc))
 
 
 def _whole_document(
@@ -93,25 +172,19 @@ def _whole_document(
         if isinstance(first, Invalid) and lines[0][0] == 1:
             raise InputError(f"{name}: neither JSON nor NDJSON ({first.reason})") from None
         for number, line in lines:
-            yield from _records(name, number, line)
+            yield from _records(number, line)
         return
     yield from enumerate(_unwrap(document, name), 1)
 
 
-def _records(
-    name: str, number: int, line: bytes, parsed: object = None
-) -> Iterator[tuple[int, object]]:
-    if parsed is None:
-        try:
-            parsed = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            yield number, Invalid(str(exc))
-            return
+def _records(number: int, line: bytes) -> Records:
+    try:
+        parsed = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        return [(number, Invalid(str(exc)))]
     if isinstance(parsed, dict) and isinstance(parsed.get("value"), list):
-        for alert in parsed["value"]:
-            yield number, alert
-    else:
-        yield number, parsed
+        return [(number, alert) for alert in parsed["value"]]
+    return [(number, parsed)]
 
 
 def _unwrap(document: Any, name: str) -> list[object]:

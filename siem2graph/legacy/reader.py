@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,14 +45,18 @@ def _read_member(
     member: Member, mapping: Mapping, alias_sets: Sequence[AliasSet], limits: ReadLimits
 ) -> tuple[pd.DataFrame, FileSummary, list[RowProblem], list[str]]:
     source = member.source
-    parsed = _parse(source, limits)
+    with ThreadPoolExecutor(1) as pool:
+        # hashed beside the parse: hashlib releases the GIL, the reader's Python work holds it
+        digest = pool.submit(source.sha256)
+        parsed = _parse(source, limits)
+        sha256 = digest.result()
     resolver = resolver_for(parsed.names, mapping, alias_sets)
     result = canonical(source.name, parsed, resolver, resolver_for([], mapping, ()))
     fmt = f"{parsed.format}, {member.container}" if member.container else parsed.format
     summary = FileSummary(
         side=SIDE,
         name=source.name,
-        sha256=source.sha256(),
+        sha256=sha256,
         format=fmt,
         rows_read=parsed.rows_read,
         rows_kept=len(result.detections),

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
+from siem2graph.impact import ContentImpact
 from siem2graph.model import AuditReport
 from siem2graph.report import (
     csv_report,
@@ -41,14 +42,18 @@ def render_all(
     *,
     redact: bool = False,
     images: bool | None = None,
+    content: ContentImpact | None = None,
 ) -> dict[str, bytes]:
     """Every file of the chosen formats; one entry point for the CLI and the dashboard.
 
-    ``redact`` pseudonymises users, hosts, domains and IPs first; ``images`` puts chart
-    images into XLSX and PDF (None: when a Chromium is found). Chart images render once.
+    ``redact`` pseudonymises users, hosts, domains and IPs first (in ``content`` too);
+    ``images`` puts chart images into XLSX and PDF (None: when a Chromium is found; they
+    render once); ``content`` adds a content impact's tables and ``content_impact`` to JSON.
     """
-    chosen = redaction.redact(report) if redact else report
-    options = RenderOptions(images=images)
+    chosen = report
+    if redact:
+        chosen, content = redaction.redact_run(report, content)
+    options = RenderOptions(images=images, content=content)
     files: dict[str, bytes] = {}
     for fmt in formats:
         files |= EXPORTERS[fmt](chosen, options)
@@ -62,11 +67,13 @@ def write_reports(
     *,
     redact: bool = False,
     images: bool | None = None,
+    content: ContentImpact | None = None,
 ) -> list[Path]:
-    """Write the chosen formats into ``out_dir``; returns the files written."""
+    """Write the chosen formats (``render_all``) into ``out_dir``; returns the files written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, data in render_all(report, formats, redact=redact, images=images).items():
+    files = render_all(report, formats, redact=redact, images=images, content=content)
+    for name, data in files.items():
         target = out_dir / name
         target.write_bytes(data)
         written.append(target)

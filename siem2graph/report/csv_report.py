@@ -10,9 +10,10 @@ from siem2graph.report.tables import add_notes, report_tables
 
 def render(report: AuditReport, options: RenderOptions | None = None) -> dict[str, bytes]:
     """{'<table>.csv': bytes} for every table of the report (RFC 4180 line ends)."""
+    options = options or RenderOptions()
     return {
         f"{table.name}.csv": neutralise_frame(table.frame)
         .to_csv(index=False, lineterminator="\r\n")
         .encode("utf-8")
-        for table in add_notes(report_tables(report), NEUTRALISED_NOTE)
+        for table in add_notes(report_tables(report, options.content), NEUTRALISED_NOTE)
     }

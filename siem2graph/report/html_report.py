@@ -67,7 +67,7 @@ def _charts(report: AuditReport) -> str:
 
 def render(report: AuditReport, options: RenderOptions | None = None) -> dict[str, bytes]:
     """{'report.html': bytes}."""
-    tables = report_tables(report)
+    tables = report_tables(report, (options or RenderOptions()).content)
     nav = "".join(f'<a href="#{escape(t.name)}">{escape(t.title)}</a>' for t in tables)
     head = report.headline
     page = (

@@ -49,6 +49,6 @@ def render(report: AuditReport, options: RenderOptions | None = None) -> dict[st
         md_text(CUT_NOTE.format(limit=DOCUMENT_CELL_LIMIT)),
         "",
     ]
-    for table in report_tables(report):
+    for table in report_tables(report, (options or RenderOptions()).content):
         lines += _section(table)
     return {"report.md": "\n".join(lines).encode("utf-8")}

@@ -17,7 +17,8 @@ from siem2graph.report.images import png_size
 from siem2graph.report.md_report import TITLE
 from siem2graph.report.options import RenderOptions
 from siem2graph.report.safety import truncate
-from siem2graph.report.tables import MAIN, Table, report_tables
+from siem2graph.report.specs import MAIN
+from siem2graph.report.tables import Table, report_tables
 
 FONT_DIR = Path(os.environ.get("SIEM2GRAPH_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
 CUT_NOTE = (
@@ -34,6 +35,9 @@ PDF_COLUMNS = {
                            "microsoft_note"],
     "legacy_only_alerts": ["legacy_alert_id", "reason", "title", "severity", "host"],
     "graph_only_alerts": ["graph_id", "reason", "title", "severity", "host"],
+    "content_impact_rules": ["rule", "file", "verdict", "references", "renamed", "unsupported",
+                             "obsolete", "semantics_changed", "value_changed"],
+    "content_impact_references": ["rule", "line", "field", "usage", "verdict", "replacement"],
 }  # fmt: skip
 _FONT_SIZE, _LINES_PER_CELL = 7, 2
 
@@ -120,7 +124,7 @@ def render(report: AuditReport, options: RenderOptions | None = None) -> dict[st
     pdf.set_font("DejaVu", size=8)
     pdf.multi_cell(0, 4, CUT_NOTE, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    tables = [t for t in report_tables(report) if t.level == MAIN]
+    tables = [t for t in report_tables(report, options.content) if t.level == MAIN]
     _table(pdf, tables[0])
     _charts(pdf, report, options)
     for table in tables[1:]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
+from siem2graph.impact import ContentImpact
 from siem2graph.model import AuditReport
 
 HOST, USER, IP, DOMAIN = "host", "user", "ip", "domain"
@@ -140,6 +141,44 @@ def _text_columns(frame: pd.DataFrame, skip: set[str]) -> list[str]:
 
 def redact(report: AuditReport) -> RedactedReport:
     """A new report with user, host, domain and IP values replaced wherever they appear."""
+    return redact_run(report, None)[0]
+
+
+def _redact_content(impact: ContentImpact, scrub: Callable[[str], str]) -> ContentImpact:
+    """The content impact with ``scrub`` applied to every text that came from the content."""
+    rules = tuple(
+        replace(
+            rule,
+            name=scrub(rule.name),
+            file=scrub(rule.file),
+            query=scrub(rule.query),
+            rewritten_query=scrub(rule.rewritten_query),
+            references=tuple(
+                replace(
+                    ref,
+                    literal=scrub(ref.literal),
+                    replacement=scrub(ref.replacement),
+                    note=scrub(ref.note),
+                )
+                for ref in rule.references
+            ),
+        )
+        for rule in impact.rules
+    )
+    problems = tuple(
+        replace(p, file=scrub(p.file), message=scrub(p.message)) for p in impact.problems
+    )
+    return replace(impact, rules=rules, problems=problems)
+
+
+def redact_run(
+    report: AuditReport, content: ContentImpact | None
+) -> tuple[RedactedReport, ContentImpact | None]:
+    """``redact(report)``, and ``content`` with the same pseudonyms inside its rules' texts.
+
+    Content is searched as free text: for the names the report's identifying fields held and
+    for IPv4 addresses; a name that only the content holds stays.
+    """
     names = _Pseudonyms()
     legacy_kinds = {f: k[0] for f, k in FIELD_KINDS.items()}
     graph_kinds = {f: k[1] for f, k in FIELD_KINDS.items()}
@@ -194,8 +233,9 @@ def redact(report: AuditReport) -> RedactedReport:
         examples=_map_text(report.unmapped_legacy_columns["examples"], scrub)
     )
     problems = tuple(replace(p, reason=scrub(p.reason)) for p in report.problems)
+    content = None if content is None else _redact_content(content, scrub)
     base = {f: getattr(report, f) for f in AuditReport.__dataclass_fields__}
-    return RedactedReport(
+    redacted = RedactedReport(
         **base
         | {
             "alerts": alerts,
@@ -208,3 +248,4 @@ def redact(report: AuditReport) -> RedactedReport:
         },
         pseudonyms={k: len(v) for k, v in names.issued.items()},
     )
+    return redacted, content

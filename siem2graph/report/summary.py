@@ -7,6 +7,7 @@ from collections import Counter
 import pandas as pd
 
 from siem2graph.model import READINESS, AuditReport
+from siem2graph.pulls import completeness_text, tenant_text, window_text
 from siem2graph.report.redact import RedactedReport
 
 OVERALL_TEXT = {
@@ -49,6 +50,12 @@ def summary_items(report: AuditReport) -> list[tuple[str, str, object]]:
                 f"{f.rows_kept} of {f.rows_read} rows kept; {f.format}; sha256 {f.sha256}",
             )
         )
+    for p in report.pulls:
+        rows += [
+            ("Scope", f"live pull {p.file}: tenant", tenant_text(p)),
+            ("Scope", f"live pull {p.file}: window", window_text(p)),
+            ("Scope", f"live pull {p.file}: completeness", completeness_text(p)),
+        ]
     rows += [
         ("Scope", "legacy time range", _range(report.legacy_time_range)),
         ("Scope", "Graph time range", _range(report.graph_time_range)),

@@ -13,7 +13,8 @@ from siem2graph.model import AuditReport
 from siem2graph.report.images import ChartImages, png_size
 from siem2graph.report.options import RenderOptions
 from siem2graph.report.safety import NEUTRALISED_NOTE, is_missing, neutralise, truncate
-from siem2graph.report.tables import GOOD, Table, add_notes, report_tables
+from siem2graph.report.specs import GOOD
+from siem2graph.report.tables import Table, add_notes, report_tables
 
 # Excel holds at most 32,767 characters per cell.
 CELL_LIMIT = 32_000
@@ -112,7 +113,7 @@ def render(report: AuditReport, options: RenderOptions | None = None) -> dict[st
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     formats = _Formats(book)
-    tables = add_notes(report_tables(report), NEUTRALISED_NOTE, CELL_NOTE)
+    tables = add_notes(report_tables(report, options.content), NEUTRALISED_NOTE, CELL_NOTE)
     _write_table(book, tables[0], formats)
     _write_charts(book, options.charts(report), formats)
     for table in tables[1:]:

@@ -1,0 +1,74 @@
+"""A batch of Graph alerts into a ``Chunk``: the Arrow path, or the per-alert walk where it cannot.
+
+NDJSON lines go to pyarrow as they are. A batch pyarrow reads differently from the line-by-line
+reader (a broken line, a list response...) is parsed line by line with orjson, its problems are
+reported, and the valid alerts are re-serialised for the Arrow path; a batch whose values Arrow
+cannot render exactly (floats, type conflicts between alerts) is walked alert by alert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import orjson
+
+from siem2graph.graph.chunk import NotLines, Outcome, Unsupported
+from siem2graph.graph.columnar import arrow_chunk, ids, parse
+from siem2graph.graph.flatten import AlertFlattener, walk_chunk
+from siem2graph.graph.records import Invalid, Lines, Records
+from siem2graph.paths import GraphPath, to_text
+
+NO_ID = "not an alert: no id"
+
+
+def read_batch(
+    batch: Lines | Records, paths: Sequence[GraphPath], flattener: AlertFlattener, arrow: bool
+) -> Outcome:
+    """The alerts of a batch; ``arrow=False`` walks every alert (the reference path)."""
+    if not isinstance(batch, Lines):
+        return _from_records(batch, paths, flattener, arrow)
+    if arrow:
+        try:
+            return _from_lines(batch, paths)
+        except NotLines:
+            pass
+        except Unsupported:
+            arrow = False
+    return _from_records(batch.records(), paths, flattener, arrow)
+
+
+def _from_lines(batch: Lines, paths: Sequence[GraphPath]) -> Outcome:
+    if not batch.objects:
+        raise NotLines("a line is not one JSON object")
+    root = parse(batch.text, len(batch.numbers))
+    has_id = ids(root)
+    missing = np.flatnonzero(~has_id)
+    if len(missing):
+        root = root.filter(has_id)
+    problems = tuple((batch.numbers[i], NO_ID) for i in missing)
+    return Outcome(arrow_chunk(root, paths), len(batch.numbers), problems)
+
+
+def _from_records(
+    records: Records, paths: Sequence[GraphPath], flattener: AlertFlattener, arrow: bool
+) -> Outcome:
+    problems: list[tuple[int, str]] = []
+    alerts = []
+    for number, record in records:
+        if isinstance(record, Invalid):
+            problems.append((number, f"invalid JSON: {record.reason}"))
+        elif not isinstance(record, dict) or not to_text(record.get("id")):
+            problems.append((number, NO_ID))
+        else:
+            alerts.append(record)
+    chunk = None
+    if arrow and alerts:
+        try:
+            root = parse(b"\n".join(map(orjson.dumps, alerts)), len(alerts))
+            chunk = arrow_chunk(root, paths)
+        except (NotLines, Unsupported):
+            pass
+    if chunk is None:
+        chunk = walk_chunk(alerts, flattener)
+    return Outcome(chunk, len(records), tuple(problems))

@@ -1,0 +1,162 @@
+"""The audit's tables as DataFrames: field coverage, risk register, one-sided alerts, inputs."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from siem2graph.model import READINESS, AuditReport
+
+READINESS_TEXT = {
+    "keeps": "Graph keeps the values this field held",
+    "changes": "Graph holds the information in another form or with other values",
+    "loses": "Graph does not carry values this field held",
+    "not_applicable": "no legacy data in this field: nothing to keep or lose",
+}
+_NO_EQUIVALENT = ("unsupported", "obsolete")
+
+
+def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
+    return (part / whole.where(whole > 0)).astype("float64")
+
+
+def fields_table(report: AuditReport) -> pd.DataFrame:
+    """All SIEM fields: readiness verdict, verdict counts over matched alerts and rates."""
+    f = report.fields_frame()
+    return pd.DataFrame(
+        {
+            "siem_field": f["siem_field"],
+            "group": f["group"],
+            "status": f["status"],
+            "readiness": f["readiness"],
+            "verdict": f["readiness"].map(READINESS_TEXT),
+            "graph_paths": f["graph_paths"],
+            "legacy_rows_populated": f["legacy_rows_populated"],
+            "legacy_alerts_populated": f["legacy_alerts_populated"],
+            "matched_with_value": f["legacy_populated"],
+            "graph_populated": f["graph_populated"],
+            **{v: f[v] for v in ("match", "mismatch", "missing_in_graph", "new_in_graph")},
+            "both_empty": f["both_empty"],
+            "retained_rate": _share(f["match"], f["legacy_populated"]),
+            "mismatch_rate": _share(f["mismatch"], f["legacy_populated"]),
+            "missing_rate": _share(f["missing_in_graph"], f["legacy_populated"]),
+            "microsoft_note": f["microsoft_note"],
+        }
+    )
+
+
+def risk_register(report: AuditReport) -> pd.DataFrame:
+    """Each field that loses or changes data: alerts touched, Microsoft's replacement, decision."""
+    rows = []
+    for r in report.fields:
+        if r.readiness not in ("loses", "changes"):
+            continue
+        if r.status in _NO_EQUIVALENT:
+            touched, base = r.legacy_alerts_populated, r.legacy_alerts_populated
+        elif r.comparator == "presence":
+            touched, base = r.legacy_populated, r.legacy_populated
+        else:
+            touched, base = r.missing_in_graph + r.mismatch, r.legacy_populated
+        rows.append(
+            {
+                "siem_field": r.siem_field,
+                "readiness": r.readiness,
+                "status": r.status,
+                "alerts_touched": touched,
+                "touched_rate": touched / base if base else None,
+                "detections_with_value": r.legacy_rows_populated,
+                "replacement": " ".join(x for x in (r.microsoft_mapping, r.microsoft_note) if x),
+                "graph_paths": "; ".join(r.graph_paths),
+                "note": r.note,
+                "owner": "",
+                "decision": "",
+            }
+        )
+    frame = pd.DataFrame(rows, columns=_RISK_COLUMNS)
+    order = frame["readiness"].map({"loses": 0, "changes": 1})
+    return (
+        frame.assign(_o=order)
+        .sort_values(["_o", "alerts_touched", "siem_field"], ascending=[True, False, True])
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
+
+
+_RISK_COLUMNS = [
+    "siem_field",
+    "readiness",
+    "status",
+    "alerts_touched",
+    "touched_rate",
+    "detections_with_value",
+    "replacement",
+    "graph_paths",
+    "note",
+    "owner",
+    "decision",
+]
+
+
+def unsupported_fields(report: AuditReport) -> pd.DataFrame:
+    """Fields Graph has no equivalent for, with the data they held."""
+    f = report.fields_frame()
+    f = f[f["status"].isin(_NO_EQUIVALENT)]
+    columns = ["siem_field", "status", "group", "legacy_rows_populated"]
+    columns += ["legacy_alerts_populated", "examples", "microsoft_note", "note"]
+    return f[columns].reset_index(drop=True)
+
+
+def mismatch_pairs(report: AuditReport) -> pd.DataFrame:
+    """Legacy values Graph holds differently, most frequent first, with example alert ids."""
+    pairs = report.value_pairs[~report.value_pairs["found"]]
+    columns = ["siem_field", "legacy_value", "graph_value", "verdict", "alerts", "example_alerts"]
+    ordered = pairs.sort_values(["alerts", "siem_field"], ascending=[False, True], kind="stable")
+    return ordered[columns].reset_index(drop=True)
+
+
+def one_sided_alerts(report: AuditReport, side: str) -> pd.DataFrame:
+    """Alerts only one side has, with the reason."""
+    own = (
+        ("legacy_alert_id", "legacy_time", "detections")
+        if side == "legacy_only"
+        else ("graph_id", "graph_time", "service_source", "status")
+    )
+    columns = [own[0], "reason", "title", "severity", "category", "detection_source", "host"]
+    columns += list(own[1:])
+    alerts = report.alerts[report.alerts["side"] == side]
+    return text_times(alerts[columns].reset_index(drop=True))
+
+
+def inputs_table(report: AuditReport) -> pd.DataFrame:
+    """Every input file with its digest and row counts."""
+    columns = ["side", "name", "format", "rows_read", "rows_kept", "rows_rejected", "sha256"]
+    return pd.DataFrame(
+        [{c: getattr(f, c) for c in columns} for f in report.inputs], columns=columns
+    )
+
+
+def problems_table(report: AuditReport) -> pd.DataFrame:
+    """Rejected rows and rows that need attention."""
+    columns = ["side", "file", "line", "reason"]
+    records = [{c: getattr(p, c) for c in columns} for p in report.problems]
+    return pd.DataFrame(records, columns=columns).astype({"line": "Int64"})
+
+
+def readiness_counts(report: AuditReport) -> pd.DataFrame:
+    """How many fields get each readiness verdict."""
+    counts = pd.Series([r.readiness for r in report.fields]).value_counts()
+    return pd.DataFrame(
+        {
+            "readiness": list(READINESS),
+            "fields": [int(counts.get(r, 0)) for r in READINESS],
+            "meaning": [READINESS_TEXT[r] for r in READINESS],
+        }
+    )
+
+
+def text_times(frame: pd.DataFrame) -> pd.DataFrame:
+    """Datetime columns as ISO text (spreadsheets and documents cannot hold time zones)."""
+    out = frame.copy()
+    for name, column in out.items():
+        if pd.api.types.is_datetime64_any_dtype(column.dtype):
+            out[name] = column.map(lambda t: t.isoformat() if not pd.isna(t) else None)
+    return out
