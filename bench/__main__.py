@@ -1,7 +1,7 @@
 """``python -m bench [DETECTIONS ...]``: floor, ours, datacompy and page reruns on the same files.
 
 Presets: 10000 (quick, the default), 100000, 1000000 detections. Every measurement runs in its
-own process (peak memory is that process's own). See bench/README.md.
+own process (peak memory is that process's own). See docs/scale.md.
 """
 
 from __future__ import annotations

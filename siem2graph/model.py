@@ -99,7 +99,10 @@ class PullScope:
 
 @dataclass(frozen=True)
 class AuditReport:
-    """Everything the audit found. Frames are read-only by convention: nobody downstream writes."""
+    """Everything the audit found. Frames are read-only by convention: nobody downstream writes.
+
+    ``verdicts`` has one row per matched alert, in the order of the matched rows of ``alerts``.
+    """
 
     tool_version: str
     mapping: Mapping
@@ -131,17 +134,18 @@ class AuditReport:
 
     def coverage(self, **filters: Collection[str]) -> pd.DataFrame:
         """Verdict counts per field over the matched alerts whose attributes are in ``filters``."""
-        matched = self.alerts[self.alerts["side"] == "both"].set_index("key")
-        mask = pd.Series(True, index=matched.index)
+        matched = self.alerts[self.alerts["side"].to_numpy() == "both"]
+        mask = np.ones(len(matched), dtype=bool)
         for column, allowed in filters.items():
             if column not in FILTER_COLUMNS:
                 raise KeyError(f"cannot filter by {column!r}")
             if allowed:
-                mask &= matched[column].isin(list(allowed))
-        codes = self.verdicts.loc[mask[mask].index]
+                mask &= matched[column].isin(list(allowed)).to_numpy()
+        # verdicts' rows follow the matched rows of alerts in order, so a position mask selects.
+        codes = self.verdicts.to_numpy()[mask]
         counts = {
-            name: np.bincount(codes[name].to_numpy(), minlength=len(VERDICTS))
-            for name in codes.columns
+            name: np.bincount(codes[:, i], minlength=len(VERDICTS))
+            for i, name in enumerate(self.verdicts.columns)
         }
         table = pd.DataFrame.from_dict(counts, orient="index", columns=list(VERDICTS))
         table.index.name = "siem_field"

@@ -158,3 +158,8 @@ def test_inputs_are_not_modified():
     run(legacy, graph, MAPPING)
     pd.testing.assert_frame_equal(legacy.detections, before[0])
     pd.testing.assert_frame_equal(graph.values, before[1])
+
+
+def test_verdict_rows_follow_the_matched_alerts(example_report):
+    matched = example_report.alerts.loc[example_report.alerts["side"] == "both", "key"]
+    assert list(example_report.verdicts.index) == list(matched)
