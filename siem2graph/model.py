@@ -134,13 +134,13 @@ class AuditReport:
 
     def coverage(self, **filters: Collection[str]) -> pd.DataFrame:
         """Verdict counts per field over the matched alerts whose attributes are in ``filters``."""
-        matched = self.alerts[self.alerts["side"].to_numpy() == "both"]
-        mask = np.ones(len(matched), dtype=bool)
+        matched = self.alerts["side"].to_numpy() == "both"
+        mask = np.ones(int(matched.sum()), dtype=bool)
         for column, allowed in filters.items():
             if column not in FILTER_COLUMNS:
                 raise KeyError(f"cannot filter by {column!r}")
             if allowed:
-                mask &= matched[column].isin(list(allowed)).to_numpy()
+                mask &= self.alerts[column].isin(list(allowed)).to_numpy()[matched]
         # verdicts' rows follow the matched rows of alerts in order, so a position mask selects.
         codes = self.verdicts.to_numpy()[mask]
         counts = {
