@@ -50,21 +50,18 @@ def _alert_detail(key: str) -> None:
     render.table(summary.astype("str").rename_axis("attribute").reset_index(name="value"))
     st.subheader("Every field and its verdict")
     render.table(cache.view(views.alert_field_comparison, key))
-    legacy_col, graph_col = st.columns(2)
-    with legacy_col:
-        st.subheader("Legacy detections")
-        detections = cache.view(views.alert_detections, key)
-        if detections.empty:
-            st.info("No legacy detection carries this alert.")
-        else:
-            render.table(detections)
-    with graph_col:
-        st.subheader("Graph alert values")
-        graph = cache.view(views.alert_graph_values, key)
-        if graph.empty:
-            st.info("No Graph alert carries this alert.")
-        else:
-            render.table(graph)
+    sides = (
+        ("Legacy detections", views.alert_detections, "No legacy detection carries this alert."),
+        ("Graph alert values", views.alert_graph_values, "No Graph alert carries this alert."),
+    )
+    for column, (title, view, empty) in zip(st.columns(2), sides, strict=True):
+        with column:
+            st.subheader(title)
+            frame = cache.view(view, key)
+            if frame.empty:
+                st.info(empty)
+            else:
+                render.table(frame)
 
 
 report = loading.open_report()
