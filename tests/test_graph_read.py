@@ -195,3 +195,33 @@ def test_json_documents(batch_bytes, shape):
     data = orjson.dumps(document, option=orjson.OPT_INDENT_2)
     graph = assert_same(lambda: [Source.from_bytes("g.json", data)])
     assert len(graph.problems) >= 2
+
+
+def test_a_schema_hint_reads_later_batches_as_inference_does():
+    from siem2graph.graph.columnar import SchemaHint
+
+    first = b'{"id":"1","n":null,"x":1.5,"e":[{"t":"a","k":1}]}\n'
+    later = [
+        b'{"id":"2","n":"text","x":2,"e":[{"t":"b","k":2,"new":"v"}],"more":{"z":true}}\n',
+        b'{"id":"3","e":[{"t":"c","k":"now text"}]}\n',  # conflicts with the hint: inferred
+        b'{"id":"4","created":"2026-10-01T10:00:00Z"}\n',  # ISO text stays text
+    ]
+    hint = SchemaHint()
+    hint.read(first)
+    for buffer in later:
+        hinted = hint.read(buffer).to_pylist()
+        inferred = SchemaHint().read(buffer).to_pylist()
+        assert [{k: v for k, v in r.items() if v is not None} for r in hinted] == [
+            {k: v for k, v in r.items() if v is not None} for r in inferred
+        ]
+    assert hint.read(later[2]).column("created").to_pylist() == ["2026-10-01T10:00:00Z"]
+
+
+@pytest.mark.parametrize("end", [b"\n", b""])
+def test_the_file_hash_covers_every_batch(batch_bytes, end):
+    import hashlib
+
+    data = b"\n".join(orjson.dumps(a) for a in alerts()) + end
+    read = read_graph([Source.from_bytes("g.ndjson", data)], MAPPING)
+    assert read.files[0].sha256 == hashlib.sha256(data).hexdigest()
+    assert read.files[0].rows_read == len(ALERTS)

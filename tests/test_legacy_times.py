@@ -37,3 +37,21 @@ def test_reader_keeps_timestamp_text_intact():
     data = read_legacy([Source.from_bytes("t.csv", body.encode())], load_mapping())
     assert list(data.detections["AlertTime"]) == list(FORMS)
     assert parse_times(data.detections["AlertTime"]).notna().all()
+
+
+def test_uniform_columns_parse_as_mixed_ones_do():
+    """Arrow's cast (uniform columns) and the lenient parser (mixed columns) agree value by value."""
+    texts = list(FORMS)
+    mixed = parse_times(pd.Series([*texts, "not a time", ""], dtype="str"))
+    assert mixed.iloc[-2:].isna().all()
+    for position, text in enumerate(texts):
+        alone = parse_times(pd.Series([text, f" {text} ", None], dtype="str"))
+        assert alone.iloc[0] == alone.iloc[1] == mixed.iloc[position], text
+        assert pd.isna(alone.iloc[2])
+    assert str(mixed.dtype) == str(parse_times(pd.Series(texts[:1], dtype="str")).dtype)
+
+
+def test_categorical_times_parse_per_category():
+    texts = pd.Series(["2020-09-30T14:09:20Z", None, "2020-09-30T14:09:20Z", "bad"], dtype="str")
+    parsed = parse_times(texts.astype("category"))
+    pd.testing.assert_series_equal(parsed, parse_times(texts))

@@ -13,6 +13,7 @@ from siem2graph.compare import parse_times
 from siem2graph.errors import InputError
 from siem2graph.graph.batches import read_batch
 from siem2graph.graph.chunk import ALERT_COLUMNS, HOST, Chunk
+from siem2graph.graph.columnar import SchemaHint
 from siem2graph.graph.flatten import AlertFlattener
 from siem2graph.graph.records import AlertStream
 from siem2graph.mapping import Mapping
@@ -104,13 +105,14 @@ def read_graph(sources: Iterable[Source], mapping: Mapping, arrow: bool = True) 
     """
     paths = mapping.graph_paths
     flattener = AlertFlattener(paths)
+    hint = SchemaHint() if arrow else None
     collected = _Collector()
     files, problems = [], []
     for source in sources:
         read = kept = 0
         stream = AlertStream(source)
         for batch in stream.batches():
-            outcome = read_batch(batch, paths, flattener, arrow)
+            outcome = read_batch(batch, paths, flattener, hint)
             read += outcome.records
             kept += len(outcome.chunk)
             problems.extend(RowProblem(SIDE, source.name, n, m) for n, m in outcome.problems)

@@ -14,7 +14,7 @@ import numpy as np
 import orjson
 
 from siem2graph.graph.chunk import NotLines, Outcome, Unsupported
-from siem2graph.graph.columnar import arrow_chunk, ids, parse
+from siem2graph.graph.columnar import SchemaHint, arrow_chunk, ids, parse
 from siem2graph.graph.flatten import AlertFlattener, walk_chunk
 from siem2graph.graph.records import Invalid, Lines, Records
 from siem2graph.paths import GraphPath, to_text
@@ -23,25 +23,29 @@ NO_ID = "not an alert: no id"
 
 
 def read_batch(
-    batch: Lines | Records, paths: Sequence[GraphPath], flattener: AlertFlattener, arrow: bool
+    batch: Lines | Records,
+    paths: Sequence[GraphPath],
+    flattener: AlertFlattener,
+    hint: SchemaHint | None,
 ) -> Outcome:
-    """The alerts of a batch; ``arrow=False`` walks every alert (the reference path)."""
+    """The alerts of a batch; ``hint`` None walks every alert (the reference path), else the
+    Arrow path reads with the schema of the batches before."""
     if not isinstance(batch, Lines):
-        return _from_records(batch, paths, flattener, arrow)
-    if arrow:
+        return _from_records(batch, paths, flattener, hint)
+    if hint is not None:
         try:
-            return _from_lines(batch, paths)
+            return _from_lines(batch, paths, hint)
         except NotLines:
             pass
         except Unsupported:
-            arrow = False
-    return _from_records(batch.records(), paths, flattener, arrow)
+            hint = None
+    return _from_records(batch.records(), paths, flattener, hint)
 
 
-def _from_lines(batch: Lines, paths: Sequence[GraphPath]) -> Outcome:
+def _from_lines(batch: Lines, paths: Sequence[GraphPath], hint: SchemaHint) -> Outcome:
     if not batch.objects:
         raise NotLines("a line is not one JSON object")
-    root = parse(batch.text, len(batch.numbers))
+    root = parse(batch.text, len(batch.numbers), hint)
     has_id = ids(root)
     missing = np.flatnonzero(~has_id)
     if len(missing):
@@ -51,7 +55,10 @@ def _from_lines(batch: Lines, paths: Sequence[GraphPath]) -> Outcome:
 
 
 def _from_records(
-    records: Records, paths: Sequence[GraphPath], flattener: AlertFlattener, arrow: bool
+    records: Records,
+    paths: Sequence[GraphPath],
+    flattener: AlertFlattener,
+    hint: SchemaHint | None,
 ) -> Outcome:
     problems: list[tuple[int, str]] = []
     alerts = []
@@ -63,9 +70,9 @@ def _from_records(
         else:
             alerts.append(record)
     chunk = None
-    if arrow and alerts:
+    if hint is not None and alerts:
         try:
-            root = parse(b"\n".join(map(orjson.dumps, alerts)), len(alerts))
+            root = parse(b"\n".join(map(orjson.dumps, alerts)), len(alerts), hint)
             chunk = arrow_chunk(root, paths)
         except (NotLines, Unsupported):
             pass

@@ -27,15 +27,53 @@ _TEMPLATE_PART = re.compile(r"\{([A-Za-z0-9_]+)\}")
 _NO_ROWS = np.zeros(0, dtype=np.int64)
 
 
-def parse(buffer: bytes, rows: int) -> pa.StructArray:
-    """The ``rows`` alerts of NDJSON ``buffer`` (one object per line) as one struct array."""
-    try:
-        table = pj.read_json(pa.BufferReader(buffer), read_options=_READ)
+class SchemaHint:
+    """The schema of the batches read so far: the next batch of an export is read with it
+    (pyarrow's type inference is ~40% of its JSON parse). Fields it must not fix are left out
+    (null: not seen yet; floating: a batch of whole numbers is read as integers on its own);
+    a batch the hint does not fit is read with inference."""
+
+    def __init__(self) -> None:
+        self.schema: pa.Schema | None = None
+
+    def read(self, buffer: bytes) -> pa.Table:
+        """The NDJSON ``buffer`` as a table, ISO texts kept as texts."""
+        table = None
+        if self.schema is not None:
+            options = pj.ParseOptions(
+                explicit_schema=self.schema, unexpected_field_behavior="infer"
+            )
+            try:
+                table = pj.read_json(
+                    pa.BufferReader(buffer), read_options=_READ, parse_options=options
+                )
+            except pa.ArrowInvalid:
+                table = None
+        if table is None:
+            table = pj.read_json(pa.BufferReader(buffer), read_options=_READ)
         if _has_timestamp(pa.struct(list(table.schema))):
             # pyarrow infers timestamps from some ISO texts; read them as the texts they are
             schema = pa.schema(_as_text(pa.struct(list(table.schema))))
             options = pj.ParseOptions(explicit_schema=schema)
             table = pj.read_json(pa.BufferReader(buffer), read_options=_READ, parse_options=options)
+        self.schema = pa.schema(_settled(pa.struct(list(table.schema))))
+        return table
+
+
+def _settled(kind: pa.DataType) -> pa.DataType:
+    """``kind`` without the fields a hint must not fix."""
+    if pa.types.is_struct(kind):
+        kept = [f for f in kind if not (pa.types.is_null(f.type) or pa.types.is_floating(f.type))]
+        return pa.struct([f.with_type(_settled(f.type)) for f in kept])
+    if pa.types.is_list(kind):
+        return pa.list_(_settled(kind.value_type))
+    return kind
+
+
+def parse(buffer: bytes, rows: int, hint: SchemaHint) -> pa.StructArray:
+    """The ``rows`` alerts of NDJSON ``buffer`` (one object per line) as one struct array."""
+    try:
+        table = hint.read(buffer)
         # pyarrow 26 builds invalid arrays from lists like [null, {...}]: never read those
         table.validate()
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
@@ -232,8 +270,7 @@ def _first_of_each(key: np.ndarray, texts: pa.Array) -> np.ndarray:
     repeats = np.flatnonzero(key[1:] == key[:-1]) + 1
     if len(repeats):
         members = np.flatnonzero(pd.Series(key).isin(key[repeats]).to_numpy())
-        frame = pd.DataFrame(
-            {"key": key[members], "text": texts.take(members).to_numpy(zero_copy_only=False)}
-        )
-        keep[members[frame.duplicated().to_numpy()]] = False
+        codes = pc.dictionary_encode(texts.take(members)).indices.to_numpy().astype(np.int64)
+        pairs = key[members] * (int(codes.max(initial=0)) + 1) + codes
+        keep[members[pd.Series(pairs).duplicated().to_numpy()]] = False
     return keep

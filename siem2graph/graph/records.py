@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+import numpy as np
 import orjson
 
 from siem2graph.errors import InputError
@@ -20,6 +21,7 @@ from siem2graph.sources import Source
 
 BATCH_BYTES = 1 << 26  # NDJSON read and handed over at once
 BATCH_RECORDS = 20_000  # records of a whole JSON document handed over at once
+_NEWLINE, _OPEN, _CLOSE = b"\n{}"
 
 Records = list[tuple[int, object]]  # (line or position, parsed record)
 
@@ -57,8 +59,11 @@ def object_lines(text: bytes) -> int | None:
     end = len(text) - 1 if text.endswith(b"\n") else len(text)
     if not text.startswith(b"{") or text[end - 1 : end] != b"}" or b"\r" in text:
         return None
-    breaks = text.count(b"\n", 0, end)
-    return breaks + 1 if text.count(b"}\n{", 0, end) == breaks else None
+    codes = np.frombuffer(text, np.uint8, count=end)
+    breaks = np.flatnonzero(codes == _NEWLINE)
+    if not ((codes[breaks - 1] == _CLOSE).all() and (codes[breaks + 1] == _OPEN).all()):
+        return None
+    return len(breaks) + 1
 
 
 @dataclass
@@ -107,17 +112,25 @@ class AlertStream:
                     yield _split_lines(numbers, parts)
 
     def _segments(self, stream: IO[bytes], hashing: ThreadPoolExecutor) -> Iterator[bytes]:
-        """The file in pieces of about BATCH_BYTES that end after a line break (but the last)."""
+        """The file in pieces of about BATCH_BYTES that end after a line break (but the last);
+        each piece is read into one buffer behind the previous one's unfinished line, and
+        hashed as handed over (the pieces are the file in order)."""
         tail = b""
-        while block := stream.read(BATCH_BYTES):
-            hashing.submit(self.digest.update, block)
-            cut = block.rfind(b"\n") + 1
+        while True:
+            buffer = bytearray(len(tail) + BATCH_BYTES)
+            buffer[: len(tail)] = tail
+            size = stream.readinto(memoryview(buffer)[len(tail) :])
+            if not size:
+                break
+            end = len(tail) + size
+            cut = buffer.rfind(b"\n", len(tail), end) + 1
+            tail = bytes(memoryview(buffer)[cut if cut else 0 : end])
             if cut:
-                yield b"".join((tail, memoryview(block)[:cut]))
-                tail = block[cut:]
-            else:
-                tail += block
+                del buffer[cut:]
+                hashing.submit(self.digest.update, buffer)
+                yield buffer
         if tail:
+            hashing.submit(self.digest.update, tail)
             yield tail
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pyarrow as pa
@@ -23,7 +24,8 @@ from siem2graph.sources import Source
 
 FIRST_RECORD = 1  # records are numbered from 1 after the header (embedded newlines do not count)
 _SLOW_BATCH_ROWS = 50_000
-_BLOCK = 1 << 20  # a record larger than a block is read by the careful path
+_QUOTE_SCAN = 1 << 24
+_QUOTE = ord('"')
 _INVALID_UTF8 = "invalid UTF8"
 
 
@@ -41,6 +43,8 @@ def _header(name: str, decoded: Decoded, limits: ReadLimits) -> tuple[list[str],
 
 
 def _fast(decoded: Decoded, header: list[str], delimiter: str, collector: RowCollector) -> None:
+    # a record larger than a block makes pyarrow fail: the careful path then reads the file
+    block = collector.limits.max_record_bytes
     positions = [str(i) for i in range(len(header))]
 
     def refuse(_row: pacsv.InvalidRow) -> str:
@@ -48,7 +52,7 @@ def _fast(decoded: Decoded, header: list[str], delimiter: str, collector: RowCol
 
     reader = pacsv.open_csv(
         str(decoded.native) if decoded.native else decoded.stream,
-        read_options=pacsv.ReadOptions(column_names=positions, skip_rows=1, block_size=_BLOCK),
+        read_options=pacsv.ReadOptions(column_names=positions, skip_rows=1, block_size=block),
         parse_options=pacsv.ParseOptions(
             delimiter=delimiter, newlines_in_values=True, invalid_row_handler=refuse
         ),
@@ -143,8 +147,8 @@ def _odd_quote_count(decoded: Decoded) -> bool:
     """An odd number of quote characters: a quote left open, which pyarrow would swallow."""
     count = 0
     with decoded.stream as stream:
-        while chunk := stream.read(_BLOCK):
-            count += chunk.count(b'"')
+        while chunk := stream.read(_QUOTE_SCAN):
+            count += int(np.count_nonzero(np.frombuffer(chunk, np.uint8) == _QUOTE))
     return count % 2 == 1
 
 
@@ -154,18 +158,21 @@ def read_csv(
     """Read a CSV export; ``opener(replace)`` reopens it (``replace``: invalid UTF-8 -> U+FFFD)."""
     header, delimiter = _header(source.name, decoded, limits)
     replaced = False
-    try:
-        if _odd_quote_count(decoded):
-            raise pa.ArrowInvalid("a quote is left open")
-        collector = _run(_fast, opener(False), header, delimiter, source.name, limits)
-    except pa.ArrowInvalid as exc:
-        replaced = _INVALID_UTF8 in str(exc)
+    # the quotes are counted in a thread beside pyarrow's parse (numpy releases the GIL)
+    with ThreadPoolExecutor(1) as scan:
+        open_quote = scan.submit(_odd_quote_count, decoded)
         try:
-            if not replaced:
-                raise
-            collector = _run(_fast, opener(True), header, delimiter, source.name, limits)
-        except pa.ArrowInvalid:
-            collector = _run(_careful, opener(replaced), header, delimiter, source.name, limits)
+            collector = _run(_fast, opener(False), header, delimiter, source.name, limits)
+            if open_quote.result():
+                raise pa.ArrowInvalid("a quote is left open")
+        except pa.ArrowInvalid as exc:
+            replaced = _INVALID_UTF8 in str(exc) and not open_quote.result()
+            try:
+                if not replaced:
+                    raise
+                collector = _run(_fast, opener(True), header, delimiter, source.name, limits)
+            except pa.ArrowInvalid:
+                collector = _run(_careful, opener(replaced), header, delimiter, source.name, limits)
     if replaced:
         collector.note("invalid UTF-8 byte sequences were replaced by U+FFFD")
     parsed = collector.finish(header, "csv", decoded.encoding, delimiter)

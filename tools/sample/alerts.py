@@ -7,14 +7,17 @@ fills (``graph_fields``) and which it deliberately made differ (``differs``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from statistics import fmean
 from typing import Any
 
 from tools.sample import catalog as c
 from tools.sample import evidence as ev
 from tools.sample.entities import TICKS_AT_EPOCH, UNITS, Device, FileInfo, Pools, fmt3, fmt7
 
-_N_DETECTIONS = (1,) * 35 + (2,) * 25 + (3,) * 20 + (4,) * 12 + (5,) * 8
+DETECTION_WEIGHTS = (35, 25, 20, 12, 8)  # relative weights of 1..5 detections per legacy alert
+_REGISTRY_MAX = 4  # detections of a registry alert at most
 _ANALYSTS = ("secops@contoso.com", "alex.bean@contoso.com", "soc-tier2@contoso.com")
 _COUNTRIES = ("CN", "RU", "US", "NL", "BR", None)
 _RECOMMENDED = (
@@ -30,6 +33,15 @@ _DETERMINATIONS = {
     "falsePositive": ("notMalicious", "notEnoughDataToValidate"),
     "informationalExpectedActivity": ("securityTesting", "lineOfBusinessApplication"),
 }
+
+
+def mean_detections(weights: Sequence[int] = DETECTION_WEIGHTS) -> float:
+    """The mean detections per MDE alert drawn with ``weights`` (registry alerts capped)."""
+    counts = range(1, len(weights) + 1)
+    types = c.DETECTION_TYPES
+    registry = sum(t.weight for t in types if t.kind == "registry") / sum(t.weight for t in types)
+    capped = fmean([min(n, _REGISTRY_MAX) for n in counts], weights)
+    return (1 - registry) * fmean(counts, weights) + registry * capped
 
 
 @dataclass
@@ -78,10 +90,14 @@ def _file_columns(f: FileInfo) -> dict[str, str]:
 class AlertFactory:
     """Builds alerts from the shared pools for one tenant."""
 
-    def __init__(self, pools: Pools) -> None:
+    def __init__(self, pools: Pools, detection_weights: Sequence[int] = DETECTION_WEIGHTS) -> None:
         self.pools = pools
         self.rng = pools.rng
         self.tenant = pools.guid()
+        # 1, 2, ... repeated by weight: rng.choice over it keeps the default's random stream
+        self.n_detections = tuple(
+            n for n, weight in enumerate(detection_weights, 1) for _ in range(weight)
+        )
 
     # -- shared pieces -------------------------------------------------------------------
 
@@ -142,9 +158,9 @@ class AlertFactory:
     ) -> Built:
         """An MDE alert of ``dtype`` on ``device`` whose first detection happened at ``t0``."""
         rng, pools = self.rng, self.pools
-        n = rng.choice(_N_DETECTIONS)
+        n = rng.choice(self.n_detections)
         if dtype.kind == "registry":
-            n = min(n, 4)
+            n = min(n, _REGISTRY_MAX)
         times = self._times(t0, n)
         created = t0 + rng.randrange(UNITS, 120 * UNITS)
         alert_id, graph_id, provider_id = self._ids(created, scenario.guid_style)

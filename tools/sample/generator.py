@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +11,7 @@ from typing import IO, Any
 
 import orjson
 
-from tools.sample.alerts import AlertFactory, Built, Scenario
+from tools.sample.alerts import DETECTION_WEIGHTS, AlertFactory, Built, Scenario
 from tools.sample.catalog import CSV_COLUMNS, DETECTION_TYPES
 from tools.sample.entities import UNITS, FastRandom, Pools
 from tools.sample.others import other_product_alert
@@ -112,19 +112,25 @@ def generate(
     graph_format: str = "json",
     start: datetime = DEFAULT_START,
     days: int = DEFAULT_DAYS,
+    detection_weights: Sequence[int] = DETECTION_WEIGHTS,
 ) -> dict[str, Any]:
-    """Write ``n_alerts`` legacy alerts (~2.3 detections each) and their Graph alerts; return the
-    expected audit outcome (the content of expected.json).
+    """Write ``n_alerts`` legacy alerts and their Graph alerts; return the expected audit outcome
+    (the content of expected.json).
+
+    An MDE alert has 1, 2, ... detections with the relative integer ``detection_weights``
+    (``mean_detections(detection_weights)`` on average, 2.32 by default).
 
     About 1 in 137 legacy alerts is missing from Graph, 1 in 250 precedes the Graph window, and
     about 1 Graph-only alert is added per 71 legacy alerts. Output is byte-identical for a seed.
     """
     if n_alerts < 1:
         raise ValueError("n_alerts must be positive")
+    if min(detection_weights) < 0 or sum(detection_weights) < 1:
+        raise ValueError("detection_weights must be non-negative with a positive sum")
     rng = FastRandom(seed)
     t_start = int(start.timestamp()) * UNITS
     pools = Pools(rng, n_devices=max(40, n_alerts // 6), start=t_start)
-    factory = AlertFactory(pools)
+    factory = AlertFactory(pools, detection_weights)
     cum_weights = list(itertools.accumulate(t.weight for t in DETECTION_TYPES))
     n_outside = max(2, n_alerts // _OUTSIDE_WINDOW_SHARE)
     n_inside = n_alerts - n_outside
