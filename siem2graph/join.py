@@ -30,23 +30,25 @@ def _norm(ids: pd.Series) -> pd.Series:
 
 
 def _legacy_alerts(detections: pd.DataFrame) -> pd.DataFrame:
-    times = parse_times(detections["AlertTime"])
+    """One row per legacy alert id (text columns as plain text, whatever the detections hold)."""
     frame = pd.DataFrame(
         {
             "legacy_alert_id": detections["AlertId"],
-            "t": times,
+            "t": parse_times(detections["AlertTime"]),
             "title": detections["AlertTitle"],
             "severity": detections["Severity"],
             "category": detections["Category"],
             "detection_source": detections["Source"],
-            "host": detections["ComputerDnsName"].fillna(detections["MachineName"]),
+            "dns_name": detections["ComputerDnsName"],
+            "machine_name": detections["MachineName"],
         }
     )
-    grouped = frame.groupby("legacy_alert_id", sort=False)
-    out = grouped.first()
-    out["legacy_time"] = grouped["t"].min()
-    out["detections"] = grouped.size()
-    return out.drop(columns="t").reset_index()
+    grouped = frame.groupby("legacy_alert_id", sort=False, observed=True)
+    out = grouped.first().drop(columns="t").reset_index().astype("str")
+    out["host"] = out.pop("dns_name").fillna(out.pop("machine_name"))
+    out["legacy_time"] = grouped["t"].min().array
+    out["detections"] = grouped.size().to_numpy()
+    return out
 
 
 def _match(legacy_ids: pd.Series, graph: pd.DataFrame) -> pd.DataFrame:

@@ -16,21 +16,31 @@ EXAMPLES = 3
 PAIR_COLUMNS = ["legacy_value", "graph_value", "found", "verdict"]
 
 
-def _graph_display(graph: pd.DataFrame, alerts: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _graph_display(graph: pd.DataFrame, alerts: int) -> tuple[np.ndarray, np.ndarray, pd.Index]:
     """Per alert number: the code of its first Graph value in text order (-1: none), how many
-    values it has, and the texts the codes stand for."""
-    codes, texts = pd.factorize(graph[VALUE], sort=True)
+    values it has, and the texts the codes stand for. Values come categorical with sorted
+    categories (``verdicts.align``): their codes are already in text order."""
+    values = graph[VALUE]
+    if (
+        isinstance(values.dtype, pd.CategoricalDtype)
+        and values.cat.categories.is_monotonic_increasing
+    ):
+        codes, texts = values.cat.codes.to_numpy(), values.cat.categories
+    else:
+        codes, texts = pd.factorize(values, sort=True)
+        texts = pd.Index(texts)
     keys = graph[KEY].to_numpy()
     order = np.lexsort((codes, keys))
     with_values, at = np.unique(keys[order], return_index=True)
     first = np.full(alerts, -1, dtype=np.int64)
     first[with_values] = codes[order][at]
-    return first, np.bincount(keys, minlength=alerts), np.asarray(texts, dtype=object)
+    return first, np.bincount(keys, minlength=alerts), texts
 
 
-def _display_text(first: np.ndarray, size: np.ndarray, texts: np.ndarray) -> list[str]:
+def _display_text(first: np.ndarray, size: np.ndarray, texts: pd.Index) -> list[str]:
+    shown = texts.take(first[first >= 0]).tolist()[::-1]
     return [
-        "" if f < 0 else texts[f] + (f" (+{s - 1} more)" if s > 1 else "")
+        "" if f < 0 else shown.pop() + (f" (+{s - 1} more)" if s > 1 else "")
         for f, s in zip(first, size, strict=True)
     ]
 

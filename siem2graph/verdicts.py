@@ -136,8 +136,10 @@ def evaluate_field(
             **common,
         )
     comparator = COMPARATORS[row.comparator]
-    split = comparator.legacy_items(legacy[VALUE], row.params)
-    items = distinct_pairs(legacy[KEY].to_numpy()[split.index], split.array)
+    items = legacy  # distinct (alert, value) already, unless split into list items
+    if comparator.splits_legacy:
+        split = comparator.legacy_items(legacy[VALUE], row.params)
+        items = distinct_pairs(legacy[KEY].to_numpy()[split.index], split.array)
     items = aggregate_times(items, row.params.get("legacy_aggregate", "all"))
     graph = _graph_values(row, aligned)
     found = comparator.found(items, graph, row.params, row.vocabulary)
