@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +26,7 @@ from siem2graph.sources import Source
 from siem2graph.verdicts import align, evaluate_field
 
 KEY = "key"
+COMPARE_THREADS = min(2, os.cpu_count() or 1)
 Progress = Callable[[str, float], None]
 
 
@@ -136,42 +139,45 @@ def run(
     _release_memory()
     clock.lap("align")
     results, codes, pairs = [], {}, []
-    for number, row in enumerate(mapping.fields, 1):
-        out = evaluate_field(row, detections, aligned)
-        counts = (
-            np.bincount(out.codes, minlength=len(VERDICTS))
-            if out.codes is not None
-            else np.zeros(len(VERDICTS), dtype=np.int64)
-        )
-        if out.codes is not None:
-            codes[row.siem_field] = out.codes
-            pairs.append(out.pairs)
-        results.append(
-            FieldResult(
-                siem_field=row.siem_field,
-                status=row.status,
-                group=row.group,
-                comparator=row.comparator,
-                graph_paths=tuple(p.text for p in row.graph_paths),
-                microsoft_mapping=row.microsoft_mapping,
-                microsoft_note=row.microsoft_note,
-                note=row.note,
-                legacy_rows_populated=out.legacy_rows_populated,
-                legacy_alerts_populated=out.legacy_alerts_populated,
-                legacy_populated=out.legacy_populated,
-                graph_populated=out.graph_populated,
-                **{name: int(counts[i]) for i, name in enumerate(VERDICTS)},
-                readiness=readiness(
-                    row,
-                    out.legacy_rows_populated,
-                    out.legacy_populated,
-                    counts,
-                    options.risk_threshold,
-                ),
-                examples=out.examples,
+    # fields are independent and their passes run mostly in pandas/pyarrow code that releases
+    # the GIL: two fields at a time use a second core
+    with ThreadPoolExecutor(COMPARE_THREADS) as pool:
+        outcomes = pool.map(lambda row: evaluate_field(row, detections, aligned), mapping.fields)
+        for number, (row, out) in enumerate(zip(mapping.fields, outcomes, strict=True), 1):
+            counts = (
+                np.bincount(out.codes, minlength=len(VERDICTS))
+                if out.codes is not None
+                else np.zeros(len(VERDICTS), dtype=np.int64)
             )
-        )
-        report_progress(f"compared {row.siem_field}", number / len(mapping.fields))
+            if out.codes is not None:
+                codes[row.siem_field] = out.codes
+                pairs.append(out.pairs)
+            results.append(
+                FieldResult(
+                    siem_field=row.siem_field,
+                    status=row.status,
+                    group=row.group,
+                    comparator=row.comparator,
+                    graph_paths=tuple(p.text for p in row.graph_paths),
+                    microsoft_mapping=row.microsoft_mapping,
+                    microsoft_note=row.microsoft_note,
+                    note=row.note,
+                    legacy_rows_populated=out.legacy_rows_populated,
+                    legacy_alerts_populated=out.legacy_alerts_populated,
+                    legacy_populated=out.legacy_populated,
+                    graph_populated=out.graph_populated,
+                    **{name: int(counts[i]) for i, name in enumerate(VERDICTS)},
+                    readiness=readiness(
+                        row,
+                        out.legacy_rows_populated,
+                        out.legacy_populated,
+                        counts,
+                        options.risk_threshold,
+                    ),
+                    examples=out.examples,
+                )
+            )
+            report_progress(f"compared {row.siem_field}", number / len(mapping.fields))
     clock.lap("compare")
     mapped_names = {r.siem_field for r in mapping.fields} | {KEY, FILE_COLUMN, RECORD_COLUMN}
     legacy_unmapped = [c for c in detections.columns if c not in mapped_names]

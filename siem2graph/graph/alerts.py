@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -12,14 +14,15 @@ import pyarrow as pa
 from siem2graph.compare import parse_times
 from siem2graph.errors import InputError
 from siem2graph.graph.batches import read_batch
-from siem2graph.graph.chunk import ALERT_COLUMNS, HOST, Chunk
+from siem2graph.graph.chunk import ALERT_COLUMNS, HOST, Chunk, Outcome
 from siem2graph.graph.columnar import SchemaHint
 from siem2graph.graph.flatten import AlertFlattener
-from siem2graph.graph.records import AlertStream
+from siem2graph.graph.records import AlertStream, Lines, Records
 from siem2graph.mapping import Mapping
 from siem2graph.sources import FileSummary, RowProblem, Source
 
 SIDE = "graph"
+_IN_FLIGHT = 2
 FILE = "_file"
 
 
@@ -98,6 +101,20 @@ class _Collector:
         return pd.DataFrame(rows, columns=["path", "populated_alerts"]).astype({"path": "str"})
 
 
+def _outcomes(stream: AlertStream, read: Callable[[Lines | Records], Outcome]) -> Iterator[Outcome]:
+    """The batches' outcomes in file order; the next batch is read while one is still being
+    flattened (at most ``_IN_FLIGHT`` held), so pyarrow's parse and the Python around it share
+    the cores."""
+    with ThreadPoolExecutor(_IN_FLIGHT) as pool:
+        pending: deque[Future[Outcome]] = deque()
+        for batch in stream.batches():
+            pending.append(pool.submit(read, batch))
+            if len(pending) >= _IN_FLIGHT:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 def read_graph(sources: Iterable[Source], mapping: Mapping, arrow: bool = True) -> GraphData:
     """Read Graph alert files; duplicates by id keep the latest lastUpdateDateTime.
 
@@ -111,8 +128,7 @@ def read_graph(sources: Iterable[Source], mapping: Mapping, arrow: bool = True) 
     for source in sources:
         read = kept = 0
         stream = AlertStream(source)
-        for batch in stream.batches():
-            outcome = read_batch(batch, paths, flattener, hint)
+        for outcome in _outcomes(stream, lambda b: read_batch(b, paths, flattener, hint)):
             read += outcome.records
             kept += len(outcome.chunk)
             problems.extend(RowProblem(SIDE, source.name, n, m) for n, m in outcome.problems)
