@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from siem2graph import __version__
+from siem2graph.compare import VALUE
 from siem2graph.graph.alerts import GraphData, read_graph
 from siem2graph.join import join
 from siem2graph.legacy import FILE_COLUMN, RECORD_COLUMN, LegacyData, read_legacy
@@ -23,7 +24,7 @@ from siem2graph.model import VERDICTS, AuditReport, FieldResult, Headline
 from siem2graph.pulls import pull_scopes
 from siem2graph.schema import unmapped_graph_paths, unmapped_legacy_columns
 from siem2graph.sources import Source
-from siem2graph.verdicts import align, evaluate_field
+from siem2graph.verdicts import align, evaluate_field, sorted_values
 
 KEY = "key"
 COMPARE_THREADS = min(2, os.cpu_count() or 1)
@@ -122,20 +123,26 @@ def run(
     clock = _Clock()
     started = clock.last
     report_progress = progress or (lambda _step, _share: None)
-    joined = join(legacy.detections, graph.alerts)
-    clock.lap("join")
-    detections = legacy.detections.assign(
-        **{KEY: legacy.detections["AlertId"].map(joined.legacy_keys)}
-    )
-    matched = pd.Index(joined.alerts.loc[joined.alerts["side"] == "both", KEY])
-    graph_keys = graph.alerts["id"].str.strip().str.lower()
-    if graph.value_alerts is None:
-        value_keys = graph.values["id"].astype("str").str.strip().str.lower().astype("category")
-    else:
-        key_codes, key_texts = pd.factorize(graph_keys)
-        value_keys = pd.Categorical.from_codes(key_codes[graph.value_alerts], categories=key_texts)
-    graph_values = graph.values.assign(**{KEY: value_keys})
-    aligned = align(matched, detections[KEY], graph_values, (graph_keys, graph.value_alerts))
+    # the Graph values' sorted categorical needs nothing from the join: made beside it
+    with ThreadPoolExecutor(1) as early:
+        values = early.submit(sorted_values, graph.values[VALUE])
+        joined = join(legacy.detections, graph.alerts)
+        clock.lap("join")
+        detections = legacy.detections.assign(
+            **{KEY: legacy.detections["AlertId"].map(joined.legacy_keys)}
+        )
+        matched = pd.Index(joined.alerts.loc[joined.alerts["side"] == "both", KEY])
+        graph_keys = graph.alerts["id"].str.strip().str.lower()
+        if graph.value_alerts is None:
+            value_keys = graph.values["id"].astype("str").str.strip().str.lower().astype("category")
+        else:
+            key_codes, key_texts = pd.factorize(graph_keys)
+            value_keys = pd.Categorical.from_codes(
+                key_codes[graph.value_alerts], categories=key_texts
+            )
+        graph_values = graph.values.assign(**{KEY: value_keys})
+        graph_alerts = (graph_keys, graph.value_alerts)
+        aligned = align(matched, detections[KEY], graph_values, graph_alerts, values.result())
     _release_memory()
     clock.lap("align")
     results, codes, pairs = [], {}, []

@@ -56,14 +56,23 @@ def distinct_pairs(keys: np.ndarray, values: pd.api.extensions.ExtensionArray) -
     return pd.DataFrame({KEY: keys[first], VALUE: values.take(first)})
 
 
+def sorted_values(texts: pd.Series) -> pd.Categorical:
+    """``texts`` as a categorical whose categories are sorted (as the pairs' display wants
+    them): per-field work then factorizes codes, not texts."""
+    codes, categories = pd.factorize(texts, sort=True)
+    return pd.Categorical.from_codes(codes, categories=categories)
+
+
 def align(
     matched: pd.Index,
     detection_keys: pd.Series,
     graph_values: pd.DataFrame,
     graph_alerts: tuple[pd.Series, np.ndarray | None],
+    values: pd.Categorical,
 ) -> AlignedInputs:
     """Number the alerts. ``graph_alerts``: the key of every Graph alert and the alert of every
-    row of ``graph_values`` (None: use the rows' own keys)."""
+    row of ``graph_values`` (None: use the rows' own keys); ``values``: ``sorted_values`` of
+    ``graph_values``' texts."""
     distinct = pd.Index(matched.unique())
     alert_keys, value_alerts = graph_alerts
     if value_alerts is None:
@@ -73,10 +82,6 @@ def align(
     paths, names = pd.factorize(graph_values["path"])
     order = np.argsort(paths, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(paths, minlength=len(names)))])
-    # one categorical over every value (categories sorted, as the pairs' display wants them):
-    # per-field work then factorizes codes, not texts
-    codes, texts = pd.factorize(graph_values[VALUE], sort=True)
-    values = pd.Categorical.from_codes(codes, categories=texts)
     by_path = {}
     for number, name in enumerate(names):
         rows = order[bounds[number] : bounds[number + 1]]
