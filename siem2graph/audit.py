@@ -24,7 +24,7 @@ from siem2graph.model import VERDICTS, AuditReport, FieldResult, Headline
 from siem2graph.pulls import pull_scopes
 from siem2graph.schema import unmapped_graph_paths, unmapped_legacy_columns
 from siem2graph.sources import Source
-from siem2graph.verdicts import align, evaluate_field, sorted_values
+from siem2graph.verdicts import FieldOutcome, align, evaluate_field, sorted_values
 
 KEY = "key"
 COMPARE_THREADS = min(2, os.cpu_count() or 1)
@@ -111,6 +111,34 @@ def timeline(alerts: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index()
 
 
+def _field_result(row: FieldMapping, out: FieldOutcome, threshold: float) -> FieldResult:
+    """One field's row of the report from its mapping and what comparing it found."""
+    counts = (
+        np.bincount(out.codes, minlength=len(VERDICTS))
+        if out.codes is not None
+        else np.zeros(len(VERDICTS), dtype=np.int64)
+    )
+    return FieldResult(
+        siem_field=row.siem_field,
+        status=row.status,
+        group=row.group,
+        comparator=row.comparator,
+        graph_paths=tuple(p.text for p in row.graph_paths),
+        microsoft_mapping=row.microsoft_mapping,
+        microsoft_note=row.microsoft_note,
+        note=row.note,
+        legacy_rows_populated=out.legacy_rows_populated,
+        legacy_alerts_populated=out.legacy_alerts_populated,
+        legacy_populated=out.legacy_populated,
+        graph_populated=out.graph_populated,
+        **{name: int(counts[i]) for i, name in enumerate(VERDICTS)},
+        readiness=readiness(
+            row, out.legacy_rows_populated, out.legacy_populated, counts, threshold
+        ),
+        examples=out.examples,
+    )
+
+
 def run(
     legacy: LegacyData,
     graph: GraphData,
@@ -151,39 +179,10 @@ def run(
     with ThreadPoolExecutor(COMPARE_THREADS) as pool:
         outcomes = pool.map(lambda row: evaluate_field(row, detections, aligned), mapping.fields)
         for number, (row, out) in enumerate(zip(mapping.fields, outcomes, strict=True), 1):
-            counts = (
-                np.bincount(out.codes, minlength=len(VERDICTS))
-                if out.codes is not None
-                else np.zeros(len(VERDICTS), dtype=np.int64)
-            )
+            results.append(_field_result(row, out, options.risk_threshold))
             if out.codes is not None:
                 codes[row.siem_field] = out.codes
                 pairs.append(out.pairs)
-            results.append(
-                FieldResult(
-                    siem_field=row.siem_field,
-                    status=row.status,
-                    group=row.group,
-                    comparator=row.comparator,
-                    graph_paths=tuple(p.text for p in row.graph_paths),
-                    microsoft_mapping=row.microsoft_mapping,
-                    microsoft_note=row.microsoft_note,
-                    note=row.note,
-                    legacy_rows_populated=out.legacy_rows_populated,
-                    legacy_alerts_populated=out.legacy_alerts_populated,
-                    legacy_populated=out.legacy_populated,
-                    graph_populated=out.graph_populated,
-                    **{name: int(counts[i]) for i, name in enumerate(VERDICTS)},
-                    readiness=readiness(
-                        row,
-                        out.legacy_rows_populated,
-                        out.legacy_populated,
-                        counts,
-                        options.risk_threshold,
-                    ),
-                    examples=out.examples,
-                )
-            )
             report_progress(f"compared {row.siem_field}", number / len(mapping.fields))
     clock.lap("compare")
     mapped_names = {r.siem_field for r in mapping.fields} | {KEY, FILE_COLUMN, RECORD_COLUMN}
