@@ -146,7 +146,7 @@ def parse_times(values: pd.Series) -> pd.Series:
         if used[0] < 0:
             distinct = pd.concat([pd.Series([pd.NaT], dtype=distinct.dtype), distinct])
         return pd.Series(distinct.array.take(positions), index=values.index)
-    texts = pc.utf8_trim_whitespace(pa.array(values, pa.string(), from_pandas=True))
+    texts = pc.utf8_trim_whitespace(pa.array(values, pa.large_string(), from_pandas=True))
     fast = _arrow_times(texts) if len(texts) else None
     if fast is not None:
         return pd.Series(fast.to_pandas(), index=values.index)
