@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -23,12 +23,15 @@ from siem2graph.mapping import FieldMapping, Mapping, load_mapping
 from siem2graph.model import VERDICTS, AuditReport, FieldResult, Headline
 from siem2graph.pulls import pull_scopes
 from siem2graph.schema import unmapped_graph_paths, unmapped_legacy_columns
-from siem2graph.sources import Source
+from siem2graph.sources import Progress, Source, no_progress
 from siem2graph.verdicts import FieldOutcome, align, evaluate_field, sorted_values
 
 KEY = "key"
 COMPARE_THREADS = min(2, os.cpu_count() or 1)
-Progress = Callable[[str, float], None]
+# Shares of a whole audit's progress bar, as the phases take time at 1M detections: reading
+# the legacy side, then the Graph side, then joining (a quarter of ``run``) and comparing.
+_LEGACY_SPAN, _GRAPH_SPAN, _RUN_SPAN = (0.0, 0.15), (0.15, 0.6), (0.6, 1.0)
+_JOINED = 0.25
 
 
 @dataclass(frozen=True)
@@ -148,9 +151,10 @@ def run(
 ) -> AuditReport:
     """Audit legacy detections against Graph alerts; the inputs are not modified."""
     options = options or AuditOptions()
+    progress = progress or no_progress
     clock = _Clock()
     started = clock.last
-    report_progress = progress or (lambda _step, _share: None)
+    progress("joining legacy and Graph alerts", 0.0)
     # the Graph values' sorted categorical needs nothing from the join: made beside it
     with ThreadPoolExecutor(1) as early:
         values = early.submit(sorted_values, graph.values[VALUE])
@@ -173,6 +177,7 @@ def run(
         aligned = align(matched, detections[KEY], graph_values, graph_alerts, values.result())
     _release_memory()
     clock.lap("align")
+    progress("comparing fields", _JOINED)
     results, codes, pairs = [], {}, []
     # fields are independent and their passes run mostly in pandas/pyarrow code that releases
     # the GIL: two fields at a time use a second core
@@ -183,7 +188,8 @@ def run(
             if out.codes is not None:
                 codes[row.siem_field] = out.codes
                 pairs.append(out.pairs)
-            report_progress(f"compared {row.siem_field}", number / len(mapping.fields))
+            done = _JOINED + (1 - _JOINED) * number / len(mapping.fields)
+            progress(f"compared {row.siem_field}", done)
     clock.lap("compare")
     mapped_names = {r.siem_field for r in mapping.fields} | {KEY, FILE_COLUMN, RECORD_COLUMN}
     legacy_unmapped = [c for c in detections.columns if c not in mapped_names]
@@ -231,6 +237,11 @@ def _empty_pairs() -> pd.DataFrame:
     ).astype({"found": bool, "alerts": "int64"})
 
 
+def _within(progress: Progress, start: float, end: float) -> Progress:
+    """``progress`` for one phase: its shares 0..1 land in ``start``..``end`` of the whole."""
+    return lambda step, share: progress(step, start + (end - start) * share)
+
+
 def audit_sources(
     legacy: Iterable[Source],
     graph: Iterable[Source],
@@ -239,16 +250,20 @@ def audit_sources(
     progress: Progress | None = None,
     aliases: Sequence[Path | str] = (),
 ) -> AuditReport:
-    """Read both sides and run the audit, timing each phase."""
+    """Read both sides and run the audit, timing each phase; ``progress`` hears of every
+    step with its share of the whole audit."""
     mapping = mapping or load_mapping()
+    progress = progress or no_progress
     started = time.perf_counter()
-    legacy_data = read_legacy(legacy, mapping, aliases=aliases)
+    legacy_data = read_legacy(
+        legacy, mapping, aliases=aliases, progress=_within(progress, *_LEGACY_SPAN)
+    )
     _release_memory()
     read_legacy_s = time.perf_counter() - started
-    graph_data = read_graph(graph, mapping)
+    graph_data = read_graph(graph, mapping, progress=_within(progress, *_GRAPH_SPAN))
     _release_memory()
     read_graph_s = time.perf_counter() - started - read_legacy_s
-    report = run(legacy_data, graph_data, mapping, options, progress)
+    report = run(legacy_data, graph_data, mapping, options, _within(progress, *_RUN_SPAN))
     report = replace(report, pulls=pull_scopes(graph, graph_data.files))
     phases = {"read_legacy": read_legacy_s, "read_graph": read_graph_s, **report.phase_seconds}
     return replace(report, phase_seconds=phases, run_seconds=time.perf_counter() - started)

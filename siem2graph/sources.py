@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
+
+Progress = Callable[[str, float], None]  # (what is being done, share of the work done)
+
+
+def no_progress(_step: str, _share: float) -> None:
+    """The progress callback when nobody listens."""
 
 
 @dataclass(frozen=True)
@@ -90,3 +96,19 @@ class FileSummary:
     def reconciles(self) -> bool:
         """Every row read is accounted for."""
         return self.rows_read == self.rows_kept + self.rows_rejected + self.repeated_headers
+
+
+def read_shares(sources: Sequence[Source]) -> Callable[[int, int], float]:
+    """``share(i, done)``: the share of all ``sources`` read once source ``i`` has ``done`` bytes
+    read, by stored size (sources of unknown size weigh as much as the average known one)."""
+    sizes = [s.stored_size() for s in sources]
+    known = [z for z in sizes if z is not None]
+    weights = [z if z is not None else (sum(known) // len(known) if known else 1) for z in sizes]
+    weights = [max(1, w) for w in weights]
+    starts = [sum(weights[:i]) for i in range(len(weights))]
+    total = sum(weights) or 1
+
+    def share(index: int, done: int) -> float:
+        return min(1.0, (starts[index] + min(done, weights[index])) / total)
+
+    return share

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import orjson
 import pandas as pd
 import pytest
 
 from siem2graph.audit import audit_sources
+from siem2graph.graph import records
 from siem2graph.mapping import load_mapping
+from siem2graph.sources import Source
 from tests.helpers import graph_example, json_source, legacy_for_example
+from tests.test_sample_audit import SAMPLE
 
 MAPPING = load_mapping()
 
@@ -163,3 +167,23 @@ def test_inputs_are_not_modified():
 def test_verdict_rows_follow_the_matched_alerts(example_report):
     matched = example_report.alerts.loc[example_report.alerts["side"] == "both", "key"]
     assert list(example_report.verdicts.index) == list(matched)
+
+
+def test_progress_covers_reading_joining_and_comparing(tmp_path, monkeypatch):
+    monkeypatch.setattr(records, "BATCH_BYTES", 200_000)  # the Graph file in several batches
+    alerts = orjson.loads((SAMPLE / "graph_alerts_v2.json").read_bytes())["value"]
+    ndjson = tmp_path / "graph.ndjson"
+    ndjson.write_bytes(b"".join(orjson.dumps(a) + b"\n" for a in alerts))
+    heard: list[tuple[str, float]] = []
+    audit_sources(
+        [Source.from_path(SAMPLE / "legacy_siem_export.csv")],
+        [Source.from_path(ndjson)],
+        progress=lambda step, share: heard.append((step, share)),
+    )
+    shares = [share for _, share in heard]
+    assert shares == sorted(shares) and shares[0] == 0.0 and shares[-1] == 1.0
+    steps = [step for step, _ in heard]
+    assert steps[0] == "reading legacy_siem_export.csv"
+    assert steps.count("reading graph.ndjson") > 3  # batch by batch
+    assert "joining legacy and Graph alerts" in steps
+    assert steps[-1].startswith("compared ")

@@ -18,10 +18,10 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from siem2graph.audit import Progress, audit_sources
+from siem2graph.audit import audit_sources
 from siem2graph.graph.cache import record_path
 from siem2graph.model import AuditReport
-from siem2graph.sources import Source
+from siem2graph.sources import Progress, Source
 from ui import state
 
 T = TypeVar("T")

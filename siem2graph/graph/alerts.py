@@ -19,7 +19,7 @@ from siem2graph.graph.columnar import SchemaHint
 from siem2graph.graph.flatten import AlertFlattener
 from siem2graph.graph.records import AlertStream, Lines, Records
 from siem2graph.mapping import Mapping
-from siem2graph.sources import FileSummary, RowProblem, Source
+from siem2graph.sources import FileSummary, Progress, RowProblem, Source, no_progress, read_shares
 
 SIDE = "graph"
 _IN_FLIGHT = 2
@@ -115,20 +115,30 @@ def _outcomes(stream: AlertStream, read: Callable[[Lines | Records], Outcome]) -
             yield pending.popleft().result()
 
 
-def read_graph(sources: Iterable[Source], mapping: Mapping, arrow: bool = True) -> GraphData:
+def read_graph(
+    sources: Iterable[Source],
+    mapping: Mapping,
+    arrow: bool = True,
+    progress: Progress = no_progress,
+) -> GraphData:
     """Read Graph alert files; duplicates by id keep the latest lastUpdateDateTime.
 
     ``arrow=False`` walks every alert in Python: the reference the Arrow path is tested against.
+    ``progress`` hears of every batch read (share of the sources' bytes read).
     """
     paths = mapping.graph_paths
     flattener = AlertFlattener(paths)
     hint = SchemaHint() if arrow else None
     collected = _Collector()
     files, problems = [], []
-    for source in sources:
+    sources = list(sources)
+    share = read_shares(sources)
+    for number, source in enumerate(sources):
         read = kept = 0
         stream = AlertStream(source)
+        progress(f"reading {source.name}", share(number, 0))
         for outcome in _outcomes(stream, lambda b: read_batch(b, paths, flattener, hint)):
+            progress(f"reading {source.name}", share(number, stream.bytes_read))
             read += outcome.records
             kept += len(outcome.chunk)
             problems.extend(RowProblem(SIDE, source.name, n, m) for n, m in outcome.problems)

@@ -72,6 +72,7 @@ class AlertStream:
 
     source: Source
     digest: Any = field(default_factory=hashlib.sha256)
+    bytes_read: int = 0  # of the stored file, so far
 
     @property
     def sha256(self) -> str:
@@ -122,6 +123,7 @@ class AlertStream:
             size = stream.readinto(memoryview(buffer)[len(tail) :])
             if not size:
                 break
+            self.bytes_read += size
             end = len(tail) + size
             cut = buffer.rfind(b"\n", len(tail), end) + 1
             tail = bytes(memoryview(buffer)[cut if cut else 0 : end])

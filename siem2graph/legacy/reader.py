@@ -19,7 +19,7 @@ from siem2graph.legacy.json_reader import read_json
 from siem2graph.legacy.limits import ReadLimits
 from siem2graph.legacy.sniff import open_decoded
 from siem2graph.mapping import Mapping
-from siem2graph.sources import FileSummary, RowProblem, Source
+from siem2graph.sources import FileSummary, Progress, RowProblem, Source, no_progress, read_shares
 
 Aliases = Iterable[AliasSet | Path | str]
 
@@ -91,15 +91,20 @@ def read_legacy(
     mapping: Mapping,
     aliases: Aliases = (),
     limits: ReadLimits | None = None,
+    progress: Progress = no_progress,
 ) -> LegacyData:
     """Read every legacy export (CSV, JSON, NDJSON, .gz, .zip) into one Detections frame.
 
-    ``aliases``: extra alias files (paths or loaded AliasSets), tried before the built-in ones.
+    ``aliases``: extra alias files (paths or loaded AliasSets), tried before the built-in ones;
+    ``progress`` hears of each file as it starts (share of the sources' bytes read).
     """
     limits = limits or ReadLimits()
     alias_sets = alias_sets_for(aliases, mapping)
     frames, files, problems, unmapped = [], [], [], []
-    for source in sources:
+    sources = list(sources)
+    share = read_shares(sources)
+    for number, source in enumerate(sources):
+        progress(f"reading {source.name}", share(number, 0))
         members, skipped = expand(source, limits)
         problems.extend(skipped)
         for member in members:
@@ -112,6 +117,7 @@ def read_legacy(
             unmapped.extend(c for c in file_unmapped if c not in unmapped)
     if not files:
         raise InputError("no legacy export was given (or the archives held none)")
+    progress("legacy exports read", 1.0)
     detections = pd.concat(frames, ignore_index=True)
     absent = [r.siem_field for r in mapping.fields if r.siem_field not in detections.columns]
     empty = pd.DataFrame(index=detections.index, columns=absent, dtype="str")
