@@ -108,12 +108,20 @@ def _count_distinct(numbers: np.ndarray) -> int:
 
 
 def _graph_values(row: FieldMapping, aligned: AlignedInputs) -> pd.DataFrame:
-    empty = pd.DataFrame({KEY: np.zeros(0, dtype=np.intp), VALUE: pd.Series([], dtype="str")})
-    parts = [aligned.graph_by_path.get(p.text, empty) for p in row.graph_paths]
+    """Distinct (alert number, value) at the field's paths. Every path's values share one
+    categorical dtype (``align``): several paths are joined on codes (``pd.concat`` would
+    hash the categories of each part to compare their dtypes)."""
+    parts = [
+        aligned.graph_by_path[p.text] for p in row.graph_paths if p.text in aligned.graph_by_path
+    ]
+    if not parts:
+        return pd.DataFrame({KEY: np.zeros(0, dtype=np.intp), VALUE: pd.Series([], dtype="str")})
     if len(parts) == 1:
         return parts[0]
-    both = pd.concat(parts, ignore_index=True)
-    return distinct_pairs(both[KEY].to_numpy(), both[VALUE].array)
+    keys = np.concatenate([part[KEY].to_numpy() for part in parts])
+    codes = np.concatenate([part[VALUE].cat.codes.to_numpy() for part in parts])
+    values = pd.Categorical.from_codes(codes, dtype=parts[0][VALUE].dtype)
+    return distinct_pairs(keys, values)
 
 
 def evaluate_field(
