@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from siem2graph.audit import AuditOptions, headline, readiness, time_range, timeline
+from siem2graph.legacy.compact import compact_text
 from siem2graph.model import VERDICTS, AuditReport, FieldResult, JoinSummary
 from siem2graph.pairs import PAIR_COLUMNS
 
@@ -83,6 +84,18 @@ def _graph_values(frames: list[pd.DataFrame]) -> pd.DataFrame:
     )
 
 
+def _detections(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenated; columns held as categoricals stay so (``legacy.compact``)."""
+    out = pd.concat(frames, ignore_index=True)
+    coded = {
+        name
+        for frame in frames
+        for name, column in frame.items()
+        if isinstance(column.dtype, pd.CategoricalDtype)
+    }
+    return compact_text(out.astype(dict.fromkeys(coded, "str")))
+
+
 def merge_reports(
     reports: Sequence[AuditReport], options: AuditOptions | None = None
 ) -> AuditReport:
@@ -124,7 +137,7 @@ def merge_reports(
             [r.unmapped_graph_paths for r in reports], "path", join.graph_alerts
         ),
         timeline=timeline(alerts),
-        detections=pd.concat([r.detections for r in reports], ignore_index=True),
+        detections=_detections([r.detections for r in reports]),
         graph_values=_graph_values([r.graph_values for r in reports]),
         phase_seconds=phases,
     )

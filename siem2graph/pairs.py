@@ -30,10 +30,10 @@ def _graph_display(graph: pd.DataFrame, alerts: int) -> tuple[np.ndarray, np.nda
         codes, texts = pd.factorize(values, sort=True)
         texts = pd.Index(texts)
     keys = graph[KEY].to_numpy()
-    order = np.lexsort((codes, keys))
-    with_values, at = np.unique(keys[order], return_index=True)
-    first = np.full(alerts, -1, dtype=np.int64)
-    first[with_values] = codes[order][at]
+    none = len(texts)
+    first = np.full(alerts, none, dtype=np.int64)
+    np.minimum.at(first, keys, codes)
+    first[first == none] = -1
     return first, np.bincount(keys, minlength=alerts), texts
 
 

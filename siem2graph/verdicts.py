@@ -15,6 +15,7 @@ from siem2graph.compare import COMPARATORS, KEY, VALUE, aggregate_times
 from siem2graph.mapping import FieldMapping
 from siem2graph.model import VERDICTS
 from siem2graph.pairs import EXAMPLES, top_pairs
+from siem2graph.text_codes import text_codes
 
 MATCH, MISMATCH, MISSING, NEW, BOTH_EMPTY = range(len(VERDICTS))
 
@@ -56,13 +57,6 @@ def distinct_pairs(keys: np.ndarray, values: pd.api.extensions.ExtensionArray) -
     return pd.DataFrame({KEY: keys[first], VALUE: values.take(first)})
 
 
-def sorted_values(texts: pd.Series) -> pd.Categorical:
-    """``texts`` as a categorical whose categories are sorted (as the pairs' display wants
-    them): per-field work then factorizes codes, not texts."""
-    codes, categories = pd.factorize(texts, sort=True)
-    return pd.Categorical.from_codes(codes, categories=categories)
-
-
 def align(
     matched: pd.Index,
     detection_keys: pd.Series,
@@ -71,7 +65,7 @@ def align(
     values: pd.Categorical,
 ) -> AlignedInputs:
     """Number the alerts. ``graph_alerts``: the key of every Graph alert and the alert of every
-    row of ``graph_values`` (None: use the rows' own keys); ``values``: ``sorted_values`` of
+    row of ``graph_values`` (None: use the rows' own keys); ``values``: ``sorted_categorical`` of
     ``graph_values``' texts."""
     distinct = pd.Index(matched.unique())
     alert_keys, value_alerts = graph_alerts
@@ -97,10 +91,18 @@ def align(
     )
 
 
-def _examples(codes: np.ndarray, texts: pd.api.extensions.ExtensionArray) -> tuple[str, ...]:
+def _examples(codes: np.ndarray, texts: pd.Index) -> tuple[str, ...]:
     """The most frequent values (ties: first seen first), as ``value_counts`` orders them."""
     counts = np.bincount(codes[codes >= 0], minlength=len(texts))
     return tuple(str(texts[i]) for i in np.argsort(-counts, kind="stable")[:EXAMPLES])
+
+
+def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """The code of each value (-1: none) and the texts the codes stand for."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(), column.cat.categories
+    codes, texts = text_codes(column)
+    return codes, pd.Index(pd.array(texts, dtype="str"))
 
 
 def _count_distinct(numbers: np.ndarray) -> int:
@@ -120,7 +122,7 @@ def _graph_values(row: FieldMapping, aligned: AlignedInputs) -> pd.DataFrame:
         return parts[0]
     keys = np.concatenate([part[KEY].to_numpy() for part in parts])
     codes = np.concatenate([part[VALUE].cat.codes.to_numpy() for part in parts])
-    values = pd.Categorical.from_codes(codes, dtype=parts[0][VALUE].dtype)
+    values = pd.Categorical.from_codes(codes, dtype=parts[0][VALUE].dtype, validate=False)
     return distinct_pairs(keys, values)
 
 
@@ -128,13 +130,12 @@ def evaluate_field(
     row: FieldMapping, detections: pd.DataFrame, aligned: AlignedInputs
 ) -> FieldOutcome:
     """Compare one field's legacy values with the Graph values at its paths."""
-    value_codes, texts = pd.factorize(detections[row.siem_field].array)  # -1: no value
+    value_codes, texts = _codes(detections[row.siem_field])
     present = value_codes >= 0
     alerts = aligned.detection_alerts[present]
     on_matched = present & (aligned.detection_numbers >= 0)
     keys, matched_codes = aligned.detection_numbers[on_matched], value_codes[on_matched]
     first = _first_pairs(keys, matched_codes)
-    legacy = pd.DataFrame({KEY: keys[first], VALUE: texts.take(matched_codes[first])})
     common = {
         "legacy_rows_populated": int(present.sum()),
         "legacy_alerts_populated": _count_distinct(alerts[alerts >= 0]),
@@ -143,11 +144,14 @@ def evaluate_field(
     if not row.has_graph_equivalent:
         return FieldOutcome(
             None,
-            legacy_populated=_count_distinct(legacy[KEY].to_numpy()),
+            legacy_populated=_count_distinct(keys[first]),
             graph_populated=0,
             pairs=pd.DataFrame(),
             **common,
         )
+    # categorical on the column's codes: the comparators and the pairs factorize it for free
+    values = pd.Categorical.from_codes(matched_codes[first], categories=texts, validate=False)
+    legacy = pd.DataFrame({KEY: keys[first], VALUE: values})
     comparator = COMPARATORS[row.comparator]
     items = legacy  # distinct (alert, value) already, unless split into list items
     if comparator.splits_legacy:

@@ -198,7 +198,8 @@ def alert_field_comparison(report: AuditReport, key: str) -> pd.DataFrame:
     compared = key in report.verdicts.index
     rows = []
     for result in report.fields:
-        legacy = detections[result.siem_field].dropna().drop_duplicates().sort_values()
+        legacy = detections[result.siem_field].dropna().astype("str").drop_duplicates()
+        legacy = legacy.sort_values()
         graph_text = VALUE_SEPARATOR.join(
             graph_by_path[p] for p in result.graph_paths if p in graph_by_path.index
         )

@@ -95,3 +95,13 @@ def test_value_pairs_are_summed_but_cut_per_partition(whole, merged):
 def test_merged_graph_values_stay_categorical(merged):
     for column in ("id", "path", "key"):
         assert merged.graph_values[column].dtype == "category"
+
+
+def test_merged_detections_keep_their_values_and_compact_text(whole, merged):
+    assert merged.detections["AlertTitle"].dtype == "category"
+
+    def texts(report, column):
+        return sorted(report.detections[column].dropna().astype("str"))
+
+    for column in ("AlertTitle", "Description", "FullId", "Sha1"):
+        assert texts(merged, column) == texts(whole, column)

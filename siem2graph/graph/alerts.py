@@ -79,9 +79,11 @@ class _Collector:
         id_codes, ids = pd.factorize(alert_ids)
         return pd.DataFrame(
             {
-                "id": pd.Categorical.from_codes(id_codes[rows[take]], categories=ids),
+                "id": pd.Categorical.from_codes(
+                    id_codes[rows[take]], categories=ids, validate=False
+                ),
                 "path": pd.Categorical.from_codes(
-                    numbers[take], categories=pd.Index(paths, dtype="str")
+                    numbers[take], categories=pd.Index(paths, dtype="str"), validate=False
                 ),
                 "value": pd.Series(texts.take(take), dtype="str"),
             }

@@ -13,6 +13,7 @@ from siem2graph.errors import InputError
 from siem2graph.legacy.aliases import AliasSet, alias_sets_for, resolver_for
 from siem2graph.legacy.archives import Member, expand
 from siem2graph.legacy.collect import SIDE, ParsedFile
+from siem2graph.legacy.compact import compact_text
 from siem2graph.legacy.csv_reader import read_csv
 from siem2graph.legacy.frame import canonical
 from siem2graph.legacy.json_reader import read_json
@@ -121,5 +122,5 @@ def read_legacy(
     detections = pd.concat(frames, ignore_index=True)
     absent = [r.siem_field for r in mapping.fields if r.siem_field not in detections.columns]
     empty = pd.DataFrame(index=detections.index, columns=absent, dtype="str")
-    detections = pd.concat([detections, empty], axis=1)
+    detections = compact_text(pd.concat([detections, empty], axis=1))
     return LegacyData(detections, tuple(files), tuple(problems), tuple(unmapped))

@@ -1,0 +1,60 @@
+"""Text columns as codes: legacy columns whose values repeat held as categoricals, the Graph
+values' categorical in text order."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from siem2graph.legacy import compact
+from siem2graph.legacy.compact import compact_text
+from siem2graph.text_codes import sorted_categorical, text_codes
+
+
+def _text(values: list[str | None]) -> pd.Series:
+    return pd.Series(values, dtype="str")
+
+
+def test_codes_number_values_first_seen_first_and_none_as_minus_one():
+    codes, texts = text_codes(_text(["b", None, "a", "b", ""]))
+    assert codes.tolist() == [0, -1, 1, 0, 2]
+    assert texts.to_pylist() == ["b", "a", ""]
+
+
+def test_sorted_categorical_orders_categories_and_keeps_values():
+    values = _text(["beta", "Alpha", None, "alpha", "beta", "é"])
+    result = sorted_categorical(values)
+    assert list(result.categories) == sorted(["beta", "Alpha", "alpha", "é"])
+    assert pd.Series(result).astype("str").tolist() == values.tolist()
+    assert result.codes[2] == -1
+
+
+def test_repeated_columns_become_categorical_and_unique_ones_stay_text():
+    rows = 1_000
+    frame = pd.DataFrame(
+        {
+            "title": _text([f"title {n % 7}" for n in range(rows)]),
+            "full_id": _text([f"id {n}" for n in range(rows)]),
+            "sparse": _text([None] * (rows - 1) + ["only one"]),
+            "number": np.arange(rows),
+        }
+    )
+    out = compact_text(frame)
+    assert out["title"].dtype == "category"
+    assert out["sparse"].dtype == "category"
+    assert out["full_id"].dtype == "str"
+    assert out["number"].dtype == np.int64
+    for column in ("title", "full_id", "sparse"):
+        pd.testing.assert_series_equal(out[column].astype("str"), frame[column])
+
+
+def test_the_share_of_distinct_values_decides(monkeypatch):
+    half_distinct = _text([f"v{n // 2}" for n in range(1_000)])  # 500 distinct of 1,000
+    assert compact_text(pd.DataFrame({"c": half_distinct}))["c"].dtype == "category"
+    monkeypatch.setattr(compact, "REPEAT_SHARE", 0.4)
+    assert compact_text(pd.DataFrame({"c": half_distinct}))["c"].dtype == "str"
+
+
+def test_an_empty_frame_is_left_as_it_is():
+    frame = pd.DataFrame({"c": _text([])})
+    assert compact_text(frame)["c"].dtype == "str"
