@@ -17,7 +17,6 @@ import pandas as pd
 import pyarrow as pa
 
 from siem2graph import __version__
-from siem2graph.compare import VALUE
 from siem2graph.graph.alerts import GraphData, read_graph
 from siem2graph.join import join
 from siem2graph.legacy import FILE_COLUMN, RECORD_COLUMN, LegacyData, read_legacy
@@ -26,7 +25,6 @@ from siem2graph.model import VERDICTS, AuditReport, FieldResult, Headline
 from siem2graph.pulls import pull_scopes
 from siem2graph.schema import unmapped_graph_paths, unmapped_legacy_columns
 from siem2graph.sources import Progress, Source, no_progress
-from siem2graph.text_codes import sorted_categorical
 from siem2graph.verdicts import FieldOutcome, align, evaluate_field
 
 KEY = "key"
@@ -163,26 +161,22 @@ def run(
     clock = _Clock()
     started = clock.last
     progress("joining legacy and Graph alerts", 0.0)
-    # the Graph values' sorted categorical needs nothing from the join: made beside it
-    with ThreadPoolExecutor(1) as early:
-        values = early.submit(sorted_categorical, graph.values[VALUE])
-        joined = join(legacy.detections, graph.alerts)
-        clock.lap("join")
-        detections = legacy.detections.assign(
-            **{KEY: legacy.detections["AlertId"].map(joined.legacy_keys).astype("str")}
+    joined = join(legacy.detections, graph.alerts)
+    clock.lap("join")
+    detections = legacy.detections.assign(
+        **{KEY: legacy.detections["AlertId"].map(joined.legacy_keys).astype("str")}
+    )
+    matched = pd.Index(joined.alerts.loc[joined.alerts["side"] == "both", KEY])
+    graph_keys = graph.alerts["id"].str.strip().str.lower()
+    if graph.value_alerts is None:
+        value_keys = graph.values["id"].astype("str").str.strip().str.lower().astype("category")
+    else:
+        key_codes, key_texts = pd.factorize(graph_keys)
+        value_keys = pd.Categorical.from_codes(
+            key_codes[graph.value_alerts], categories=key_texts, validate=False
         )
-        matched = pd.Index(joined.alerts.loc[joined.alerts["side"] == "both", KEY])
-        graph_keys = graph.alerts["id"].str.strip().str.lower()
-        if graph.value_alerts is None:
-            value_keys = graph.values["id"].astype("str").str.strip().str.lower().astype("category")
-        else:
-            key_codes, key_texts = pd.factorize(graph_keys)
-            value_keys = pd.Categorical.from_codes(
-                key_codes[graph.value_alerts], categories=key_texts, validate=False
-            )
-        graph_values = graph.values.assign(**{KEY: value_keys})
-        graph_alerts = (graph_keys, graph.value_alerts)
-        aligned = align(matched, detections[KEY], graph_values, graph_alerts, values.result())
+    graph_values = graph.values.assign(**{KEY: value_keys})
+    aligned = align(matched, detections[KEY], graph_values, (graph_keys, graph.value_alerts))
     _release_memory()
     clock.lap("align")
     progress("comparing fields", _JOINED)

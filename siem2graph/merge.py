@@ -22,6 +22,7 @@ from siem2graph.audit import AuditOptions, headline, readiness, time_range, time
 from siem2graph.legacy.compact import compact_text
 from siem2graph.model import VERDICTS, AuditReport, FieldResult, JoinSummary
 from siem2graph.pairs import PAIR_COLUMNS
+from siem2graph.text_codes import arrow_text, sorted_categorical
 
 _SUMMED = (
     "legacy_rows_populated",
@@ -75,25 +76,19 @@ def _sum_by(frames: Sequence[pd.DataFrame], key: str, total: int | None = None) 
 
 
 def _graph_values(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenated; id, path and key stay categorical (concat turns differing categories into
-    plain objects)."""
+    """Concatenated; every column stays categorical, the values' categories in text order
+    (concat turns differing categories into plain objects)."""
     out = pd.concat(frames, ignore_index=True)
     text = [c for c in ("id", "path", "key") if c in out and out[c].dtype != "category"]
-    return out.astype(
-        {c: pd.CategoricalDtype(pd.Index(out[c].unique(), dtype="str")) for c in text}
-    )
+    out = out.astype({c: pd.CategoricalDtype(pd.Index(out[c].unique(), dtype="str")) for c in text})
+    if out["value"].dtype != "category":
+        out["value"] = sorted_categorical(arrow_text(out["value"].astype("str")))
+    return out
 
 
 def _detections(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """Concatenated; columns held as categoricals stay so (``legacy.compact``)."""
-    out = pd.concat(frames, ignore_index=True)
-    coded = {
-        name
-        for frame in frames
-        for name, column in frame.items()
-        if isinstance(column.dtype, pd.CategoricalDtype)
-    }
-    return compact_text(out.astype(dict.fromkeys(coded, "str")))
+    return compact_text(pd.concat(frames, ignore_index=True))
 
 
 def merge_reports(

@@ -7,13 +7,20 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+Texts = pa.Array | pa.ChunkedArray
 
-def text_codes(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
+
+def arrow_text(values: pd.Series) -> pa.ChunkedArray:
+    """A text column's Arrow data (no copy for Arrow-backed text)."""
+    return pa.chunked_array(pa.array(values.array))
+
+
+def text_codes(texts: Texts) -> tuple[np.ndarray, pa.Array]:
     """The int32 code of each value (-1: none) and the distinct texts, first seen first."""
-    encoded = pc.dictionary_encode(pa.chunked_array(pa.array(values.array)))
+    encoded = pc.dictionary_encode(pa.chunked_array(texts))
     codes = pa.chunked_array([c.indices for c in encoded.chunks], pa.int32())
-    texts = encoded.chunk(0).dictionary if encoded.num_chunks else pa.array([], pa.string())
-    return pc.fill_null(codes, -1).to_numpy().astype(np.int32, copy=False), texts
+    distinct = encoded.chunk(0).dictionary if encoded.num_chunks else pa.array([], pa.string())
+    return pc.fill_null(codes, -1).to_numpy().astype(np.int32, copy=False), distinct
 
 
 def categorical(codes: np.ndarray, texts: pa.Array) -> pd.Categorical:
@@ -22,11 +29,15 @@ def categorical(codes: np.ndarray, texts: pa.Array) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories, validate=False)
 
 
-def sorted_categorical(values: pd.Series) -> pd.Categorical:
-    """``values`` as a categorical whose categories are in text order."""
-    codes, texts = text_codes(values)
-    order = pc.array_sort_indices(texts).to_numpy()
-    rank = np.empty(len(order) + 1, dtype=np.int32)
-    rank[order] = np.arange(len(order), dtype=np.int32)
-    rank[-1] = -1  # code -1 (no value) stays -1
-    return categorical(rank[codes], texts.take(order))
+def sorted_categorical(texts: Texts, rows: np.ndarray | None = None) -> pd.Categorical:
+    """The values at ``rows`` (all when None) as a categorical over the distinct values among
+    them, in text order."""
+    codes, distinct = text_codes(texts)
+    if rows is not None:
+        codes = codes[rows]
+    used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(distinct)))
+    used_texts = distinct.take(used)
+    order = pc.array_sort_indices(used_texts).to_numpy()
+    rank = np.full(len(distinct) + 1, -1, dtype=np.int32)  # the last one: code -1 stays -1
+    rank[used[order]] = np.arange(len(order), dtype=np.int32)
+    return categorical(rank[codes], used_texts.take(order))

@@ -15,7 +15,7 @@ from siem2graph.compare import COMPARATORS, KEY, VALUE, aggregate_times
 from siem2graph.mapping import FieldMapping
 from siem2graph.model import VERDICTS
 from siem2graph.pairs import EXAMPLES, top_pairs
-from siem2graph.text_codes import text_codes
+from siem2graph.text_codes import arrow_text, text_codes
 
 MATCH, MISMATCH, MISSING, NEW, BOTH_EMPTY = range(len(VERDICTS))
 
@@ -62,12 +62,12 @@ def align(
     detection_keys: pd.Series,
     graph_values: pd.DataFrame,
     graph_alerts: tuple[pd.Series, np.ndarray | None],
-    values: pd.Categorical,
 ) -> AlignedInputs:
     """Number the alerts. ``graph_alerts``: the key of every Graph alert and the alert of every
-    row of ``graph_values`` (None: use the rows' own keys); ``values``: ``sorted_categorical`` of
-    ``graph_values``' texts."""
+    row of ``graph_values`` (None: use the rows' own keys). The values are categorical with
+    their categories in text order (``GraphData.values``)."""
     distinct = pd.Index(matched.unique())
+    values = graph_values[VALUE].array
     alert_keys, value_alerts = graph_alerts
     if value_alerts is None:
         graph_numbers = distinct.get_indexer(graph_values[KEY])
@@ -101,7 +101,7 @@ def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """The code of each value (-1: none) and the texts the codes stand for."""
     if isinstance(column.dtype, pd.CategoricalDtype):
         return column.cat.codes.to_numpy(), column.cat.categories
-    codes, texts = text_codes(column)
+    codes, texts = text_codes(arrow_text(column))
     return codes, pd.Index(pd.array(texts, dtype="str"))
 
 

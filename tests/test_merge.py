@@ -92,9 +92,13 @@ def test_value_pairs_are_summed_but_cut_per_partition(whole, merged):
     assert severity == expected["alerts"].sum()
 
 
-def test_merged_graph_values_stay_categorical(merged):
-    for column in ("id", "path", "key"):
+def test_merged_graph_values_stay_categorical(whole, merged):
+    for column in ("id", "path", "key", "value"):
         assert merged.graph_values[column].dtype == "category"
+    assert merged.graph_values["value"].cat.categories.is_monotonic_increasing
+    assert sorted(merged.graph_values["value"].astype("str")) == sorted(
+        whole.graph_values["value"].astype("str")
+    )
 
 
 def test_merged_detections_keep_their_values_and_compact_text(whole, merged):

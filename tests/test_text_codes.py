@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from siem2graph.legacy import compact
 from siem2graph.legacy.compact import compact_text
-from siem2graph.text_codes import sorted_categorical, text_codes
+from siem2graph.text_codes import arrow_text, sorted_categorical, text_codes
 
 
 def _text(values: list[str | None]) -> pd.Series:
@@ -16,17 +17,24 @@ def _text(values: list[str | None]) -> pd.Series:
 
 
 def test_codes_number_values_first_seen_first_and_none_as_minus_one():
-    codes, texts = text_codes(_text(["b", None, "a", "b", ""]))
+    codes, texts = text_codes(arrow_text(_text(["b", None, "a", "b", ""])))
     assert codes.tolist() == [0, -1, 1, 0, 2]
     assert texts.to_pylist() == ["b", "a", ""]
 
 
 def test_sorted_categorical_orders_categories_and_keeps_values():
     values = _text(["beta", "Alpha", None, "alpha", "beta", "é"])
-    result = sorted_categorical(values)
+    result = sorted_categorical(arrow_text(values))
     assert list(result.categories) == sorted(["beta", "Alpha", "alpha", "é"])
     assert pd.Series(result).astype("str").tolist() == values.tolist()
     assert result.codes[2] == -1
+
+
+def test_sorted_categorical_keeps_only_the_texts_of_the_rows_taken():
+    values = pa.chunked_array([pa.array(["c", "a"]), pa.array(["b", None, "a"])])
+    result = sorted_categorical(values, np.array([4, 0, 3]))
+    assert list(result.categories) == ["a", "c"]
+    assert result.codes.tolist() == [0, 1, -1]
 
 
 def test_repeated_columns_become_categorical_and_unique_ones_stay_text():

@@ -20,6 +20,7 @@ from siem2graph.graph.flatten import AlertFlattener
 from siem2graph.graph.records import AlertStream, Lines, Records
 from siem2graph.mapping import Mapping
 from siem2graph.sources import FileSummary, Progress, RowProblem, Source, no_progress, read_shares
+from siem2graph.text_codes import sorted_categorical
 
 SIDE = "graph"
 _IN_FLIGHT = 2
@@ -31,7 +32,9 @@ class GraphData:
     """Graph alerts (one row each, the latest version) and the values at every mapped path."""
 
     alerts: pd.DataFrame  # ALERT_COLUMNS + host, _file
-    values: pd.DataFrame  # long: id, path, value (non-empty, distinct)
+    # long: id, path, value (non-empty, distinct per alert and path; categorical, the categories
+    # in text order: 10M values repeat 2M texts, and the pairs show them sorted)
+    values: pd.DataFrame
     observed_paths: pd.DataFrame  # path, populated_alerts (over the kept alerts)
     files: tuple[FileSummary, ...]
     problems: tuple[RowProblem, ...]
@@ -68,8 +71,8 @@ class _Collector:
     def values(
         self, alert_ids: pd.Series, paths: list[str], keep: np.ndarray
     ) -> tuple[pd.DataFrame, np.ndarray]:
-        """(id, path, value) of the kept alerts, in alert, path and document order; id and path
-        are categorical (the same texts repeat for every value of an alert)."""
+        """(id, path, value) of the kept alerts, in alert, path and document order, each column
+        categorical."""
         rows = np.concatenate([np.zeros(0, dtype=np.int64), *self.value_alert])
         take = np.flatnonzero(keep[rows])
         texts = pa.chunked_array([c.value_text for c in self.chunks], pa.large_string())
@@ -85,7 +88,7 @@ class _Collector:
                 "path": pd.Categorical.from_codes(
                     numbers[take], categories=pd.Index(paths, dtype="str"), validate=False
                 ),
-                "value": pd.Series(texts.take(take), dtype="str"),
+                "value": sorted_categorical(texts, take),
             }
         ), rows[take]
 

@@ -7,13 +7,14 @@ description and device. Held once per distinct value, the text of a million dete
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from siem2graph.text_codes import categorical, text_codes
+from siem2graph.text_codes import arrow_text, categorical, text_codes
 
 # A column is encoded when its sample holds at most this many distinct values per row.
 REPEAT_SHARE = 0.5
@@ -27,14 +28,22 @@ def _repeats(texts: pa.ChunkedArray) -> bool:
     return pc.count_distinct(sample).as_py() <= REPEAT_SHARE * len(sample)
 
 
-def compact_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every text column whose values repeat held as a categorical."""
-    texts = {
-        name: pa.chunked_array(pa.array(column.array))
-        for name, column in frame.items()
-        if column.dtype == "str"
-    }
-    repeated = [name for name, values in texts.items() if len(values) and _repeats(values)]
+def text_column(texts: pa.ChunkedArray) -> pd.Series:
+    """A parsed text column as the detections hold it: categorical when its values repeat."""
+    if len(texts) and _repeats(texts):
+        return pd.Series(categorical(*text_codes(texts)))
+    return pd.Series(pd.array(texts, dtype="str"))
+
+
+def text_columns(columns: Iterable[pa.ChunkedArray]) -> list[pd.Series]:
+    """``text_column`` of each column, two at a time."""
     with ThreadPoolExecutor(_THREADS) as pool:
-        encoded = pool.map(lambda name: categorical(*text_codes(frame[name])), repeated)
-        return frame.assign(**dict(zip(repeated, encoded, strict=True)))
+        return list(pool.map(text_column, columns))
+
+
+def compact_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text column whose values repeat held as a categorical, including
+    the categoricals that ``pd.concat`` turned into objects (their categories differed)."""
+    names = [name for name, column in frame.items() if column.dtype in ("str", object)]
+    columns = text_columns(arrow_text(frame[name].astype("str")) for name in names)
+    return frame.assign(**{name: c.array for name, c in zip(names, columns, strict=True)})

@@ -11,6 +11,7 @@ import pandas as pd
 from siem2graph.errors import InputError
 from siem2graph.legacy.aliases import ColumnResolver, normalise
 from siem2graph.legacy.collect import SIDE, ParsedFile
+from siem2graph.legacy.compact import text_columns
 from siem2graph.legacy.json_reader import cell_text
 from siem2graph.sources import RowProblem
 
@@ -32,7 +33,9 @@ class CanonicalFile:
 
 def _merge(columns: dict[str, pd.Series], target: str, values: pd.Series) -> None:
     """Add a column; a second column for the same field only fills the first one's gaps."""
-    columns[target] = columns[target].fillna(values) if target in columns else values
+    if target in columns:
+        values = columns[target].astype("str").fillna(values.astype("str"))
+    columns[target] = values
 
 
 def _raw_column(columns: dict[str, pd.Series]) -> str | None:
@@ -85,16 +88,16 @@ def canonical(
     file: str, parsed: ParsedFile, resolver: ColumnResolver, raw_resolver: ColumnResolver
 ) -> CanonicalFile:
     """Rename to SIEM fields, read Splunk ``_raw``, reject rows without an AlertId."""
-    table = parsed.table.to_pandas()
     columns: dict[str, pd.Series] = {}
     unmapped: list[str] = []
-    for position, name in enumerate(parsed.names):
+    texts = text_columns(parsed.table.columns)
+    for name, values in zip(parsed.names, texts, strict=True):
         target = resolver.resolve(name)
         if target is None:
             name = f"{name} (ignored)" if raw_resolver.resolve(name) else name
             unmapped.append(name)
-        _merge(columns, target or name, table.iloc[:, position])
-    del table
+        _merge(columns, target or name, values)
+    del texts
     problems: list[RowProblem] = []
     raw = _raw_column(columns)
     if raw is not None and len(parsed.rows):

@@ -196,9 +196,8 @@ def redact_run(
     for column, kind in legacy_kinds.items():
         if column in detections:
             detections[column] = _map_text(detections[column], lambda v, k=kind: names.value(k, v))
-    graph_values = report.graph_values.assign(
-        value=_by_kind(report.graph_values, "path", path_kinds, "value", names.value)
-    )
+    graph_values = report.graph_values.astype({"value": "str"})  # new texts go in below
+    graph_values["value"] = _by_kind(graph_values, "path", path_kinds, "value", names.value)
     pairs = report.value_pairs.assign(
         legacy_value=_by_kind(
             report.value_pairs, "siem_field", legacy_kinds, "legacy_value", names.value
