@@ -16,8 +16,13 @@ def arrow_text(values: pd.Series) -> pa.ChunkedArray:
 
 
 def text_codes(texts: Texts) -> tuple[np.ndarray, pa.Array]:
-    """The int32 code of each value (-1: none) and the distinct texts, first seen first."""
-    encoded = pc.dictionary_encode(pa.chunked_array(texts))
+    """The int32 code of each value (-1: none) and the distinct texts, first seen first;
+    dictionary-encoded texts have their chunks' dictionaries unified."""
+    texts = pa.chunked_array(texts)
+    if pa.types.is_dictionary(texts.type):
+        encoded = texts.unify_dictionaries()
+    else:
+        encoded = pc.dictionary_encode(texts)
     codes = pa.chunked_array([c.indices for c in encoded.chunks], pa.int32())
     distinct = encoded.chunk(0).dictionary if encoded.num_chunks else pa.array([], pa.string())
     return pc.fill_null(codes, -1).to_numpy().astype(np.int32, copy=False), distinct

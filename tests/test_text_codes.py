@@ -7,8 +7,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from siem2graph.legacy import compact
+from siem2graph.legacy import compact, read_legacy
 from siem2graph.legacy.compact import compact_text
+from siem2graph.legacy.limits import ReadLimits
+from siem2graph.mapping import load_mapping
+from siem2graph.sources import Source
 from siem2graph.text_codes import arrow_text, sorted_categorical, text_codes
 
 
@@ -66,3 +69,27 @@ def test_the_share_of_distinct_values_decides(monkeypatch):
 def test_an_empty_frame_is_left_as_it_is():
     frame = pd.DataFrame({"c": _text([])})
     assert compact_text(frame)["c"].dtype == "str"
+
+
+def test_a_csv_read_in_many_blocks_encodes_repeated_columns_and_keeps_every_value():
+    rows = [
+        {"AlertId": f"da{n // 4:06d}", "AlertTitle": f"title {n % 5}", "FullId": f"full {n}"}
+        for n in range(3_000)
+    ]
+    rows[7]["AlertTitle"] = ""  # blank: no value
+    text = "AlertId,AlertTitle,FullId\n" + "".join(
+        f"{r['AlertId']},{r['AlertTitle']},{r['FullId']}\n" for r in rows
+    )
+    source = Source.from_bytes("export.csv", text.encode())
+    detections = read_legacy(
+        [source], load_mapping(), limits=ReadLimits(max_record_bytes=4_096)
+    ).detections
+    assert detections["AlertId"].dtype == "category"
+    assert detections["AlertTitle"].dtype == "category"
+    assert detections["FullId"].dtype == "str"
+    for column in ("AlertId", "AlertTitle", "FullId"):
+        expected = [r[column] or None for r in rows]
+        assert (
+            detections[column].astype("object").where(detections[column].notna(), None).tolist()
+            == expected
+        )

@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from siem2graph.legacy.compact import repeats
 from siem2graph.legacy.limits import ReadLimits
 from siem2graph.sources import RowProblem
 
@@ -56,6 +57,7 @@ class RowCollector:
     problems: list[RowProblem] = field(default_factory=list)
     _tables: list[pa.Table] = field(default_factory=list)
     _rows: list[np.ndarray] = field(default_factory=list)
+    _encoded: dict[str, bool] = field(default_factory=dict)  # column -> held as a dictionary
 
     def reject(self, row: int, reason: str) -> None:
         """Count one rejected row and say why."""
@@ -118,9 +120,19 @@ class RowCollector:
         keep &= ~too_long
         if not keep.all():
             table, rows = table.filter(pa.array(keep)), rows[keep]
-        columns = [_blank_to_null(c) for c in table.columns]
+        columns = [
+            self._held(name, _blank_to_null(column))
+            for name, column in zip(table.column_names, table.columns, strict=True)
+        ]
         self._tables.append(pa.table(columns, names=table.column_names))
         self._rows.append(rows)
+
+    def _held(self, name: str, column: pa.ChunkedArray) -> pa.ChunkedArray:
+        """``column`` dictionary-encoded when its values repeat (decided on its first batch):
+        alert-level fields never hold a file's worth of text at once."""
+        if name not in self._encoded:
+            self._encoded[name] = repeats(column)
+        return pc.dictionary_encode(column) if self._encoded[name] else column
 
     def finish(
         self, names: list[str] | None, fmt: str, encoding: str, delimiter: str = ""

@@ -22,15 +22,16 @@ _SAMPLE_ROWS = 100_000
 _THREADS = 2  # Arrow's hashing releases the GIL: two columns at a time
 
 
-def _repeats(texts: pa.ChunkedArray) -> bool:
+def repeats(texts: pa.Array | pa.ChunkedArray) -> bool:
     """Whether the first rows' values repeat enough to pay for a dictionary."""
     sample = texts.slice(0, _SAMPLE_ROWS)
     return pc.count_distinct(sample).as_py() <= REPEAT_SHARE * len(sample)
 
 
 def text_column(texts: pa.ChunkedArray) -> pd.Series:
-    """A parsed text column as the detections hold it: categorical when its values repeat."""
-    if len(texts) and _repeats(texts):
+    """A parsed text column as the detections hold it: categorical when the reader encoded it
+    or its values repeat."""
+    if pa.types.is_dictionary(texts.type) or (len(texts) and repeats(texts)):
         return pd.Series(categorical(*text_codes(texts)))
     return pd.Series(pd.array(texts, dtype="str"))
 
