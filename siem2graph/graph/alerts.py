@@ -14,7 +14,7 @@ import pyarrow as pa
 from siem2graph.compare import parse_times
 from siem2graph.errors import InputError
 from siem2graph.graph.batches import read_batch
-from siem2graph.graph.chunk import ALERT_COLUMNS, HOST, Chunk, Outcome
+from siem2graph.graph.chunk import ALERT_COLUMNS, HOST, VALUE_TYPE, Chunk, Outcome
 from siem2graph.graph.columnar import SchemaHint
 from siem2graph.graph.flatten import AlertFlattener
 from siem2graph.graph.records import AlertStream, Lines, Records
@@ -75,7 +75,7 @@ class _Collector:
         categorical."""
         rows = np.concatenate([np.zeros(0, dtype=np.int64), *self.value_alert])
         take = np.flatnonzero(keep[rows])
-        texts = pa.chunked_array([c.value_text for c in self.chunks], pa.large_string())
+        texts = pa.chunked_array([c.value_text for c in self.chunks], VALUE_TYPE)
         numbers = np.concatenate(
             [np.zeros(0, dtype=np.int16), *(c.value_path for c in self.chunks)]
         )

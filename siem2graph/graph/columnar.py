@@ -17,7 +17,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
-from siem2graph.graph.chunk import ALERT_COLUMNS, HOST, Chunk, NotLines, Unsupported
+from siem2graph.graph.chunk import (
+    ALERT_COLUMNS,
+    HOST,
+    Chunk,
+    NotLines,
+    Unsupported,
+    value_texts,
+)
 from siem2graph.graph.leaves import evidence_kinds, leaf_bits
 from siem2graph.paths import GraphPath, Step, parse_path
 
@@ -259,7 +266,7 @@ def arrow_chunk(root: pa.StructArray, paths: Sequence[GraphPath]) -> Chunk:
         alerts,
         rows[order][keep],
         numbers[order][keep],
-        texts.filter(keep).cast(pa.large_string()),
+        value_texts(texts.filter(keep)),
         *leaf_bits(root),
     )
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from siem2graph.graph.chunk import ALERT_COLUMNS, HOST, Chunk
+from siem2graph.graph.chunk import ALERT_COLUMNS, HOST, Chunk, value_texts
 from siem2graph.paths import ODATA_TYPE, GraphPath, Step, evidence_type_name, to_text, walk
 
 EVIDENCE = "evidence"
@@ -165,7 +165,7 @@ def walk_chunk(alerts: Sequence[dict[str, Any]], flattener: AlertFlattener) -> C
         {name: pa.array(values, pa.string()) for name, values in columns.items()},
         np.array(value_alert, dtype=np.int64),
         np.array(value_path, dtype=np.int16),
-        pa.array(texts, pa.large_string()),
+        value_texts(pa.array(texts, pa.large_string())),
         tuple(paths),
         np.packbits(distinct[np.array(leaf_set_of, dtype=np.int64)], axis=1),
     )
