@@ -15,7 +15,7 @@ from siem2graph.compare import COMPARATORS, KEY, VALUE, aggregate_times
 from siem2graph.mapping import FieldMapping
 from siem2graph.model import VERDICTS
 from siem2graph.pairs import EXAMPLES, top_pairs
-from siem2graph.text_codes import arrow_text, text_codes
+from siem2graph.text_codes import arrow_text, categorical, text_codes
 
 MATCH, MISMATCH, MISSING, NEW, BOTH_EMPTY = range(len(VERDICTS))
 
@@ -100,9 +100,10 @@ def _examples(codes: np.ndarray, texts: pd.Index) -> tuple[str, ...]:
 def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """The code of each value (-1: none) and the texts the codes stand for."""
     if isinstance(column.dtype, pd.CategoricalDtype):
-        return column.cat.codes.to_numpy(), column.cat.categories
-    codes, texts = text_codes(arrow_text(column))
-    return codes, pd.Index(pd.array(texts, dtype="str"))
+        values = column.array
+    else:
+        values = categorical(*text_codes(arrow_text(column)))
+    return values.codes, values.categories
 
 
 def _count_distinct(numbers: np.ndarray) -> int:
