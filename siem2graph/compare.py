@@ -210,9 +210,24 @@ def _candidates(
 ) -> tuple[np.ndarray, pd.Series, np.ndarray]:
     """Normalise each distinct value once: (code of each value, the candidates, the distinct
     value each candidate comes from)."""
-    codes, distinct = pd.factorize(values, use_na_sentinel=False)
-    candidates = normalise(pd.Series(distinct, dtype="str"))
+    codes, distinct = _distinct(values)
+    candidates = normalise(distinct)
     return codes, candidates, candidates.index.to_numpy()
+
+
+def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """(code of each value, the distinct values as text); a categorical's codes are renumbered
+    over the categories in use instead of being hashed again."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        if len(codes) and codes.min() >= 0:
+            categories = values.cat.categories
+            used = np.flatnonzero(np.bincount(codes, minlength=len(categories)))
+            number = np.zeros(len(categories), dtype=np.intp)
+            number[used] = np.arange(len(used))
+            return number[codes], pd.Series(categories.take(used), dtype="str")
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    return codes, pd.Series(distinct, dtype="str")
 
 
 def _expand(codes: np.ndarray, rows: int, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from siem2graph.compare import KEY, VALUE
 from siem2graph.model import VERDICTS
+from siem2graph.text_codes import in_text_order
 
 TOP_PAIRS = 50
 EXAMPLES = 3
@@ -21,10 +22,7 @@ def _graph_display(graph: pd.DataFrame, alerts: int) -> tuple[np.ndarray, np.nda
     values it has, and the texts the codes stand for. Values come categorical with sorted
     categories (``verdicts.align``): their codes are already in text order."""
     values = graph[VALUE]
-    if (
-        isinstance(values.dtype, pd.CategoricalDtype)
-        and values.cat.categories.is_monotonic_increasing
-    ):
+    if isinstance(values.dtype, pd.CategoricalDtype) and in_text_order(values.cat.categories):
         codes, texts = values.cat.codes.to_numpy(), values.cat.categories
     else:
         codes, texts = pd.factorize(values, sort=True)
@@ -65,7 +63,8 @@ def top_pairs(
         VERDICTS
     ) + verdicts
     group, _ = pd.factorize(combined)
-    _, first_row = np.unique(group, return_index=True)
+    # groups are numbered in order of appearance: a group starts where the running maximum grows
+    first_row = np.flatnonzero(np.diff(np.maximum.accumulate(group), prepend=-1) > 0)
     counts = pd.DataFrame(
         {
             "found": found[first_row],

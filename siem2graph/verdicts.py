@@ -15,7 +15,7 @@ from siem2graph.compare import COMPARATORS, KEY, VALUE, aggregate_times
 from siem2graph.mapping import FieldMapping
 from siem2graph.model import VERDICTS
 from siem2graph.pairs import EXAMPLES, top_pairs
-from siem2graph.text_codes import arrow_text, categorical, text_codes
+from siem2graph.text_codes import arrow_text, text_codes
 
 MATCH, MISMATCH, MISSING, NEW, BOTH_EMPTY = range(len(VERDICTS))
 
@@ -74,7 +74,8 @@ def align(
     else:
         graph_numbers = distinct.get_indexer(alert_keys)[value_alerts]
     paths, names = pd.factorize(graph_values["path"])
-    order = np.argsort(paths, kind="stable")
+    # the narrowest integer type: numpy sorts it by radix (int16: 7x faster than int64 at 10M)
+    order = np.argsort(paths.astype(np.min_scalar_type(len(names))), kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(paths, minlength=len(names)))])
     by_path = {}
     for number, name in enumerate(names):
@@ -98,12 +99,11 @@ def _examples(codes: np.ndarray, texts: pd.Index) -> tuple[str, ...]:
 
 
 def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """The code of each value (-1: none) and the texts the codes stand for."""
+    """The code of each value (-1: none) and the distinct texts the codes stand for."""
     if isinstance(column.dtype, pd.CategoricalDtype):
-        values = column.array
-    else:
-        values = categorical(*text_codes(arrow_text(column)))
-    return values.codes, values.categories
+        return column.cat.codes.to_numpy(), column.cat.categories
+    codes, texts = text_codes(arrow_text(column))
+    return codes, pd.Index(pd.array(texts, dtype="str"))
 
 
 def _count_distinct(numbers: np.ndarray) -> int:
@@ -136,7 +136,6 @@ def evaluate_field(
     alerts = aligned.detection_alerts[present]
     on_matched = present & (aligned.detection_numbers >= 0)
     keys, matched_codes = aligned.detection_numbers[on_matched], value_codes[on_matched]
-    first = _first_pairs(keys, matched_codes)
     common = {
         "legacy_rows_populated": int(present.sum()),
         "legacy_alerts_populated": _count_distinct(alerts[alerts >= 0]),
@@ -145,12 +144,13 @@ def evaluate_field(
     if not row.has_graph_equivalent:
         return FieldOutcome(
             None,
-            legacy_populated=_count_distinct(keys[first]),
+            legacy_populated=_count_distinct(keys),
             graph_populated=0,
             pairs=pd.DataFrame(),
             **common,
         )
     # categorical on the column's codes: the comparators and the pairs factorize it for free
+    first = _first_pairs(keys, matched_codes)
     values = pd.Categorical.from_codes(matched_codes[first], categories=texts, validate=False)
     legacy = pd.DataFrame({KEY: keys[first], VALUE: values})
     comparator = COMPARATORS[row.comparator]

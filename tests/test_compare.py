@@ -115,3 +115,28 @@ def test_aggregate_times_keeps_earliest_per_alert():
     )
     kept = aggregate_times(items, "min").set_index("key")["value"]
     assert kept.to_dict() == {"a": "2020-01-01T00:00:00Z", "b": "x"}
+
+
+@pytest.mark.parametrize("field", ["ComputerDnsName", "LinkToWDATP", "AlertTitle", "Severity"])
+def test_categorical_values_with_unused_categories_are_found_as_their_texts(field):
+    row = MAPPING.field(field)
+    comparator = COMPARATORS[row.comparator]
+    legacy = ["PC1.contoso.com", "https://x/alert/da1_2", "Two  words", "High", "zz"]
+    graph = ["pc1.contoso.com", "https://y/alerts/da1_2/details", "Two words", "high", "yy"]
+    keys = ["a", "b", "c", "d", "e"]
+
+    def frame(values: list[str], unused: list[str]) -> pd.DataFrame:
+        categories = pd.Index(sorted({*values, *unused}), dtype="str")
+        return pd.DataFrame({"key": keys, "value": pd.Categorical(values, categories)})
+
+    as_text = comparator.found(
+        pd.DataFrame({"key": keys, "value": legacy}, dtype="str"),
+        pd.DataFrame({"key": keys, "value": graph}, dtype="str"),
+        row.params,
+        row.vocabulary,
+    )
+    as_codes = comparator.found(
+        frame(legacy, ["unused", "HIGH"]), frame(graph, ["zz", "other"]), row.params, row.vocabulary
+    )
+    assert as_codes.tolist() == as_text.tolist()
+    assert as_text.any() and not as_text.all()

@@ -12,7 +12,7 @@ from siem2graph.legacy.compact import compact_text
 from siem2graph.legacy.limits import ReadLimits
 from siem2graph.mapping import load_mapping
 from siem2graph.sources import Source
-from siem2graph.text_codes import arrow_text, sorted_categorical, text_codes
+from siem2graph.text_codes import arrow_text, in_text_order, sorted_categorical, text_codes
 
 
 def _text(values: list[str | None]) -> pd.Series:
@@ -93,3 +93,9 @@ def test_a_csv_read_in_many_blocks_encodes_repeated_columns_and_keeps_every_valu
             detections[column].astype("object").where(detections[column].notna(), None).tolist()
             == expected
         )
+
+
+def test_text_order_is_checked_on_the_texts():
+    assert in_text_order(pd.Index(["Alpha", "alpha", "beta", "é"], dtype="str"))
+    assert not in_text_order(pd.Index(["beta", "alpha"], dtype="str"))
+    assert in_text_order(pd.Index([], dtype="str")) and in_text_order(pd.Index(["x"], dtype="str"))

@@ -260,24 +260,23 @@ def arrow_chunk(root: pa.StructArray, paths: Sequence[GraphPath]) -> Chunk:
     numbers = np.concatenate([np.full(len(r), n, dtype=np.int16) for n, (r, _) in enumerate(found)])
     key = rows * len(paths) + numbers
     order = np.argsort(key, kind="stable")
-    texts = pa.concat_arrays([t for _, t in found]).take(order)
-    keep = _first_of_each(key[order], texts)
+    texts = value_texts(pa.concat_arrays([t for _, t in found]).take(order))
+    keep = _first_of_each(key[order], texts.indices.to_numpy())
     return Chunk(
         alerts,
         rows[order][keep],
         numbers[order][keep],
-        value_texts(texts.filter(keep)),
+        texts.filter(keep),  # a dropped row repeats a kept text: the dictionary is all in use
         *leaf_bits(root),
     )
 
 
-def _first_of_each(key: np.ndarray, texts: pa.Array) -> np.ndarray:
-    """Keep the first of equal (key, text) rows; ``key`` is sorted."""
+def _first_of_each(key: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Keep the first of equal (key, text code) rows; ``key`` is sorted."""
     keep = np.ones(len(key), dtype=bool)
     repeats = np.flatnonzero(key[1:] == key[:-1]) + 1
     if len(repeats):
         members = np.flatnonzero(pd.Series(key).isin(key[repeats]).to_numpy())
-        codes = pc.dictionary_encode(texts.take(members)).indices.to_numpy().astype(np.int64)
-        pairs = key[members] * (int(codes.max(initial=0)) + 1) + codes
+        pairs = key[members] * (int(codes.max(initial=0)) + 1) + codes[members]
         keep[members[pd.Series(pairs).duplicated().to_numpy()]] = False
     return keep

@@ -14,12 +14,12 @@ from typing import Any
 
 from tools.sample import catalog as c
 from tools.sample import evidence as ev
-from tools.sample.entities import TICKS_AT_EPOCH, UNITS, Device, FileInfo, Pools, fmt3, fmt7
+from tools.sample.detections import alert_detections
+from tools.sample.entities import TICKS_AT_EPOCH, UNITS, Device, Pools, fmt3, fmt7
 
 DETECTION_WEIGHTS = (35, 25, 20, 12, 8)  # relative weights of 1..5 detections per legacy alert
 _REGISTRY_MAX = 4  # detections of a registry alert at most
 _ANALYSTS = ("secops@contoso.com", "alex.bean@contoso.com", "soc-tier2@contoso.com")
-_COUNTRIES = ("CN", "RU", "US", "NL", "BR", None)
 _RECOMMENDED = (
     "Collect artifacts and determine scope\n\tReview the machine timeline for suspicious "
     "activities that may have occurred before and after the time of the alert.\n\tLook for the "
@@ -68,23 +68,6 @@ class Built:
     graph_fields: set[str] = field(default_factory=set)
     differs: set[str] = field(default_factory=set)
     labels: list[str] = field(default_factory=list)
-
-
-@dataclass
-class _Detection:
-    legacy: dict[str, str]
-    evidence: list[ev.Evidence]
-
-
-def _file_columns(f: FileInfo) -> dict[str, str]:
-    return {
-        "Sha1": f.sha1,
-        "FileName": f.name,
-        "FilePath": f.folder,
-        "Md5": f.md5,
-        "Sha256": f.sha256,
-        "FileHash": f.sha1,
-    }
 
 
 class AlertFactory:
@@ -172,7 +155,9 @@ class AlertFactory:
         else:
             domain, account_name = "NT AUTHORITY", "SYSTEM"
         account = ev.user_account(account_name, domain, self._sid())
-        detections, strip_scheme = self._detections(dtype, device, n, account, evidence_at, t0)
+        detections, strip_scheme = alert_detections(
+            pools, dtype, device, n, account, evidence_at, t0
+        )
 
         built = Built(alert_id, graph_id, [], [])
         evidence: list[ev.Evidence] = [ev.device(device, evidence_at)]
@@ -327,109 +312,3 @@ class AlertFactory:
             }
             built.records.insert(0 if scenario.older_first else 1, older)
         return built
-
-    def _detections(
-        self,
-        dtype: c.DetectionType,
-        device: Device,
-        n: int,
-        account: dict[str, Any],
-        at: str,
-        t0: int,
-    ) -> tuple[list[_Detection], bool]:
-        """The alert's detections (legacy columns + evidence); also whether Url lost its scheme."""
-        rng, pools = self.rng, self.pools
-        strip_scheme = rng.random() < 0.35
-        uses_url = False
-        pids = (rng.randrange(1000, 30000), rng.randrange(500, 1000))
-        ptimes = (at, fmt7(t0 - rng.randrange(UNITS, 60 * UNITS)), fmt7(t0 - 3600 * UNITS))
-        explorer, malware = pools.binaries["explorer"], pools.malware
-        out: list[_Detection] = []
-
-        def net_row(i: int, ioc: bool) -> _Detection:
-            nonlocal uses_url
-            if i % 2 == 0:
-                address = pools.public_ip()
-                legacy = {"IpAddress": address}
-                if ioc:
-                    legacy.update({"IocName": "IpAddress", "IocValue": address})
-                return _Detection(legacy, [ev.ip(address, rng.choice(_COUNTRIES), at)])
-            uses_url = True
-            bare = pools.url()
-            full = rng.choice(("http://", "https://")) + bare
-            legacy = {"Url": bare if strip_scheme else full}
-            if ioc:
-                legacy.update({"IocName": "Url", "IocValue": bare})
-            return _Detection(legacy, [ev.url(full, at)])
-
-        kind = dtype.kind
-        if kind in ("process", "registry", "network"):
-            image = pools.binaries[dtype.image]
-            cmd = dtype.command.format(
-                user=account["accountName"],
-                name=pools.hex(8),
-                n=rng.randrange(100, 9999),
-                ip=pools.public_ip(),
-            )
-            parent = pools.binaries["services" if device.host.startswith("srv") else "explorer"]
-            primary = [
-                ev.process(image, parent, cmd, "detected", account, device.device_id, ptimes, pids),
-                ev.file(image, device.device_id, at, "none", "detected"),
-            ]
-            if kind == "registry":
-                primary.append(ev.registry_key("SOFTWARE\\Microsoft\\Windows\\CurrentVersion", at))
-            out.append(_Detection({**_file_columns(image), "CommandLine": cmd}, primary))
-            for i in range(1, n):
-                if kind == "network":
-                    out.append(net_row(i - 1, ioc=False))
-                else:
-                    m = rng.choice(malware)
-                    out.append(
-                        _Detection(
-                            _file_columns(m), [ev.file(m, device.device_id, at, "none", "detected")]
-                        )
-                    )
-        elif kind in ("file", "air"):
-            prevented = dtype.prevented
-            status = "remediated" if kind == "air" else "prevented" if prevented else "none"
-            detection = "prevented" if prevented else "detected"
-            verdict = {
-                "RemediationAction": "Quarantine" if prevented else "",
-                "RemediationIsSuccess": "true" if prevented else "",
-                "WasExecutingWhileDetected": "" if kind == "air" else str(not prevented).lower(),
-            }
-            files = [rng.choice(malware) for _ in range(n)]
-            for i, m in enumerate(files):
-                items = [ev.file(m, device.device_id, at, status, detection)]
-                if i == 0 and kind == "file":
-                    cmd = f'"{m.folder}\\{m.name}"'
-                    items.append(
-                        ev.process(
-                            m, explorer, cmd, detection, account, device.device_id, ptimes, pids
-                        )
-                    )
-                out.append(_Detection({**_file_columns(m), **verdict}, items))
-            if kind == "air":
-                out[0].evidence.append(
-                    ev.process(
-                        explorer, pools.binaries["services"], "C:\\Windows\\Explorer.EXE", None,
-                        account, device.device_id, ptimes, pids,
-                    )
-                )  # fmt: skip
-        else:  # url (SmartScreen) and customti
-            ioc = kind == "customti"
-            for i in range(n):
-                out.append(net_row(i if ioc else 1, ioc))
-            image = pools.binaries["msedge" if kind == "url" else "powershell"]
-            target = out[0].legacy.get("IocValue") or out[0].legacy.get("Url") or "localhost"
-            cmd = (
-                f'"msedge.exe" --single-argument https://{target.split("://")[-1]}'
-                if kind == "url"
-                else f'powershell.exe -nop -c "Invoke-WebRequest -Uri {target} -OutFile a.bin"'
-            )
-            out[0].evidence.append(
-                ev.process(image, explorer, cmd, None, account, device.device_id, ptimes, pids)
-            )
-            if ioc:
-                out[0].legacy.update({"CreatorIocName": "FileSha1", "CreatorIocValue": image.sha1})
-        return out, strip_scheme and uses_url
