@@ -163,9 +163,9 @@ def run(
     progress("joining legacy and Graph alerts", 0.0)
     joined = join(legacy.detections, graph.alerts)
     clock.lap("join")
-    detections = legacy.detections.assign(
-        **{KEY: legacy.detections["AlertId"].map(joined.legacy_keys).astype("str")}
-    )
+    # categorical: the ids' categories are mapped, and align numbers the keys, not 1M texts
+    alert_keys = legacy.detections["AlertId"].astype("category").map(joined.legacy_keys)
+    detections = legacy.detections.assign(**{KEY: alert_keys.astype("category")})
     matched = pd.Index(joined.alerts.loc[joined.alerts["side"] == "both", KEY])
     graph_keys = graph.alerts["id"].str.strip().str.lower()
     if graph.value_alerts is None:

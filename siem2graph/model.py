@@ -121,7 +121,8 @@ class AuditReport:
     unmapped_legacy_columns: pd.DataFrame
     unmapped_graph_paths: pd.DataFrame
     timeline: pd.DataFrame
-    detections: pd.DataFrame  # text columns whose values repeat are categorical (legacy.compact)
+    # text columns whose values repeat are categorical (legacy.compact), and so is the key
+    detections: pd.DataFrame
     graph_values: pd.DataFrame  # id, path, value, key: categorical, values in text order
     phase_seconds: MappingABC[str, float]
     pulls: tuple[PullScope, ...] = ()  # the Graph inputs that came from a live pull

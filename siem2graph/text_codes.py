@@ -28,6 +28,16 @@ def text_codes(texts: Texts) -> tuple[np.ndarray, pa.Array]:
     return pc.fill_null(codes, -1).to_numpy().astype(np.int32, copy=False), distinct
 
 
+def as_text(values: pd.Series) -> pd.Series:
+    """``values`` as plain text; a categorical's codes are looked up through Arrow
+    (``astype("str")`` goes through Python objects, ~5x slower)."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return values.astype("str")
+    codes = values.cat.codes.to_numpy()
+    texts = pa.array(values.cat.categories.array).take(pa.array(codes, mask=codes < 0))
+    return pd.Series(pd.array(texts, dtype="str"), index=values.index, name=values.name)
+
+
 def categorical(codes: np.ndarray, texts: pa.Array) -> pd.Categorical:
     """A categorical of ``codes`` (valid by construction) over ``texts``."""
     categories = pd.Index(pd.array(texts, dtype="str"))

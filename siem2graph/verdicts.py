@@ -82,12 +82,15 @@ def align(
         rows = order[bounds[number] : bounds[number + 1]]
         rows = rows[graph_numbers[rows] >= 0]
         by_path[name] = distinct_pairs(graph_numbers[rows], values.take(rows))
-    all_keys, _ = pd.factorize(detection_keys)
+    # per distinct key, not per detection: 250k lookups instead of 1M at 1M detections
+    keys = detection_keys.astype("category").array
+    codes = keys.codes.astype(np.intp)
+    key_numbers = np.append(distinct.get_indexer(keys.categories), -1)  # code -1: -1
     return AlignedInputs(
         keys=distinct.to_numpy(),
         matched_numbers=distinct.get_indexer(matched),
-        detection_numbers=distinct.get_indexer(detection_keys),
-        detection_alerts=all_keys,
+        detection_numbers=key_numbers[codes],
+        detection_alerts=codes,
         graph_by_path=by_path,
     )
 

@@ -12,7 +12,13 @@ from siem2graph.legacy.compact import compact_text
 from siem2graph.legacy.limits import ReadLimits
 from siem2graph.mapping import load_mapping
 from siem2graph.sources import Source
-from siem2graph.text_codes import arrow_text, in_text_order, sorted_categorical, text_codes
+from siem2graph.text_codes import (
+    arrow_text,
+    as_text,
+    in_text_order,
+    sorted_categorical,
+    text_codes,
+)
 
 
 def _text(values: list[str | None]) -> pd.Series:
@@ -99,3 +105,13 @@ def test_text_order_is_checked_on_the_texts():
     assert in_text_order(pd.Index(["Alpha", "alpha", "beta", "é"], dtype="str"))
     assert not in_text_order(pd.Index(["beta", "alpha"], dtype="str"))
     assert in_text_order(pd.Index([], dtype="str")) and in_text_order(pd.Index(["x"], dtype="str"))
+
+
+def test_as_text_reads_a_categorical_as_its_texts_with_missing_values_kept():
+    values = pd.Series(pd.Categorical(["b", None, "a", "b"]), index=[5, 6, 7, 8], name="f")
+    text = as_text(values)
+    assert str(text.dtype) == "str" and text.name == "f"
+    assert text.index.tolist() == [5, 6, 7, 8]
+    assert text.isna().tolist() == [False, True, False, False]
+    assert text.dropna().tolist() == ["b", "a", "b"]
+    assert text.equals(values.astype("str"))
