@@ -6,12 +6,14 @@ Only Siem2GraphError subclasses may escape; when reading succeeds, every file re
 from __future__ import annotations
 
 import json
+import sys
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from siem2graph.errors import Siem2GraphError
 from siem2graph.legacy import ReadLimits, read_legacy
+from siem2graph.legacy.sniff import HEAD_BYTES
 from siem2graph.mapping import load_mapping
 from siem2graph.sources import Source
 
@@ -73,3 +75,21 @@ def test_json_reader_never_crashes(values, as_lines):
 def test_broken_json_never_crashes(tail):
     _read_counts("f.json", b'[{"AlertId": "da1"},' + tail)
     _read_counts("f.ndjson", b'{"AlertId": "da1"}\n' + tail)
+
+
+def test_a_bad_row_with_broken_utf8_is_read_carefully_without_an_unraisable_error(monkeypatch):
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    rows = b"".join(b"da%d,High\n" % n for n in range(HEAD_BYTES // 8))  # UTF-8 beyond the head
+    data = b"AlertId,Severity\n" + rows + b"da0,Low,extra\xe2\x82"
+    result = read_legacy([Source.from_bytes("f.csv", data)], MAPPING, limits=LIMITS)
+    assert unraisable == []
+    assert result.files[0].rows_rejected == 1
+    assert result.files[0].rows_kept == HEAD_BYTES // 8
+
+
+def test_a_short_file_ending_in_a_latin1_letter_is_read_as_cp1252():
+    data = "AlertId,Severity\nda1,Elevé".encode("latin-1")  # only the last byte is not ASCII
+    result = read_legacy([Source.from_bytes("f.csv", data)], MAPPING, limits=LIMITS)
+    assert result.files[0].encoding == "cp1252"
+    assert result.detections["Severity"].tolist() == ["Elevé"]

@@ -46,16 +46,12 @@ def _fast(decoded: Decoded, header: list[str], delimiter: str, collector: RowCol
     # a record larger than a block makes pyarrow fail: the careful path then reads the file
     block = collector.limits.max_record_bytes
     positions = [str(i) for i in range(len(header))]
-
-    def refuse(_row: pacsv.InvalidRow) -> str:
-        return "error"
-
+    # no invalid_row_handler: pyarrow raises on a bad row by itself, and a handler is given
+    # the row as text, which fails (unraisably) when the row holds invalid UTF-8
     reader = pacsv.open_csv(
         str(decoded.native) if decoded.native else decoded.stream,
         read_options=pacsv.ReadOptions(column_names=positions, skip_rows=1, block_size=block),
-        parse_options=pacsv.ParseOptions(
-            delimiter=delimiter, newlines_in_values=True, invalid_row_handler=refuse
-        ),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(
             column_types=dict.fromkeys(positions, pa.string()),
             strings_can_be_null=False,

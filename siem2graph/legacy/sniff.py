@@ -55,8 +55,9 @@ def _utf16_without_bom(head: bytes) -> str | None:
     return None
 
 
-def detect_encoding(head: bytes) -> tuple[str, str, int]:
-    """(codec, label, BOM length) of a file's first bytes; cp1252 when they are not UTF-8."""
+def detect_encoding(head: bytes, whole: bool = False) -> tuple[str, str, int]:
+    """(codec, label, BOM length) of a file's first bytes (``whole``: the file is no longer);
+    cp1252 when they are not UTF-8."""
     for bom, codec in _BOMS:
         if head.startswith(bom):
             return codec, ("utf-8-sig" if codec == "utf-8" else codec), len(bom)
@@ -64,7 +65,8 @@ def detect_encoding(head: bytes) -> tuple[str, str, int]:
     if utf16:
         return utf16, utf16, 0
     try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        # a sequence cut at the end of the head may go on beyond it, but not at the file's end
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
     except UnicodeDecodeError:
         return "cp1252", "cp1252", 0
     return "utf-8", "utf-8", 0
@@ -86,7 +88,7 @@ def open_decoded(source: Source, force_replace: bool = False) -> Decoded:
     """
     raw = source.open()
     head = raw.read(HEAD_BYTES)
-    codec, label, bom = detect_encoding(head)
+    codec, label, bom = detect_encoding(head, whole=len(head) < HEAD_BYTES)
     text = codecs.getincrementaldecoder(codec)(errors="replace").decode(head[bom:])
     if not text.strip():
         raw.close()
