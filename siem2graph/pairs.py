@@ -10,7 +10,6 @@ import pandas as pd
 
 from siem2graph.compare import KEY, VALUE
 from siem2graph.model import VERDICTS
-from siem2graph.text_codes import in_text_order
 
 TOP_PAIRS = 50
 EXAMPLES = 3
@@ -22,16 +21,23 @@ def _graph_display(graph: pd.DataFrame, alerts: int) -> tuple[np.ndarray, np.nda
     values it has, and the texts the codes stand for. Values come categorical with sorted
     categories (``verdicts.align``): their codes are already in text order."""
     values = graph[VALUE]
-    if isinstance(values.dtype, pd.CategoricalDtype) and in_text_order(values.cat.categories):
+    # pandas keeps the answer on the categories, which every field's values share
+    if (
+        isinstance(values.dtype, pd.CategoricalDtype)
+        and values.cat.categories.is_monotonic_increasing
+    ):
         codes, texts = values.cat.codes.to_numpy(), values.cat.categories
     else:
         codes, texts = pd.factorize(values, sort=True)
         texts = pd.Index(texts)
     keys = graph[KEY].to_numpy()
-    none = len(texts)
-    first = np.full(alerts, none, dtype=np.int64)
-    np.minimum.at(first, keys, codes)
-    first[first == none] = -1
+    if (np.diff(keys) < 0).any():
+        order = np.argsort(keys, kind="stable")
+        keys, codes = keys[order], codes[order]
+    starts = np.flatnonzero(np.diff(keys, prepend=-1))  # one run of rows per alert
+    first = np.full(alerts, -1, dtype=np.int64)
+    if len(starts):
+        first[keys[starts]] = np.minimum.reduceat(codes, starts)
     return first, np.bincount(keys, minlength=alerts), texts
 
 

@@ -15,7 +15,6 @@ from siem2graph.sources import Source
 from siem2graph.text_codes import (
     arrow_text,
     as_text,
-    in_text_order,
     sorted_categorical,
     text_codes,
 )
@@ -99,12 +98,6 @@ def test_a_csv_read_in_many_blocks_encodes_repeated_columns_and_keeps_every_valu
             detections[column].astype("object").where(detections[column].notna(), None).tolist()
             == expected
         )
-
-
-def test_text_order_is_checked_on_the_texts():
-    assert in_text_order(pd.Index(["Alpha", "alpha", "beta", "é"], dtype="str"))
-    assert not in_text_order(pd.Index(["beta", "alpha"], dtype="str"))
-    assert in_text_order(pd.Index([], dtype="str")) and in_text_order(pd.Index(["x"], dtype="str"))
 
 
 def test_as_text_reads_a_categorical_as_its_texts_with_missing_values_kept():
