@@ -149,7 +149,7 @@ def parse_times(values: pd.Series) -> pd.Series:
     texts = pc.utf8_trim_whitespace(pa.array(values, pa.large_string(), from_pandas=True))
     fast = _arrow_times(texts) if len(texts) else None
     if fast is not None:
-        return pd.Series(fast.to_pandas(), index=values.index)
+        return pd.Series(fast.to_pandas().array, index=values.index)
     text = values.astype("str").str.strip().str.replace(r"(\.\d{6})\d+", r"\1", regex=True)
     return pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
 

@@ -95,7 +95,9 @@ def top_pairs(
     return pd.DataFrame(
         {
             "siem_field": siem_field,
-            "legacy_value": pd.Series(np.asarray(legacy_texts)[legacy_codes[kept]], dtype="str"),
+            "legacy_value": pd.Series(
+                np.asarray(legacy_texts.take(legacy_codes[kept])), dtype="str"
+            ),
             "graph_value": pd.Series(
                 _display_text(item_first[kept], item_size[kept], texts), dtype="str"
             ),

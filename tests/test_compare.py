@@ -140,3 +140,13 @@ def test_categorical_values_with_unused_categories_are_found_as_their_texts(fiel
     )
     assert as_codes.tolist() == as_text.tolist()
     assert as_text.any() and not as_text.all()
+
+
+def test_parse_times_keeps_the_values_index():
+    values = pd.Series(["2020-09-30T14:09:20Z", "2020-10-01T00:00:00Z"], index=[7, 3], dtype="str")
+    parsed = parse_times(values)
+    assert parsed.index.tolist() == [7, 3]
+    assert parsed.tolist() == [
+        pd.Timestamp("2020-09-30T14:09:20Z"),
+        pd.Timestamp("2020-10-01T00:00:00Z"),
+    ]

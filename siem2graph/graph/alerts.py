@@ -178,6 +178,9 @@ def read_graph(
 
 def _latest_versions(alerts: pd.DataFrame) -> pd.Index:
     """Row positions of each id's latest version (by lastUpdateDateTime, then file order)."""
-    order = alerts.assign(_t=parse_times(alerts["lastUpdateDateTime"]), _pos=alerts.index)
+    repeated = alerts["id"].duplicated(keep=False).to_numpy()
+    some = alerts[repeated]  # only the ids seen more than once need their times compared
+    order = some.assign(_t=parse_times(some["lastUpdateDateTime"]), _pos=some.index)
     order = order.sort_values(["_t", "_pos"], ascending=[False, False], na_position="last")
-    return pd.Index(sorted(order.drop_duplicates("id")["_pos"]))
+    latest = order.drop_duplicates("id")["_pos"].to_numpy()
+    return pd.Index(np.sort(np.concatenate([alerts.index[~repeated].to_numpy(), latest])))
