@@ -55,7 +55,7 @@ def _utf16_without_bom(head: bytes) -> str | None:
     return None
 
 
-def detect_encoding(head: bytes, whole: bool = False) -> tuple[str, str, int]:
+def detect_encoding(head: bytes, whole: bool) -> tuple[str, str, int]:
     """(codec, label, BOM length) of a file's first bytes (``whole``: the file is no longer);
     cp1252 when they are not UTF-8."""
     for bom, codec in _BOMS:
