@@ -35,6 +35,8 @@ def _found(field: str, legacy: str, graph: list[str]) -> bool:
             ["Suspicious PowerShell command line"],
             False,
         ),
+        ("AlertTitle", " Two\v\t words ", ["Two words"], True),
+        ("AlertTitle", "Two\u00a0words", ["Two words"], False),  # only ASCII white space
         ("ComputerDnsName", "PC1.Contoso.com", ["pc1.contoso.com"], True),
         ("ComputerDnsName", "pc1.contoso.com", ["pc1"], False),
         ("Sha1", "AABBCC ", ["aabbcc"], True),
