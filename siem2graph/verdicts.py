@@ -109,6 +109,14 @@ def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes, pd.Index(pd.array(texts, dtype="str"))
 
 
+def _dtype(column: pd.Series, texts: pd.Index) -> pd.CategoricalDtype:
+    """The categorical dtype over ``texts`` (a categorical column's own: pandas would check
+    its categories again for every new dtype)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.dtype
+    return pd.CategoricalDtype(texts)
+
+
 def _count_distinct(numbers: np.ndarray) -> int:
     return int(np.count_nonzero(np.bincount(numbers))) if len(numbers) else 0
 
@@ -134,7 +142,8 @@ def evaluate_field(
     row: FieldMapping, detections: pd.DataFrame, aligned: AlignedInputs
 ) -> FieldOutcome:
     """Compare one field's legacy values with the Graph values at its paths."""
-    value_codes, texts = _codes(detections[row.siem_field])
+    column = detections[row.siem_field]
+    value_codes, texts = _codes(column)
     present = value_codes >= 0
     alerts = aligned.detection_alerts[present]
     on_matched = present & (aligned.detection_numbers >= 0)
@@ -154,7 +163,9 @@ def evaluate_field(
         )
     # categorical on the column's codes: the comparators and the pairs factorize it for free
     first = _first_pairs(keys, matched_codes)
-    values = pd.Categorical.from_codes(matched_codes[first], categories=texts, validate=False)
+    values = pd.Categorical.from_codes(
+        matched_codes[first], dtype=_dtype(column, texts), validate=False
+    )
     legacy = pd.DataFrame({KEY: keys[first], VALUE: values})
     comparator = COMPARATORS[row.comparator]
     items = legacy  # distinct (alert, value) already, unless split into list items
