@@ -14,6 +14,7 @@ from siem2graph.legacy.collect import SIDE, ParsedFile
 from siem2graph.legacy.compact import text_columns
 from siem2graph.legacy.json_reader import cell_text
 from siem2graph.sources import RowProblem
+from siem2graph.text_codes import as_text
 
 FILE_COLUMN = "_file"
 RECORD_COLUMN = "_record"
@@ -34,7 +35,7 @@ class CanonicalFile:
 def _merge(columns: dict[str, pd.Series], target: str, values: pd.Series) -> None:
     """Add a column; a second column for the same field only fills the first one's gaps."""
     if target in columns:
-        values = columns[target].astype("str").fillna(values.astype("str"))
+        values = as_text(columns[target]).fillna(as_text(values))
     columns[target] = values
 
 
