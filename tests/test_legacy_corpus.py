@@ -87,3 +87,26 @@ def test_concatenated_csv_exports_feed_the_audit():
     report = run(legacy, graph, MAPPING)
     assert report.join.matched_alerts == 1
     assert report.field("Description").legacy_rows_populated == 2
+
+
+def test_blank_values_are_missing_in_encoded_and_plain_columns():
+    """'' and white-space-only values are NA whether a column is held as a dictionary (values
+    repeat: Title) or as text (unique: Sha1), in every block of a file read in small blocks."""
+    from siem2graph.legacy import ReadLimits
+
+    titles = ["x", "  ", "", "y", "\t", "x"] * 40
+    lines = ["AlertId,Title,Sha1"] + [
+        f"da{n},{t},{' ' if n % 7 == 0 else f'sha{n}'}" for n, t in enumerate(titles)
+    ]
+    data = read_legacy(
+        [Source.from_bytes("blanks.csv", "\n".join(lines).encode())],
+        MAPPING,
+        limits=ReadLimits(max_record_bytes=1024),
+    )
+    detections = data.detections
+    assert isinstance(detections["Title"].dtype, pd.CategoricalDtype)
+    assert sorted(detections["Title"].cat.categories) == ["x", "y"]
+    assert [None if pd.isna(v) else v for v in detections["Title"]] == [
+        None if not t.strip() else t for t in titles
+    ]
+    assert detections["Sha1"].isna().tolist() == [n % 7 == 0 for n in range(len(titles))]

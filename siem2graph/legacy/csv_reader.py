@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import pyarrow as pa
@@ -59,10 +59,18 @@ def _fast(decoded: Decoded, header: list[str], delimiter: str, collector: RowCol
         ),
     )
     next_row = FIRST_RECORD
-    for batch in reader:
-        rows = np.arange(next_row, next_row + batch.num_rows, dtype=np.int64)
-        collector.add(pa.Table.from_batches([batch]), rows, header)
-        next_row += batch.num_rows
+    # each batch is collected in a thread while pyarrow parses the next one (both release the
+    # GIL); one batch at a time, in order
+    with ThreadPoolExecutor(1) as pool:
+        adding: Future[None] | None = None
+        for batch in reader:
+            rows = np.arange(next_row, next_row + batch.num_rows, dtype=np.int64)
+            if adding is not None:
+                adding.result()
+            adding = pool.submit(collector.add, pa.Table.from_batches([batch]), rows, header)
+            next_row += batch.num_rows
+        if adding is not None:
+            adding.result()
 
 
 def _records(decoded: Decoded, delimiter: str) -> Iterator[list[str] | csv.Error]:
