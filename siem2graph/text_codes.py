@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 Texts = pa.Array | pa.ChunkedArray
+# below this many texts one sort is as quick as two halves in two threads
+_SPLIT_FROM = 100_000
 
 
 def arrow_text(values: pd.Series) -> pa.ChunkedArray:
@@ -52,7 +56,43 @@ def sorted_categorical(texts: Texts, rows: np.ndarray | None = None) -> pd.Categ
         codes = codes[rows]
     used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(distinct)))
     used_texts = distinct.take(used)
-    order = pc.array_sort_indices(used_texts).to_numpy()
+    order = text_order(used_texts)
     rank = np.full(len(distinct) + 1, -1, dtype=np.int32)  # the last one: code -1 stays -1
     rank[used[order]] = np.arange(len(order), dtype=np.int32)
     return categorical(rank[codes], used_texts.take(order))
+
+
+def text_order(texts: pa.Array, split_from: int = _SPLIT_FROM) -> np.ndarray:
+    """The positions that put ``texts`` (no nulls) in text order, as Arrow's stable sort does.
+    From ``split_from`` texts on, they are cut into two halves at a two-byte prefix (every
+    text of the first half sorts before every text of the second) sorted in two threads."""
+    if len(texts) < split_from:
+        return pc.array_sort_indices(texts).to_numpy()
+    prefixes = _leading_bytes(texts)
+    running = np.cumsum(np.bincount(prefixes, minlength=1 << 16))
+    first = prefixes <= np.searchsorted(running, len(texts) // 2)
+    halves = [np.flatnonzero(first), np.flatnonzero(~first)]
+
+    def order(rows: np.ndarray) -> np.ndarray:
+        return rows[pc.array_sort_indices(texts.take(rows)).to_numpy()]
+
+    with ThreadPoolExecutor(len(halves)) as pool:
+        return np.concatenate(list(pool.map(order, halves)))
+
+
+def _leading_bytes(texts: pa.Array) -> np.ndarray:
+    """Each text's first two bytes as one big-endian number (a byte past the end counts 0:
+    the numbers are in the texts' order, ties aside)."""
+    texts = texts.cast(pa.large_binary())
+    _, offsets, data = texts.buffers()
+    bounds = np.frombuffer(offsets, np.int64)[texts.offset : texts.offset + len(texts) + 1]
+    if data is None or bounds[-1] == bounds[0]:
+        return np.zeros(len(texts), dtype=np.int64)
+    content = np.frombuffer(data, np.uint8)
+    starts, lengths = bounds[:-1], np.diff(bounds)
+
+    def byte(k: int) -> np.ndarray:
+        at = np.minimum(starts + k, len(content) - 1)
+        return np.where(lengths > k, content[at], 0).astype(np.int64)
+
+    return byte(0) << 8 | byte(1)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
 
 from siem2graph.legacy import compact, read_legacy
 from siem2graph.legacy.compact import compact_text
@@ -17,6 +19,7 @@ from siem2graph.text_codes import (
     as_text,
     sorted_categorical,
     text_codes,
+    text_order,
 )
 
 
@@ -108,3 +111,20 @@ def test_as_text_reads_a_categorical_as_its_texts_with_missing_values_kept():
     assert text.isna().tolist() == [False, True, False, False]
     assert text.dropna().tolist() == ["b", "a", "b"]
     assert text.equals(values.astype("str"))
+
+
+TRICKY = ["", "a", "a\x00", "a\x00b", "ab", "b", "\x00", "é", "éa", "z" * 40, "a", "", "ba", "\x7f"]
+
+
+@pytest.mark.parametrize("kind", [pa.string(), pa.large_string()])
+def test_text_order_in_halves_is_arrows_stable_sort(kind):
+    """Empty and one-byte texts, NUL bytes, multi-byte letters and ties, cut in halves at any
+    prefix (random texts too), give the order of Arrow's own sort."""
+    rng = np.random.default_rng(7)
+    alphabet = np.array(list("ab\x00é"))
+    random = ["".join(rng.choice(alphabet, rng.integers(0, 5))) for _ in range(500)]
+    for values in (TRICKY, random, ["same"] * 5, ["x", "y"]):
+        texts = pa.array(["skipped", *values], kind).slice(1)  # a sliced array: offset 1
+        expected = pc.array_sort_indices(texts).to_numpy()
+        assert text_order(texts, split_from=0).tolist() == expected.tolist()
+        assert text_order(texts).tolist() == expected.tolist()  # one sort below the threshold
