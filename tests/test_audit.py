@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from siem2graph.audit import audit_sources
+from siem2graph.errors import InputError
 from siem2graph.graph import records
 from siem2graph.mapping import load_mapping
 from siem2graph.sources import Source
@@ -188,3 +189,15 @@ def test_progress_covers_reading_joining_and_comparing(tmp_path, monkeypatch):
     assert "reading legacy_siem_export.csv" in steps
     assert "joining legacy and Graph alerts" in steps
     assert steps[-1].startswith("compared ")
+
+
+def test_an_error_of_either_side_names_its_file_the_graph_side_first():
+    legacy = Source.from_path(SAMPLE / "legacy_siem_export.csv")
+    graph = Source.from_path(SAMPLE / "graph_alerts_v2.json")
+    empty = Source.from_bytes("empty.json", b"")
+    with pytest.raises(InputError, match="empty.json: the file is empty"):
+        audit_sources([legacy], [empty])
+    with pytest.raises(InputError, match="no legacy export was given"):
+        audit_sources([], [graph])
+    with pytest.raises(InputError, match="empty.json: the file is empty"):
+        audit_sources([], [empty])  # both wrong: the Graph side's error
