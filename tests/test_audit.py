@@ -195,9 +195,9 @@ def test_an_error_of_either_side_names_its_file_the_graph_side_first():
     legacy = Source.from_path(SAMPLE / "legacy_siem_export.csv")
     graph = Source.from_path(SAMPLE / "graph_alerts_v2.json")
     empty = Source.from_bytes("empty.json", b"")
-    with pytest.raises(InputError, match="empty.json: the file is empty"):
+    with pytest.raises(InputError, match=r"empty\.json: the file is empty"):
         audit_sources([legacy], [empty])
     with pytest.raises(InputError, match="no legacy export was given"):
         audit_sources([], [graph])
-    with pytest.raises(InputError, match="empty.json: the file is empty"):
+    with pytest.raises(InputError, match=r"empty\.json: the file is empty"):
         audit_sources([], [empty])  # both wrong: the Graph side's error
