@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from siem2graph.errors import InputError
-from siem2graph.legacy import read_legacy
+from siem2graph.legacy import ReadLimits, read_legacy
 from siem2graph.mapping import load_mapping
 from siem2graph.sources import Source
 
@@ -92,8 +92,6 @@ def test_concatenated_csv_exports_feed_the_audit():
 def test_blank_values_are_missing_in_encoded_and_plain_columns():
     """'' and white-space-only values are NA whether a column is held as a dictionary (values
     repeat: Title) or as text (unique: Sha1), in every block of a file read in small blocks."""
-    from siem2graph.legacy import ReadLimits
-
     titles = ["x", "  ", "", "y", "\t", "x"] * 40
     lines = ["AlertId,Title,Sha1"] + [
         f"da{n},{t},{' ' if n % 7 == 0 else f'sha{n}'}" for n, t in enumerate(titles)
