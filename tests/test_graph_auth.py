@@ -265,3 +265,11 @@ def test_secrets_stay_out_of_reprs_and_fingerprints(monkeypatch):
     monkeypatch.delenv("MY_SECRET")
     with pytest.raises(AuthError, match="MY_SECRET"):
         secret_from_env("MY_SECRET")
+
+
+@pytest.mark.parametrize(
+    "tenant", ["evil.test/x", "t1?x=1", "t1#frag", "user@evil.test", "127.0.0.1:443", "-t", "t 1"]
+)
+def test_a_tenant_id_cannot_change_the_authority(tenant):
+    with pytest.raises(InputError, match="tenant id must be"):
+        resolve_endpoints(tenant)

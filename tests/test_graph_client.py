@@ -259,3 +259,23 @@ def test_every_call_has_a_timeout():
 def test_retry_after_parsing(header, expected):
     now = dt.datetime(2015, 10, 21, 7, 28, 5, tzinfo=dt.UTC).timestamp()
     assert retry_after_seconds(header, now) == expected
+
+
+def test_a_next_link_to_another_host_is_never_followed(emulator, fake_time):
+    """The bearer token goes wherever a next link points: a link off the Graph root ends the pull."""
+    emulator.set_alerts(make_alerts(30))
+    client = graph_client(emulator, fake_time, top=10)
+    original = client._transport.get_json
+    followed: list[str] = []
+
+    def relinked(url: str, params: dict[str, str] | None = None) -> dict:
+        body = original(url, params)
+        if "@odata.nextLink" in body:
+            body["@odata.nextLink"] = "https://attacker.test/v1.0/security/alerts_v2?$skip=10"
+        followed.append(url)
+        return body
+
+    client._transport.get_json = relinked
+    result = client.pull(START, END, emulator.ca_path.parent / "relinked.ndjson")
+    assert result.partial and "another host" in result.reason
+    assert not any("attacker.test" in url for url in followed)

@@ -6,8 +6,10 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+import requests
 from streamlit.testing.v1 import AppTest
 
+from tests.attacker import AttackerListener
 from tests.graph_helpers import SECRET, SECRET_CLIENT, TENANT, ids, make_alerts, read_ndjson
 
 pytest_plugins = ["tests.graph_fixtures"]
@@ -87,3 +89,47 @@ def test_a_partial_pull_is_returned_with_a_warning(wired):
     (warning,) = [w.value.replace("\\", "") for w in app.warning]  # markdown escapes off
     assert "PARTIAL: 0 alerts pulled" in warning and "429" in warning
     assert not app.success
+
+
+@pytest.fixture
+def attacker(wired, tmp_path, monkeypatch):
+    """A recording HTTPS host that requests trust as much as the emulator."""
+    with AttackerListener(tmp_path / "attacker-ca.pem") as listener:
+        bundle = tmp_path / "bundle.pem"
+        bundle.write_bytes(wired.ca_path.read_bytes() + listener.ca_path.read_bytes())
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+        requests.get(listener.url, timeout=5)  # the listener is reachable and trusted
+        assert len(listener.captured) == 1
+        listener.captured.clear()
+        yield listener
+
+
+def test_the_form_offers_no_endpoint_or_folder(wired):
+    app = run_section()
+    labels = " ".join(field.label.lower() for field in app.text_input)
+    for word in ("url", "authority", "folder", "path"):
+        assert word not in labels
+
+
+@pytest.mark.parametrize("typed", ["url", "host", "host-and-port"])
+def test_nothing_a_visitor_types_sends_the_secret_to_their_host(attacker, typed):
+    host_port = attacker.url.removeprefix("https://")
+    value = {"url": attacker.url, "host": "127.0.0.1", "host-and-port": host_port}[typed]
+    fields = len(run_section().text_input)
+    for field_index in range(fields):
+        app = run_section()
+        app.text_input[field_index].set_value(value)
+        app.button[0].click().run()
+        assert not app.exception
+    assert attacker.captured == []
+    assert attacker.leaked(SECRET) == []
+
+
+def test_a_cached_pull_does_not_show_the_server_path(wired, tmp_path):
+    app = run_section()
+    app.button[0].click().run()
+    app.button[0].click().run()  # the second pull is served from the cache
+    shown = " ".join(str(e.value) for e in [*app.info, *app.caption, *app.success, *app.error])
+    shown = shown.replace("\\", "")  # markdown escapes off
+    assert "cached pull" in shown
+    assert str(tmp_path) not in shown

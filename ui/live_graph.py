@@ -49,7 +49,8 @@ def _secrets_section() -> Mapping[str, Any]:
 
 
 def defaults() -> dict[str, str]:
-    """Non-secret form defaults from st.secrets["graph"] and SIEM2GRAPH_* variables."""
+    """Non-secret server settings and form defaults from st.secrets["graph"] and SIEM2GRAPH_*
+    variables; the endpoints and the cache folder among them are never a visitor's to set."""
     section = _secrets_section()
 
     def pick(key: str, env: str, fallback: str = "") -> str:
@@ -142,20 +143,23 @@ def _show_record(path: Path) -> None:
 
 
 def _pull(form: dict[str, Any], credential: Credential) -> Path:
+    server = defaults()
+    # Endpoints and the cache folder come from the server's configuration only: a visitor who
+    # could choose them could send the server's secret or token to a host of their own.
     endpoints = resolve_endpoints(
-        form["tenant_id"], form["cloud"], form["authority"] or None, form["graph_url"] or None
+        form["tenant_id"], form["cloud"], server["authority"] or None, server["graph_url"] or None
     )
     since = dt.datetime.combine(form["since"], dt.time(), dt.UTC)
     until = dt.datetime.combine(form["until"], dt.time(), dt.UTC) + dt.timedelta(days=1)
     source = None if form["source"] == "all" else form["source"]
-    out = cache_path(Path(form["cache_dir"]), endpoints, since, until, source)
+    out = cache_path(Path(server["cache_dir"]), endpoints, since, until, source)
     record = read_record(out) if out.exists() else None
     if (
         form["reuse"]
         and record is not None
         and not scope_from_record(out.name, record, None).partial
     ):
-        st.info(escape_markdown(f"Using the cached pull from {out}."))
+        st.info("Using the complete cached pull of this window.")
         return out
     app = _msal_app(
         form["client_id"],
@@ -205,9 +209,10 @@ def live_graph_section() -> Path | None:
         form["until"] = st.date_input("Until (inclusive)", _date(values["until"], today))
         form["source"] = st.selectbox("Service source", SOURCES)
         with st.expander("Advanced"):
-            form["authority"] = st.text_input("Authority URL override", values["authority"])
-            form["graph_url"] = st.text_input("Graph URL override", values["graph_url"])
-            form["cache_dir"] = st.text_input("Cache folder", values["cache_dir"])
+            st.caption(
+                "The sign-in and Graph endpoints are the chosen cloud's, or the server's own "
+                "configuration; they cannot be changed from this page."
+            )
             form["reuse"] = st.checkbox("Re-use a complete cached pull", value=True)
         submitted = st.form_submit_button("Pull alerts", type="primary")
     if submitted:

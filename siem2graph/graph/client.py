@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from siem2graph.errors import GraphError, InputError
 from siem2graph.graph.cache import NdjsonSink, write_record
+from siem2graph.graph.clouds import origin
 from siem2graph.graph.transport import Transport
 
 ALERTS_PATH = "/v1.0/security/alerts_v2"
@@ -197,6 +198,9 @@ class GraphClient:
         return link is None and len(page) < top
 
     def _followable(self, link: str) -> bool:
+        if origin(link) != origin(self._root):
+            # the bearer token goes wherever the link points: only ever to the Graph root
+            raise GraphError("Graph answered with a next link to another host; the pull stops")
         skip = parse_qs(urlsplit(link).query).get("$skip", ["0"])[0]
         return not skip.isdigit() or int(skip) <= self._options.max_skip
 

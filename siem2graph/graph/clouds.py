@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -47,6 +48,16 @@ class Endpoints:
     instance_discovery: bool  # False when the authority host is not a Microsoft login host
 
 
+# A directory (tenant) id is a GUID or a domain name; nothing else may enter the authority's path.
+_TENANT_ID = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,253}[A-Za-z0-9])?")
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of a URL, lower-cased: where a request to it would go."""
+    parts = urlsplit(url)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
+
+
 def _https_url(url: str, option: str) -> str:
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.hostname:
@@ -68,6 +79,8 @@ def resolve_endpoints(
         raise InputError(f"unknown cloud {cloud!r}; choose one of {', '.join(CLOUDS)}")
     if not tenant_id.strip():
         raise InputError("a tenant id is required")
+    if not _TENANT_ID.fullmatch(tenant_id.strip()):
+        raise InputError("the tenant id must be a directory id (GUID) or a domain name")
     chosen = CLOUDS[cloud]
     base = _https_url(authority, "--authority") if authority else chosen.login
     if not urlsplit(base).path.strip("/"):
