@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from siem2graph.bridge.cli import add_bridge_parsers
 from siem2graph.errors import Siem2GraphError
 from siem2graph.graph.pull_cli import add_pull_parser, run_pull
 from siem2graph.impact.cli import add_impact_parser
@@ -99,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_pull_parser(subparsers)
     subparsers.choices["pull"].set_defaults(handler=run_pull)
     add_impact_parser(subparsers)
+    add_bridge_parsers(subparsers)
     return parser
 
 

@@ -10,8 +10,9 @@ the alert and compares within a tolerance.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,9 @@ import pyarrow.compute as pc
 KEY = "key"
 VALUE = "value"
 Normaliser = Callable[[pd.Series, Mapping[str, Any], Mapping[str, tuple[str, ...]]], pd.Series]
+# Graph values at a field's paths (in path order, non-empty), the params and the vocabulary keyed
+# by its legacy values as spelled -> the legacy value a SIEM API record would carry.
+Inverse = Callable[[Sequence[str], Mapping[str, Any], Mapping[str, tuple[str, ...]]], str]
 
 _URL_TAIL = r"(?i)(?:[?&]alertid=(?P<param>[^&#]+))|/(?P<segment>[^/?#]+)/?(?:[?#][^/]*)?$"
 _URL_TAIL_RE = re.compile(_URL_TAIL)
@@ -111,6 +115,11 @@ def _separator_params(params: Mapping[str, Any]) -> None:
         raise ValueError("separators must be a non-empty text")
 
 
+def _dns_params(params: Mapping[str, Any]) -> None:
+    if set(params) - {"part"} or params.get("part", "host") not in ("host", "domain"):
+        raise ValueError("contained_in takes only 'part': host or domain")
+
+
 def _datetime_params(params: Mapping[str, Any]) -> None:
     if set(params) - {"tolerance_seconds", "legacy_aggregate"}:
         raise ValueError(f"unknown datetime params {sorted(params)}")
@@ -158,6 +167,53 @@ def parse_times(values: pd.Series) -> pd.Series:
     return pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
 
 
+def _first(values: Sequence[str], *_: Any) -> str:
+    return values[0]
+
+
+def _none(_values: Sequence[str], *_: Any) -> str:
+    return ""
+
+
+def _joined(values: Sequence[str], params: Mapping[str, Any], *_: Any) -> str:
+    """Every distinct value, joined by the field's first separator and a space."""
+    separator = str(params.get("separators", _DEFAULT_SEPARATORS))[0]
+    return f"{separator} ".join(dict.fromkeys(values))
+
+
+def _listed(values: Sequence[str], *_: Any) -> str:
+    return ", ".join(dict.fromkeys(values))
+
+
+def _legacy_label(
+    values: Sequence[str], _params: Mapping[str, Any], vocabulary: Mapping[str, tuple[str, ...]]
+) -> str:
+    """The first legacy value whose vocabulary allows a Graph value; the value itself else."""
+    for value in values:
+        for label, allowed in vocabulary.items():
+            if value.lower() in (a.lower() for a in allowed):
+                return label
+    return values[0]
+
+
+def _dns_part(values: Sequence[str], params: Mapping[str, Any], *_: Any) -> str:
+    host, _, domain = values[0].partition(".")
+    return domain if params.get("part", "host") == "domain" else host
+
+
+def _utc_text(values: Sequence[str], *_: Any) -> str:
+    """An instant as the SIEM API wrote it: ISO-8601 in UTC with a Z."""
+    text = values[0].strip()
+    if text.endswith(("Z", "z")):
+        return text[:-1] + "Z"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    moment = moment.astimezone(UTC) if moment.tzinfo else moment
+    return moment.replace(tzinfo=None).isoformat() + "Z"
+
+
 @dataclass(frozen=True)
 class Comparator:
     """A named way of comparing one field's legacy values with Graph values."""
@@ -171,6 +227,7 @@ class Comparator:
         False  # legacy text is a separated list whose items are checked one by one
     )
     within_tolerance: bool = False  # compare instants within params' tolerance, not by equality
+    to_legacy: Inverse = _first  # the normalisation's inverse: Graph values -> a legacy value
 
     def legacy_items(self, values: pd.Series, params: Mapping[str, Any]) -> pd.Series:
         """The legacy values an alert must keep; multi-valued strings become several items."""
@@ -281,9 +338,14 @@ COMPARATORS: dict[str, Comparator] = {
             "the same instant within a tolerance",
             check_params=_datetime_params,
             within_tolerance=True,
+            to_legacy=_utc_text,
         ),
         Comparator(
-            "enum", "a Graph value the vocabulary allows for the legacy value", _vocabulary, _lower
+            "enum",
+            "a Graph value the vocabulary allows for the legacy value",
+            _vocabulary,
+            _lower,
+            to_legacy=_legacy_label,
         ),
         Comparator(
             "set",
@@ -292,12 +354,25 @@ COMPARATORS: dict[str, Comparator] = {
             _lower,
             _separator_params,
             splits_legacy=True,
+            to_legacy=_joined,
         ),
         Comparator(
-            "contained_in", "the host or domain part of a Graph DNS name", _lower, _dns_parts
+            "contained_in",
+            "the host or domain part of a Graph DNS name",
+            _lower,
+            _dns_parts,
+            _dns_params,
+            to_legacy=_dns_part,
         ),
         Comparator("url_tail", "the same alert id at the end of the link", _url_tail, _url_tail),
-        Comparator("presence", "only presence: the meaning changed", _present, _present),
-        Comparator("none", "not compared: no Graph equivalent", check_params=_separator_params),
+        Comparator(
+            "presence", "only presence: the meaning changed", _present, _present, to_legacy=_listed
+        ),
+        Comparator(
+            "none",
+            "not compared: no Graph equivalent",
+            check_params=_separator_params,
+            to_legacy=_none,
+        ),
     )
 }

@@ -21,6 +21,7 @@ DROPPED_STATUSES = ("unsupported", "obsolete")
 _ROW_KEYS = {
     "siem_field",
     "aliases",
+    "payload_key",
     "status",
     "group",
     "graph_paths",
@@ -50,6 +51,18 @@ class FieldMapping:
         default_factory=lambda: MappingProxyType({})
     )
     note: str = ""
+    payload_key: str = ""  # the key SIEM API payloads use; siem_field when empty
+    vocabulary_labels: tuple[str, ...] = ()  # the vocabulary's legacy values, as spelled
+
+    @property
+    def labelled_vocabulary(self) -> dict[str, tuple[str, ...]]:
+        """The vocabulary keyed by its legacy values as the mapping spells them."""
+        return {label: self.vocabulary[label.casefold()] for label in self.vocabulary_labels}
+
+    @property
+    def siem_key(self) -> str:
+        """The key a SIEM API record carries this field under."""
+        return self.payload_key or self.siem_field
 
     @property
     def has_graph_equivalent(self) -> bool:
@@ -143,6 +156,9 @@ def _parse_row(row: Any, where: str) -> FieldMapping:
     aliases = row.get("aliases") or []
     if not isinstance(aliases, list) or not all(isinstance(a, str) and a for a in aliases):
         raise MappingError(f"{where}: aliases must be a list of names")
+    payload_key = _text(row, "payload_key", where, required=False)
+    if payload_key and payload_key.casefold() not in {a.casefold() for a in aliases}:
+        raise MappingError(f"{where}: payload_key must be one of the aliases")
     mark = _text(row, "microsoft_mapping", where)
     if mark not in ("->", "X"):
         raise MappingError(f"{where}: microsoft_mapping must be '->' or 'X'")
@@ -158,6 +174,8 @@ def _parse_row(row: Any, where: str) -> FieldMapping:
         params=MappingProxyType(dict(params)),
         vocabulary=MappingProxyType({str(k).casefold(): tuple(v) for k, v in vocabulary.items()}),
         note=_text(row, "note", where, required=False),
+        payload_key=payload_key,
+        vocabulary_labels=tuple(str(k) for k in vocabulary),
     )
 
 
