@@ -87,7 +87,12 @@ def _broken(index: int, **changes) -> dict:
         (_broken(4, comparator="fuzzy"), "row 5 (Severity): unknown comparator 'fuzzy'"),
         (_broken(0, status="kept"), "row 1 (AlertTime): status 'kept'"),
         (_broken(12, graph_paths=["evidence[fileEvidence..sha1"]), "row 13 (Sha1): bad step"),
-        (_broken(15, aliases=["Url"]), "row 17 (URL): name or alias 'url' is already used by IPA"),
+        (
+            _broken(15, aliases=["Url"], payload_key="Url"),
+            "row 17 (URL): name or alias 'url' is already used by IPA",
+        ),
+        (_broken(15, payload_key="IPADDR"), "row 16 (IPAddress): payload_key must be one of"),
+        (_broken(33, params={"part": "tld"}), "row 34 (MachineDomain): contained_in takes only"),
         (
             _broken(8, graph_paths=["title"]),
             "row 9 (IocName): a unsupported field has no Graph path",
