@@ -16,7 +16,7 @@ from typing import Any
 from bench.data import DATA_DIR, DEFAULT_SEED, dataset
 from bench.results import RESULTS_DIR, slope, table, write
 
-KINDS = ("floor", "ours", "baseline", "pages")
+KINDS = ("floor", "ours", "baseline", "pages", "bridge")
 
 
 def _measure(kind: str, legacy: Path, graph: Path, timeout: float) -> dict[str, Any] | None:

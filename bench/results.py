@@ -73,6 +73,12 @@ def summarise(row: dict[str, Any]) -> dict[str, Any]:
         "baseline_end_to_end_over_ours": _ratio(base + flatten if base and flatten else None, ours),
         "ours_peak_mb": row["ours"]["peak_rss_mb"] if row.get("ours") else None,
         "page_rerun_max_s": _seconds(row, "pages"),
+        "bridge_s": _seconds(row, "bridge"),
+        "bridge_over_ndjson_floor": _ratio(
+            _seconds(row, "bridge"),
+            row["bridge"]["parts"]["ndjson_floor"] if row.get("bridge") else None,
+        ),
+        "bridge_peak_mb": row["bridge"]["peak_rss_mb"] if row.get("bridge") else None,
     }
 
 
@@ -94,6 +100,26 @@ def _cell(value: Any) -> str:
     return f"{value:.2f}" if isinstance(value, float) else str(value)
 
 
+def append_history(history: Path, lines: list[dict[str, Any]]) -> None:
+    """Add lines to the history; a column the file lacks widens its header (old lines empty)."""
+    old: list[dict[str, str]] = []
+    columns: list[str] = []
+    if history.exists():
+        with history.open(encoding="utf-8", newline="") as stream:
+            reader = csv.DictReader(stream)
+            columns = list(reader.fieldnames or [])
+            old = list(reader)
+    added = [c for line in lines for c in line if c not in columns]
+    columns += list(dict.fromkeys(added))
+    rewrite = bool(added) and bool(old)
+    with history.open("w" if rewrite or not old else "a", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, columns)
+        if rewrite or not old:
+            writer.writeheader()
+            writer.writerows(old)
+        writer.writerows(lines)
+
+
 def write(rows: list[dict[str, Any]], command: str, out_dir: Path = RESULTS_DIR) -> Path:
     """RESULTS-<date>.json with everything, and one line per size appended to history.csv."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -109,13 +135,9 @@ def write(rows: list[dict[str, Any]], command: str, out_dir: Path = RESULTS_DIR)
     }
     path = out_dir / f"RESULTS-{now:%Y-%m-%dT%H%M%S}.json"
     path.write_text(json.dumps(document, indent=1), encoding="utf-8")
-    history = out_dir / "history.csv"
-    new = not history.exists()
-    with history.open("a", encoding="utf-8", newline="") as stream:
-        writer = csv.writer(stream)
-        summaries = document["summary"]
-        if new:
-            writer.writerow(["date", "cores", *summaries[0]])
-        for summary in summaries:
-            writer.writerow([document["date"], os.cpu_count(), *summary.values()])
+    lines = [
+        {"date": document["date"], "cores": os.cpu_count(), **summary}
+        for summary in document["summary"]
+    ]
+    append_history(out_dir / "history.csv", lines)
     return path

@@ -228,6 +228,7 @@ class Comparator:
     )
     within_tolerance: bool = False  # compare instants within params' tolerance, not by equality
     to_legacy: Inverse = _first  # the normalisation's inverse: Graph values -> a legacy value
+    meaning_changed: bool = False  # only presence is compared: a match is not the same value
 
     def legacy_items(self, values: pd.Series, params: Mapping[str, Any]) -> pd.Series:
         """The legacy values an alert must keep; multi-valued strings become several items."""
@@ -366,7 +367,12 @@ COMPARATORS: dict[str, Comparator] = {
         ),
         Comparator("url_tail", "the same alert id at the end of the link", _url_tail, _url_tail),
         Comparator(
-            "presence", "only presence: the meaning changed", _present, _present, to_legacy=_listed
+            "presence",
+            "only presence: the meaning changed",
+            _present,
+            _present,
+            to_legacy=_listed,
+            meaning_changed=True,
         ),
         Comparator(
             "none",

@@ -40,6 +40,7 @@ REPORT_PAGES = [
     nav.MISMATCHES,
     nav.EXPLORER,
     nav.SCHEMA_DIFF,
+    nav.BRIDGE,
     nav.EXPORT,
 ]
 
@@ -204,6 +205,16 @@ def test_coverage_filters_narrow_the_alerts(report):
     assert len(counts) > 0
     assert {statuses[name] for name in counts["siem_field"]} == {"derived"}
     assert len(at.get("plotly_chart")) == 2  # coverage bars + mapping Sankey
+
+
+def test_bridge_fidelity_lists_what_the_feed_restores(report):
+    at = _app_on(nav.BRIDGE, report)
+    _assert_clean(at)
+    table = at.dataframe[0].value.set_index("siem_key")
+    assert table.at["Md5", "not_restored"] == table.at["Md5", "alerts_with_legacy_value"] > 0
+    assert table.at["Md5", "restored_share"] == 0.0
+    assert table.at["Severity", "restored_differently"] == 1  # SEVERITY_CHANGED
+    assert "fields with legacy data are restored for every alert" in _texts(at)
 
 
 def test_unsupported_fields_list_what_graph_drops(report):

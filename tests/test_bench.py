@@ -19,3 +19,14 @@ def test_bench_runs_at_a_tiny_size(tmp_path: Path) -> None:
     assert summary["floor_s"] and summary["ours_s"] and summary["baseline_compare_s"]
     assert summary["ours_peak_mb"] > 0
     assert (out / "history.csv").read_text(encoding="utf-8").count("\n") == 2
+
+
+def test_a_new_column_widens_the_history_without_shifting_old_lines(tmp_path):
+    from bench.results import append_history
+
+    history = tmp_path / "history.csv"
+    append_history(history, [{"date": "d1", "ours_s": 1.5}])
+    append_history(history, [{"date": "d2", "ours_s": 2.5, "bridge_s": 0.7}])
+    append_history(history, [{"date": "d3", "ours_s": 3.5}])
+    lines = history.read_text(encoding="utf-8").splitlines()
+    assert lines == ["date,ours_s,bridge_s", "d1,1.5,", "d2,2.5,0.7", "d3,3.5,"]

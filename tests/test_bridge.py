@@ -169,3 +169,22 @@ def test_the_cli_converts_and_names_what_it_wrote(tmp_path, capsys):
     said = capsys.readouterr().out
     assert "SIEM API records" in said and "(csv)" in said and "older version" in said
     assert out.read_text(encoding="utf-8").startswith("AlertTime,ComputerDnsName,")
+
+
+def test_fidelity_counts_come_from_the_audit(tmp_path):
+    from siem2graph.bridge.fidelity import bridge_fidelity
+
+    report = audit_files([ROOT / "sample_data" / "legacy_siem_export.csv"], [SAMPLE_GRAPH])
+    table = bridge_fidelity(report).set_index("siem_key")
+    results = {r.siem_field: r for r in report.fields}
+    severity = results["Severity"]
+    assert table.at["Severity", "restored"] == severity.match
+    assert table.at["Severity", "restored_differently"] == severity.mismatch
+    assert table.at["Severity", "not_restored"] == severity.missing_in_graph
+    threat = results["ThreatCategory"]  # compared by presence only: never restored as it was
+    assert table.at["ThreatCategory", "restored"] == 0
+    assert table.at["ThreatCategory", "restored_differently"] == threat.match + threat.mismatch
+    assert table.at["Md5", "not_restored"] == results["Md5"].legacy_alerts_populated
+    assert "InternalIPv4List" in table.index and "InternalIPV4List" not in table.index
+    shares = table["restored_share"].to_list()
+    assert shares == sorted(shares)

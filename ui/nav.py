@@ -29,6 +29,7 @@ MISMATCHES = PageSpec("pages/mismatches.py", "Mismatches", ":material/compare_ar
 EXPLORER = PageSpec("pages/explorer.py", "Alert explorer", ":material/search:")
 SCHEMA_DIFF = PageSpec("pages/schema_diff.py", "Schema diff", ":material/schema:")
 CONTENT_IMPACT = PageSpec("pages/content_impact.py", "Content impact", ":material/rule:")
+BRIDGE = PageSpec("pages/bridge.py", "Bridge fidelity", ":material/swap_horiz:")
 EXPORT = PageSpec("pages/export.py", "Export", ":material/download:")
 
 # Navigation order. Content impact is written elsewhere: it is listed once its file exists.
@@ -41,6 +42,7 @@ PAGES = (
     EXPLORER,
     SCHEMA_DIFF,
     CONTENT_IMPACT,
+    BRIDGE,
     EXPORT,
 )
 

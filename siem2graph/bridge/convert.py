@@ -16,7 +16,7 @@ from typing import IO, Any
 
 import orjson
 
-from siem2graph.bridge.records import FeedSpec, siem_records
+from siem2graph.bridge.records import FeedSpec
 from siem2graph.errors import InputError
 from siem2graph.graph.cache import parse_time
 from siem2graph.graph.records import AlertStream, Invalid, Lines
@@ -82,6 +82,7 @@ def graph_records(
 ) -> Iterator[dict[str, str]]:
     """The SIEM API records of every alert's latest version, in file order."""
     chosen = _latest(sources, result)
+    builder = spec.writer()
     for number, source in enumerate(sources):
         stream_alerts = _alerts(source)
         for position, record in stream_alerts:
@@ -89,7 +90,7 @@ def graph_records(
             if alert_id is None or chosen.get(alert_id) != (number, position):
                 continue
             result.alerts += 1
-            for row in siem_records(record, spec):
+            for row in builder.records(record):
                 result.records += 1
                 yield row
 

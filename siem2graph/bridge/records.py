@@ -3,20 +3,23 @@
 The SIEM API emitted one record per detection, several sharing an AlertId. A Graph alert keeps
 its detections' entities as evidence, so each evidence item of a kind a detection carried (a
 file, a process, an IP address, a URL) becomes one record; the alert's other evidence (device,
-user, ...) is context every record shares. An alert with none of those kinds is one record.
+user, ...) is context every record shares, read after the record's own item. An alert with none
+of those kinds is one record. Each path is walked once per alert (alert-level paths) or once per
+evidence item (evidence paths), then the records pick their items' values.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from siem2graph.compare import COMPARATORS
+from siem2graph.compare import COMPARATORS, Inverse
 from siem2graph.mapping import FieldMapping, Mapping
-from siem2graph.paths import evidence_type_name, extract
+from siem2graph.paths import GraphPath, evidence_type_name, walk
 
 DETECTION_KINDS = frozenset({"fileEvidence", "processEvidence", "ipEvidence", "urlEvidence"})
+EVIDENCE = "evidence"
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,20 @@ class Unfilled:
     key: str
     status: str
     reason: str
+
+
+@dataclass(frozen=True)
+class _Column:
+    key: str
+    paths: tuple[GraphPath, ...]
+    inverse: Inverse
+    params: Any
+    vocabulary: dict[str, tuple[str, ...]]
+
+
+def _column(row: FieldMapping) -> _Column:
+    inverse = COMPARATORS[row.comparator].to_legacy
+    return _Column(row.siem_key, row.graph_paths, inverse, row.params, row.labelled_vocabulary)
 
 
 @dataclass(frozen=True)
@@ -51,28 +68,65 @@ class FeedSpec:
             if not row.has_graph_equivalent
         )
 
-
-def _views(alert: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """The alert once per detection-equivalent: its evidence cut to that item plus context."""
-    evidence = alert.get("evidence")
-    items = [e for e in evidence if isinstance(e, dict)] if isinstance(evidence, list) else []
-    detections = [e for e in items if evidence_type_name(e) in DETECTION_KINDS]
-    context = [e for e in items if evidence_type_name(e) not in DETECTION_KINDS]
-    if not detections:
-        yield alert
-        return
-    for item in detections:
-        yield {**alert, "evidence": [item, *context]}
+    def writer(self) -> RecordBuilder:
+        """A builder of records with this spec's columns."""
+        return RecordBuilder(tuple(_column(row) for row in self.fields))
 
 
-def _value(view: dict[str, Any], row: FieldMapping) -> str:
-    values = [value for path in row.graph_paths for value in extract(view, path)]
-    if not values:
-        return ""
-    comparator = COMPARATORS[row.comparator]
-    return comparator.to_legacy(values, row.params, row.labelled_vocabulary)
+def _reads_evidence(path: GraphPath) -> bool:
+    first = path.steps[0]
+    return first.name == EVIDENCE and first.iterate
+
+
+class RecordBuilder:
+    """Builds the records of one alert after another (the columns prepared once)."""
+
+    def __init__(self, columns: tuple[_Column, ...]) -> None:
+        self._columns = columns
+        paths = {p.text: p for c in columns for p in c.paths}
+        self._alert_paths = [p for p in paths.values() if not _reads_evidence(p)]
+        self._evidence_paths = [p for p in paths.values() if _reads_evidence(p)]
+
+    def records(self, alert: dict[str, Any]) -> list[dict[str, str]]:
+        """The SIEM API records of one Graph alert (every column present, '' when empty)."""
+        top = {p.text: list(walk(alert, p.steps, p.template)) for p in self._alert_paths}
+        evidence = alert.get(EVIDENCE)
+        items = [e for e in evidence if isinstance(e, dict)] if isinstance(evidence, list) else []
+        kinds = [evidence_type_name(item) for item in items]
+        per_item = [self._item_values(item, kind) for item, kind in zip(items, kinds, strict=True)]
+        detections = [i for i, kind in enumerate(kinds) if kind in DETECTION_KINDS]
+        context = [i for i, kind in enumerate(kinds) if kind not in DETECTION_KINDS]
+        views = [[i, *context] for i in detections] or [context]
+        return [self._record(top, [per_item[i] for i in view]) for view in views]
+
+    def _item_values(self, item: dict[str, Any], kind: str) -> dict[str, list[str]]:
+        values = {}
+        for path in self._evidence_paths:
+            wanted = path.steps[0].type_filter
+            if not wanted or wanted == kind:
+                values[path.text] = list(walk(item, path.steps[1:], path.template))
+        return values
+
+    def _record(
+        self, top: dict[str, list[str]], items: Sequence[dict[str, list[str]]]
+    ) -> dict[str, str]:
+        record = {}
+        for column in self._columns:
+            values = [
+                value
+                for path in column.paths
+                for value in (
+                    top[path.text]
+                    if path.text in top
+                    else [v for item in items for v in item.get(path.text, ())]
+                )
+            ]
+            record[column.key] = (
+                column.inverse(values, column.params, column.vocabulary) if values else ""
+            )
+        return record
 
 
 def siem_records(alert: dict[str, Any], spec: FeedSpec) -> list[dict[str, str]]:
-    """The SIEM API records one Graph alert stands for (every column present, '' when empty)."""
-    return [{row.siem_key: _value(view, row) for row in spec.fields} for view in _views(alert)]
+    """The SIEM API records one Graph alert stands for (one-off; convert reuses a builder)."""
+    return spec.writer().records(alert)
