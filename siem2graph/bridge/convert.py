@@ -19,7 +19,7 @@ import orjson
 from siem2graph.bridge.records import FeedSpec
 from siem2graph.errors import InputError
 from siem2graph.graph.cache import parse_time
-from siem2graph.graph.records import AlertStream, Invalid, Lines
+from siem2graph.graph.records import AlertStream, Invalid, Lines, Records, line_records
 from siem2graph.mapping import Mapping
 from siem2graph.report.safety import NEUTRALISED_NOTE, neutralise
 from siem2graph.sources import Source
@@ -40,12 +40,20 @@ class ConvertResult:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
 
 
+def _records(batch: Lines | Records) -> Iterator[object]:
+    """A batch's records, NDJSON lines parsed one at a time (one alert held, not a batch)."""
+    if not isinstance(batch, Lines):
+        yield from (record for _, record in batch)
+        return
+    for number, line in zip(batch.numbers, batch.lines(), strict=True):
+        yield from (record for _, record in line_records(number, line))
+
+
 def _alerts(source: Source) -> Iterator[tuple[int, Any]]:
     """(position in the file, record) for every record of a Graph file."""
-    stream = AlertStream(source)
     position = 0
-    for batch in stream.batches():
-        for _number, record in batch.records() if isinstance(batch, Lines) else batch:
+    for batch in AlertStream(source).batches():
+        for record in _records(batch):
             position += 1
             yield position, record
 

@@ -78,11 +78,22 @@ def _reads_evidence(path: GraphPath) -> bool:
     return first.name == EVIDENCE and first.iterate
 
 
+def _per_alert(column: _Column) -> bool:
+    """Whether a column's value is the same in every record of an alert: it reads the alert
+    itself, or evidence of context kinds only."""
+    return all(
+        not _reads_evidence(p) or p.steps[0].type_filter not in ("", *DETECTION_KINDS)
+        for p in column.paths
+    )
+
+
 class RecordBuilder:
     """Builds the records of one alert after another (the columns prepared once)."""
 
     def __init__(self, columns: tuple[_Column, ...]) -> None:
-        self._columns = columns
+        self._keys = tuple(c.key for c in columns)
+        self._shared = [(i, c) for i, c in enumerate(columns) if _per_alert(c)]
+        self._own = [(i, c) for i, c in enumerate(columns) if not _per_alert(c)]
         paths = {p.text: p for c in columns for p in c.paths}
         self._alert_paths = [p for p in paths.values() if not _reads_evidence(p)]
         self._evidence_paths = [p for p in paths.values() if _reads_evidence(p)]
@@ -95,9 +106,16 @@ class RecordBuilder:
         kinds = [evidence_type_name(item) for item in items]
         per_item = [self._item_values(item, kind) for item, kind in zip(items, kinds, strict=True)]
         detections = [i for i, kind in enumerate(kinds) if kind in DETECTION_KINDS]
-        context = [i for i, kind in enumerate(kinds) if kind not in DETECTION_KINDS]
-        views = [[i, *context] for i in detections] or [context]
-        return [self._record(top, [per_item[i] for i in view]) for view in views]
+        context = [per_item[i] for i, kind in enumerate(kinds) if kind not in DETECTION_KINDS]
+        values = [""] * len(self._keys)
+        for position, column in self._shared:
+            values[position] = _value(column, top, context)
+        records = []
+        for view in [[per_item[i], *context] for i in detections] or [context]:
+            for position, column in self._own:
+                values[position] = _value(column, top, view)
+            records.append(dict(zip(self._keys, values, strict=True)))
+        return records
 
     def _item_values(self, item: dict[str, Any], kind: str) -> dict[str, list[str]]:
         values = {}
@@ -107,24 +125,21 @@ class RecordBuilder:
                 values[path.text] = list(walk(item, path.steps[1:], path.template))
         return values
 
-    def _record(
-        self, top: dict[str, list[str]], items: Sequence[dict[str, list[str]]]
-    ) -> dict[str, str]:
-        record = {}
-        for column in self._columns:
-            values = [
-                value
-                for path in column.paths
-                for value in (
-                    top[path.text]
-                    if path.text in top
-                    else [v for item in items for v in item.get(path.text, ())]
-                )
-            ]
-            record[column.key] = (
-                column.inverse(values, column.params, column.vocabulary) if values else ""
-            )
-        return record
+
+def _value(
+    column: _Column, top: dict[str, list[str]], items: Sequence[dict[str, list[str]]]
+) -> str:
+    """A column's legacy value from the alert's values and the record's evidence items'."""
+    values = [
+        value
+        for path in column.paths
+        for value in (
+            top[path.text]
+            if path.text in top
+            else [v for item in items for v in item.get(path.text, ())]
+        )
+    ]
+    return column.inverse(values, column.params, column.vocabulary) if values else ""
 
 
 def siem_records(alert: dict[str, Any], spec: FeedSpec) -> list[dict[str, str]]:

@@ -19,9 +19,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import orjson
 
+from siem2graph.bridge.live import Served
 from siem2graph.bridge.query import Query, QueryError, RecordIndex
+from siem2graph.errors import Siem2GraphError
 
 ALERTS_PATHS = frozenset({"/api/alerts", "/api/alert"})  # matched case-insensitively
+PARTIAL_HEADER = "X-Siem2graph-Partial"  # set when the answer comes from a partial pull
+Records = Callable[[Query], Served]
 log = logging.getLogger(__name__)
 
 
@@ -30,25 +34,30 @@ def _now() -> datetime:
 
 
 class SiemApiServer:
-    """The endpoint over one record index; use as a context manager or start()/stop()."""
+    """The endpoint over saved records (a RecordIndex) or live ones (a callable such as
+    LiveRecords); use as a context manager or start()/stop()."""
 
     def __init__(
         self,
-        index: RecordIndex,
+        records: RecordIndex | Records,
         host: str = "127.0.0.1",
         port: int = 0,
         token: str | None = None,
         clock: Callable[[], datetime] = _now,
     ) -> None:
-        self.index = index
+        self._records: Records = (
+            (lambda _query: Served(records)) if isinstance(records, RecordIndex) else records
+        )
         self._token = token
         self._clock = clock
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                status, body = server.answer(self.path, self.headers.get("Authorization"))
+                status, body, partial = server.answer(self.path, self.headers.get("Authorization"))
                 self.send_response(status)
+                if partial:
+                    self.send_header(PARTIAL_HEADER, partial.encode("ascii", "replace").decode())
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
                 if status == 401:
@@ -68,18 +77,22 @@ class SiemApiServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def answer(self, target: str, authorization: str | None) -> tuple[int, bytes]:
-        """(status, JSON body) for one GET request."""
+    def answer(self, target: str, authorization: str | None) -> tuple[int, bytes, str]:
+        """(status, JSON body, why the answer may be incomplete) for one GET request."""
         if self._token is not None and not self._authorised(authorization):
-            return 401, orjson.dumps({"error": "a bearer token is required"})
+            return 401, orjson.dumps({"error": "a bearer token is required"}), ""
         parts = urlsplit(target)
         if parts.path.rstrip("/").lower() not in ALERTS_PATHS:
-            return 404, orjson.dumps({"error": "not found: the endpoint is GET /api/alerts"})
+            return 404, orjson.dumps({"error": "not found: the endpoint is GET /api/alerts"}), ""
         try:
             query = Query.parse(parse_qs(parts.query, keep_blank_values=True), self._clock())
+            served = self._records(query)
         except QueryError as exc:
-            return 400, orjson.dumps({"error": str(exc)})
-        return 200, orjson.dumps(self.index.select(query))
+            return 400, orjson.dumps({"error": str(exc)}), ""
+        except Siem2GraphError as exc:
+            log.warning("the records could not be had: %s", exc)
+            return 502, orjson.dumps({"error": f"Graph could not be read: {exc}"}), ""
+        return 200, orjson.dumps(served.index.select(query)), served.partial_reason
 
     def _authorised(self, authorization: str | None) -> bool:
         scheme, _, token = (authorization or "").partition(" ")

@@ -51,7 +51,7 @@ class Lines:
     def records(self) -> Records:
         """Every line parsed; list-response lines give their alerts, broken lines ``Invalid``."""
         numbered = zip(self.numbers, self.lines(), strict=True)
-        return [r for number, line in numbered for r in _records(number, line)]
+        return [r for number, line in numbered for r in line_records(number, line)]
 
 
 def object_lines(text: bytes) -> int | None:
@@ -187,12 +187,13 @@ def _whole_document(
         if isinstance(first, Invalid) and lines[0][0] == 1:
             raise InputError(f"{name}: neither JSON nor NDJSON ({first.reason})") from None
         for number, line in lines:
-            yield from _records(number, line)
+            yield from line_records(number, line)
         return
     yield from enumerate(_unwrap(document, name), 1)
 
 
-def _records(number: int, line: bytes) -> Records:
+def line_records(number: int, line: bytes) -> Records:
+    """The records of one NDJSON line: its alert, a list response's alerts, or ``Invalid``."""
     try:
         parsed = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
