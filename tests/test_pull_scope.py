@@ -26,6 +26,7 @@ from siem2graph.report.summary import summary_items
 from siem2graph.sources import Source
 from tests.graph_helpers import END, SECRET, SECRET_CLIENT, START, TENANT, FakeTime
 from tests.helpers import json_source, legacy_for_example
+from tests.system import require_tool
 from ui import nav, state
 
 pytest_plugins = ["tests.graph_fixtures"]
@@ -179,8 +180,8 @@ def _shown(fmt: str, report: AuditReport) -> list[str]:
 @pytest.mark.parametrize("redact", [False, True], ids=["plain", "redacted"])
 @pytest.mark.parametrize("fmt", sorted(EXPORTERS))
 def test_every_format_shows_the_scope_and_never_the_secret(complete, partial, fmt, redact):
-    if fmt == "pdf" and not shutil.which("pdftotext"):
-        pytest.skip("poppler-utils (pdftotext) is not installed")
+    if fmt == "pdf":
+        require_tool("pdftotext")
     for report in (complete[0], partial):
         text = _texts(render_all(report, [fmt], redact=redact, images=False))
         assert all(part in text for part in _shown(fmt, report)), fmt
