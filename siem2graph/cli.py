@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from siem2graph.dashboard import run_dashboard
 from siem2graph.errors import Siem2GraphError
 from siem2graph.graph.pull_cli import add_pull_parser, run_pull
 from siem2graph.impact.cli import add_impact_parser
@@ -91,6 +92,13 @@ def _run_audit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_dashboard(subparsers: argparse._SubParsersAction) -> None:
+    dashboard = subparsers.add_parser("dashboard", help="serve the dashboard (Streamlit)")
+    dashboard.add_argument("--port", type=int, default=8501)
+    dashboard.add_argument("--address", help="listen address (default: localhost only)")
+    dashboard.set_defaults(handler=lambda args: run_dashboard(args.port, args.address))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="siem2graph", description=__doc__)
@@ -99,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_pull_parser(subparsers)
     subparsers.choices["pull"].set_defaults(handler=run_pull)
     add_impact_parser(subparsers)
+    _add_dashboard(subparsers)
     return parser
 
 
