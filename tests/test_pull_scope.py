@@ -6,7 +6,6 @@ rendered in every format (plain and redacted).
 
 from __future__ import annotations
 
-import argparse
 import io
 import shutil
 import subprocess
@@ -17,8 +16,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from siem2graph.audit import audit_sources
+from siem2graph.cli import build_parser, run_handler
+from siem2graph.cli.pull import run_pull
 from siem2graph.graph.cache import read_record, record_path
-from siem2graph.graph.pull_cli import add_pull_parser, run_pull
 from siem2graph.model import AuditReport
 from siem2graph.pulls import OTHER_FILE, UNREADABLE, pull_scopes
 from siem2graph.report import EXPORTERS, render_all
@@ -39,10 +39,8 @@ def pull(server, monkeypatch, folder: Path) -> tuple[int, Path]:
     """`siem2graph pull` of the emulator's alerts into folder/pulled.ndjson; (exit code, path)."""
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(server.ca_path))
     monkeypatch.setenv("TEST_GRAPH_SECRET", SECRET)
-    parser = argparse.ArgumentParser()
-    add_pull_parser(parser.add_subparsers(dest="command"))
     out = folder / PULLED
-    args = parser.parse_args(
+    args = build_parser().parse_args(
         [
             *("pull", "--tenant-id", TENANT, "--client-id", SECRET_CLIENT),
             *("--client-secret-env", "TEST_GRAPH_SECRET", "--cloud", "gcc"),
@@ -51,8 +49,12 @@ def pull(server, monkeypatch, folder: Path) -> tuple[int, Path]:
         ]
     )
     fake = FakeTime()
-    code = run_pull(
-        args, stdout=io.StringIO(), stderr=io.StringIO(), clock=fake.clock, sleep=fake.sleep
+    err = io.StringIO()
+    code = run_handler(
+        lambda: run_pull(
+            args, stdout=io.StringIO(), stderr=err, clock=fake.clock, sleep=fake.sleep
+        ),
+        err,
     )
     return code, out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -21,6 +22,8 @@ from siem2graph.graph.records import AlertStream, Lines, Records
 from siem2graph.mapping import Mapping
 from siem2graph.sources import FileSummary, Progress, RowProblem, Source, no_progress, read_shares
 from siem2graph.text_codes import sorted_categorical
+
+log = logging.getLogger(__name__)
 
 SIDE = "graph"
 _IN_FLIGHT = 2
@@ -149,6 +152,8 @@ def read_graph(
             problems.extend(RowProblem(SIDE, source.name, n, m) for n, m in outcome.problems)
             collected.add(outcome.chunk, source.name)
         files.append(FileSummary(SIDE, source.name, stream.sha256, "json", read, kept, read - kept))
+        log.info("%s: %s alerts kept, %s rejected", source.name, kept, read - kept)
+        progress(f"read {source.name}: {kept:,} alerts", share(number, stream.bytes_read))
     if not files:
         raise InputError("no Graph alerts file was given")
     alerts = collected.alerts()
