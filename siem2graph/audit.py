@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import os
 import sys
 import time
 from collections.abc import Iterable, Sequence
@@ -25,10 +24,10 @@ from siem2graph.model import VERDICTS, AuditReport, FieldResult, Headline
 from siem2graph.pulls import pull_scopes
 from siem2graph.schema import unmapped_graph_paths, unmapped_legacy_columns
 from siem2graph.sources import Progress, Source, no_progress
+from siem2graph.threads import thread_count
 from siem2graph.verdicts import FieldOutcome, align, evaluate_field
 
 KEY = "key"
-COMPARE_THREADS = min(2, os.cpu_count() or 1)
 # Shares of a whole audit's progress bar, as the phases take time at 1M detections: reading
 # the Graph side, then the legacy side, then joining (a quarter of ``run``) and comparing.
 _GRAPH_SPAN, _LEGACY_SPAN, _RUN_SPAN = (0.0, 0.45), (0.45, 0.6), (0.6, 1.0)
@@ -182,8 +181,8 @@ def run(
     progress("comparing fields", _JOINED)
     results, codes, pairs = [], {}, []
     # fields are independent and their passes run mostly in pandas/pyarrow code that releases
-    # the GIL: two fields at a time use a second core
-    with ThreadPoolExecutor(COMPARE_THREADS) as pool:
+    # the GIL: several fields at a time use the other cores
+    with ThreadPoolExecutor(thread_count()) as pool:
         outcomes = pool.map(lambda row: evaluate_field(row, detections, aligned), mapping.fields)
         for number, (row, out) in enumerate(zip(mapping.fields, outcomes, strict=True), 1):
             results.append(_field_result(row, out, options.risk_threshold))

@@ -4,18 +4,24 @@ and progress on a terminal only."""
 from __future__ import annotations
 
 import io
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import orjson
 import pytest
 
+import siem2graph.audit
 import siem2graph.cli.impact
+import siem2graph.graph.alerts
+import siem2graph.legacy.compact
 from siem2graph.cli import build_parser, main, run_handler
 from siem2graph.cli.commands import COMMANDS
 from siem2graph.cli.progress import StderrProgress
 from siem2graph.errors import AuthError, GraphError, InputError, PartialPull
 from siem2graph.graph.client import PullProgress
+from siem2graph.threads import THREADS_ENV, thread_count
 from tests.helpers import graph_example, legacy_for_example
 
 CONTENT = Path(__file__).parent / "content_corpus" / "qradar"
@@ -129,3 +135,36 @@ def test_progress_shows_phase_rows_and_elapsed_on_a_terminal_only():
         silent.step("reading", 0.5)
         silent.finish()
         assert stream.getvalue() == ""
+
+
+def test_the_thread_count_defaults_to_the_usable_cpus(monkeypatch):
+    monkeypatch.delenv(THREADS_ENV, raising=False)
+    assert thread_count() == len(os.sched_getaffinity(0))
+    monkeypatch.setenv(THREADS_ENV, "5")
+    assert thread_count() == 5
+
+
+def test_threads_sizes_every_pool_of_the_audit(inputs, monkeypatch):
+    monkeypatch.setenv(THREADS_ENV, "1")
+    sizes: list[int] = []
+
+    class Recording(ThreadPoolExecutor):
+        def __init__(self, max_workers: int) -> None:
+            sizes.append(max_workers)
+            super().__init__(max_workers)
+
+    for module in (siem2graph.audit, siem2graph.legacy.compact, siem2graph.graph.alerts):
+        monkeypatch.setattr(module, "ThreadPoolExecutor", Recording)
+    assert main(["audit", "--threads", "3", *inputs]) == 0
+    assert len(sizes) >= 3 and set(sizes) == {3}
+
+
+def test_a_bad_thread_count_is_an_input_error(inputs, monkeypatch, capsys):
+    with pytest.raises(SystemExit):
+        main(["audit", "--threads", "0", *inputs])
+    assert "a thread count is a whole number from 1 on, not '0'" in capsys.readouterr().err
+    monkeypatch.setenv(THREADS_ENV, "many")
+    assert main(["audit", *inputs]) == 2
+    assert capsys.readouterr().err == (
+        "siem2graph: error: a thread count is a whole number from 1 on, not 'many'\n"
+    )

@@ -87,5 +87,9 @@ def run_handler(handler: Callable[[], object], stderr: TextIO | None = None) -> 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; the exit code (0 ok, 2 input, 3 partial pull, 4 unexpected)."""
     args = build_parser().parse_args(argv)
-    configure(args)
-    return run_handler(lambda: args.handler(args))
+
+    def command() -> None:
+        configure(args)
+        args.handler(args)
+
+    return run_handler(command)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
+from siem2graph.errors import InputError
 from siem2graph.mapping import Mapping, load_mapping
+from siem2graph.threads import THREADS_ENV, parse_threads, thread_count, usable_cpus
 
 _LEVELS = (logging.WARNING, logging.INFO, logging.DEBUG)
 
@@ -27,11 +30,28 @@ def common_options() -> argparse.ArgumentParser:
     loudness.add_argument(
         "-q", "--quiet", action="store_true", help="errors only: no progress, no warnings"
     )
+    common.add_argument(
+        "--threads",
+        type=_threads,
+        metavar="N",
+        help=f"threads per pool (default: ${THREADS_ENV}, else the usable CPUs: {usable_cpus()})",
+    )
     return common
 
 
+def _threads(text: str) -> int:
+    try:
+        return parse_threads(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def configure(args: argparse.Namespace) -> None:
-    """Logging on stderr at the level the options ask for (the engine logs through ``logging``)."""
+    """Logging on stderr at the level the options ask for (the engine logs through ``logging``)
+    and the thread count (through the environment, so the processes a command starts get it)."""
+    if args.threads:
+        os.environ[THREADS_ENV] = str(args.threads)
+    thread_count()  # a bad SIEM2GRAPH_THREADS fails here, before any work
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Format())
     logger = logging.getLogger("siem2graph")

@@ -22,11 +22,11 @@ from siem2graph.graph.records import AlertStream, Lines, Records
 from siem2graph.mapping import Mapping
 from siem2graph.sources import FileSummary, Progress, RowProblem, Source, no_progress, read_shares
 from siem2graph.text_codes import sorted_categorical
+from siem2graph.threads import thread_count
 
 log = logging.getLogger(__name__)
 
 SIDE = "graph"
-_IN_FLIGHT = 2
 FILE = "_file"
 
 
@@ -110,14 +110,15 @@ class _Collector:
 
 
 def _outcomes(stream: AlertStream, read: Callable[[Lines | Records], Outcome]) -> Iterator[Outcome]:
-    """The batches' outcomes in file order; the next batch is read while one is still being
-    flattened (at most ``_IN_FLIGHT`` held), so pyarrow's parse and the Python around it share
-    the cores."""
-    with ThreadPoolExecutor(_IN_FLIGHT) as pool:
+    """The batches' outcomes in file order; the next batches are read while one is still being
+    flattened (as many held as there are threads), so pyarrow's parse and the Python around it
+    share the cores."""
+    in_flight = max(2, thread_count())
+    with ThreadPoolExecutor(in_flight) as pool:
         pending: deque[Future[Outcome]] = deque()
         for batch in stream.batches():
             pending.append(pool.submit(read, batch))
-            if len(pending) >= _IN_FLIGHT:
+            if len(pending) >= in_flight:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
