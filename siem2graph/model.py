@@ -13,8 +13,8 @@ import pandas as pd
 from siem2graph.mapping import Mapping
 from siem2graph.sources import FileSummary, RowProblem
 
-VERDICTS = ("match", "mismatch", "missing_in_graph", "new_in_graph", "both_empty")
-READINESS = ("keeps", "changes", "loses", "not_applicable")
+VERDICTS = ("match", "mismatch", "missing_in_graph", "new_in_graph", "both_empty", "unreadable")
+READINESS = ("keeps", "changes", "loses", "unreadable", "not_applicable")
 SIDES = ("both", "legacy_only", "graph_only")
 # Alert attributes the dashboard filters coverage by.
 FILTER_COLUMNS = ("severity", "category", "detection_source", "status")
@@ -56,13 +56,31 @@ class FieldResult:
     missing_in_graph: int
     new_in_graph: int
     both_empty: int
+    unreadable: int  # alerts whose values the comparator could not read on one side
     readiness: str
     examples: tuple[str, ...]
+    unreadable_values: int = 0
+    unreadable_example: str = ""
+    path_matches: tuple[int, ...] = ()  # per graph path: matching alerts whose value was there
+
+    @property
+    def judged(self) -> int:
+        """Matched alerts with a legacy value whose values could be read: the rates' base."""
+        return self.legacy_populated - self.unreadable
 
     @property
     def retained_rate(self) -> float | None:
-        """Share of matched alerts with a legacy value whose value Graph keeps."""
-        return self.match / self.legacy_populated if self.legacy_populated else None
+        """Share of judged alerts (``judged``) whose value Graph keeps."""
+        return self.match / self.judged if self.judged else None
+
+    def path_shares(self) -> tuple[tuple[str, float], ...]:
+        """(path, share of the matching alerts found there) for every path that held one."""
+        total = sum(self.path_matches)
+        return tuple(
+            (path, count / total)
+            for path, count in zip(self.graph_paths, self.path_matches, strict=False)
+            if count
+        )
 
 
 @dataclass(frozen=True)

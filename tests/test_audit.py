@@ -10,6 +10,7 @@ from siem2graph.audit import audit_sources
 from siem2graph.errors import InputError
 from siem2graph.graph import records
 from siem2graph.mapping import load_mapping
+from siem2graph.model import VERDICTS
 from siem2graph.sources import Source
 from tests.helpers import graph_example, json_source, legacy_for_example
 from tests.test_sample_audit import SAMPLE
@@ -27,7 +28,7 @@ def _audit(legacy_records, graph_alerts):
 
 def _verdict(report, field):
     row = report.field(field)
-    for verdict in ("match", "mismatch", "missing_in_graph", "new_in_graph", "both_empty"):
+    for verdict in VERDICTS:
         if getattr(row, verdict):
             return verdict
     return None
@@ -59,7 +60,7 @@ def example_report():
         ("FileName", "mismatch"),  # other.exe is in no evidence
         ("FilePath", "match"),
         ("IoaDefinitionId", "match"),
-        ("UserName", "missing_in_graph"),  # no userEvidence in the example
+        ("UserName", "mismatch"),  # no userEvidence; processEvidence.userAccount holds SYSTEM
         ("Source", "match"),  # Antivirus -> antivirus
         ("DeviceID", "match"),
         ("MachineName", "match"),  # contained in deviceDnsName
@@ -118,7 +119,9 @@ def test_join_through_provider_id_and_prefix():
     report = _audit([legacy_for_example(AlertId="EFA1828B-dd4e-405c-8a3b-aa28596830dd_1")], [alert])
     assert report.join.matched_alerts == 1
     assert report.join.matched_by_provider_id == 1
-    assert report.field("AlertId").mismatch == 1  # the id itself changed ('da' prefix)
+    alert_id = report.field("AlertId")  # the join key, matched where Graph holds it
+    assert (alert_id.match, alert_id.mismatch) == (1, 0)
+    assert alert_id.path_shares() == (("providerAlertId", 1.0),)
 
 
 def test_duplicates_keep_the_latest_version():

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from siem2graph.compare import parse_times
 from siem2graph.legacy import read_legacy
 from siem2graph.mapping import load_mapping
 from siem2graph.sources import Source
+from siem2graph.times import parse_times
 
 FORMS = {
     "2020-09-30T14:09:20Z": "2020-09-30T14:09:20",

@@ -9,7 +9,8 @@ from siem2graph.model import READINESS, AuditReport
 READINESS_TEXT = {
     "keeps": "Graph keeps the values this field held",
     "changes": "Graph holds the information in another form or with other values",
-    "loses": "Graph does not carry values this field held",
+    "loses": "Graph carries values this field held at none of the documented paths",
+    "unreadable": "the audit could not read this field's values: see the input problems",
     "not_applicable": "no legacy data in this field: nothing to keep or lose",
 }
 _NO_EQUIVALENT = ("unsupported", "obsolete")
