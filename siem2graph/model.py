@@ -177,6 +177,7 @@ class AuditReport:
             record = asdict(row)
             record["graph_paths"] = "; ".join(row.graph_paths)
             record["examples"] = "; ".join(row.examples)
+            record["path_matches"] = path_matches_text(row)
             record["retained_rate"] = row.retained_rate
             rows.append(record)
         return pd.DataFrame(rows)
@@ -226,7 +227,12 @@ class AuditReport:
             "join": asdict(self.join),
             "headline": asdict(self.headline),
             "fields": [
-                asdict(f) | {"graph_paths": list(f.graph_paths), "examples": list(f.examples)}
+                asdict(f)
+                | {
+                    "graph_paths": list(f.graph_paths),
+                    "examples": list(f.examples),
+                    "path_matches": list(f.path_matches),
+                }
                 for f in self.fields
             ],
             "value_pairs": _records(self.value_pairs),
@@ -237,6 +243,15 @@ class AuditReport:
             "unmapped_graph_paths": _records(self.unmapped_graph_paths),
             "timeline": _records(self.timeline),
         }
+
+
+def path_matches_text(row: FieldResult) -> str:
+    """Where Graph held the matching values: 'path: share (alerts)' per path that held some;
+    '' for a field with one path."""
+    if len(row.graph_paths) < 2:
+        return ""
+    counts = dict(zip(row.graph_paths, row.path_matches, strict=False))
+    return "; ".join(f"{path}: {share:.0%} ({counts[path]})" for path, share in row.path_shares())
 
 
 def _plain(value: Any) -> Any:
