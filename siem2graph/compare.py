@@ -74,7 +74,9 @@ def _non_empty(texts: pa.Array) -> pa.Array:
 
 
 def _url_tail(values: pd.Series, *_: Any) -> pd.Series:
-    """The alertid parameter or the last path segment, lowered (the text itself if neither).
+    """The alertid parameter or the last path segment, lowered (the text itself if neither),
+    without Graph's 'da' prefix: a link to 636..._67 and one to da636..._67 name one alert, as
+    the join has it.
 
     RE2 (pyarrow) and Python's re agree on this pattern for ASCII text without line breaks
     (``$`` and case folding differ beyond); other texts go through Python's re.
@@ -90,7 +92,7 @@ def _url_tail(values: pd.Series, *_: Any) -> pd.Series:
         text = texts[row].as_py()
         match = _URL_TAIL_RE.search(text)
         tail[row] = (match.group("param") or match.group("segment")) if match else text
-    return pd.Series(tail, index=values.index, dtype="str").str.lower()
+    return pd.Series(tail, index=values.index, dtype="str").str.lower().str.removeprefix("da")
 
 
 _HASH = r"(?i)^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})$"
@@ -326,7 +328,12 @@ COMPARATORS: dict[str, Comparator] = {
         Comparator(
             "contained_in", "the host or domain part of a Graph DNS name", _lower, _dns_parts
         ),
-        Comparator("url_tail", "the same alert id at the end of the link", _url_tail, _url_tail),
+        Comparator(
+            "url_tail",
+            "the same alert id at the end of the link, with or without 'da'",
+            _url_tail,
+            _url_tail,
+        ),
         Comparator("url", "the same URL, ignoring case, scheme and a final slash", _url, _url),
         Comparator("presence", "only presence: the meaning changed", _present, _present),
         Comparator("none", "not compared: no Graph equivalent", check_params=_separator_params),

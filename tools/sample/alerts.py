@@ -254,7 +254,6 @@ class AlertFactory:
             built.differs.update(("ComputerDnsName", "MachineDomain"))
             built.labels.append("host_short_name")
         if scenario.guid_style:
-            built.differs.update(("LinkToWDATP", "LinkToMTP"))
             built.labels.append("guid_style_id")
         if strip_scheme:
             built.labels.append("url_without_scheme")

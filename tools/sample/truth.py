@@ -25,8 +25,8 @@ DELIBERATE: dict[str, str] = {
     "host_short_name": "Graph names the domain-joined device by its bare host name: "
     "ComputerDnsName and MachineDomain = mismatch, MachineName = match.",
     "guid_style_id": "GUID-style id: Graph id = 'da' + providerAlertId, SIEM AlertId = "
-    "providerAlertId; the join matches them and AlertId = match at providerAlertId, but "
-    "LinkToWDATP and LinkToMTP (compared with alertWebUrl) = mismatch.",
+    "providerAlertId; the join matches them: AlertId = match at providerAlertId, and "
+    "LinkToWDATP and LinkToMTP = match (the link's alert id, with or without 'da').",
     "user_evidence_dropped": "Legacy UserName/UserDomain present, no userEvidence in Graph: "
     "UserName and UserDomain = match where processEvidence.userAccount or "
     "deviceEvidence.loggedOnUsers holds the account (moved), missing_in_graph otherwise.",
