@@ -184,7 +184,9 @@ class Comparator:
         graph: bool = False,
     ) -> np.ndarray:
         """Per value (a legacy one, or a Graph one when ``graph``): can this comparator read
-        it? One it cannot is ``unreadable``, never a mismatch. Distinct values are read once."""
+        it? A value not found among the Graph values is a mismatch only when the comparator can
+        read it and one of the alert's Graph values; otherwise it is ``unreadable``. Distinct
+        values are read once."""
         reader = self.interprets_graph if graph else self.interprets
         if reader is _any_text:
             return np.ones(len(values), dtype=bool)
@@ -280,12 +282,14 @@ def _found_in_time(
 
 
 def aggregate_times(items: pd.DataFrame, how: str) -> pd.DataFrame:
-    """Keep only each key's earliest or latest legacy time ('all' keeps every one)."""
+    """Keep only each key's earliest or latest legacy time ('all' keeps every one); times that
+    cannot be read are all kept, to be counted as unreadable."""
     if how == "all" or items.empty:
         return items
     order = parse_times(items[VALUE])
     ranked = items.assign(_t=order).sort_values("_t", ascending=(how == "min"), na_position="last")
-    return ranked.drop_duplicates(KEY)[[KEY, VALUE]]
+    kept = ~ranked.duplicated(KEY) | ranked["_t"].isna()
+    return ranked.loc[kept, [KEY, VALUE]]
 
 
 COMPARATORS: dict[str, Comparator] = {

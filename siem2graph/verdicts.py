@@ -155,14 +155,12 @@ def _graph_values(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return distinct_pairs(keys, values)
 
 
-def _found_at(
-    row: FieldMapping, items: pd.DataFrame, readable: np.ndarray, parts: list[pd.DataFrame]
-) -> np.ndarray:
+def _found_at(row: FieldMapping, items: pd.DataFrame, parts: list[pd.DataFrame]) -> np.ndarray:
     """Per item: the first path (mapping order) whose values of the same alert hold it; -1 when
-    none does or the item is unreadable. Later paths only see the items earlier ones missed."""
+    none does. Later paths only see the items earlier ones missed."""
     comparator = COMPARATORS[row.comparator]
     at = np.full(len(items), -1, dtype=np.int16)
-    todo = np.flatnonzero(readable)
+    todo = np.arange(len(items))
     for number, part in enumerate(parts):
         if not len(todo):
             break
@@ -175,15 +173,17 @@ def _found_at(
 
 
 def _unreadable_example(
-    items: pd.DataFrame, readable: np.ndarray, graph: pd.DataFrame, graph_readable: np.ndarray
+    items: pd.DataFrame, legacy: np.ndarray, graph: pd.DataFrame, graph_side: np.ndarray
 ) -> tuple[str, str]:
-    """(side, value) of the first value that could not be read, the legacy side first."""
-    for side, values, ok in (
-        ("legacy", items[VALUE], readable),
-        ("graph", graph[VALUE], graph_readable),
+    """(side, value) of the first value that could not be read (``legacy`` and ``graph_side``
+    mark them), the legacy side first."""
+    for side, values, unreadable in (
+        ("legacy", items[VALUE], legacy),
+        ("graph", graph[VALUE], graph_side),
     ):
-        if not ok.all():
-            return side, display_text(values.iloc[int(np.argmin(ok))], UNREADABLE_EXAMPLE_LIMIT)
+        if unreadable.any():
+            text = values.iloc[int(np.argmax(unreadable))]
+            return side, display_text(text, UNREADABLE_EXAMPLE_LIMIT)
     return "", ""
 
 
@@ -223,14 +223,10 @@ def evaluate_field(
         items = distinct_pairs(legacy[KEY].to_numpy()[split.index], split.array)
     items = aggregate_times(items, row.params.get("legacy_aggregate", "all"))
     readable = comparator.readable(items[VALUE], row.params, row.vocabulary)
-    parts_all = _graph_parts(row, aligned)
-    parts = [
-        part[comparator.readable(part[VALUE], row.params, row.vocabulary, graph=True)]
-        for part in parts_all
-    ]
-    graph = _graph_values(parts_all)
+    parts = _graph_parts(row, aligned)
+    graph = _graph_values(parts)
     graph_readable = comparator.readable(graph[VALUE], row.params, row.vocabulary, graph=True)
-    at = _found_at(row, items, readable, parts)
+    at = _found_at(row, items, parts)
     found = at >= 0
     n = len(aligned.keys)
     item_keys = items[KEY].to_numpy()
@@ -239,19 +235,20 @@ def evaluate_field(
     def has(selected: np.ndarray) -> np.ndarray:
         return np.bincount(selected, minlength=n) > 0
 
-    legacy_has, legacy_readable = has(item_keys), has(item_keys[readable])
-    graph_has, graph_readable_has = has(graph_keys), has(graph_keys[graph_readable])
-    ok = ~has(item_keys[readable & ~found])
-    judged = legacy_has & graph_has & legacy_readable & graph_readable_has
+    legacy_has, graph_has = has(item_keys), has(graph_keys)
+    # a value not found differs only when both it and some Graph value could be read
+    differs = ~found & readable & has(graph_keys[graph_readable])[item_keys]
+    both = legacy_has & graph_has
+    mismatched = both & has(item_keys[differs])
     codes = np.full(n, BOTH_EMPTY, dtype=np.int8)
     codes[graph_has & ~legacy_has] = NEW
     codes[legacy_has & ~graph_has] = MISSING
-    codes[legacy_has & graph_has & ~judged] = UNREADABLE
-    codes[judged & ok] = MATCH
-    codes[judged & ~ok] = MISMATCH
+    codes[both & ~mismatched] = UNREADABLE
+    codes[both & ~mismatched & has(item_keys[found])] = MATCH
+    codes[mismatched] = MISMATCH
     item_codes = codes[item_keys]
-    # unreadable values are no pair: they are counted apart, with an example
-    shown = (readable | (item_codes == MISSING)) & (item_codes != UNREADABLE)
+    # values that could not be judged are no pair: they are counted apart, with an example
+    shown = found | differs | (item_codes == MISSING)
     pairs = (
         top_pairs(
             row.siem_field, items[shown], found[shown], item_codes[shown], graph, aligned.keys
@@ -260,14 +257,15 @@ def evaluate_field(
         else pd.DataFrame()
     )
     matched_codes = codes[aligned.matched_numbers]
-    on_graph_matched = (codes[graph_keys] != NEW) & ~graph_readable
-    example = _unreadable_example(items, readable, graph, graph_readable)
+    legacy_unreadable = ~readable & ~found
+    graph_unreadable = ~graph_readable & legacy_has[graph_keys]
+    example = _unreadable_example(items, legacy_unreadable, graph, graph_unreadable)
     return FieldOutcome(
         matched_codes,
         legacy_populated=int(legacy_has[aligned.matched_numbers].sum()),
         graph_populated=int(graph_has[aligned.matched_numbers].sum()),
         pairs=pairs,
-        unreadable_values=int((~readable).sum() + on_graph_matched.sum()),
+        unreadable_values=int(legacy_unreadable.sum() + graph_unreadable.sum()),
         unreadable_side=example[0],
         unreadable_example=example[1],
         path_matches=tuple(
