@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from siem2graph.compare import parse_times
 from siem2graph.errors import InputError
 from siem2graph.graph.batches import read_batch
 from siem2graph.graph.chunk import ALERT_COLUMNS, HOST, VALUE_TYPE, Chunk, Outcome
@@ -23,6 +22,7 @@ from siem2graph.mapping import Mapping
 from siem2graph.sources import FileSummary, Progress, RowProblem, Source, no_progress, read_shares
 from siem2graph.text_codes import sorted_categorical
 from siem2graph.threads import thread_count
+from siem2graph.times import parse_times
 
 log = logging.getLogger(__name__)
 
