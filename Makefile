@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: setup run test lint bench sample demo-live clean
+.PHONY: setup system-deps run test lint bench sample demo-live clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 setup: $(STAMP)
 
+# Debian packages the tests drive (Chromium, poppler, fonts...): installs as root, else prints the command.
+system-deps:
+	bash tools/system-deps.sh
+
 run: setup
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
@@ -21,7 +25,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+test: system-deps lint
 	$(BIN)/python -m pytest
 
 sample: setup

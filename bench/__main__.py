@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 from bench.data import DATA_DIR, DEFAULT_SEED, dataset
 from bench.results import RESULTS_DIR, slope, table, write
+from siem2graph.threads import THREADS_ENV
 
 KINDS = ("floor", "ours", "baseline", "pages", "bridge")
 
@@ -46,12 +48,15 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per measurement")
     parser.add_argument("--data", type=Path, default=DATA_DIR)
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
+    parser.add_argument("--threads", type=int, help=f"threads per pool (sets {THREADS_ENV})")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str]) -> int:
     args = _arguments(argv)
     kinds = [k for k in args.kinds.split(",") if k]
+    if args.threads:
+        os.environ[THREADS_ENV] = str(args.threads)  # the measurements' processes inherit it
     rows = []
     for size in args.detections:
         data = dataset(size, args.seed, args.data)

@@ -7,6 +7,7 @@ peak resident memory (the high-water mark of this process alone).
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import resource
 import sys
@@ -18,6 +19,11 @@ from typing import Any
 import orjson
 import pyarrow as pa
 import pyarrow.csv as pacsv
+
+FIGURES = (
+    "join", "headline", "fields", "value_pairs", "legacy_only_alerts", "graph_only_alerts",
+    "problems", "unmapped_legacy_columns", "unmapped_graph_paths", "timeline",
+)  # fmt: skip
 
 
 def _cpu() -> float:
@@ -79,6 +85,7 @@ def ours(legacy: Path, graph: Path) -> dict[str, Any]:
         "cpu_seconds": cpu,
         "parts": dict(report.phase_seconds),
         "matched_alerts": report.join.matched_alerts,
+        "figures_sha256": figures_digest(report.to_dict()),
     }
 
 
@@ -106,6 +113,13 @@ def bridge(_legacy: Path, graph: Path) -> dict[str, Any]:
         "records": result.records,
         "bytes_written": written,
     }
+
+
+def figures_digest(document: dict[str, Any]) -> str:
+    """A digest of the report's figures (join, headline, fields, pairs, gaps, schema diff), not of
+    its times: two runs that agree on every figure have the same digest."""
+    figures = {key: document[key] for key in FIGURES}
+    return hashlib.sha256(json.dumps(figures, sort_keys=True).encode()).hexdigest()
 
 
 def baseline(legacy: Path, graph: Path) -> dict[str, Any]:

@@ -12,6 +12,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from siem2graph.threads import thread_count
+
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 PACKAGES = ("pandas", "pyarrow", "numpy", "orjson", "polars", "datacompy", "streamlit")
 
@@ -20,6 +22,7 @@ def machine() -> dict[str, Any]:
     pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     return {
         "cores": os.cpu_count(),
+        "threads": thread_count(),  # what every pool of the measured runs used
         "memory_gib": round(pages / 2**30, 1),
         "python": platform.python_version(),
         "load_average": os.getloadavg(),

@@ -7,6 +7,7 @@ import streamlit as st
 from siem2graph import charts, views
 from siem2graph.mapping import STATUSES
 from siem2graph.model import mapping_frame
+from siem2graph.report import audit_tables
 from ui import cache, loading, render, state
 
 ALERT_FILTERS = {
@@ -20,7 +21,8 @@ report = loading.open_report()
 st.title("Coverage")
 st.caption(
     "For each SIEM field, the matched alerts whose legacy value Graph carries (match), "
-    "carries differently (mismatch), lacks (missing in Graph), or adds (new in Graph)."
+    "carries differently (mismatch), lacks at every documented path (missing in Graph), or adds "
+    "(new in Graph); values the audit could not read are counted apart (unreadable)."
 )
 options = cache.view(views.filter_options)
 columns = st.columns(len(ALERT_FILTERS) + 1)
@@ -45,6 +47,8 @@ else:
     st.plotly_chart(charts.coverage_bars(counts), key="coverage_bars")
     with st.expander("Counts as a table"):
         render.table(counts)
+    with st.expander("Where Graph holds the values (fields with several paths)"):
+        render.table(cache.view(audit_tables.matches_by_path))
 
 st.subheader("Mapping")
 st.caption("Each SIEM field and the Graph path(s) it maps to, coloured by the field's status.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import os
 import sys
 import time
 from collections.abc import Iterable, Sequence
@@ -24,11 +23,11 @@ from siem2graph.mapping import FieldMapping, Mapping, load_mapping
 from siem2graph.model import VERDICTS, AuditReport, FieldResult, Headline
 from siem2graph.pulls import pull_scopes
 from siem2graph.schema import unmapped_graph_paths, unmapped_legacy_columns
-from siem2graph.sources import Progress, Source, no_progress
+from siem2graph.sources import Progress, RowProblem, Source, no_progress
+from siem2graph.threads import thread_count
 from siem2graph.verdicts import FieldOutcome, align, evaluate_field
 
 KEY = "key"
-COMPARE_THREADS = min(2, os.cpu_count() or 1)
 # Shares of a whole audit's progress bar, as the phases take time at 1M detections: reading
 # the Graph side, then the legacy side, then joining (a quarter of ``run``) and comparing.
 _GRAPH_SPAN, _LEGACY_SPAN, _RUN_SPAN = (0.0, 0.45), (0.45, 0.6), (0.6, 1.0)
@@ -67,16 +66,22 @@ def _release_memory() -> None:
 def readiness(
     row: FieldMapping, rows_populated: int, populated: int, counts: np.ndarray, threshold: float
 ) -> str:
-    """keeps / changes / loses / not_applicable from a field's verdict counts."""
+    """keeps / changes / loses / unreadable / not_applicable from a field's verdict counts.
+
+    A field loses only when values are absent from every documented path; unreadable values
+    are their own count, out of the rates' base, and never make a field change or lose."""
     if rows_populated == 0:
         return "not_applicable"
     if not row.has_graph_equivalent:
         return "loses"
     if populated == 0:
         return "not_applicable"
-    if counts[VERDICTS.index("missing_in_graph")] / populated >= threshold:
+    judged = populated - counts[VERDICTS.index("unreadable")]
+    if judged == 0:
+        return "unreadable"
+    if counts[VERDICTS.index("missing_in_graph")] / judged >= threshold:
         return "loses"
-    if row.comparator == "presence" or counts[VERDICTS.index("mismatch")] / populated >= threshold:
+    if row.comparator == "presence" or counts[VERDICTS.index("mismatch")] / judged >= threshold:
         return "changes"
     return "keeps"
 
@@ -85,10 +90,12 @@ def headline(results: tuple[FieldResult, ...], matched: int) -> Headline:
     """The Overview's figures from the per-field results."""
     with_data = [r for r in results if r.legacy_rows_populated]
     equivalent = [r for r in with_data if r.status not in ("unsupported", "obsolete")]
-    held = sum(r.legacy_populated for r in with_data)
+    held = sum(r.legacy_populated - r.unreadable for r in with_data)
     kept = sum(r.match for r in equivalent)
     readiness = {r.readiness for r in results}
-    overall = next((level for level in ("loses", "changes") if level in readiness), "keeps")
+    overall = next(
+        (level for level in ("loses", "changes", "unreadable") if level in readiness), "keeps"
+    )
     return Headline(
         matched_alerts=matched,
         fields_with_data=len(with_data),
@@ -96,6 +103,20 @@ def headline(results: tuple[FieldResult, ...], matched: int) -> Headline:
         information_retained_share=kept / held if held else None,
         fields_at_risk=sum(r.readiness in ("loses", "changes") for r in results),
         overall_readiness=overall,
+    )
+
+
+def unreadable_problem(result: FieldResult, side: str) -> RowProblem:
+    """The input problem of a field with values its comparator could not read."""
+    return RowProblem(
+        side=side,
+        file="",
+        line=None,
+        reason=(
+            f"{result.siem_field}: {result.unreadable_values} value(s) the {result.comparator} "
+            f"comparator cannot read, e.g. '{result.unreadable_example}'; "
+            f"{result.unreadable} alert(s) counted as unreadable, not as mismatches"
+        ),
     )
 
 
@@ -145,6 +166,9 @@ def _field_result(row: FieldMapping, out: FieldOutcome, threshold: float) -> Fie
             row, out.legacy_rows_populated, out.legacy_populated, counts, threshold
         ),
         examples=out.examples,
+        unreadable_values=out.unreadable_values,
+        unreadable_example=out.unreadable_example,
+        path_matches=out.path_matches,
     )
 
 
@@ -180,13 +204,15 @@ def run(
     _release_memory()
     clock.lap("align")
     progress("comparing fields", _JOINED)
-    results, codes, pairs = [], {}, []
+    results, codes, pairs, unreadable = [], {}, [], []
     # fields are independent and their passes run mostly in pandas/pyarrow code that releases
-    # the GIL: two fields at a time use a second core
-    with ThreadPoolExecutor(COMPARE_THREADS) as pool:
+    # the GIL: several fields at a time use the other cores
+    with ThreadPoolExecutor(thread_count()) as pool:
         outcomes = pool.map(lambda row: evaluate_field(row, detections, aligned), mapping.fields)
         for number, (row, out) in enumerate(zip(mapping.fields, outcomes, strict=True), 1):
             results.append(_field_result(row, out, options.risk_threshold))
+            if out.unreadable_values:
+                unreadable.append(unreadable_problem(results[-1], out.unreadable_side))
             if out.codes is not None:
                 codes[row.siem_field] = out.codes
                 pairs.append(out.pairs)
@@ -207,7 +233,7 @@ def run(
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         run_seconds=time.perf_counter() - started,
         inputs=legacy.files + graph.files,
-        problems=legacy.problems + graph.problems,
+        problems=legacy.problems + graph.problems + tuple(unreadable),
         join=joined.summary,
         fields=fields,
         headline=headline(fields, joined.summary.matched_alerts),

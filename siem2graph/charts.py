@@ -18,12 +18,14 @@ VERDICT_COLOURS = {
     "mismatch": "#f9a825",
     "missing_in_graph": "#c62828",
     "new_in_graph": "#1565c0",
+    "unreadable": "#8d6e63",
 }
 VERDICT_LABELS = {
     "match": "match",
     "mismatch": "mismatch",
     "missing_in_graph": "missing in Graph",
     "new_in_graph": "new in Graph",
+    "unreadable": "unreadable",
 }
 STATUS_COLOURS = {
     "mapped": "#2e7d32",

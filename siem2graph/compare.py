@@ -20,6 +20,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from siem2graph.times import parse_times
+
 KEY = "key"
 VALUE = "value"
 Normaliser = Callable[[pd.Series, Mapping[str, Any], Mapping[str, tuple[str, ...]]], pd.Series]
@@ -76,7 +78,9 @@ def _non_empty(texts: pa.Array) -> pa.Array:
 
 
 def _url_tail(values: pd.Series, *_: Any) -> pd.Series:
-    """The alertid parameter or the last path segment, lowered (the text itself if neither).
+    """The alertid parameter or the last path segment, lowered (the text itself if neither),
+    without Graph's 'da' prefix: a link to 636..._67 and one to da636..._67 name one alert, as
+    the join has it.
 
     RE2 (pyarrow) and Python's re agree on this pattern for ASCII text without line breaks
     (``$`` and case folding differ beyond); other texts go through Python's re.
@@ -92,7 +96,42 @@ def _url_tail(values: pd.Series, *_: Any) -> pd.Series:
         text = texts[row].as_py()
         match = _URL_TAIL_RE.search(text)
         tail[row] = (match.group("param") or match.group("segment")) if match else text
-    return pd.Series(tail, index=values.index, dtype="str").str.lower()
+    return pd.Series(tail, index=values.index, dtype="str").str.lower().str.removeprefix("da")
+
+
+_HASH = r"(?i)^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})$"
+_SCHEME = r"^[a-z][a-z0-9+.-]*://"
+
+
+def _url(values: pd.Series, *_: Any) -> pd.Series:
+    """Lowered, without the scheme and a trailing slash: ``down.esales360.cn`` is
+    ``http://down.esales360.cn/``."""
+    lowered = _lower(values).str.replace(_SCHEME, "", regex=True)
+    return lowered.str.replace(r"/$", "", regex=True)
+
+
+Readable = Callable[[pd.Series, Mapping[str, Any], Mapping[str, tuple[str, ...]]], np.ndarray]
+
+
+def _any_text(values: pd.Series, *_: Any) -> np.ndarray:
+    return np.ones(len(values), dtype=bool)
+
+
+def _hex_hash(values: pd.Series, *_: Any) -> np.ndarray:
+    """An MD5, SHA-1 or SHA-256 in hex (redacted 'xxxxxxxx' or cut hashes are not)."""
+    return values.str.strip().str.fullmatch(_HASH).fillna(False).to_numpy(bool)
+
+
+def _known_value(
+    values: pd.Series, _params: Mapping[str, Any], vocabulary: Mapping[str, tuple[str, ...]]
+) -> np.ndarray:
+    """A vocabulary key or one of the Graph values it allows (case-insensitive)."""
+    known = {k.lower() for k in vocabulary} | {v.lower() for vs in vocabulary.values() for v in vs}
+    return _lower(values).isin(known).to_numpy(bool)
+
+
+def _instant(values: pd.Series, *_: Any) -> np.ndarray:
+    return parse_times(values).notna().to_numpy(bool)
 
 
 def split_items(values: pd.Series, separators: str) -> pd.Series:
@@ -128,43 +167,6 @@ def _datetime_params(params: Mapping[str, Any]) -> None:
         raise ValueError("tolerance_seconds must be a number >= 0")
     if params.get("legacy_aggregate", "all") not in ("all", "min", "max"):
         raise ValueError("legacy_aggregate must be all, min or max")
-
-
-_ZONED, _LOCAL = pa.timestamp("ns", "UTC"), pa.timestamp("ns")
-
-
-def _arrow_times(texts: pa.Array) -> pa.Array | None:
-    """Arrow's ISO-8601 cast when every value takes it (all zoned, or all without a zone: UTC),
-    truncated to microseconds; None when any value needs the lenient path."""
-    for kind in (_ZONED, _LOCAL):
-        try:
-            parsed = pc.cast(texts, kind)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            continue
-        if kind is _LOCAL:
-            parsed = pc.assume_timezone(parsed, "UTC")
-        return pc.cast(parsed, pa.timestamp("us", "UTC"), safe=False)
-    return None
-
-
-def parse_times(values: pd.Series) -> pd.Series:
-    """ISO-8601 (0-7 fraction digits, Z or not) or 'yyyy-MM-dd HH:mm:ss' to UTC; bad -> NaT.
-
-    Categorical values are parsed once per category; uniform text goes through Arrow's cast
-    (~50x faster than pandas here), anything else through pandas' ISO-8601 parser."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy()
-        used, positions = np.unique(codes, return_inverse=True)  # only the categories in use
-        distinct = parse_times(pd.Series(values.cat.categories.take(used[used >= 0]), dtype="str"))
-        if used[0] < 0:
-            distinct = pd.concat([pd.Series([pd.NaT], dtype=distinct.dtype), distinct])
-        return pd.Series(distinct.array.take(positions), index=values.index)
-    texts = pc.utf8_trim_whitespace(pa.array(values, pa.large_string(), from_pandas=True))
-    fast = _arrow_times(texts) if len(texts) else None
-    if fast is not None:
-        return pd.Series(fast.to_pandas().array, index=values.index)
-    text = values.astype("str").str.strip().str.replace(r"(\.\d{6})\d+", r"\1", regex=True)
-    return pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
 
 
 def _first(values: Sequence[str], *_: Any) -> str:
@@ -229,6 +231,25 @@ class Comparator:
     within_tolerance: bool = False  # compare instants within params' tolerance, not by equality
     to_legacy: Inverse = _first  # the normalisation's inverse: Graph values -> a legacy value
     meaning_changed: bool = False  # only presence is compared: a match is not the same value
+    interprets: Readable = _any_text  # the legacy values the comparator can read
+    interprets_graph: Readable = _any_text  # the Graph values it can read
+
+    def readable(
+        self,
+        values: pd.Series,
+        params: Mapping[str, Any],
+        vocabulary: Mapping[str, tuple[str, ...]],
+        graph: bool = False,
+    ) -> np.ndarray:
+        """Per value (a legacy one, or a Graph one when ``graph``): can this comparator read
+        it? A value not found among the Graph values is a mismatch only when the comparator can
+        read it and one of the alert's Graph values; otherwise it is ``unreadable``. Distinct
+        values are read once."""
+        reader = self.interprets_graph if graph else self.interprets
+        if reader is _any_text:
+            return np.ones(len(values), dtype=bool)
+        codes, distinct = _distinct(values)
+        return reader(distinct, params, vocabulary)[codes]
 
     def legacy_items(self, values: pd.Series, params: Mapping[str, Any]) -> pd.Series:
         """The legacy values an alert must keep; multi-valued strings become several items."""
@@ -319,12 +340,14 @@ def _found_in_time(
 
 
 def aggregate_times(items: pd.DataFrame, how: str) -> pd.DataFrame:
-    """Keep only each key's earliest or latest legacy time ('all' keeps every one)."""
+    """Keep only each key's earliest or latest legacy time ('all' keeps every one); times that
+    cannot be read are all kept, to be counted as unreadable."""
     if how == "all" or items.empty:
         return items
     order = parse_times(items[VALUE])
     ranked = items.assign(_t=order).sort_values("_t", ascending=(how == "min"), na_position="last")
-    return ranked.drop_duplicates(KEY)[[KEY, VALUE]]
+    kept = ~ranked.duplicated(KEY) | ranked["_t"].isna()
+    return ranked.loc[kept, [KEY, VALUE]]
 
 
 COMPARATORS: dict[str, Comparator] = {
@@ -333,13 +356,22 @@ COMPARATORS: dict[str, Comparator] = {
         Comparator("exact", "the same text"),
         Comparator("casefold", "the same text, ignoring case and outer spaces", _lower, _lower),
         Comparator("text", "the same text, ignoring runs of white space", _whitespace, _whitespace),
-        Comparator("hash", "the same hash, ignoring case", _lower, _lower),
+        Comparator(
+            "hash",
+            "the same hash, ignoring case",
+            _lower,
+            _lower,
+            interprets=_hex_hash,
+            interprets_graph=_hex_hash,
+        ),
         Comparator(
             "datetime",
             "the same instant within a tolerance",
             check_params=_datetime_params,
             within_tolerance=True,
             to_legacy=_utc_text,
+            interprets=_instant,
+            interprets_graph=_instant,
         ),
         Comparator(
             "enum",
@@ -347,6 +379,7 @@ COMPARATORS: dict[str, Comparator] = {
             _vocabulary,
             _lower,
             to_legacy=_legacy_label,
+            interprets=_known_value,
         ),
         Comparator(
             "set",
@@ -365,7 +398,13 @@ COMPARATORS: dict[str, Comparator] = {
             _dns_params,
             to_legacy=_dns_part,
         ),
-        Comparator("url_tail", "the same alert id at the end of the link", _url_tail, _url_tail),
+        Comparator(
+            "url_tail",
+            "the same alert id at the end of the link, with or without 'da'",
+            _url_tail,
+            _url_tail,
+        ),
+        Comparator("url", "the same URL, ignoring case, scheme and a final slash", _url, _url),
         Comparator(
             "presence",
             "only presence: the meaning changed",

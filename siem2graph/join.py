@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from siem2graph.compare import parse_times
 from siem2graph.model import JoinSummary
 from siem2graph.text_codes import arrow_text, as_text
+from siem2graph.times import parse_times
 
 MDE_SERVICE = "microsoftdefenderforendpoint"
 # How a legacy id met a Graph id (DOMAIN.md section 3), best first.

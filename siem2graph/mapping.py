@@ -14,7 +14,15 @@ from siem2graph.compare import COMPARATORS
 from siem2graph.errors import MappingError
 from siem2graph.paths import GraphPath, parse_path
 
-MAPPING_DIR = Path(__file__).resolve().parent.parent / "mapping"
+
+def _mapping_dir() -> Path:
+    """``mapping/`` at the repository's top level, else the copy an installed wheel carries."""
+    here = Path(__file__).resolve().parent
+    repository = here.parent / "mapping"
+    return repository if (repository / "fields.yaml").is_file() else here / "mapping_data"
+
+
+MAPPING_DIR = _mapping_dir()
 DEFAULT_MAPPING_FILE = MAPPING_DIR / "fields.yaml"
 STATUSES = ("mapped", "derived", "unsupported", "obsolete")
 DROPPED_STATUSES = ("unsupported", "obsolete")

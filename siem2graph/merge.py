@@ -3,8 +3,9 @@
 Additive when every alert falls in exactly one partition: join counts, per-field verdict and
 populated counts, the per-alert frames (alerts, verdicts, detections, graph values), the timeline
 and the populated counts of the schema diff. Not additive, and recomputed or approximated here:
-readiness and the headline (recomputed from the summed counts), field examples and unmapped
-column examples (the first partition's), and the value pairs: each partition keeps only its top
+readiness and the headline (recomputed from the summed counts; per-path matches and unreadable
+values are summed too), field examples, the unreadable example and unmapped column examples (the
+first partition's that has one), and the value pairs: each partition keeps only its top
 pairs, so a pair below the cut in one partition is missing from the sum.
 """
 
@@ -44,7 +45,17 @@ def _field(parts: Sequence[FieldResult], report: AuditReport, options: AuditOpti
         counts,
         options.risk_threshold,
     )
-    return replace(parts[0], **sums, readiness=level)
+    path_matches = tuple(int(n) for n in np.sum([p.path_matches for p in parts], axis=0))
+    unreadable_values = sum(p.unreadable_values for p in parts)
+    example = next((p.unreadable_example for p in parts if p.unreadable_example), "")
+    return replace(
+        parts[0],
+        **sums,
+        readiness=level,
+        path_matches=path_matches,
+        unreadable_values=unreadable_values,
+        unreadable_example=example,
+    )
 
 
 def _pairs(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:

@@ -13,8 +13,8 @@ import pandas as pd
 from siem2graph.mapping import Mapping
 from siem2graph.sources import FileSummary, RowProblem
 
-VERDICTS = ("match", "mismatch", "missing_in_graph", "new_in_graph", "both_empty")
-READINESS = ("keeps", "changes", "loses", "not_applicable")
+VERDICTS = ("match", "mismatch", "missing_in_graph", "new_in_graph", "both_empty", "unreadable")
+READINESS = ("keeps", "changes", "loses", "unreadable", "not_applicable")
 SIDES = ("both", "legacy_only", "graph_only")
 # Alert attributes the dashboard filters coverage by.
 FILTER_COLUMNS = ("severity", "category", "detection_source", "status")
@@ -56,13 +56,31 @@ class FieldResult:
     missing_in_graph: int
     new_in_graph: int
     both_empty: int
+    unreadable: int  # alerts whose values the comparator could not read on one side
     readiness: str
     examples: tuple[str, ...]
+    unreadable_values: int = 0
+    unreadable_example: str = ""
+    path_matches: tuple[int, ...] = ()  # per graph path: matching alerts whose value was there
+
+    @property
+    def judged(self) -> int:
+        """Matched alerts with a legacy value whose values could be read: the rates' base."""
+        return self.legacy_populated - self.unreadable
 
     @property
     def retained_rate(self) -> float | None:
-        """Share of matched alerts with a legacy value whose value Graph keeps."""
-        return self.match / self.legacy_populated if self.legacy_populated else None
+        """Share of judged alerts (``judged``) whose value Graph keeps."""
+        return self.match / self.judged if self.judged else None
+
+    def path_shares(self) -> tuple[tuple[str, float], ...]:
+        """(path, share of the matching alerts found there) for every path that held one."""
+        total = sum(self.path_matches)
+        return tuple(
+            (path, count / total)
+            for path, count in zip(self.graph_paths, self.path_matches, strict=False)
+            if count
+        )
 
 
 @dataclass(frozen=True)
@@ -159,6 +177,7 @@ class AuditReport:
             record = asdict(row)
             record["graph_paths"] = "; ".join(row.graph_paths)
             record["examples"] = "; ".join(row.examples)
+            record["path_matches"] = path_matches_text(row)
             record["retained_rate"] = row.retained_rate
             rows.append(record)
         return pd.DataFrame(rows)
@@ -208,7 +227,12 @@ class AuditReport:
             "join": asdict(self.join),
             "headline": asdict(self.headline),
             "fields": [
-                asdict(f) | {"graph_paths": list(f.graph_paths), "examples": list(f.examples)}
+                asdict(f)
+                | {
+                    "graph_paths": list(f.graph_paths),
+                    "examples": list(f.examples),
+                    "path_matches": list(f.path_matches),
+                }
                 for f in self.fields
             ],
             "value_pairs": _records(self.value_pairs),
@@ -219,6 +243,15 @@ class AuditReport:
             "unmapped_graph_paths": _records(self.unmapped_graph_paths),
             "timeline": _records(self.timeline),
         }
+
+
+def path_matches_text(row: FieldResult) -> str:
+    """Where Graph held the matching values: 'path: share (alerts)' per path that held some;
+    '' for a field with one path."""
+    if len(row.graph_paths) < 2:
+        return ""
+    counts = dict(zip(row.graph_paths, row.path_matches, strict=False))
+    return "; ".join(f"{path}: {share:.0%} ({counts[path]})" for path, share in row.path_shares())
 
 
 def _plain(value: Any) -> Any:

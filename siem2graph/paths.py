@@ -7,7 +7,8 @@
 ``evidence[fileEvidence].fileDetails.sha1`` reads ``sha1`` from the ``fileDetails`` of every
 evidence item whose ``@odata.type`` ends in ``.fileEvidence``; ``evidence[]`` takes every item;
 ``mitreTechniques[]`` every element; ``loggedOnUsers[].{domainName}\\{accountName}`` renders each
-object through the template.
+object through the template, ``fileDetails.{filePath}\\{fileName}`` the one object reached; a
+template renders when at least one of its keys has a value.
 """
 
 from __future__ import annotations
@@ -69,8 +70,6 @@ def parse_path(text: str) -> GraphPath:
             raise ValueError(f"bad step {raw!r} in {text!r}")
         filt = match.group("filter")
         steps.append(Step(match.group("name"), filt is not None, filt or ""))
-    if template and not steps[-1].iterate:
-        raise ValueError(f"a template needs a list step before it in {text!r}")
     return GraphPath(text, tuple(steps), template)
 
 

@@ -9,6 +9,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from siem2graph.threads import thread_count
+
 Texts = pa.Array | pa.ChunkedArray
 # below this many texts one sort is as quick as two halves in two threads
 _SPLIT_FROM = 100_000
@@ -64,20 +66,23 @@ def sorted_categorical(texts: Texts, rows: np.ndarray | None = None) -> pd.Categ
 
 def text_order(texts: pa.Array, split_from: int = _SPLIT_FROM) -> np.ndarray:
     """The positions that put ``texts`` (no nulls) in text order, as Arrow's stable sort does.
-    From ``split_from`` texts on, they are cut into two halves at a two-byte prefix (every
-    text of the first half sorts before every text of the second) sorted in two threads."""
-    if len(texts) < split_from:
+    From ``split_from`` texts on, they are cut into one part per thread at two-byte prefixes
+    (every text of a part sorts before every text of the next) and the parts sorted at once."""
+    parts = thread_count()
+    if len(texts) < split_from or parts == 1:
         return pc.array_sort_indices(texts).to_numpy()
     prefixes = _leading_bytes(texts)
     running = np.cumsum(np.bincount(prefixes, minlength=1 << 16))
-    first = prefixes <= np.searchsorted(running, len(texts) // 2)
-    halves = [np.flatnonzero(first), np.flatnonzero(~first)]
+    last_prefixes = np.searchsorted(running, len(texts) * np.arange(1, parts) // parts)
+    part = np.searchsorted(last_prefixes, prefixes)  # a text's part: how many parts end before
+    rows = np.argsort(part, kind="stable")
+    groups = np.split(rows, np.cumsum(np.bincount(part, minlength=parts))[:-1])
 
     def order(rows: np.ndarray) -> np.ndarray:
         return rows[pc.array_sort_indices(texts.take(rows)).to_numpy()]
 
-    with ThreadPoolExecutor(len(halves)) as pool:
-        return np.concatenate(list(pool.map(order, halves)))
+    with ThreadPoolExecutor(parts) as pool:
+        return np.concatenate(list(pool.map(order, groups)))
 
 
 def _leading_bytes(texts: pa.Array) -> np.ndarray:

@@ -15,9 +15,14 @@ from siem2graph.compare import COMPARATORS, KEY, VALUE, aggregate_times
 from siem2graph.mapping import FieldMapping
 from siem2graph.model import VERDICTS
 from siem2graph.pairs import EXAMPLES, top_pairs
+from siem2graph.report.safety import display_text
 from siem2graph.text_codes import arrow_text, text_codes
 
-MATCH, MISMATCH, MISSING, NEW, BOTH_EMPTY = range(len(VERDICTS))
+MATCH, MISMATCH, MISSING, NEW, BOTH_EMPTY, UNREADABLE = (
+    VERDICTS.index(v)
+    for v in ("match", "mismatch", "missing_in_graph", "new_in_graph", "both_empty", "unreadable")
+)
+UNREADABLE_EXAMPLE_LIMIT = 80
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,12 @@ class FieldOutcome:
     graph_populated: int
     examples: tuple[str, ...]
     pairs: pd.DataFrame
+    unreadable_values: int = (
+        0  # legacy and Graph values of matched alerts the comparator cannot read
+    )
+    unreadable_example: str = ""  # one of them, cut short, hidden characters made visible
+    unreadable_side: str = ""  # the side of the example: legacy or graph
+    path_matches: tuple[int, ...] = ()  # per Graph path: matching alerts whose value was there
 
 
 @dataclass(frozen=True)
@@ -121,21 +132,59 @@ def _count_distinct(numbers: np.ndarray) -> int:
     return int(np.count_nonzero(np.bincount(numbers))) if len(numbers) else 0
 
 
-def _graph_values(row: FieldMapping, aligned: AlignedInputs) -> pd.DataFrame:
-    """Distinct (alert number, value) at the field's paths. Every path's values share one
+def _graph_parts(row: FieldMapping, aligned: AlignedInputs) -> list[pd.DataFrame]:
+    """Distinct (alert number, value) at each of the field's paths, in the mapping's order."""
+    return [aligned.graph_by_path.get(p.text, _NO_VALUES) for p in row.graph_paths]
+
+
+_NO_VALUES = pd.DataFrame({KEY: np.zeros(0, dtype=np.intp), VALUE: pd.Series([], dtype="str")})
+
+
+def _graph_values(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Distinct (alert number, value) over all paths. Every path's values share one
     categorical dtype (``align``): several paths are joined on codes (``pd.concat`` would
     hash the categories of each part to compare their dtypes)."""
-    parts = [
-        aligned.graph_by_path[p.text] for p in row.graph_paths if p.text in aligned.graph_by_path
-    ]
+    parts = [part for part in parts if len(part)]
     if not parts:
-        return pd.DataFrame({KEY: np.zeros(0, dtype=np.intp), VALUE: pd.Series([], dtype="str")})
+        return _NO_VALUES
     if len(parts) == 1:
         return parts[0]
     keys = np.concatenate([part[KEY].to_numpy() for part in parts])
     codes = np.concatenate([part[VALUE].cat.codes.to_numpy() for part in parts])
     values = pd.Categorical.from_codes(codes, dtype=parts[0][VALUE].dtype, validate=False)
     return distinct_pairs(keys, values)
+
+
+def _found_at(row: FieldMapping, items: pd.DataFrame, parts: list[pd.DataFrame]) -> np.ndarray:
+    """Per item: the first path (mapping order) whose values of the same alert hold it; -1 when
+    none does. Later paths only see the items earlier ones missed."""
+    comparator = COMPARATORS[row.comparator]
+    at = np.full(len(items), -1, dtype=np.int16)
+    todo = np.arange(len(items))
+    for number, part in enumerate(parts):
+        if not len(todo):
+            break
+        if not len(part):
+            continue
+        hit = comparator.found(items.iloc[todo], part, row.params, row.vocabulary)
+        at[todo[hit]] = number
+        todo = todo[~hit]
+    return at
+
+
+def _unreadable_example(
+    items: pd.DataFrame, legacy: np.ndarray, graph: pd.DataFrame, graph_side: np.ndarray
+) -> tuple[str, str]:
+    """(side, value) of the first value that could not be read (``legacy`` and ``graph_side``
+    mark them), the legacy side first."""
+    for side, values, unreadable in (
+        ("legacy", items[VALUE], legacy),
+        ("graph", graph[VALUE], graph_side),
+    ):
+        if unreadable.any():
+            text = values.iloc[int(np.argmax(unreadable))]
+            return side, display_text(text, UNREADABLE_EXAMPLE_LIMIT)
+    return "", ""
 
 
 def evaluate_field(
@@ -173,28 +222,55 @@ def evaluate_field(
         split = comparator.legacy_items(legacy[VALUE], row.params)
         items = distinct_pairs(legacy[KEY].to_numpy()[split.index], split.array)
     items = aggregate_times(items, row.params.get("legacy_aggregate", "all"))
-    graph = _graph_values(row, aligned)
-    found = comparator.found(items, graph, row.params, row.vocabulary)
+    readable = comparator.readable(items[VALUE], row.params, row.vocabulary)
+    parts = _graph_parts(row, aligned)
+    graph = _graph_values(parts)
+    graph_readable = comparator.readable(graph[VALUE], row.params, row.vocabulary, graph=True)
+    at = _found_at(row, items, parts)
+    found = at >= 0
     n = len(aligned.keys)
     item_keys = items[KEY].to_numpy()
-    legacy_has = np.bincount(item_keys, minlength=n) > 0
-    graph_has = np.bincount(graph[KEY].to_numpy(), minlength=n) > 0
-    ok = legacy_has & ~(np.bincount(item_keys[~found], minlength=n) > 0)
+    graph_keys = graph[KEY].to_numpy()
+
+    def has(selected: np.ndarray) -> np.ndarray:
+        return np.bincount(selected, minlength=n) > 0
+
+    legacy_has, graph_has = has(item_keys), has(graph_keys)
+    # a value not found differs only when both it and some Graph value could be read
+    differs = ~found & readable & has(graph_keys[graph_readable])[item_keys]
+    both = legacy_has & graph_has
+    mismatched = both & has(item_keys[differs])
     codes = np.full(n, BOTH_EMPTY, dtype=np.int8)
     codes[graph_has & ~legacy_has] = NEW
     codes[legacy_has & ~graph_has] = MISSING
-    codes[legacy_has & graph_has & ok] = MATCH
-    codes[legacy_has & graph_has & ~ok] = MISMATCH
+    codes[both & ~mismatched] = UNREADABLE
+    codes[both & ~mismatched & has(item_keys[found])] = MATCH
+    codes[mismatched] = MISMATCH
+    item_codes = codes[item_keys]
+    # values that could not be judged are no pair: they are counted apart, with an example
+    shown = found | differs | (item_codes == MISSING)
     pairs = (
-        top_pairs(row.siem_field, items, found, codes[item_keys], graph, aligned.keys)
-        if len(items)
+        top_pairs(
+            row.siem_field, items[shown], found[shown], item_codes[shown], graph, aligned.keys
+        )
+        if shown.any()
         else pd.DataFrame()
     )
     matched_codes = codes[aligned.matched_numbers]
+    legacy_unreadable = ~readable & ~found
+    graph_unreadable = ~graph_readable & legacy_has[graph_keys]
+    example = _unreadable_example(items, legacy_unreadable, graph, graph_unreadable)
     return FieldOutcome(
         matched_codes,
         legacy_populated=int(legacy_has[aligned.matched_numbers].sum()),
         graph_populated=int(graph_has[aligned.matched_numbers].sum()),
         pairs=pairs,
+        unreadable_values=int(legacy_unreadable.sum() + graph_unreadable.sum()),
+        unreadable_side=example[0],
+        unreadable_example=example[1],
+        path_matches=tuple(
+            int((has(item_keys[at == number]) & (codes == MATCH))[aligned.matched_numbers].sum())
+            for number in range(len(row.graph_paths))
+        ),
         **common,
     )

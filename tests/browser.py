@@ -1,13 +1,12 @@
 """Shared by the browser tests: a Streamlit server on a free port and a Chromium tab driving it.
 
-Debian's /usr/bin/chromium through Playwright (no browser download). Without Chromium a test skips,
-except in CI (env CI set), where a missing Chromium fails.
+Debian's /usr/bin/chromium through Playwright (no browser download). Without Chromium a test fails,
+naming the package.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import socket
 import subprocess
 import sys
@@ -37,12 +36,9 @@ STEP_MS = 30_000
 
 
 def require_chromium() -> None:
-    """Skip without Debian's Chromium, or fail in CI where .ci/run must have installed it."""
-    if CHROMIUM.exists():
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing: CI must install chromium (see .ci/run)")
-    pytest.skip(f"{CHROMIUM} is missing")
+    """Fail (never skip) without Debian's Chromium, naming the package to install."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install chromium (bash tools/system-deps.sh)")
 
 
 def free_port() -> int:

@@ -11,9 +11,9 @@ import orjson
 
 from siem2graph.sources import Source
 
-REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
-GRAPH_EXAMPLE = REALDATA / "microsoft_docs" / "graph_alerts_v2_example_get.json"
-RAPID7 = REALDATA / "rapid7_insightconnect_microsoft_atp"
+REALWORLD = Path(__file__).resolve().parent / "realworld"  # public payloads, see its README.md
+GRAPH_EXAMPLE = REALWORLD / "microsoft_docs" / "graph_alerts_v2_example_get.json"
+RAPID7 = REALWORLD / "rapid7_insightconnect_microsoft_atp"
 
 
 def graph_example() -> dict[str, Any]:

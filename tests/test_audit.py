@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import numpy as np
 import orjson
 import pandas as pd
 import pytest
 
-from siem2graph.audit import audit_sources
+from siem2graph.audit import audit_sources, readiness
 from siem2graph.errors import InputError
 from siem2graph.graph import records
 from siem2graph.mapping import load_mapping
+from siem2graph.model import VERDICTS
 from siem2graph.sources import Source
 from tests.helpers import graph_example, json_source, legacy_for_example
 from tests.test_sample_audit import SAMPLE
@@ -27,7 +29,7 @@ def _audit(legacy_records, graph_alerts):
 
 def _verdict(report, field):
     row = report.field(field)
-    for verdict in ("match", "mismatch", "missing_in_graph", "new_in_graph", "both_empty"):
+    for verdict in VERDICTS:
         if getattr(row, verdict):
             return verdict
     return None
@@ -59,7 +61,7 @@ def example_report():
         ("FileName", "mismatch"),  # other.exe is in no evidence
         ("FilePath", "match"),
         ("IoaDefinitionId", "match"),
-        ("UserName", "missing_in_graph"),  # no userEvidence in the example
+        ("UserName", "mismatch"),  # no userEvidence; processEvidence.userAccount holds SYSTEM
         ("Source", "match"),  # Antivirus -> antivirus
         ("DeviceID", "match"),
         ("MachineName", "match"),  # contained in deviceDnsName
@@ -118,7 +120,9 @@ def test_join_through_provider_id_and_prefix():
     report = _audit([legacy_for_example(AlertId="EFA1828B-dd4e-405c-8a3b-aa28596830dd_1")], [alert])
     assert report.join.matched_alerts == 1
     assert report.join.matched_by_provider_id == 1
-    assert report.field("AlertId").mismatch == 1  # the id itself changed ('da' prefix)
+    alert_id = report.field("AlertId")  # the join key, matched where Graph holds it
+    assert (alert_id.match, alert_id.mismatch) == (1, 0)
+    assert alert_id.path_shares() == (("providerAlertId", 1.0),)
 
 
 def test_duplicates_keep_the_latest_version():
@@ -201,3 +205,64 @@ def test_an_error_of_either_side_names_its_file_the_graph_side_first():
         audit_sources([], [graph])
     with pytest.raises(InputError, match=r"empty\.json: the file is empty"):
         audit_sources([], [empty])  # both wrong: the Graph side's error
+
+
+def test_values_the_comparator_cannot_read_are_unreadable_never_mismatches():
+    """A time in no known form, a redacted hash and a source outside the vocabulary: counted
+    apart per field with an example (cut short, hidden characters shown), out of the rates."""
+    hidden = "\u202esoon" + "x" * 200
+    legacy = legacy_for_example(
+        LastProcessedTimeUtc=hidden, DeviceID="xxxxxxxx", Source="wdatp_siem", Sha1="not-a-hash"
+    )
+    report = _audit([legacy], [graph_example()])
+    for field in ("LastProcessedTimeUtc", "DeviceID", "Source", "Sha1"):
+        row = report.field(field)
+        assert (row.unreadable, row.mismatch, row.match) == (1, 0, 0), field
+        assert row.readiness == "unreadable"  # nothing could be read: not keeps, changes, loses
+        assert row.retained_rate is None
+    problem = next(p for p in report.problems if p.reason.startswith("LastProcessedTimeUtc:"))
+    assert problem.side == "legacy"
+    assert "\\u202esoon" in problem.reason and "\u202e" not in problem.reason
+    example = report.field("LastProcessedTimeUtc").unreadable_example
+    assert len(example) == 80 and example.endswith("…")
+    assert report.headline.overall_readiness == "loses"  # the IoC and obsolete fields still lose
+
+
+def test_an_unknown_value_found_in_graph_is_a_match_and_unreadable_graph_values_count():
+    legacy = legacy_for_example(Source="antivirus")  # a Graph value, not a SIEM label: found
+    alert = graph_example()
+    alert["lastActivityDateTime"] = "the day after"
+    report = _audit([legacy], [alert])
+    assert report.field("Source").match == 1
+    activity = report.field("LastProcessedTimeUtc")
+    assert (activity.unreadable, activity.mismatch) == (1, 0)
+    assert activity.unreadable_example == "the day after"
+    problem = next(p for p in report.problems if p.reason.startswith("LastProcessedTimeUtc:"))
+    assert problem.side == "graph"
+
+
+def test_readable_values_are_judged_beside_unreadable_ones():
+    """Two detections: one time unreadable, one far from Graph's: the alert is a mismatch; with
+    the readable one close, a match (the unreadable one is left out)."""
+    far = legacy_for_example(LastProcessedTimeUtc="2021-06-01T00:00:00Z")
+    odd = legacy_for_example(LastProcessedTimeUtc="whenever")
+    assert _audit([far, odd], [graph_example()]).field("LastProcessedTimeUtc").mismatch == 1
+    close = legacy_for_example()
+    row = _audit([close, odd], [graph_example()]).field("LastProcessedTimeUtc")
+    assert (row.match, row.unreadable, row.unreadable_values) == (1, 0, 1)
+
+
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [
+        # match, mismatch, missing, new, both_empty, unreadable over 100 alerts with a value
+        ((0, 0, 0, 0, 0, 100), "unreadable"),
+        ((50, 0, 0, 0, 0, 50), "keeps"),  # half unreadable: never changes or loses on its own
+        ((98, 1, 0, 0, 0, 1), "changes"),  # 1 of 99 judged
+        ((98, 0, 1, 0, 0, 1), "loses"),
+        ((90, 0, 0, 0, 0, 10), "keeps"),
+    ],
+)
+def test_readiness_rule(counts, expected):
+    row = MAPPING.field("DeviceID")
+    assert readiness(row, 100, 100, np.array(counts), 0.01) == expected

@@ -6,14 +6,17 @@ import json
 from pathlib import Path
 
 from bench.__main__ import main
+from siem2graph.threads import THREADS_ENV
 
 
-def test_bench_runs_at_a_tiny_size(tmp_path: Path) -> None:
+def test_bench_runs_at_a_tiny_size(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv(THREADS_ENV, "1")
     data, out = tmp_path / "data", tmp_path / "results"
-    assert (
-        main(["300", "--kinds", "floor,ours,baseline", "--data", str(data), "--out", str(out)]) == 0
-    )
+    argv = ["300", "--kinds", "floor,ours,baseline", "--data", str(data), "--out", str(out)]
+    assert main([*argv, "--threads", "3"]) == 0
     written = json.loads(next(out.glob("RESULTS-*.json")).read_text(encoding="utf-8"))
+    assert written["machine"]["threads"] == 3
+    assert len(written["measurements"][0]["ours"]["figures_sha256"]) == 64
     summary = written["summary"][0]
     assert summary["detections"] > 0
     assert summary["floor_s"] and summary["ours_s"] and summary["baseline_compare_s"]

@@ -15,7 +15,7 @@ def report():
     return dashboard_report()
 
 
-def test_coverage_bars_stack_the_four_verdicts_per_field(report):
+def test_coverage_bars_stack_the_verdicts_per_field(report):
     counts, _ = views.coverage_in_view(report)
     figure = charts.coverage_bars(counts)
     assert isinstance(figure, go.Figure)
@@ -25,6 +25,7 @@ def test_coverage_bars_stack_the_four_verdicts_per_field(report):
         "mismatch",
         "missing in Graph",
         "new in Graph",
+        "unreadable",
     ]
     match, mismatch = figure.data[0], figure.data[1]
     severity = list(match.y).index("Severity")

@@ -45,6 +45,16 @@ def _found(field: str, legacy: str, graph: list[str]) -> bool:
         ("Source", "EDR", ["microsoftDefenderForEndpoint"], True),
         ("Source", "Antivirus", ["microsoftDefenderForEndpoint"], False),
         ("Source", "SomethingNew", ["somethingnew"], True),  # unknown values compare as text
+        ("URL", "down.esales360.cn", ["http://down.esales360.cn/"], True),
+        ("URL", "HTTPS://Down.esales360.cn/a?b=1", ["http://down.esales360.cn/a?b=1"], True),
+        ("URL", "down.esales360.cn/other", ["http://down.esales360.cn/"], False),
+        (
+            "AlertId",
+            "EFA1828B-dd4e-405c-8a3b-aa28596830dd_1",
+            ["efa1828b-dd4e-405c-8a3b-aa28596830dd_1"],
+            True,
+        ),
+        ("AlertTime", "4/27/2021, 12:19:27.721 PM", ["2021-04-27T12:19:27.7211305Z"], True),
         ("RemediationIsSuccess", "TRUE", ["none", "prevented"], True),
         ("RemediationIsSuccess", "false", ["remediated"], False),
         (
@@ -68,6 +78,12 @@ def _found(field: str, legacy: str, graph: list[str]) -> bool:
             "https://securitycenter.windows.com/alert/da1_2",
             ["https://security.microsoft.com/alerts/da9_9?tid=t"],
             False,
+        ),
+        (  # the field table's link names the id without 'da'; Graph's link with it
+            "LinkToWDATP",
+            "https://securitycenter.windows.com/alert/636210704265059241_673569822",
+            ["https://security.microsoft.com/alerts/da636210704265059241_673569822?tid=t"],
+            True,
         ),
         ("ThreatCategory", "Trojan", ["T1059"], True),
         ("AlertTime", "2026-10-01T10:00:00.1234567Z", ["2026-10-01T10:10:00Z"], True),
@@ -119,6 +135,15 @@ def test_aggregate_times_keeps_earliest_per_alert():
     assert kept.to_dict() == {"a": "2020-01-01T00:00:00Z", "b": "x"}
 
 
+def test_aggregate_times_keeps_every_unreadable_time_to_count_it():
+    items = pd.DataFrame(
+        {"key": ["a", "a", "a"], "value": ["soon", "2020-01-02T00:00:00Z", "2020-01-01T00:00:00Z"]},
+        dtype="str",
+    )
+    kept = aggregate_times(items, "max")["value"].tolist()
+    assert kept == ["2020-01-02T00:00:00Z", "soon"]
+
+
 @pytest.mark.parametrize("field", ["ComputerDnsName", "LinkToWDATP", "AlertTitle", "Severity"])
 def test_categorical_values_with_unused_categories_are_found_as_their_texts(field):
     row = MAPPING.field(field)
@@ -152,3 +177,33 @@ def test_parse_times_keeps_the_values_index():
         pd.Timestamp("2020-09-30T14:09:20Z"),
         pd.Timestamp("2020-10-01T00:00:00Z"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("comparator", "values", "readable", "graph_readable"),
+    [
+        ("datetime", ["2021-04-27T12:19:27Z", "4/27/2021, 12:19:27 PM", "soon", ""],
+         [True, True, False, False], [True, True, False, False]),
+        ("hash", ["5F1E8ACEDC065031AAD553B710838EB366CFEE9A", "xxxxxxxx",
+                  "3da065e07b990034e9db7842167f70b63aa5329", "db979c04a99b96d370988325bb5a8b21"],
+         [True, False, False, True], [True, False, False, True]),
+        ("enum", ["High", "informational", "Hgh", "microsoftDefenderForEndpoint"],
+         [True, True, False, True], [True, True, True, True]),
+        ("casefold", ["anything", "", "\x00"], [True, True, True], [True, True, True]),
+        ("url", ["down.esales360.cn", "not a url"], [True, True], [True, True]),
+    ],
+)  # fmt: skip
+def test_each_comparator_says_which_values_it_can_read(
+    comparator, values, readable, graph_readable
+):
+    """The behaviour lives on the comparator: the audit counts what it cannot read apart."""
+    vocabulary = {
+        "High": ("high",),
+        "Informational": ("informational",),
+        "EDR": ("microsoftDefenderForEndpoint",),
+    }
+    series = pd.Series(values, dtype="str")
+    judge = COMPARATORS[comparator]
+    assert judge.readable(series, {}, vocabulary).tolist() == readable
+    assert judge.readable(series.astype("category"), {}, vocabulary).tolist() == readable
+    assert judge.readable(series, {}, vocabulary, graph=True).tolist() == graph_readable

@@ -7,7 +7,8 @@ import io
 
 import pytest
 
-from siem2graph.graph.pull_cli import add_pull_parser, run_pull
+from siem2graph.cli import build_parser, main, run_handler
+from siem2graph.cli.pull import run_pull
 from tests.graph_helpers import (
     CERT_CLIENT,
     END,
@@ -25,9 +26,7 @@ pytest_plugins = ["tests.graph_fixtures"]
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser()
-    add_pull_parser(parser.add_subparsers(dest="command"))
-    return parser.parse_args(["pull", *argv])
+    return build_parser().parse_args(["pull", *argv])
 
 
 def run(server, monkeypatch, tmp_path, *extra: str, client: str = SECRET_CLIENT):
@@ -45,7 +44,9 @@ def run(server, monkeypatch, tmp_path, *extra: str, client: str = SECRET_CLIENT)
         ]
     )
     out, err, fake = io.StringIO(), io.StringIO(), FakeTime()
-    code = run_pull(args, stdout=out, stderr=err, clock=fake.clock, sleep=fake.sleep)
+    code = run_handler(
+        lambda: run_pull(args, stdout=out, stderr=err, clock=fake.clock, sleep=fake.sleep), err
+    )
     return code, out.getvalue(), err.getvalue()
 
 
@@ -76,9 +77,26 @@ def test_partial_pull_exits_3_with_one_line_reason(emulator, monkeypatch, tmp_pa
         emulator, monkeypatch, tmp_path, "--client-secret-env", "TEST_GRAPH_SECRET", "--top", "500"
     )
     assert code == 3 and "pull: partial" in out and "alerts: 500" in out
-    reason = [line for line in err.splitlines() if line.startswith("partial pull:")]
+    reason = [line for line in err.splitlines() if line.startswith("siem2graph: error: partial")]
     assert len(reason) == 1 and "503" in reason[0]
     assert "Traceback" not in err
+
+
+def test_the_most_verbose_log_holds_no_secret_nor_token(emulator, monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(emulator.ca_path))
+    monkeypatch.setenv("TEST_GRAPH_SECRET", SECRET)
+    code = main(
+        [
+            *("pull", "-vv", "--tenant-id", TENANT, "--client-id", SECRET_CLIENT),
+            *("--authority", emulator.url, "--graph-url", emulator.url),
+            *("--since", START.isoformat(), "--until", END.isoformat()),
+            *("--out", str(tmp_path / "pulled.ndjson"), "--client-secret-env", "TEST_GRAPH_SECRET"),
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "siem2graph: debug: GET /" in err
+    assert SECRET not in out + err and "Bearer" not in err and "eyJ" not in err
 
 
 def test_wrong_secret_exits_2_without_echo(emulator, monkeypatch, tmp_path):

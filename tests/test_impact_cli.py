@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import pytest
 
-from siem2graph.cli import build_parser
-from siem2graph.impact.cli import run_impact
+from siem2graph.cli import build_parser, main
+from siem2graph.cli.impact import run as run_impact
 
 CORPUS = Path(__file__).parent / "content_corpus"
 
 
-def _args(*argv: str) -> argparse.Namespace:
-    return build_parser().parse_args(["impact", *argv])
-
-
 def test_writes_impact_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    args = _args(
-        "--content", str(CORPUS / "splunk"), str(CORPUS / "sigma" / "mde_ioc_match.yml"),
+    argv = [
+        "impact", "--content", str(CORPUS / "splunk"), str(CORPUS / "sigma" / "mde_ioc_match.yml"),
         "--report", str(CORPUS / "audit.json"),
         "--out", str(tmp_path / "out"),
-    )  # fmt: skip
-    assert args.handler is run_impact
-    assert run_impact(args) == 0
+    ]  # fmt: skip
+    assert build_parser().parse_args(argv).handler is run_impact
+    assert main(argv) == 0
     document = json.loads((tmp_path / "out" / "impact.json").read_text(encoding="utf-8"))
     rules = {rule["name"]: rule for rule in document["rules"]}
     assert len(rules) == 13
@@ -49,8 +44,7 @@ def test_writes_impact_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 
 
 def test_without_report_values_are_not_checked(tmp_path: Path) -> None:
-    args = _args("--content", str(CORPUS / "qradar"), "--out", str(tmp_path))
-    assert run_impact(args) == 0
+    assert main(["impact", "--content", str(CORPUS / "qradar"), "--out", str(tmp_path)]) == 0
     document = json.loads((tmp_path / "impact.json").read_text(encoding="utf-8"))
     assert document["values_checked"] is False
     checks = {ref["value_check"] for rule in document["rules"] for ref in rule["references"]}
@@ -78,8 +72,8 @@ def test_unreadable_input_exits_2_with_one_line(
     argv = ["--content", str(tmp_path / content) if content else str(CORPUS / "text")]
     if report:
         argv += ["--report", str(tmp_path / report)]
-    assert run_impact(_args(*argv, "--out", str(tmp_path / "out"))) == 2
+    assert main(["impact", *argv, "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("siem2graph impact: ")
+    assert err.count("\n") == 1 and err.startswith("siem2graph: error: ")
     assert message in err and "Traceback" not in err
     assert not (tmp_path / "out" / "impact.json").exists()

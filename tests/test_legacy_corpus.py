@@ -12,6 +12,7 @@ from siem2graph.errors import InputError
 from siem2graph.legacy import ReadLimits, read_legacy
 from siem2graph.mapping import load_mapping
 from siem2graph.sources import Source
+from tests.helpers import RAPID7
 
 CORPUS = Path(__file__).resolve().parent / "legacy_corpus"
 EXPECTED = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))
@@ -61,8 +62,7 @@ def test_corpus_file(name):
 
 def test_real_siem_records_map_every_key():
     """The public SIEM API samples (2018) read with no unmapped key."""
-    real = CORPUS.parents[2] / "shared" / "realdata" / "rapid7_insightconnect_microsoft_atp"
-    data = read_legacy([Source.from_path(p) for p in sorted(real.glob("*.json"))], MAPPING)
+    data = read_legacy([Source.from_path(p) for p in sorted(RAPID7.glob("*.json"))], MAPPING)
     assert [f.rows_kept for f in data.files] == [1, 1]
     assert data.unmapped_columns == ()
     row = data.detections.set_index("AlertId").loc["636772341913498370_1532439962"]

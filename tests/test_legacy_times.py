@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from siem2graph.compare import parse_times
 from siem2graph.legacy import read_legacy
 from siem2graph.mapping import load_mapping
 from siem2graph.sources import Source
+from siem2graph.times import parse_times
 
 FORMS = {
     "2020-09-30T14:09:20Z": "2020-09-30T14:09:20",
@@ -55,3 +55,68 @@ def test_categorical_times_parse_per_category():
     texts = pd.Series(["2020-09-30T14:09:20Z", None, "2020-09-30T14:09:20Z", "bad"], dtype="str")
     parsed = parse_times(texts.astype("category"))
     pd.testing.assert_series_equal(parsed, parse_times(texts))
+
+
+# The forms real exports write (docs/legacy-inputs.md#timestamps says where each is seen).
+REAL_FORMS = {
+    # Log Analytics / Sentinel portal "Export to CSV" (header "AlertTime [UTC]")
+    "4/27/2021, 12:19:27.721 PM": "2021-04-27T12:19:27.721",
+    "4/27/2021, 12:19:27 AM": "2021-04-27T00:19:27",
+    "4/27/2021, 1:05:00.5 PM": "2021-04-27T13:05:00.5",
+    # Excel re-saving a CSV: day-first with minutes only, or the ISO date with a space
+    "27/04/2021 12:19": "2021-04-27T12:19:00",
+    "2021-04-27 12:19:27": "2021-04-27T12:19:27",
+    # Splunk _time with the zone offset (%:z and %z)
+    "2021-04-27T12:19:27.721+02:00": "2021-04-27T10:19:27.721",
+    "2021-04-27 12:19:27.721 +0200": "2021-04-27T10:19:27.721",
+    "2021-04-27T07:19:27-0500": "2021-04-27T12:19:27",
+    # epoch seconds (Splunk %s, with its fraction) and milliseconds
+    "1619525967": "2021-04-27T12:19:27",
+    "1619525967.721": "2021-04-27T12:19:27.721",
+    "1619525967721": "2021-04-27T12:19:27.721",
+}
+
+
+@pytest.mark.parametrize(("text", "instant"), REAL_FORMS.items())
+def test_parse_times_reads_the_forms_real_exports_write(text, instant):
+    parsed = parse_times(pd.Series([text, "2021-04-27T00:00:00Z"], dtype="str"))
+    assert abs(parsed.iloc[0] - pd.Timestamp(instant, tz="UTC")) < pd.Timedelta(milliseconds=1)
+
+
+@pytest.mark.parametrize(
+    ("column", "expected"),
+    [
+        # month-first decided by 4/27: the ambiguous 4/5 is April 5th
+        (["4/27/2021, 1:00:00 PM", "4/5/2021, 1:00:00 PM"], ["2021-04-27T13:00", "2021-04-05T13:00"]),
+        # day-first decided by 27/04: the ambiguous 04/05 is 4 May
+        (["27/04/2021 12:19", "04/05/2021 12:19"], ["2021-04-27T12:19", "2021-05-04T12:19"]),
+        # nothing decides: ambiguous values are unreadable, equal day and month are not
+        (["4/5/2021 10:00", "5/5/2021 10:00"], [None, "2021-05-05T10:00"]),
+        # the column disagrees with itself: unambiguous values still read, ambiguous ones not
+        (["27/04/2021 10:00", "4/28/2021 10:00", "4/5/2021 10:00"],
+         ["2021-04-27T10:00", "2021-04-28T10:00", None]),
+    ],
+)  # fmt: skip
+def test_day_or_month_first_is_decided_per_column(column, expected):
+    parsed = parse_times(pd.Series(column, dtype="str"))
+    wanted = [pd.NaT if e is None else pd.Timestamp(e, tz="UTC") for e in expected]
+    assert parsed.tolist() == wanted
+    categorical = parse_times(pd.Series(column, dtype="str").astype("category"))
+    assert categorical.tolist() == wanted
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Apr 27 2021 12:19", "27/04/21 12:19", "12:19:27", "44313.51", "13/13/2021 10:00",
+     "4/27/2021, 13:00:00 PM", "2021-04-31T10:00:00Z", "2021-04-27 12:19:27 PDT"],
+)  # fmt: skip
+def test_forms_not_read_are_unreadable(text):
+    assert parse_times(pd.Series([text, "2021-04-27T00:00:00Z"], dtype="str")).isna().iloc[0]
+
+
+def test_mostly_iso_columns_keep_the_fast_path_for_their_iso_values():
+    """A few portal times among ISO ones: each value reads as it would alone."""
+    texts = ["2021-04-27T12:19:27.7211305Z", "4/27/2021, 12:19:27.721 PM", "2021-04-27 12:19:27"]
+    mixed = parse_times(pd.Series(texts, dtype="str"))
+    alone = [parse_times(pd.Series([t], dtype="str")).iloc[0] for t in texts]
+    assert mixed.tolist() == alone

@@ -10,9 +10,9 @@ import yaml
 
 from siem2graph.errors import MappingError
 from siem2graph.mapping import DEFAULT_MAPPING_FILE, load_mapping, parse_mapping
-from tests.helpers import REALDATA
+from tests.helpers import RAPID7, REALWORLD
 
-MICROSOFT_TABLE = REALDATA / "microsoft_docs" / "siem_to_graph_field_mapping.csv"
+MICROSOFT_TABLE = REALWORLD / "microsoft_docs" / "siem_to_graph_field_mapping.csv"
 DOCUMENT = yaml.safe_load(DEFAULT_MAPPING_FILE.read_text(encoding="utf-8"))
 
 
@@ -69,7 +69,7 @@ def test_every_real_payload_key_is_known():
 
     index = load_mapping().key_index
     for name in ("siem_api_fake_alert_w10-for-atp_2018.json", "siem_api_help_example_2018.json"):
-        document = json.loads((REALDATA / "rapid7_insightconnect_microsoft_atp" / name).read_text())
+        document = json.loads((RAPID7 / name).read_text())
         records = document["results"] if isinstance(document, dict) else document
         for key in records[0]:
             assert key.casefold() in index, key

@@ -22,6 +22,8 @@ ADDITIVE_FIELD_COUNTS = (
     "legacy_populated",
     "graph_populated",
     *VERDICTS,
+    "unreadable_values",
+    "path_matches",
 )
 
 

@@ -38,7 +38,21 @@ def test_template_renders_objects():
     assert path.template_keys == ("domainName", "accountName")
 
 
-@pytest.mark.parametrize("bad", ["", " title", "evidence[file", "a..b", "x.{nokey}", "title.{a}"])
+def test_template_renders_one_object():
+    """FilePath's full form: the folder and the file name of one fileDetails object."""
+    path = parse_path("evidence[fileEvidence].fileDetails.{filePath}\\{fileName}")
+    assert extract(graph_example(), path) == ["C:\\Program Files\\temp\\MsSense.exe"]
+
+
+def test_list_items_reach_their_keys():
+    """UserName in deviceEvidence: each logged-on user's accountName."""
+    alert = graph_example()
+    alert["evidence"][0]["loggedOnUsers"] = [{"accountName": "liz"}, {"domainName": "CONTOSO"}]
+    path = parse_path("evidence[deviceEvidence].loggedOnUsers[].accountName")
+    assert extract(alert, path) == ["liz"]
+
+
+@pytest.mark.parametrize("bad", ["", " title", "evidence[file", "a..b", "x.{}", "t[x.{a}"])
 def test_bad_paths_are_rejected(bad):
     with pytest.raises(ValueError):
         parse_path(bad)

@@ -6,7 +6,6 @@ rendered in every format (plain and redacted).
 
 from __future__ import annotations
 
-import argparse
 import io
 import shutil
 import subprocess
@@ -17,8 +16,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from siem2graph.audit import audit_sources
+from siem2graph.cli import build_parser, run_handler
+from siem2graph.cli.pull import run_pull
 from siem2graph.graph.cache import read_record, record_path
-from siem2graph.graph.pull_cli import add_pull_parser, run_pull
 from siem2graph.model import AuditReport
 from siem2graph.pulls import OTHER_FILE, UNREADABLE, pull_scopes
 from siem2graph.report import EXPORTERS, render_all
@@ -26,6 +26,7 @@ from siem2graph.report.summary import summary_items
 from siem2graph.sources import Source
 from tests.graph_helpers import END, SECRET, SECRET_CLIENT, START, TENANT, FakeTime
 from tests.helpers import json_source, legacy_for_example
+from tests.system import require_tool
 from ui import nav, state
 
 pytest_plugins = ["tests.graph_fixtures"]
@@ -38,10 +39,8 @@ def pull(server, monkeypatch, folder: Path) -> tuple[int, Path]:
     """`siem2graph pull` of the emulator's alerts into folder/pulled.ndjson; (exit code, path)."""
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(server.ca_path))
     monkeypatch.setenv("TEST_GRAPH_SECRET", SECRET)
-    parser = argparse.ArgumentParser()
-    add_pull_parser(parser.add_subparsers(dest="command"))
     out = folder / PULLED
-    args = parser.parse_args(
+    args = build_parser().parse_args(
         [
             *("pull", "--tenant-id", TENANT, "--client-id", SECRET_CLIENT),
             *("--client-secret-env", "TEST_GRAPH_SECRET", "--cloud", "gcc"),
@@ -50,8 +49,12 @@ def pull(server, monkeypatch, folder: Path) -> tuple[int, Path]:
         ]
     )
     fake = FakeTime()
-    code = run_pull(
-        args, stdout=io.StringIO(), stderr=io.StringIO(), clock=fake.clock, sleep=fake.sleep
+    err = io.StringIO()
+    code = run_handler(
+        lambda: run_pull(
+            args, stdout=io.StringIO(), stderr=err, clock=fake.clock, sleep=fake.sleep
+        ),
+        err,
     )
     return code, out
 
@@ -179,8 +182,8 @@ def _shown(fmt: str, report: AuditReport) -> list[str]:
 @pytest.mark.parametrize("redact", [False, True], ids=["plain", "redacted"])
 @pytest.mark.parametrize("fmt", sorted(EXPORTERS))
 def test_every_format_shows_the_scope_and_never_the_secret(complete, partial, fmt, redact):
-    if fmt == "pdf" and not shutil.which("pdftotext"):
-        pytest.skip("poppler-utils (pdftotext) is not installed")
+    if fmt == "pdf":
+        require_tool("pdftotext")
     for report in (complete[0], partial):
         text = _texts(render_all(report, [fmt], redact=redact, images=False))
         assert all(part in text for part in _shown(fmt, report)), fmt

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import re
-import shutil
 import subprocess
 from html.parser import HTMLParser
 
@@ -17,6 +16,7 @@ from siem2graph.report import EXPORTERS, render_all, write_reports
 from siem2graph.report.images import find_browser
 from siem2graph.report.safety import NEUTRALISED_NOTE
 from tests.report_inputs import example_report
+from tests.system import require_tool
 
 FORMATS = ["json", "csv", "md", "xlsx", "html", "pdf"]
 CONTRACT = {
@@ -124,6 +124,7 @@ def test_csv_per_table_with_the_note(files):
 
 
 def pdf_renders(data: bytes, tmp_path) -> bool:
+    require_tool("pdftoppm")
     (tmp_path / "r.pdf").write_bytes(data)
     done = subprocess.run(
         ["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(tmp_path / "r.pdf"),
@@ -132,7 +133,6 @@ def pdf_renders(data: bytes, tmp_path) -> bool:
     return done.returncode == 0 and any(tmp_path.glob("page*.png"))
 
 
-@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils not installed")
 def test_pdf_renders(files, tmp_path):
     assert files["report.pdf"].startswith(b"%PDF")
     assert pdf_renders(files["report.pdf"], tmp_path)
@@ -150,8 +150,8 @@ def test_charts_are_left_out_with_a_note_without_a_browser(monkeypatch):
     assert "no Chromium found" in book["charts"]["A1"].value
 
 
-@pytest.mark.skipif(find_browser() is None, reason="no Chromium to render charts")
 def test_charts_are_images_in_xlsx_and_pdf(tmp_path):
+    assert find_browser() is not None, "no Chromium to render charts: install chromium"
     files = render_all(example_report(), ["xlsx", "pdf"], images=True)
     book = openpyxl.load_workbook(io.BytesIO(files["report.xlsx"]))
     assert len(book["charts"]._images) == 3

@@ -47,7 +47,7 @@ def test_risk_register_lists_lost_and_changed_fields_with_empty_decisions(tables
     rows = register.set_index("siem_field")
     assert rows.loc["IocName", "alerts_touched"] == 1  # no Graph equivalent: alerts holding it
     assert rows.loc["FileName", "alerts_touched"] == 1  # the mismatch
-    assert rows.loc["UserName", "readiness"] == "loses"
+    assert rows.loc["UserName", "readiness"] == "changes"  # processEvidence holds SYSTEM
     assert rows.loc["Md5", "replacement"]  # Microsoft's note says what replaces it
     assert (register["owner"] == "").all() and (register["decision"] == "").all()
 

@@ -71,9 +71,39 @@ def test_the_deliberate_differences_surface_as_pairs(report):
     pairs = report.value_pairs[~report.value_pairs["found"]]
     severity = pairs[pairs["siem_field"] == "Severity"]
     assert severity["alerts"].sum() == EXPECTED["deliberate"]["severity_changed"]
-    url = pairs[pairs["siem_field"] == "URL"]
+    assert pairs[pairs["siem_field"] == "URL"].empty  # found without the scheme
+    found = report.value_pairs[report.value_pairs["found"]]
+    url = found[(found["siem_field"] == "URL") & ~found["legacy_value"].str.contains("://")]
     assert not url.empty
     assert all(g.startswith("http") for g in url["graph_value"])
+
+
+def test_values_found_at_other_paths_are_matches_there(report):
+    """Users only in processEvidence/loggedOnUsers, ids only in providerAlertId, FilePath with
+    the file name: matches, each counted at the path that held it."""
+    paths = {
+        f: dict(zip(report.field(f).graph_paths, report.field(f).path_matches, strict=True))
+        for f in ("UserName", "AlertId", "FilePath")
+    }
+    guid_style = len(EXPECTED["guid_style_alerts"])
+    assert paths["AlertId"] == {
+        "id": EXPECTED["matched_alerts"] - guid_style,
+        "providerAlertId": guid_style,
+    }
+    moved = paths["UserName"]["evidence[processEvidence].userAccount.accountName"]
+    moved += paths["UserName"]["evidence[deviceEvidence].loggedOnUsers[].accountName"]
+    assert moved == EXPECTED["deliberate"]["user_evidence_dropped"]
+    assert paths["FilePath"]["evidence[fileEvidence].fileDetails.{filePath}\\{fileName}"] > 0
+
+
+def test_unreadable_values_are_counted_apart_with_an_example(report):
+    device = report.field("DeviceID")
+    assert device.unreadable == EXPECTED["deliberate"]["device_id_redacted"]
+    assert device.readiness == "keeps"  # unreadable values alone never make it change or lose
+    assert device.retained_rate == 1.0  # unreadable alerts are out of the rate's base
+    assert device.unreadable_example == "xxxxxxxx"
+    problem = next(p for p in report.problems if p.reason.startswith("DeviceID:"))
+    assert (problem.side, "'xxxxxxxx'" in problem.reason) == ("legacy", True)
 
 
 def test_unmapped_columns_are_reported(report):

@@ -92,7 +92,7 @@ def test_readme_counts_equal_expected() -> None:
     per_field = {
         m[0]: [int(x) for x in m[1:]]
         for m in re.findall(
-            r"^\| (\w+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|$", readme, re.M
+            r"^\| (\w+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|$", readme, re.M
         )
     }
     assert per_field == {f: list(c.values()) for f, c in expected["fields"].items()}

@@ -21,6 +21,7 @@ from siem2graph.text_codes import (
     text_codes,
     text_order,
 )
+from siem2graph.threads import THREADS_ENV
 
 
 def _text(values: list[str | None]) -> pd.Series:
@@ -116,10 +117,12 @@ def test_as_text_reads_a_categorical_as_its_texts_with_missing_values_kept():
 TRICKY = ["", "a", "a\x00", "a\x00b", "ab", "b", "\x00", "é", "éa", "z" * 40, "a", "", "ba", "\x7f"]
 
 
+@pytest.mark.parametrize("threads", [1, 2, 3, 7])
 @pytest.mark.parametrize("kind", [pa.string(), pa.large_string()])
-def test_text_order_in_halves_is_arrows_stable_sort(kind):
-    """Empty and one-byte texts, NUL bytes, multi-byte letters and ties, cut in halves at any
-    prefix (random texts too), give the order of Arrow's own sort."""
+def test_text_order_in_parts_is_arrows_stable_sort(kind, threads, monkeypatch):
+    """Empty and one-byte texts, NUL bytes, multi-byte letters and ties, cut in one part per
+    thread at any prefix (random texts too), give the order of Arrow's own sort."""
+    monkeypatch.setenv(THREADS_ENV, str(threads))
     rng = np.random.default_rng(7)
     alphabet = np.array(list("ab\x00é"))
     random = ["".join(rng.choice(alphabet, rng.integers(0, 5))) for _ in range(500)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -11,7 +12,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from siem2graph.compare import parse_times
 from siem2graph.errors import InputError
 from siem2graph.graph.batches import read_batch
 from siem2graph.graph.chunk import ALERT_COLUMNS, HOST, VALUE_TYPE, Chunk, Outcome
@@ -21,9 +21,12 @@ from siem2graph.graph.records import AlertStream, Lines, Records
 from siem2graph.mapping import Mapping
 from siem2graph.sources import FileSummary, Progress, RowProblem, Source, no_progress, read_shares
 from siem2graph.text_codes import sorted_categorical
+from siem2graph.threads import thread_count
+from siem2graph.times import parse_times
+
+log = logging.getLogger(__name__)
 
 SIDE = "graph"
-_IN_FLIGHT = 2
 FILE = "_file"
 
 
@@ -107,14 +110,15 @@ class _Collector:
 
 
 def _outcomes(stream: AlertStream, read: Callable[[Lines | Records], Outcome]) -> Iterator[Outcome]:
-    """The batches' outcomes in file order; the next batch is read while one is still being
-    flattened (at most ``_IN_FLIGHT`` held), so pyarrow's parse and the Python around it share
-    the cores."""
-    with ThreadPoolExecutor(_IN_FLIGHT) as pool:
+    """The batches' outcomes in file order; the next batches are read while one is still being
+    flattened (as many held as there are threads), so pyarrow's parse and the Python around it
+    share the cores."""
+    in_flight = max(2, thread_count())
+    with ThreadPoolExecutor(in_flight) as pool:
         pending: deque[Future[Outcome]] = deque()
         for batch in stream.batches():
             pending.append(pool.submit(read, batch))
-            if len(pending) >= _IN_FLIGHT:
+            if len(pending) >= in_flight:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
@@ -149,6 +153,8 @@ def read_graph(
             problems.extend(RowProblem(SIDE, source.name, n, m) for n, m in outcome.problems)
             collected.add(outcome.chunk, source.name)
         files.append(FileSummary(SIDE, source.name, stream.sha256, "json", read, kept, read - kept))
+        log.info("%s: %s alerts kept, %s rejected", source.name, kept, read - kept)
+        progress(f"read {source.name}: {kept:,} alerts", share(number, stream.bytes_read))
     if not files:
         raise InputError("no Graph alerts file was given")
     alerts = collected.alerts()

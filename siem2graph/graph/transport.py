@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import orjson
 import requests
 
 from siem2graph.errors import AuthError, GraphError
+
+log = logging.getLogger(__name__)
 
 # Without it, enum members added after unknownFutureValue come back as unknownFutureValue.
 PREFER_HEADERS = {"Prefer": "include-unknown-enum-members"}
@@ -186,6 +190,7 @@ class Transport:
         self.counters = Counters()
 
     def _wait(self, seconds: float, why: str) -> None:
+        log.info("waiting %.0f s: %s", seconds, why)
         self.counters.waits += 1
         self.counters.wait_seconds += seconds
         if self._on_wait:
@@ -198,6 +203,7 @@ class Transport:
             self.counters.waits += 1
             self.counters.wait_seconds += paced
         self.counters.requests += 1
+        log.debug("GET %s", urlsplit(url).path)  # never the query's next token nor a header
         headers = {**self._headers, "Authorization": f"Bearer {token}"}
         return self._session.get(url, params=params, headers=headers)
 

@@ -15,11 +15,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from siem2graph.text_codes import arrow_text, categorical, text_codes
+from siem2graph.threads import thread_count
 
 # A column is encoded when its sample holds at most this many distinct values per row.
 REPEAT_SHARE = 0.5
 _SAMPLE_ROWS = 100_000
-_THREADS = 2  # Arrow's hashing releases the GIL: two columns at a time
 
 
 def repeats(texts: pa.Array | pa.ChunkedArray) -> bool:
@@ -37,8 +37,8 @@ def text_column(texts: pa.ChunkedArray) -> pd.Series:
 
 
 def text_columns(columns: Iterable[pa.ChunkedArray]) -> list[pd.Series]:
-    """``text_column`` of each column, two at a time."""
-    with ThreadPoolExecutor(_THREADS) as pool:
+    """``text_column`` of each column, several at a time (Arrow's hashing releases the GIL)."""
+    with ThreadPoolExecutor(thread_count()) as pool:
         return list(pool.map(text_column, columns))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from siem2graph.legacy.limits import ReadLimits
 from siem2graph.legacy.sniff import open_decoded
 from siem2graph.mapping import Mapping
 from siem2graph.sources import FileSummary, Progress, RowProblem, Source, no_progress, read_shares
+
+log = logging.getLogger(__name__)
 
 Aliases = Iterable[AliasSet | Path | str]
 
@@ -112,6 +115,13 @@ def read_legacy(
             frame, summary, file_problems, file_unmapped = _read_member(
                 member, mapping, alias_sets, limits
             )
+            log.info(
+                "%s: %s rows kept, %s rejected",
+                summary.name,
+                summary.rows_kept,
+                summary.rows_rejected,
+            )
+            progress(f"read {summary.name}: {summary.rows_kept:,} rows", share(number, 0))
             frames.append(frame)
             files.append(summary)
             problems.extend(file_problems)

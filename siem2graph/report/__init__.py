@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
@@ -18,6 +19,8 @@ from siem2graph.report import (
 )
 from siem2graph.report import redact as redaction
 from siem2graph.report.options import RenderOptions
+
+log = logging.getLogger(__name__)
 
 
 class Renderer(Protocol):
@@ -76,5 +79,6 @@ def write_reports(
     for name, data in files.items():
         target = out_dir / name
         target.write_bytes(data)
+        log.info("wrote %s (%s bytes)", target, f"{len(data):,}")
         written.append(target)
     return written

@@ -9,7 +9,8 @@ from siem2graph.model import READINESS, AuditReport
 READINESS_TEXT = {
     "keeps": "Graph keeps the values this field held",
     "changes": "Graph holds the information in another form or with other values",
-    "loses": "Graph does not carry values this field held",
+    "loses": "Graph does not carry values this field held, at any documented path",
+    "unreadable": "the audit could not read this field's values: see the input problems",
     "not_applicable": "no legacy data in this field: nothing to keep or lose",
 }
 _NO_EQUIVALENT = ("unsupported", "obsolete")
@@ -22,6 +23,7 @@ def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
 def fields_table(report: AuditReport) -> pd.DataFrame:
     """All SIEM fields: readiness verdict, verdict counts over matched alerts and rates."""
     f = report.fields_frame()
+    judged = f["legacy_populated"] - f["unreadable"]
     return pd.DataFrame(
         {
             "siem_field": f["siem_field"],
@@ -36,9 +38,13 @@ def fields_table(report: AuditReport) -> pd.DataFrame:
             "graph_populated": f["graph_populated"],
             **{v: f[v] for v in ("match", "mismatch", "missing_in_graph", "new_in_graph")},
             "both_empty": f["both_empty"],
-            "retained_rate": _share(f["match"], f["legacy_populated"]),
-            "mismatch_rate": _share(f["mismatch"], f["legacy_populated"]),
-            "missing_rate": _share(f["missing_in_graph"], f["legacy_populated"]),
+            "unreadable": f["unreadable"],
+            # rates are over the judged alerts: unreadable values are out of the base
+            "retained_rate": _share(f["match"], judged),
+            "mismatch_rate": _share(f["mismatch"], judged),
+            "missing_rate": _share(f["missing_in_graph"], judged),
+            "matches_by_path": f["path_matches"],
+            "unreadable_example": f["unreadable_example"],
             "microsoft_note": f["microsoft_note"],
         }
     )
@@ -55,7 +61,7 @@ def risk_register(report: AuditReport) -> pd.DataFrame:
         elif r.comparator == "presence":
             touched, base = r.legacy_populated, r.legacy_populated
         else:
-            touched, base = r.missing_in_graph + r.mismatch, r.legacy_populated
+            touched, base = r.missing_in_graph + r.mismatch, r.judged
         rows.append(
             {
                 "siem_field": r.siem_field,
@@ -94,6 +100,25 @@ _RISK_COLUMNS = [
     "owner",
     "decision",
 ]
+
+
+def matches_by_path(report: AuditReport) -> pd.DataFrame:
+    """Per field with several Graph paths: how many matching alerts had their value at each
+    path (the first path that held it, in the mapping's order) and the share of all."""
+    rows = [
+        {
+            "siem_field": r.siem_field,
+            "preference": number,
+            "graph_path": path,
+            "alerts": count,
+            "share": count / sum(r.path_matches) if sum(r.path_matches) else None,
+        }
+        for r in report.fields
+        if len(r.graph_paths) > 1
+        for number, (path, count) in enumerate(zip(r.graph_paths, r.path_matches, strict=False), 1)
+    ]
+    columns = ["siem_field", "preference", "graph_path", "alerts", "share"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def unsupported_fields(report: AuditReport) -> pd.DataFrame:

@@ -28,7 +28,7 @@ CUT_NOTE = (
 # The columns the PDF shows of its wider tables (every column of the others).
 PDF_COLUMNS = {
     "fields": ["siem_field", "status", "readiness", "matched_with_value", "match", "mismatch",
-               "missing_in_graph", "new_in_graph", "retained_rate"],
+               "missing_in_graph", "new_in_graph", "unreadable", "retained_rate"],
     "risk_register": ["siem_field", "readiness", "alerts_touched", "touched_rate", "replacement",
                       "owner", "decision"],
     "unsupported_fields": ["siem_field", "status", "legacy_rows_populated", "examples",

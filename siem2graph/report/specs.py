@@ -13,6 +13,7 @@ from siem2graph.model import AuditReport, mapping_frame
 from siem2graph.report.audit_tables import (
     fields_table,
     inputs_table,
+    matches_by_path,
     mismatch_pairs,
     one_sided_alerts,
     problems_table,
@@ -105,10 +106,20 @@ FINDINGS: tuple[TableSpec[AuditReport], ...] = (
     TableSpec(
         "fields",
         "Field coverage",
-        "All SIEM fields over the matched alerts; rates are shares of matched alerts with a "
-        "legacy value.",
+        "All SIEM fields over the matched alerts; rates are shares of the matched alerts whose "
+        "legacy value could be read (unreadable values are counted apart, never as mismatches).",
         fields_table,
         rates={"retained_rate": GOOD, "mismatch_rate": BAD, "missing_rate": BAD},
+    ),
+    TableSpec(
+        "matches_by_path",
+        "Where Graph holds the values",
+        "Fields with several documented Graph paths: the matching alerts whose value was at "
+        "each path (the first that held it). A share away from the first path means the "
+        "value moved, not that it was lost.",
+        matches_by_path,
+        DETAIL,
+        {"share": GOOD},
     ),
     TableSpec(
         "unsupported_fields",

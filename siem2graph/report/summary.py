@@ -14,6 +14,7 @@ OVERALL_TEXT = {
     "keeps": "Ready: Graph keeps every field that held data.",
     "changes": "Ready with changes: some fields arrive in another form or with other values.",
     "loses": "Not ready as is: some fields that held data have no Graph value.",
+    "unreadable": "Not judged in full: the values of some fields could not be read (see problems).",
 }
 
 
@@ -21,6 +22,7 @@ READINESS_LABEL = {
     "keeps": "fields Graph keeps",
     "changes": "fields Graph changes",
     "loses": "fields Graph loses",
+    "unreadable": "fields whose values could not be read",
     "not_applicable": "fields not applicable (no legacy data)",
 }
 

@@ -1,6 +1,6 @@
 """Write the legacy-input corpus into tests/legacy_corpus/files/ (run once; outputs are committed).
 
-    .venv/bin/python tests/legacy_corpus/make_corpus.py
+    .venv/bin/python -m tests.legacy_corpus.make_corpus
 
 Every file's expected outcome is in expected.yaml (written by hand, not generated).
 """
@@ -14,6 +14,8 @@ import json
 import random
 import zipfile
 from pathlib import Path
+
+from tests.helpers import RAPID7
 
 OUT = Path(__file__).resolve().parent / "files"
 HEADER = ["AlertId", "AlertTime", "Severity", "AlertTitle", "Description", "CommandLine"]
@@ -54,12 +56,7 @@ def nested(depth: int) -> object:
 
 def corpus() -> dict[str, bytes]:
     plain = csv_text(ROWS)
-    siem = json.loads(
-        (
-            Path(__file__).parents[3]
-            / "shared/realdata/rapid7_insightconnect_microsoft_atp/siem_api_fake_alert_w10-for-atp_2018.json"
-        ).read_text()
-    )[0]
+    siem = json.loads((RAPID7 / "siem_api_fake_alert_w10-for-atp_2018.json").read_text())[0]
     records_2017 = [
         {**siem, "Actor": None, "IpAddress": None, "AlertId": f"63620753574233011{i}_1"}
         for i in range(3)
@@ -204,10 +201,7 @@ def corpus() -> dict[str, bytes]:
             ],
         ).encode(),
         "array_2017_nulls.json": json.dumps(records_2017, indent=2).encode(),
-        "results_envelope.json": (
-            Path(__file__).parents[3]
-            / "shared/realdata/rapid7_insightconnect_microsoft_atp/siem_api_help_example_2018.json"
-        ).read_bytes(),
+        "results_envelope.json": (RAPID7 / "siem_api_help_example_2018.json").read_bytes(),
         "value_envelope.json": json.dumps(
             {"value": [{"AlertId": "da1", "Severity": ""}, {"AlertId": "da2"}]}
         ).encode(),

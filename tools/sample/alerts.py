@@ -15,10 +15,11 @@ from typing import Any
 from tools.sample import catalog as c
 from tools.sample import evidence as ev
 from tools.sample.detections import alert_detections
-from tools.sample.entities import TICKS_AT_EPOCH, UNITS, Device, Pools, fmt3, fmt7
+from tools.sample.entities import TICKS_AT_EPOCH, UNITS, Device, Pools, fmt3, fmt7, fmt_portal
 
 DETECTION_WEIGHTS = (35, 25, 20, 12, 8)  # relative weights of 1..5 detections per legacy alert
 _REGISTRY_MAX = 4  # detections of a registry alert at most
+_REDACTED = "xxxxxxxx"  # as the author of a public SIEM API sample masked DeviceID
 _ANALYSTS = ("secops@contoso.com", "alex.bean@contoso.com", "soc-tier2@contoso.com")
 _RECOMMENDED = (
     "Collect artifacts and determine scope\n\tReview the machine timeline for suspicious "
@@ -55,6 +56,9 @@ class Scenario:
     drop_user: bool = False
     duplicate: bool = False  # also write an older copy of the Graph record
     older_first: bool = False
+    portal_time: bool = False  # AlertTime as the Log Analytics portal writes it
+    full_path: bool = False  # FilePath with the file name, as Microsoft's field table shows it
+    redacted_device: bool = False  # DeviceID masked as an export's author did ('xxxxxxxx')
 
 
 @dataclass
@@ -67,6 +71,7 @@ class Built:
     records: list[dict[str, Any]]
     graph_fields: set[str] = field(default_factory=set)
     differs: set[str] = field(default_factory=set)
+    unreadable: set[str] = field(default_factory=set)
     labels: list[str] = field(default_factory=list)
 
 
@@ -218,7 +223,12 @@ class AlertFactory:
                 ioc_id = pools.ioc_unique_id()
                 row = dict(legacy_base)
                 row.update(det.legacy)
-                row["AlertTime"] = fmt7(at + rng.randrange(UNITS))
+                alert_time = at + rng.randrange(UNITS)
+                row["AlertTime"] = (fmt_portal if scenario.portal_time else fmt7)(alert_time)
+                if scenario.full_path and row.get("FilePath"):
+                    row["FilePath"] += "\\" + row["FileName"]
+                if scenario.redacted_device:
+                    row["DeviceID"] = _REDACTED
                 row["LastProcessedTimeUtc"] = fmt7(at + rng.randrange(20 * UNITS, 600 * UNITS))
                 row["FullId"] = f"{alert_id}:{ioc_id}"
                 row["IocUniqueId"] = ioc_id
@@ -244,11 +254,22 @@ class AlertFactory:
             built.differs.update(("ComputerDnsName", "MachineDomain"))
             built.labels.append("host_short_name")
         if scenario.guid_style:
-            built.differs.update(("AlertId", "LinkToWDATP", "LinkToMTP"))
             built.labels.append("guid_style_id")
         if strip_scheme:
-            built.differs.add("URL")
             built.labels.append("url_without_scheme")
+        if scenario.legacy:
+            for label, applies in (
+                ("portal_time", scenario.portal_time),
+                (
+                    "file_path_with_name",
+                    scenario.full_path and any(r.get("FilePath") for r in built.rows),
+                ),
+                ("device_id_redacted", scenario.redacted_device),
+            ):
+                if applies:
+                    built.labels.append(label)
+            if scenario.redacted_device:
+                built.unreadable.add("DeviceID")
 
         alert = {
             "@odata.type": "#microsoft.graph.security.alert",

@@ -52,8 +52,8 @@ ALERT_LEVEL = frozenset(
 REMEDIATION = frozenset({"RemediationAction", "RemediationIsSuccess"})
 DEVICE = frozenset({"ComputerDnsName", "MachineDomain", "MachineName", "DeviceID"}) | REMEDIATION
 FILE = frozenset({"Sha1", "FileName", "FilePath", "Sha256", "FileHash"}) | REMEDIATION
-PROCESS = FILE | {"CommandLine", "WasExecutingWhileDetected"}
 USER = frozenset({"UserName", "UserDomain"}) | REMEDIATION
+PROCESS = FILE | USER | {"CommandLine", "WasExecutingWhileDetected"}  # with its userAccount
 IP = frozenset({"IPAddress"}) | REMEDIATION
 URL = frozenset({"URL"}) | REMEDIATION
 

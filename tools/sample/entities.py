@@ -54,6 +54,14 @@ def fmt7(units: int) -> str:
     return f"{_minute(minutes)}{second:02d}.{fraction:07d}Z"
 
 
+def fmt_portal(units: int) -> str:
+    """As the Log Analytics portal's CSV export writes a UTC time: '4/27/2021, 12:19:27.721 PM'."""
+    seconds, fraction = divmod(units, UNITS)
+    t = time.gmtime(seconds)
+    clock = f"{t.tm_hour % 12 or 12}:{t.tm_min:02d}:{t.tm_sec:02d}.{fraction // 10_000:03d}"
+    return f"{t.tm_mon}/{t.tm_mday}/{t.tm_year}, {clock} {'PM' if t.tm_hour >= 12 else 'AM'}"
+
+
 def fmt3(units: int) -> str:
     """As fmt7, with a 3-digit (millisecond) fraction, like Graph's activity times."""
     seconds, fraction = divmod(units, UNITS)

@@ -74,7 +74,7 @@ def device(d: Device, created: str) -> Evidence:
     if d.group:
         fields.add("MachineGroup")
     if d.logon_users:
-        fields.add("LogOnUsers")
+        fields.update(("LogOnUsers", "UserName", "UserDomain"))
     if item["tags"]:
         fields.update(("DeviceCreatedMachineTags", "CloudCreatedMachineTags"))
     return item, frozenset(fields)

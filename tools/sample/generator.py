@@ -30,6 +30,9 @@ _SEVERITY_CHANGED = (89, 7)
 _DROP_USER = (43, 4)
 _DUPLICATE = (97, 3)
 _GRAPH_ONLY = (71, 9)
+_PORTAL_TIME = (9, 2)
+_FULL_PATH = (7, 3)
+_REDACTED_DEVICE = (113, 8)
 _OUTSIDE_WINDOW_SHARE = 250  # one legacy-only alert before the Graph window per 250 alerts
 
 
@@ -171,6 +174,9 @@ def generate(
                 severity_changed=_hit(i, _SEVERITY_CHANGED),
                 drop_user=_hit(i, _DROP_USER),
                 duplicate=_hit(i, _DUPLICATE),
+                portal_time=_hit(i, _PORTAL_TIME),
+                full_path=_hit(i, _FULL_PATH),
+                redacted_device=_hit(i, _REDACTED_DEVICE),
                 older_first=(i // _DUPLICATE[0]) % 2 == 0,
             )
             emit(mde(t0, scenario))

@@ -106,7 +106,7 @@ def render_readme(expected: dict[str, Any], command: str) -> str:
         "",
         "Key spellings, id formats (`da` + .NET ticks of the creation time + `_` + signed int32;",
         "GUID-style ids), link forms, enum values and evidence shapes follow",
-        "`/work/shared/DOMAIN.md` and the real payloads. Detector GUIDs are real for 'Suspicious",
+        "the real payloads in `tests/realworld/`. Detector GUIDs are real for 'Suspicious",
         "PowerShell command line', 'Sensitive information lookup' and 'Suspicious execution of",
         "hidden file'; the others are stable made-up GUIDs. Host, user, hash and IP values are",
         "random.",

@@ -8,7 +8,7 @@ from typing import Any
 from tools.sample.alerts import Built
 from tools.sample.catalog import COMPARED_FIELDS, DROPPED_FIELDS, FIELD_COLUMNS
 
-VERDICTS = ("match", "mismatch", "missing_in_graph", "new_in_graph", "both_empty")
+VERDICTS = ("match", "mismatch", "missing_in_graph", "new_in_graph", "both_empty", "unreadable")
 OUTSIDE_WINDOW = "outside_graph_window"
 NOT_IN_GRAPH = "not_in_graph"
 
@@ -25,12 +25,19 @@ DELIBERATE: dict[str, str] = {
     "host_short_name": "Graph names the domain-joined device by its bare host name: "
     "ComputerDnsName and MachineDomain = mismatch, MachineName = match.",
     "guid_style_id": "GUID-style id: Graph id = 'da' + providerAlertId, SIEM AlertId = "
-    "providerAlertId; the join matches them, but AlertId, LinkToWDATP and LinkToMTP "
-    "(compared with Graph id / alertWebUrl) = mismatch.",
+    "providerAlertId; the join matches them: AlertId = match at providerAlertId, and "
+    "LinkToWDATP and LinkToMTP = match (the link's alert id, with or without 'da').",
     "user_evidence_dropped": "Legacy UserName/UserDomain present, no userEvidence in Graph: "
-    "UserName and UserDomain = missing_in_graph.",
+    "UserName and UserDomain = match where processEvidence.userAccount or "
+    "deviceEvidence.loggedOnUsers holds the account (moved), missing_in_graph otherwise.",
     "url_without_scheme": "Legacy Url without its scheme, Graph urlEvidence with it: "
-    "URL = mismatch.",
+    "URL = match (compared without the scheme).",
+    "portal_time": "AlertTime as the Log Analytics portal exports it "
+    "('10/13/2026, 2:05:09.123 PM', UTC): read month-first, AlertTime = match.",
+    "file_path_with_name": "FilePath with the file name (C:\\...\\file.exe), as Microsoft's "
+    "field table shows it; Graph has the folder and the name apart: FilePath = match.",
+    "device_id_redacted": "DeviceID masked ('xxxxxxxx') as in a public SIEM API sample: "
+    "DeviceID = unreadable (no hash to compare), not a mismatch.",
     "graph_older_copy": "The Graph file also holds an older copy (earlier lastUpdateDateTime, "
     "status new, deviceEvidence only); the reader must keep the latest.",
 }
@@ -82,7 +89,9 @@ class Truth:
         for name in COMPARED_FIELDS:
             legacy = filled[FIELD_COLUMNS[name]] > 0
             graph = name in built.graph_fields
-            if legacy and graph:
+            if legacy and graph and name in built.unreadable:
+                verdict = "unreadable"
+            elif legacy and graph:
                 verdict = "mismatch" if name in built.differs else "match"
             elif legacy:
                 verdict = "missing_in_graph"

@@ -1,4 +1,4 @@
-"""`siem2graph pull`: the argparse wiring and the run, kept apart from the lead's cli.py."""
+"""``siem2graph pull``: every Graph alerts_v2 alert of a period, once, into an NDJSON file."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from siem2graph.errors import AuthError, InputError, Siem2GraphError
+from siem2graph.cli.progress import StderrProgress
+from siem2graph.errors import AuthError, PartialPull
 from siem2graph.graph.auth import MsalTokens, build_app, preflight
 from siem2graph.graph.client import MAX_TOP, GraphClient, PullOptions, PullResult, Tenant
 from siem2graph.graph.clouds import CLOUDS, resolve_endpoints
@@ -23,8 +24,6 @@ from siem2graph.graph.credentials import (
 )
 from siem2graph.graph.transport import Clock, Pacer, Sleep, Transport, make_session
 
-EXIT_OK, EXIT_USAGE, EXIT_PARTIAL = 0, 2, 3
-
 
 def parse_instant(text: str) -> datetime:
     """An ISO-8601 date or date-time; naive values are taken as UTC."""
@@ -35,16 +34,11 @@ def parse_instant(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def add_pull_parser(subparsers: Any) -> None:
-    """Add the `pull` sub-command to an argparse sub-parsers object."""
-    parser = subparsers.add_parser(
-        "pull",
-        help="pull Graph alerts_v2 into an NDJSON file",
-        description="Pull Graph security alerts_v2 created in [since, until) into NDJSON.",
-    )
-    parser.add_argument("--tenant-id", required=True)
-    parser.add_argument("--client-id", required=True)
-    how = parser.add_mutually_exclusive_group(required=True)
+def add_connection_arguments(parser: argparse.ArgumentParser, required: bool = True) -> None:
+    """Whose alerts, signed in how, from which cloud: the options of every command that pulls."""
+    parser.add_argument("--tenant-id", required=required)
+    parser.add_argument("--client-id", required=required)
+    how = parser.add_mutually_exclusive_group(required=required)
     how.add_argument("--client-secret-env", metavar="VAR", help="env variable with the secret")
     how.add_argument("--client-secret-file", type=Path, metavar="FILE", help="file with the secret")
     how.add_argument("--certificate", type=Path, metavar="PEM", help="PEM: private key (+ cert)")
@@ -54,10 +48,15 @@ def add_pull_parser(subparsers: Any) -> None:
     parser.add_argument("--cloud", choices=sorted(CLOUDS), default="global")
     parser.add_argument("--authority", metavar="URL", help="override the cloud's login host")
     parser.add_argument("--graph-url", metavar="URL", help="override the cloud's Graph root")
+    parser.add_argument("--top", type=int, default=MAX_TOP, help=f"page size, 1..{MAX_TOP}")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``pull`` options: alerts created in [since, until)."""
+    add_connection_arguments(parser)
     parser.add_argument("--since", type=parse_instant, required=True, metavar="ISO8601")
     parser.add_argument("--until", type=parse_instant, required=True, metavar="ISO8601")
     parser.add_argument("--service-source", default="all", metavar="NAME|all")
-    parser.add_argument("--top", type=int, default=MAX_TOP, help=f"page size, 1..{MAX_TOP}")
     parser.add_argument("--out", type=Path, required=True, metavar="FILE.ndjson")
 
 
@@ -106,35 +105,43 @@ def run_pull(
     stderr: TextIO = sys.stderr,
     clock: Clock = time.monotonic,
     sleep: Sleep = time.sleep,
-) -> int:
-    """Run `pull`: 0 complete, 3 partial (alerts kept), 2 usage or sign-in error."""
-    try:
-        source = None if args.service_source.lower() == "all" else args.service_source
-        options = PullOptions(top=args.top)
-        endpoints = resolve_endpoints(args.tenant_id, args.cloud, args.authority, args.graph_url)
-        credential = credential_from_args(args)
-        session = make_session()
-        app = build_app(args.client_id, credential, endpoints, session)
-        tokens = MsalTokens(app, endpoints.scope, lambda text: stderr.write(f"{text}\n"))
-        stderr.write(f"{preflight(tokens).message}\n")
-        transport = Transport(
-            session,
-            tokens,
-            pacer=Pacer(clock=clock, sleep=sleep),
-            sleep=sleep,
-            on_wait=lambda seconds, why: stderr.write(f"waiting {seconds:.0f} s: {why}\n"),
-        )
-        tenant = Tenant(args.tenant_id.strip(), args.cloud)
-        client = GraphClient(transport, endpoints.graph_url, options, tenant)
-        result = client.pull(args.since, args.until, args.out, source)
-    except (AuthError, InputError) as exc:
-        stderr.write(f"error: {exc}\n")
-        return EXIT_USAGE
-    except Siem2GraphError as exc:
-        stderr.write(f"error: {exc}\n")
-        return EXIT_PARTIAL
+) -> None:
+    """Pull and print the summary; raises PartialPull (exit 3) when alerts are missing."""
+    source = None if args.service_source.lower() == "all" else args.service_source
+    client = graph_client(args, stderr, clock, sleep)
+    progress = StderrProgress("pull", args.quiet, stderr)
+    result = client.pull(args.since, args.until, args.out, source, progress.pull)
+    progress.finish()
     print_summary(result, stdout)
     if result.partial:
-        stderr.write(f"partial pull: {result.reason}\n")
-        return EXIT_PARTIAL
-    return EXIT_OK
+        raise PartialPull(f"partial pull: {result.reason}")
+
+
+def graph_client(
+    args: argparse.Namespace,
+    stderr: TextIO = sys.stderr,
+    clock: Clock = time.monotonic,
+    sleep: Sleep = time.sleep,
+) -> GraphClient:
+    """A signed-in client for the connection options (a preflight says what the token may do)."""
+    options = PullOptions(top=args.top)
+    endpoints = resolve_endpoints(args.tenant_id, args.cloud, args.authority, args.graph_url)
+    credential = credential_from_args(args)
+    session = make_session()
+    app = build_app(args.client_id, credential, endpoints, session)
+    tokens = MsalTokens(app, endpoints.scope, lambda text: stderr.write(f"{text}\n"))
+    stderr.write(f"{preflight(tokens).message}\n")
+    transport = Transport(
+        session,
+        tokens,
+        pacer=Pacer(clock=clock, sleep=sleep),
+        sleep=sleep,
+        on_wait=lambda seconds, why: stderr.write(f"waiting {seconds:.0f} s: {why}\n"),
+    )
+    tenant = Tenant(args.tenant_id.strip(), args.cloud)
+    return GraphClient(transport, endpoints.graph_url, options, tenant)
+
+
+def run(args: argparse.Namespace) -> None:
+    """The ``pull`` handler."""
+    run_pull(args)

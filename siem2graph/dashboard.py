@@ -1,0 +1,59 @@
+"""``siem2graph dashboard``: the Streamlit dashboard, from the repository or an installed copy.
+
+The engine never imports Streamlit: the dashboard runs in its own ``python -m streamlit`` process.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+from siem2graph.errors import InputError
+
+INSTALLED_PACKAGE = "siem2graph_dashboard"
+
+
+def app_dir() -> Path:
+    """The folder of app.py, pages/ and ui/: the repository's top level or the installed copy."""
+    repository = Path(__file__).resolve().parent.parent
+    if (repository / "app.py").is_file():
+        return repository
+    spec = importlib.util.find_spec(INSTALLED_PACKAGE)
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    if not locations:
+        raise InputError("the dashboard is not installed with this copy of siem2graph")
+    return Path(locations[0])
+
+
+def _flag_value(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def config_flags(folder: Path) -> list[str]:
+    """The dashboard's .streamlit/config.toml as command-line flags (they apply from any folder)."""
+    with (folder / ".streamlit" / "config.toml").open("rb") as stream:
+        document = tomllib.load(stream)
+    return [
+        f"--{section}.{key}={_flag_value(value)}"
+        for section, options in document.items()
+        for key, value in options.items()
+    ]
+
+
+def dashboard_command(port: int, address: str | None = None) -> list[str]:
+    """The command line that serves the dashboard on ``port``."""
+    folder = app_dir()
+    command = [sys.executable, "-m", "streamlit", "run", str(folder / "app.py")]
+    command += [*config_flags(folder), f"--server.port={port}"]
+    return command + ([f"--server.address={address}"] if address else [])
+
+
+def run_dashboard(port: int, address: str | None = None) -> int:
+    """Serve the dashboard until it is stopped; the Streamlit process's exit code."""
+    try:
+        return subprocess.call(dashboard_command(port, address))  # noqa: S603 (our own argv)
+    except KeyboardInterrupt:
+        return 0

@@ -1,0 +1,20 @@
+"""The system tools some tests drive: a missing one fails the test, naming the package to install."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+PACKAGES = {"pdftoppm": "poppler-utils", "pdftotext": "poppler-utils", "chromium": "chromium"}
+
+
+def require_tool(command: str) -> str:
+    """The tool's path; fails (never skips) when it is missing, naming the Debian package."""
+    path = shutil.which(command)
+    if path is None:
+        pytest.fail(
+            f"{command} is missing: install {PACKAGES[command]} (bash tools/system-deps.sh)",
+            pytrace=False,
+        )
+    return path
