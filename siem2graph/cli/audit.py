@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from siem2graph.cli.options import add_aliases, add_mapping, mapping_of
+from siem2graph.cli.options import add_aliases, add_mapping, add_siem_sources, mapping_of
 from siem2graph.cli.progress import StderrProgress
 from siem2graph.report import EXPORTERS, write_reports
 
@@ -41,6 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="detection content files or folders: adds the content impact to every format",
     )
+    add_siem_sources(parser)
     parser.add_argument(
         "--no-images",
         action="store_true",
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> None:
     """Audit, write every format asked for and print a one-line summary."""
     from siem2graph.audit import audit_sources
     from siem2graph.impact import analyse_content, read_content_paths
-    from siem2graph.report.content_tables import rules_summary
+    from siem2graph.report.content_tables import bridge_summary, rules_summary
     from siem2graph.sources import Source
 
     # a bad content path or mapping fails before the audit runs
@@ -67,7 +68,11 @@ def run(args: argparse.Namespace) -> None:
         aliases=args.aliases,
     )
     progress.step("writing the reports", 1.0)
-    impact = None if content is None else analyse_content(content, report.mapping, report.to_dict())
+    impact = (
+        None
+        if content is None
+        else analyse_content(content, report.mapping, report.to_dict(), args.siem_source)
+    )
     written = write_reports(
         report,
         args.format,
@@ -84,4 +89,7 @@ def run(args: argparse.Namespace) -> None:
         f"{len(report.problems)} input problems; wrote {len(written)} file(s) to {args.out}"
     )
     if impact is not None:
-        print(f"content impact: {rules_summary(impact)}; {len(impact.problems)} files not read")
+        print(
+            f"content impact: {rules_summary(impact)}; {bridge_summary(impact)}; "
+            f"{len(impact.problems)} files not read"
+        )

@@ -82,3 +82,15 @@ def add_aliases(parser: argparse.ArgumentParser) -> None:
 def mapping_of(args: argparse.Namespace) -> Mapping:
     """The mapping ``--mapping`` names, else the bundled one."""
     return load_mapping(args.mapping) if args.mapping else load_mapping()
+
+
+def add_siem_sources(parser: argparse.ArgumentParser) -> None:
+    """``--siem-source``: names holding SIEM API records, beside the shipped ones."""
+    parser.add_argument(
+        "--siem-source",
+        nargs="+",
+        default=[],
+        metavar="NAME",
+        help="content impact: more names (index, sourcetype, macro, table, log source type) "
+        "holding SIEM API records; rules naming only other sources are not_affected",
+    )

@@ -1,37 +1,90 @@
-"""Rewrite a rule's text: SIEM field names -> Graph paths, literals -> their 1:1 Graph values."""
+"""Rewrites of affected rules: a query that runs, in the rule's own language, against Graph
+alerts as connectors land them; or "manual" with the reason there is none."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from siem2graph.impact.finder import Literal, Occurrence
-from siem2graph.impact.model import RENAMED, VALUE_CHANGED, VALUE_REPLACED, Reference
+from siem2graph.impact.edits import apply_edits, edits_for
+from siem2graph.impact.model import BROKEN, LOSES_INPUTS, MANUAL, RUNNABLE, SEMANTICS_CHANGED
+from siem2graph.impact.source import ParsedRule
+from siem2graph.impact.spl_rewrite import NOTE as SPL_NOTE
+from siem2graph.impact.spl_rewrite import Judged, ManualRewrite, rewrite_spl
+from siem2graph.paths import parse_path
 
-Edit = tuple[int, int, str]
+_KQL = (
+    "KQL: the Defender XDR connector writes Graph alerts to Sentinel's AlertInfo and "
+    "AlertEvidence tables (one AlertEvidence row per entity), whose columns the mapping does not "
+    "name; rewrite the query by hand with the references' Graph paths."
+)
+_MANUAL = {
+    "kql": _KQL,
+    "sentinel_arm": _KQL,
+    "sentinel_yaml": _KQL,
+    "aql": (
+        "QRadar: Graph alerts arrive with the properties your DSM or custom event properties "
+        "define; rewrite by hand with the references' Graph paths."
+    ),
+    "arcsight": (
+        "ArcSight: Graph alerts arrive with the field names your connector maps them to; "
+        "rewrite by hand with the references' Graph paths."
+    ),
+    "text": "Plain text: edit by hand with the references' Graph paths.",
+}
+_LOST = "Some inputs have no Graph equivalent (see the references): no rename restores them."
+_SIGMA = "Sigma: field names are Graph alert properties; point logsource at your Graph alerts."
+_SPL_FORMATS = ("spl", "splunk_conf")
 
 
-def _quoted(value: str, quote: str) -> str:
-    if not quote:
-        return value
-    return value.replace("\\", "\\\\").replace(quote, "\\" + quote)
+@dataclass(frozen=True)
+class Rewrite:
+    """A rewritten query (when RUNNABLE), its status and a note."""
+
+    query: str = ""
+    status: str = ""
+    note: str = ""
 
 
-def edits_for(
-    occurrence: Occurrence, judged: Iterable[tuple[Reference, Literal | None]]
-) -> list[Edit]:
-    """The edits one occurrence's references call for."""
-    edits: list[Edit] = []
-    for ref, literal in judged:
-        if ref.verdict in (RENAMED, VALUE_CHANGED) and ref.graph_path:
-            edits.append((occurrence.start, occurrence.end, ref.graph_path))
-        if literal is not None and ref.value_check == VALUE_REPLACED:
-            edits.append((literal.start, literal.end, _quoted(ref.replacement, literal.quote)))
-    return edits
+def _sigma(parsed: ParsedRule, judged: Judged) -> Rewrite:
+    nested = sorted(
+        {
+            ref.graph_path
+            for _, references in judged
+            for ref, _ in references
+            if ref.graph_path and len(parse_path(ref.graph_path).steps) > 1
+        }
+    )
+    if nested:
+        reason = f"Sigma: {', '.join(nested)} need your backend's field mapping for Graph alerts."
+        return Rewrite("", MANUAL, reason)
+    edits = [e for occurrence, refs in judged for e in edits_for(occurrence, refs, {})]
+    return Rewrite(apply_edits(parsed.text, edits), RUNNABLE, _SIGMA)
 
 
-def apply_edits(text: str, edits: Iterable[Edit]) -> str:
-    """``text`` with each span replaced (duplicate edits of one span count once)."""
-    result = text
-    for start, end, new in sorted(set(edits), reverse=True):
-        result = result[:start] + new + result[end:]
-    return result
+def rewrite_rule(
+    parsed: ParsedRule, judged: Judged, verdict: str, paths_of: Callable[[str], Sequence[str]]
+) -> Rewrite:
+    """The rewrite an affected rule (needs_renames, changes, loses_inputs, broken) gets."""
+    if verdict in (LOSES_INPUTS, BROKEN):
+        return Rewrite("", MANUAL, _LOST)
+    compared = [
+        f"{ref.as_written} (now {ref.replacement})"
+        for occurrence, references in judged
+        for ref, _ in references
+        if ref.verdict == SEMANTICS_CHANGED and occurrence.literals
+    ]
+    if compared:
+        reason = f"{', '.join(compared)}: compared with a value Graph holds in another form."
+        return Rewrite("", MANUAL, reason)
+    if parsed.format in _SPL_FORMATS:
+        try:
+            return Rewrite(rewrite_spl(parsed.text, judged, paths_of), RUNNABLE, SPL_NOTE)
+        except ManualRewrite as exc:
+            return Rewrite("", MANUAL, f"SPL: {exc}.")
+    if parsed.format == "sigma":
+        try:
+            return _sigma(parsed, judged)
+        except ValueError as exc:
+            return Rewrite("", MANUAL, f"Sigma: {exc}.")
+    return Rewrite("", MANUAL, _MANUAL.get(parsed.format, _MANUAL["text"]))
