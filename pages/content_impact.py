@@ -16,6 +16,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from siem2graph.errors import Siem2GraphError
 from siem2graph.impact import (
+    BRIDGE_LABELS,
     BRIDGE_VERDICTS,
     FORMATS,
     RULE_VERDICTS,
@@ -103,7 +104,7 @@ for column, verdict in zip(st.columns(len(RULE_VERDICTS)), RULE_VERDICTS, strict
     column.metric(verdict.replace("_", " "), int(counts.get(verdict, 0)))
 bridge = frames["rules"]["bridge"].value_counts()
 for column, verdict in zip(st.columns(len(BRIDGE_VERDICTS)), BRIDGE_VERDICTS, strict=True):
-    column.metric(f"{verdict.replace('_', ' ')} (bridge feed)", int(bridge.get(verdict, 0)))
+    column.metric(f"rules that {BRIDGE_LABELS[verdict]}", int(bridge.get(verdict, 0)))
 
 left, right = st.columns(2)
 verdicts = left.multiselect("Verdict", RULE_VERDICTS, default=list(RULE_VERDICTS))

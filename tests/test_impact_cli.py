@@ -47,7 +47,7 @@ def test_writes_impact_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert document["values_checked"] is True
     assert capsys.readouterr().out.startswith(
         "14 rules: 1 not affected, 1 works, 5 needs renames, 2 changes, 1 loses inputs, 4 broken; "
-        "of 13 reading SIEM API data: 8 works on bridge, 5 needs rewrite; 0 problems"
+        "of 13 reading SIEM API data: 8 work on the bridge, 5 need the rewrite; 0 problems"
     )
 
 

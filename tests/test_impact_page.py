@@ -56,7 +56,7 @@ def test_page_shows_rules_references_and_the_rewrite_as_code() -> None:
     ]
     assert list(rules["bridge"]) == ["works_on_bridge"]
     metrics = {metric.label: metric.value for metric in app.metric}
-    assert (metrics["works on bridge (bridge feed)"], metrics["not affected"]) == ("1", "0")
+    assert (metrics["rules that work on the bridge"], metrics["not affected"]) == ("1", "0")
     assert any("detections" in text.value for text in app.text)  # `top` counts rows
     assert any("runnable" in header.value for header in app.subheader)
     assert [r.name for r in app.session_state[state.CONTENT_IMPACT][1].rules] == [spl.name]

@@ -99,7 +99,7 @@ def test_content_tables_follow_the_findings_and_the_summary_counts_rules():
         "13 rules: 1 not affected, 1 works, 3 needs renames, 2 changes, 0 loses inputs, 6 broken"
     )
     assert summary["on the bridge feed"] == (
-        "of 12 reading SIEM API data: 6 works on bridge, 6 needs rewrite"
+        "of 12 reading SIEM API data: 6 work on the bridge, 6 need the rewrite"
     )
     assert summary["content files not read"] == 0
     assert summary["compared values checked"] == "against this audit's observed values"

@@ -3,6 +3,7 @@
 from siem2graph.impact.engine import FORMATS, analyse_content, read_content_paths
 from siem2graph.impact.finder import USAGES
 from siem2graph.impact.model import (
+    BRIDGE_LABELS,
     BRIDGE_VERDICTS,
     REFERENCE_VERDICTS,
     RULE_VERDICTS,
@@ -13,6 +14,7 @@ from siem2graph.impact.model import (
 )
 
 __all__ = [
+    "BRIDGE_LABELS",
     "BRIDGE_VERDICTS",
     "FORMATS",
     "REFERENCE_VERDICTS",

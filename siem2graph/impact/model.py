@@ -36,6 +36,7 @@ NOT_RESTORED = "not_restored"
 WORKS_ON_BRIDGE = "works_on_bridge"
 NEEDS_REWRITE = "needs_rewrite"
 BRIDGE_VERDICTS = (WORKS_ON_BRIDGE, NEEDS_REWRITE)
+BRIDGE_LABELS = {WORKS_ON_BRIDGE: "work on the bridge", NEEDS_REWRITE: "need the rewrite"}
 
 # What the check of a compared literal found ("" when the reference compares no literal)
 VALUE_SAME = "unchanged"  # Graph carries the literal as written

@@ -7,6 +7,7 @@ from collections import Counter
 import pandas as pd
 
 from siem2graph.impact import (
+    BRIDGE_LABELS,
     BRIDGE_VERDICTS,
     REFERENCE_VERDICTS,
     RULE_VERDICTS,
@@ -105,9 +106,10 @@ def rules_summary(impact: ContentImpact) -> str:
 
 
 def bridge_summary(impact: ContentImpact) -> str:
-    """'Of N rules reading SIEM API data: x works on bridge, y needs rewrite'."""
+    """'of N reading SIEM API data: x work on the bridge, y need the rewrite'."""
     counts = Counter(rule.bridge for rule in impact.rules if rule.bridge)
-    return f"of {counts.total()} reading SIEM API data: {_counted(counts, BRIDGE_VERDICTS)}"
+    shares = ", ".join(f"{counts[v]} {BRIDGE_LABELS[v]}" for v in BRIDGE_VERDICTS)
+    return f"of {counts.total()} reading SIEM API data: {shares}"
 
 
 def summary_items(impact: ContentImpact, redacted: bool) -> list[tuple[str, str, object]]:
