@@ -204,3 +204,20 @@ def test_spl_rewrite_reads_evidence_by_type_after_the_base_search() -> None:
 )
 def test_count_note(name: str, text: str, counts: bool) -> None:
     assert bool(_rule(name, text).count_note) == counts
+
+
+def test_a_lost_input_rewrite_names_what_no_rename_restores() -> None:
+    audit = {
+        "value_pairs": [
+            {"siem_field": "Category", "legacy_value": "Malware", "graph_value": "Execution | x",
+             "verdict": "mismatch"},
+        ]
+    }  # fmt: skip
+    rule = _rule(
+        "r.spl", "index=mde Category=Malware | table Md5, ThreatCategory, AlertTitle", (), audit
+    )
+    assert (rule.verdict, rule.rewrite, rule.rewritten_query) == ("broken", "manual", "")
+    assert rule.rewrite_note == (
+        "No rename restores: Category = 'Malware' (no 1:1 Graph value), Md5 (unsupported), "
+        "ThreatCategory (its meaning changed)."
+    )

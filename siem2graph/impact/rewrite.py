@@ -7,7 +7,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from siem2graph.impact.edits import apply_edits, edits_for
-from siem2graph.impact.model import BROKEN, LOSES_INPUTS, MANUAL, RUNNABLE, SEMANTICS_CHANGED
+from siem2graph.impact.model import (
+    BROKEN,
+    LOSES_INPUTS,
+    MANUAL,
+    OBSOLETE,
+    RUNNABLE,
+    SEMANTICS_CHANGED,
+    UNSUPPORTED,
+    VALUE_AMBIGUOUS,
+    VALUE_UNSEEN,
+)
 from siem2graph.impact.source import ParsedRule
 from siem2graph.impact.spl_rewrite import NOTE as SPL_NOTE
 from siem2graph.impact.spl_rewrite import Judged, ManualRewrite, rewrite_spl
@@ -32,7 +42,10 @@ _MANUAL = {
     ),
     "text": "Plain text: edit by hand with the references' Graph paths.",
 }
-_LOST = "Some inputs have no Graph equivalent (see the references): no rename restores them."
+_WHY_LOST = {
+    VALUE_AMBIGUOUS: "no 1:1 Graph value",
+    VALUE_UNSEEN: "never seen in Graph data",
+}
 _SIGMA = "Sigma: field names are Graph alert properties; point logsource at your Graph alerts."
 _SPL_FORMATS = ("spl", "splunk_conf")
 
@@ -62,12 +75,26 @@ def _sigma(parsed: ParsedRule, judged: Judged) -> Rewrite:
     return Rewrite(apply_edits(parsed.text, edits), RUNNABLE, _SIGMA)
 
 
+def _lost(judged: Judged) -> str:
+    """'No rename restores: Md5 (unsupported), Category = 'Malware' (no 1:1 Graph value)'."""
+    lost = []
+    for _, references in judged:
+        for ref, _ in references:
+            if ref.literal and ref.value_check in _WHY_LOST:
+                lost.append(f"{ref.as_written} = {ref.literal!r} ({_WHY_LOST[ref.value_check]})")
+            elif ref.verdict in (UNSUPPORTED, OBSOLETE):
+                lost.append(f"{ref.as_written} ({ref.verdict})")
+            elif ref.verdict == SEMANTICS_CHANGED and not ref.replacement:
+                lost.append(f"{ref.as_written} (its meaning changed)")
+    return f"No rename restores: {', '.join(dict.fromkeys(lost))}."
+
+
 def rewrite_rule(
     parsed: ParsedRule, judged: Judged, verdict: str, paths_of: Callable[[str], Sequence[str]]
 ) -> Rewrite:
     """The rewrite an affected rule (needs_renames, changes, loses_inputs, broken) gets."""
     if verdict in (LOSES_INPUTS, BROKEN):
-        return Rewrite("", MANUAL, _LOST)
+        return Rewrite("", MANUAL, _lost(judged))
     compared = [
         f"{ref.as_written} (now {ref.replacement})"
         for occurrence, references in judged
