@@ -53,6 +53,7 @@ def _refs(rule: RuleImpact) -> list[tuple[str, str]]:
             "</Filter>",
         ),
         ("r.spl", "| makeresults | eval x=1"),  # names no source and no SIEM field
+        ("r.spl", "| tstats count where index=main by host, Source"),
     ],
 )
 def test_rules_over_other_data_are_not_affected(name: str, text: str) -> None:

@@ -170,7 +170,8 @@ class _Walker:
             if first:
                 reads = self.source(segment, inherited)
             self.segment(segment, first, reads)
-            first, segment, depth = token.kind == END, [], 0
+            # a query starting with a pipe (SPL `| tstats ...`) names its data in the next segment
+            first, segment, depth = token.kind == END or (first and not segment), [], 0
 
     def source(self, tokens: list[Token], inherited: str) -> str:
         """What a statement or sub-query reads, from its first segment (else ``inherited``)."""
