@@ -113,9 +113,25 @@ def test_affected_rules_get_a_runnable_rewrite_or_a_reason(impact: ContentImpact
         "| stats dc(id) as alerts by rbacGroupName \n"
         "| sort - alerts"
     )
-    kql = by_name["MDE SIEM - Repeated alerts per user"]
-    assert (kql.rewrite, kql.rewritten_query) == ("manual", "")
-    assert "AlertInfo" in kql.rewrite_note
+    assert by_name["kql/mde_cmdline_hunt.kql"].rewritten_query.splitlines()[1:5] == [
+        "AlertInfo",
+        "| join kind=leftouter (AlertEvidence",
+        '    | summarize ProcessCommandLine = take_anyif(ProcessCommandLine, EntityType == "Process"), '
+        'DeviceName = take_anyif(DeviceName, EntityType == "Machine"), '
+        'FileName = take_anyif(FileName, EntityType in ("File", "Process")), '
+        'SHA1 = take_anyif(SHA1, EntityType in ("File", "Process")) by AlertId) on AlertId',
+        "| where TimeGenerated > ago(7d)",
+    ]
+    repeated = by_name["MDE SIEM - Repeated alerts per user"]
+    assert repeated.rewrite == "runnable"
+    assert '| where Severity in ("Medium", "High")' in repeated.rewritten_query  # as AlertInfo has
+    edr = by_name["MDE SIEM - EDR high severity by host"]
+    assert edr.rewrite_note == (
+        "KQL: Source_s is compared with 'EDR': the values DetectionSource holds are not in the "
+        "mapping."
+    )
+    servers = by_name["MDE SIEM - High severity alerts on servers"]
+    assert "rbacGroupName has no column in AlertInfo or AlertEvidence" in servers.rewrite_note
     sigma = by_name["MDE SIEM Credential Theft Hack Tool"]
     assert sigma.rewrite == "manual"
     assert "evidence[deviceEvidence].deviceDnsName" in sigma.rewrite_note

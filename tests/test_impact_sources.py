@@ -13,6 +13,7 @@ import pytest
 from siem2graph.errors import InputError, MappingError
 from siem2graph.impact import RuleImpact, analyse_content
 from siem2graph.impact.datasources import load_data_sources
+from siem2graph.impact.kql_rewrite import Column, load_xdr_tables
 from siem2graph.mapping import load_mapping
 
 MAPPING = load_mapping()
@@ -222,3 +223,51 @@ def test_a_lost_input_rewrite_names_what_no_rename_restores() -> None:
         "No rename restores: Category = 'Malware' (no 1:1 Graph value), Md5 (unsupported), "
         "ThreatCategory (its meaning changed)."
     )
+
+
+def test_kql_rewrite_reads_the_defender_xdr_tables() -> None:
+    rule = _rule(
+        "r.kql",
+        'let m = MDEAlerts_CL;\nm\n| where Severity_s == "High"\n| project AlertTitle_s, Url_s',
+    )
+    assert rule.rewrite == "runnable"
+    assert rule.rewritten_query == (
+        "let m = AlertInfo\n| join kind=leftouter (AlertEvidence\n"
+        '    | summarize RemoteUrl = take_anyif(RemoteUrl, EntityType == "Url") by AlertId) '
+        'on AlertId;\nm\n| where Severity == "High"\n| project Title, RemoteUrl'
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ('MDEAlerts_CL | where Category_s == "Execution"', "Category_s is compared with"),
+        ("MDEAlerts_CL | project LinkToWDATP_s", "alertWebUrl has no column"),
+        (
+            "MDEAlerts_CL | join (MDEAlerts_CL | project AlertId_s) on AlertId_s",
+            "AlertId_s is a join key",
+        ),
+    ],
+)
+def test_kql_rewrites_that_cannot_run_say_why(text: str, reason: str) -> None:
+    rule = _rule("r.kql", text)
+    assert (rule.rewrite, rule.rewritten_query) == ("manual", "")
+    assert reason in rule.rewrite_note
+
+
+def test_a_malformed_defender_xdr_file_is_a_mapping_error(tmp_path: Path) -> None:
+    bad = tmp_path / "defender_xdr.yaml"
+    good = "alert_table: A\nevidence_table: E\nalert_columns:\n  id: {column: AlertId}\n"
+    for text in (
+        "[]",
+        good,  # no evidence
+        good.replace("id:", "title:") + "evidence:\n  x: {entity: M, columns: {a: B}}\n",
+        good + "evidence:\n  x: {entity: M, columns: []}\n",
+        good.replace("alert_table: A", "alert_table: ''")
+        + "evidence:\n  x: {entity: M, columns: {a: B}}\n",
+    ):
+        bad.write_text(text, encoding="utf-8")
+        with pytest.raises(MappingError, match=r"defender_xdr\.yaml"):
+            load_xdr_tables(bad)
+    bad.write_text(good + "evidence:\n  x: {entity: M, columns: {a: B}}\n", encoding="utf-8")
+    assert load_xdr_tables(bad).columns["evidence[x].a"] == Column("B", "M")

@@ -55,16 +55,28 @@ class DataSources:
         return DataSources(self.names | frozenset(added))
 
 
-def read_table(path: Path, key: str, what: str) -> dict[Any, Any]:
-    """The non-empty mapping under ``key`` of a YAML file; MappingError otherwise."""
+def read_document(path: Path, what: str) -> dict[Any, Any]:
+    """A YAML file holding a mapping; MappingError otherwise."""
     try:
         document: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise MappingError(f"{path.name}: cannot read the {what}: {exc}") from None
-    table = document.get(key) if isinstance(document, dict) else None
+    if not isinstance(document, dict):
+        raise MappingError(f"{path.name}: expected a mapping of the {what}")
+    return document
+
+
+def table_of(document: dict[Any, Any], key: str, path: Path) -> dict[Any, Any]:
+    """The non-empty mapping under ``key``; MappingError otherwise."""
+    table = document.get(key)
     if not isinstance(table, dict) or not table:
         raise MappingError(f"{path.name}: expected a '{key}' mapping")
     return table
+
+
+def read_table(path: Path, key: str, what: str) -> dict[Any, Any]:
+    """The non-empty mapping under ``key`` of a YAML file; MappingError otherwise."""
+    return table_of(read_document(path, what), key, path)
 
 
 def load_data_sources(path: Path | str = DATA_SOURCES_FILE) -> DataSources:

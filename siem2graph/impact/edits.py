@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from siem2graph.impact.finder import Literal, Occurrence
 from siem2graph.impact.model import (
@@ -14,6 +14,11 @@ from siem2graph.impact.model import (
 )
 
 Edit = tuple[int, int, str]
+Judged = Sequence[tuple[Occurrence, Sequence[tuple[Reference, Literal | None]]]]
+
+
+class ManualRewrite(ValueError):
+    """The rule cannot be rewritten mechanically; the message says why."""
 
 
 def _quoted(value: str, quote: str) -> str:
@@ -22,7 +27,8 @@ def _quoted(value: str, quote: str) -> str:
     return value.replace("\\", "\\\\").replace(quote, "\\" + quote)
 
 
-def _renamed(ref: Reference) -> bool:
+def renamed(ref: Reference) -> bool:
+    """Whether the reference's name is to be replaced (by its Graph path, or what stands for it)."""
     return ref.verdict in (RENAMED, VALUE_CHANGED) or (
         ref.verdict == SEMANTICS_CHANGED and bool(ref.replacement)
     )
@@ -32,15 +38,16 @@ def edits_for(
     occurrence: Occurrence,
     judged: Iterable[tuple[Reference, Literal | None]],
     names: Mapping[str, str],
+    literals: bool = True,
 ) -> list[Edit]:
     """The edits one occurrence's references call for; ``names`` gives the name written for a
-    Graph path (the path itself when absent)."""
+    Graph path (the path itself when absent); ``literals=False`` keeps compared values."""
     edits: list[Edit] = []
     for ref, literal in judged:
-        if _renamed(ref) and ref.graph_path:
+        if renamed(ref) and ref.graph_path:
             new = names.get(ref.graph_path, ref.graph_path)
             edits.append((occurrence.start, occurrence.end, new))
-        if literal is not None and ref.value_check == VALUE_REPLACED:
+        if literals and literal is not None and ref.value_check == VALUE_REPLACED:
             edits.append((literal.start, literal.end, _quoted(ref.replacement, literal.quote)))
     return edits
 

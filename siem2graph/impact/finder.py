@@ -104,6 +104,7 @@ class Found:
     occurrences: tuple[Occurrence, ...]
     reads: str
     counts: bool = False  # counts rows of SIEM data
+    sources: tuple[tuple[int, int], ...] = ()  # spans of the SIEM API source names (KQL tables)
 
 
 def combine_reads(reads: Sequence[str]) -> str:
@@ -120,7 +121,7 @@ def find_occurrences(text: str, dialect: Dialect, resolver: NameResolver) -> Fou
     tokens = tokenize(text, dialect.comments, dialect.quoted_names, dialect.strings)
     walker = _Walker(dialect, resolver, [])
     walker.pipeline(tokens, UNNAMED)
-    return Found(tuple(walker.out), combine_reads(walker.reads), walker.counts)
+    return Found(tuple(walker.out), combine_reads(walker.reads), walker.counts, tuple(walker.spans))
 
 
 def _matching(tokens: list[Token], index: int) -> int:
@@ -155,6 +156,7 @@ class _Walker:
     reads: list[str] = field(default_factory=list)
     bound: dict[str, str] = field(default_factory=dict)  # KQL let names -> what they read
     counts: bool = False
+    spans: list[tuple[int, int]] = field(default_factory=list)
 
     def pipeline(self, tokens: list[Token], inherited: str) -> None:
         first, segment, depth, reads = True, list[Token](), 0, inherited
@@ -181,10 +183,16 @@ class _Walker:
         binds = self.dialect.lets and len(tokens) > 2 and tokens[0].text == "let"
         if binds and tokens[2].text == "=":
             bind, tokens = tokens[1].text, tokens[3:]
-        kinds = [
-            self.bound.get(name) or self.resolver.sources.classify([name])
+        named = {
+            name: self.bound.get(name) or self.resolver.sources.classify([name])
             for name in self.dialect.sources(tokens)
-        ]
+        }
+        kinds = list(named.values())
+        self.spans.extend(
+            (t.start, t.end)
+            for t in tokens
+            if t.kind == WORD and t.text not in self.bound and named.get(t.text) == SIEM
+        )
         reads = next((kind for kind in (SIEM, OTHER) if kind in kinds), inherited)
         if bind:
             self.bound[bind] = reads

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from siem2graph.impact.edits import apply_edits, edits_for
+from siem2graph.impact.edits import Judged, ManualRewrite, apply_edits, edits_for
+from siem2graph.impact.kql_rewrite import NOTE as KQL_NOTE
+from siem2graph.impact.kql_rewrite import rewrite_kql, shipped_tables
 from siem2graph.impact.model import (
     BROKEN,
     LOSES_INPUTS,
@@ -20,18 +22,10 @@ from siem2graph.impact.model import (
 )
 from siem2graph.impact.source import ParsedRule
 from siem2graph.impact.spl_rewrite import NOTE as SPL_NOTE
-from siem2graph.impact.spl_rewrite import Judged, ManualRewrite, rewrite_spl
+from siem2graph.impact.spl_rewrite import rewrite_spl
 from siem2graph.paths import parse_path
 
-_KQL = (
-    "KQL: the Defender XDR connector writes Graph alerts to Sentinel's AlertInfo and "
-    "AlertEvidence tables (one AlertEvidence row per entity), whose columns the mapping does not "
-    "name; rewrite the query by hand with the references' Graph paths."
-)
 _MANUAL = {
-    "kql": _KQL,
-    "sentinel_arm": _KQL,
-    "sentinel_yaml": _KQL,
     "aql": (
         "QRadar: Graph alerts arrive with the properties your DSM or custom event properties "
         "define; rewrite by hand with the references' Graph paths."
@@ -48,6 +42,7 @@ _WHY_LOST = {
 }
 _SIGMA = "Sigma: field names are Graph alert properties; point logsource at your Graph alerts."
 _SPL_FORMATS = ("spl", "splunk_conf")
+_KQL_FORMATS = ("kql", "sentinel_arm", "sentinel_yaml")
 
 
 @dataclass(frozen=True)
@@ -109,6 +104,12 @@ def rewrite_rule(
             return Rewrite(rewrite_spl(parsed.text, judged, paths_of), RUNNABLE, SPL_NOTE)
         except ManualRewrite as exc:
             return Rewrite("", MANUAL, f"SPL: {exc}.")
+    if parsed.format in _KQL_FORMATS:
+        try:
+            query = rewrite_kql(parsed.text, judged, paths_of, parsed.sources, shipped_tables())
+        except ManualRewrite as exc:
+            return Rewrite("", MANUAL, f"KQL: {exc}.")
+        return Rewrite(query, RUNNABLE, KQL_NOTE)
     if parsed.format == "sigma":
         try:
             return _sigma(parsed, judged)

@@ -33,6 +33,7 @@ class ParsedRule:
     lines: tuple[int, ...]
     reads: str = UNNAMED
     counts: bool = False  # the query counts rows
+    sources: tuple[tuple[int, int], ...] = ()  # spans of SIEM API table names in ``text``
 
 
 def query_rule(
@@ -51,7 +52,9 @@ def query_rule(
     found = find_occurrences(text, dialect, resolver)
     index = LineIndex(text)
     lines = tuple(first_line + (0 if one_line else index.line(o.start)) for o in found.occurrences)
-    return ParsedRule(name, fmt, text, found.occurrences, lines, found.reads, found.counts)
+    return ParsedRule(
+        name, fmt, text, found.occurrences, lines, found.reads, found.counts, found.sources
+    )
 
 
 def split_blocks(text: str, comment: str) -> list[tuple[str, str, int]]:

@@ -12,9 +12,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from siem2graph.impact.edits import Edit, apply_edits, edits_for
-from siem2graph.impact.finder import JOIN, Literal, Occurrence
-from siem2graph.impact.model import Reference
+from siem2graph.impact.edits import Edit, Judged, ManualRewrite, apply_edits, edits_for
+from siem2graph.impact.finder import JOIN, Occurrence
 from siem2graph.impact.splunk import SPL
 from siem2graph.impact.tokens import CLOSE, OPEN, PIPE, tokenize
 from siem2graph.paths import TYPE_PREFIX, GraphPath, parse_path
@@ -26,12 +25,6 @@ NOTE = (
     "Runs over alerts_v2 events as JSON (KV_MODE=json; mvmap needs Splunk 8.0+): point its "
     "index/sourcetype at the input that writes Graph alerts."
 )
-
-Judged = Sequence[tuple[Occurrence, Sequence[tuple[Reference, Literal | None]]]]
-
-
-class ManualRewrite(ValueError):
-    """The rule cannot be rewritten mechanically; the message says why."""
 
 
 @dataclass
