@@ -94,7 +94,8 @@ def shipped_tables() -> XdrTables:
 def _entity_test(entities: Sequence[str]) -> str:
     if len(entities) == 1:
         return f'EntityType == "{entities[0]}"'
-    return f"EntityType in ({', '.join(f'{chr(34)}{e}{chr(34)}' for e in entities)})"
+    listed = ", ".join(f'"{entity}"' for entity in entities)
+    return f"EntityType in ({listed})"
 
 
 def _source(tables: XdrTables, evidence: Mapping[str, list[str]]) -> str:
