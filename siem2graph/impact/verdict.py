@@ -120,7 +120,7 @@ def _on_bridge(row: FieldMapping, ref: Reference) -> str:
     if ref.value_check in (VALUE_AMBIGUOUS, VALUE_UNSEEN):
         return NOT_RESTORED
     if ref.value_check == VALUE_REPLACED:
-        back = comparator.to_legacy([ref.replacement], row.params, row.labelled_vocabulary)
+        back = comparator.to_legacy([ref.replacement], row.params, row.legacy_labels)
         return RESTORED if back.casefold() == ref.literal.casefold() else NOT_RESTORED
     return RESTORED
 
