@@ -91,8 +91,8 @@ class AlertStream:
                 number = _split(segment, number, numbers, parts)
                 if len(parts) >= 2:
                     break
-            if not parts:
-                raise InputError(f"{self.source.name}: the file is empty")
+            if not parts:  # a quiet window pulled to NDJSON: no alerts, not an error
+                return
             first = _first_record(parts[0])
             if isinstance(first, Invalid) or len(parts) < 2:
                 for segment in segments:
