@@ -126,11 +126,10 @@ def _graph_reason(times: pd.Series, service: pd.Series, legacy_window) -> pd.Ser
             (times < start - day) | (times > end + day), "outside the legacy export's time window"
         )
     not_mde = _norm(service.fillna("")) != MDE_SERVICE
+    named = service.fillna("").str.strip()
+    said = ("serviceSource " + named).where(named != "", "no serviceSource")
     return reason.mask(
-        not_mde,
-        "not a Defender for Endpoint alert (serviceSource "
-        + service.fillna("unknown")
-        + "): the SIEM API never carried it",
+        not_mde, "not a Defender for Endpoint alert (" + said + "): the SIEM API never carried it"
     )
 
 
