@@ -252,17 +252,19 @@ def run(
 
 
 def _empty_side(summary: JoinSummary) -> tuple[RowProblem, ...]:
-    """The input problem of a side that gave no alerts (a quiet window is an answer)."""
+    """The input problem of each side that gave no alerts (a quiet window is an answer)."""
+    problems = []
     if not summary.graph_alerts:
-        reason = f"{NO_GRAPH_ALERTS}: all {summary.legacy_alerts:,} legacy alerts are legacy-only"
-        return (RowProblem("graph", "", None, reason),)
+        reason = NO_GRAPH_ALERTS
+        if summary.legacy_alerts:
+            reason += f": all {summary.legacy_alerts:,} legacy alerts are legacy-only"
+        problems.append(RowProblem("graph", "", None, reason))
     if not summary.legacy_alerts:
-        reason = (
-            f"no legacy detections were loaded: all {summary.graph_alerts:,} Graph alerts "
-            "are graph-only"
-        )
-        return (RowProblem("legacy", "", None, reason),)
-    return ()
+        reason = "no legacy detections were loaded"
+        if summary.graph_alerts:
+            reason += f": all {summary.graph_alerts:,} Graph alerts are graph-only"
+        problems.append(RowProblem("legacy", "", None, reason))
+    return tuple(problems)
 
 
 def _empty_pairs() -> pd.DataFrame:

@@ -43,9 +43,15 @@ def test_no_graph_alerts_makes_every_legacy_alert_legacy_only(content):
     ]
 
 
-def test_a_legacy_side_without_detections_makes_every_graph_alert_graph_only():
-    header_only = Source.from_bytes("legacy.csv", b"AlertId,AlertTitle\r\n")
-    report = audit_sources([header_only], [Source.from_path(GRAPH_EXAMPLE)])
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("legacy.csv", b"AlertId,AlertTitle\r\n"), ("legacy.json", b"[]"),
+     ("legacy.json", b'{"results": []}')],
+    ids=["header only", "array", "results"],
+)  # fmt: skip
+def test_a_legacy_side_without_detections_makes_every_graph_alert_graph_only(name, content):
+    empty = Source.from_bytes(name, content)
+    report = audit_sources([empty], [Source.from_path(GRAPH_EXAMPLE)])
     assert report.join.legacy_alerts == 0 and report.join.graph_only_alerts == 1
     reasons = [p.reason for p in report.problems]
     assert "the file holds no detections" in reasons
@@ -56,6 +62,10 @@ def test_both_sides_empty_is_an_empty_audit_that_every_format_writes(tmp_path):
     header_only = Source.from_bytes("legacy.csv", b"AlertId\n")
     report = audit_sources([header_only], [Source.from_bytes("graph.json", b"[]")])
     assert len(report.alerts) == 0
+    assert [p.reason for p in report.problems if p.file == ""] == [
+        NO_GRAPH,
+        "no legacy detections were loaded",
+    ]
     written = write_reports(report, list(EXPORTERS), tmp_path, images=False)
     assert len(written) >= len(EXPORTERS)
 
