@@ -115,6 +115,16 @@ def test_the_audit_of_a_splunk_export_matches_source(content):
         assert all(len(e) <= EXAMPLE_LIMIT for e in examples.split("; "))
 
 
+def test_the_json_export_reads_the_same():
+    """Splunk's JSON export: one {"preview", "offset", "result"} object a line (the form
+    tests/legacy_corpus's splunk_export.ndjson has)."""
+    result = {"_raw": orjson.dumps(legacy_for_example()).decode(), "_time": "x", **METADATA}
+    line = orjson.dumps({"preview": False, "offset": 0, "result": result})
+    report = _audit(line + b"\n")
+    assert report.field("Source").match == 1
+    assert "_raw" not in report.detections.columns
+
+
 def test_the_events_export_consumes_raw():
     report = _audit(events_export())
     assert "_raw" not in report.detections.columns
