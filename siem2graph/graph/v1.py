@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,8 +14,13 @@ from siem2graph.mapping import MAPPING_DIR
 
 MARKERS_FILE = MAPPING_DIR / "graph_v1.yaml"
 _KEYS = {"odata_context", "odata_type", "alert_keys", "statuses"}
-# "...$metadata#Security/alerts(id,title)/$entity" -> "security/alerts"
-_ENTITY_SET = re.compile(r"#([^(]*?)(?:\([^)]*\))?(?:/\$entity)?$")
+
+
+def entity_set(context: str) -> str:
+    """The entity set an @odata.context names, casefolded:
+    "...$metadata#Security/alerts(id,title)/$entity" -> "security/alerts"."""
+    named = context.rpartition("#")[2].casefold().removesuffix("/$entity")
+    return named.partition("(")[0]
 
 
 @dataclass(frozen=True)
@@ -29,24 +33,31 @@ class V1Markers:
     statuses: frozenset[str]
 
     def evidence(self, record: Any) -> str | None:
-        """Why ``record`` (a list response, a page list or an alert) is a v1 payload, or None."""
-        if isinstance(record, list):
-            return self.evidence(record[0]) if record else None
-        if not isinstance(record, dict):
-            return None
-        context = record.get("@odata.context")
-        found = _ENTITY_SET.search(context) if isinstance(context, str) else None
-        if found and found.group(1).casefold() in self.odata_context:
-            return f"@odata.context ends in {found.group(0)!r}"
-        if isinstance(record.get("value"), list):
-            return self.evidence(record["value"])
-        odata_type = record.get("@odata.type")
+        """Why ``record`` (a list response, a list of pages, an alert) is a v1 payload, or None.
+        Only its first alert is looked at; the text said comes from the markers, never the file."""
+        for _ in range(4):  # a list of pages, its first page, that page's list, its first alert
+            if isinstance(record, list):
+                record = record[0] if record else None
+                continue
+            if not isinstance(record, dict):
+                return None
+            context = record.get("@odata.context")
+            named = entity_set(context) if isinstance(context, str) else ""
+            if named in self.odata_context:
+                return f"@odata.context names {named}"
+            if not isinstance(record.get("value"), list):
+                return self._alert_evidence(record)
+            record = record["value"]
+        return None
+
+    def _alert_evidence(self, alert: dict) -> str | None:
+        odata_type = alert.get("@odata.type")
         if isinstance(odata_type, str) and odata_type in self.odata_types:
             return f"@odata.type {odata_type}"
-        key = next((k for k in self.alert_keys if k in record), None)
+        key = next((k for k in self.alert_keys if k in alert), None)
         if key is not None:
             return f"its alerts have {key}"
-        status = record.get("status")
+        status = alert.get("status")
         if isinstance(status, str) and status in self.statuses:
             return f"status {status}"
         return None
