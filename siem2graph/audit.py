@@ -17,10 +17,10 @@ import pyarrow as pa
 
 from siem2graph import __version__
 from siem2graph.graph.alerts import GraphData, read_graph
-from siem2graph.join import join
+from siem2graph.join import NO_GRAPH_ALERTS, join
 from siem2graph.legacy import FILE_COLUMN, RECORD_COLUMN, LegacyData, read_legacy
 from siem2graph.mapping import FieldMapping, Mapping, load_mapping
-from siem2graph.model import VERDICTS, AuditReport, FieldResult, Headline
+from siem2graph.model import VERDICTS, AuditReport, FieldResult, Headline, JoinSummary
 from siem2graph.pulls import pull_scopes
 from siem2graph.schema import unmapped_graph_paths, unmapped_legacy_columns
 from siem2graph.sources import Progress, RowProblem, Source, no_progress
@@ -233,7 +233,7 @@ def run(
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         run_seconds=time.perf_counter() - started,
         inputs=legacy.files + graph.files,
-        problems=legacy.problems + graph.problems + tuple(unreadable),
+        problems=legacy.problems + graph.problems + _empty_side(joined.summary) + tuple(unreadable),
         join=joined.summary,
         fields=fields,
         headline=headline(fields, joined.summary.matched_alerts),
@@ -249,6 +249,22 @@ def run(
         graph_values=graph_values,
         phase_seconds=dict(clock.phases),
     )
+
+
+def _empty_side(summary: JoinSummary) -> tuple[RowProblem, ...]:
+    """The input problem of each side that gave no alerts (a quiet window is an answer)."""
+    problems = []
+    if not summary.graph_alerts:
+        reason = NO_GRAPH_ALERTS
+        if summary.legacy_alerts:
+            reason += f": all {summary.legacy_alerts:,} legacy alerts are legacy-only"
+        problems.append(RowProblem("graph", "", None, reason))
+    if not summary.legacy_alerts:
+        reason = "no legacy detections were loaded"
+        if summary.graph_alerts:
+            reason += f": all {summary.graph_alerts:,} Graph alerts are graph-only"
+        problems.append(RowProblem("legacy", "", None, reason))
+    return tuple(problems)
 
 
 def _empty_pairs() -> pd.DataFrame:

@@ -198,13 +198,13 @@ def test_progress_covers_reading_joining_and_comparing(tmp_path, monkeypatch):
 def test_an_error_of_either_side_names_its_file_the_graph_side_first():
     legacy = Source.from_path(SAMPLE / "legacy_siem_export.csv")
     graph = Source.from_path(SAMPLE / "graph_alerts_v2.json")
-    empty = Source.from_bytes("empty.json", b"")
-    with pytest.raises(InputError, match=r"empty\.json: the file is empty"):
-        audit_sources([legacy], [empty])
+    broken = Source.from_bytes("broken.json", b"not json")
+    with pytest.raises(InputError, match=r"broken\.json: neither JSON nor NDJSON"):
+        audit_sources([legacy], [broken])
     with pytest.raises(InputError, match="no legacy export was given"):
         audit_sources([], [graph])
-    with pytest.raises(InputError, match=r"empty\.json: the file is empty"):
-        audit_sources([], [empty])  # both wrong: the Graph side's error
+    with pytest.raises(InputError, match=r"broken\.json: neither JSON nor NDJSON"):
+        audit_sources([], [broken])  # both wrong: the Graph side's error
 
 
 def test_values_the_comparator_cannot_read_are_unreadable_never_mismatches():

@@ -153,6 +153,8 @@ def read_graph(
             problems.extend(RowProblem(SIDE, source.name, n, m) for n, m in outcome.problems)
             collected.add(outcome.chunk, source.name)
         files.append(FileSummary(SIDE, source.name, stream.sha256, "json", read, kept, read - kept))
+        if not read:
+            problems.append(RowProblem(SIDE, source.name, None, "the file holds no alerts"))
         log.info("%s: %s alerts kept, %s rejected", source.name, kept, read - kept)
         progress(f"read {source.name}: {kept:,} alerts", share(number, stream.bytes_read))
     if not files:

@@ -17,6 +17,7 @@ import numpy as np
 import orjson
 
 from siem2graph.errors import InputError
+from siem2graph.graph.v1 import refuse_v1
 from siem2graph.sources import Source
 
 BATCH_BYTES = 1 << 26  # NDJSON read and handed over at once
@@ -91,9 +92,10 @@ class AlertStream:
                 number = _split(segment, number, numbers, parts)
                 if len(parts) >= 2:
                     break
-            if not parts:
-                raise InputError(f"{self.source.name}: the file is empty")
+            if not parts:  # a quiet window pulled to NDJSON: no alerts, not an error
+                return
             first = _first_record(parts[0])
+            refuse_v1(self.source.name, first)
             if isinstance(first, Invalid) or len(parts) < 2:
                 for segment in segments:
                     number = _split(segment, number, numbers, parts)
@@ -189,6 +191,7 @@ def _whole_document(
         for number, line in lines:
             yield from line_records(number, line)
         return
+    refuse_v1(name, document)
     yield from enumerate(_unwrap(document, name), 1)
 
 
