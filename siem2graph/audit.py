@@ -192,6 +192,7 @@ def run(
     detections = legacy.detections.assign(**{KEY: alert_keys.astype("category")})
     matched = pd.Index(joined.alerts.loc[joined.alerts["side"] == "both", KEY])
     graph_keys = graph.alerts["id"].str.strip().str.lower()
+    value_keys: pd.Series | pd.Categorical
     if graph.value_alerts is None:
         value_keys = graph.values["id"].astype("str").str.strip().str.lower().astype("category")
     else:

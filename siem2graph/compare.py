@@ -199,7 +199,7 @@ def _legacy_label(
 
 
 def _dns_part(values: Sequence[str], params: Mapping[str, Any], *_: Any) -> str:
-    host, _, domain = values[0].partition(".")
+    host, _dot, domain = values[0].partition(".")
     return domain if params.get("part", "host") == "domain" else host
 
 

@@ -194,9 +194,9 @@ class AuditReport:
                 columns=["columns"], errors="ignore"
             ),
             "fields": self.fields_frame(),
-            "unsupported_fields": self.fields_frame()[
-                lambda f: f["status"].isin(["unsupported", "obsolete"])
-            ].reset_index(drop=True),
+            "unsupported_fields": self.fields_frame()
+            .loc[lambda f: f["status"].isin(["unsupported", "obsolete"])]
+            .reset_index(drop=True),
             "mismatch_pairs": self.value_pairs[~self.value_pairs["found"]].reset_index(drop=True),
             "legacy_only_alerts": self.alerts.loc[side == "legacy_only", alert_columns],
             "graph_only_alerts": self.alerts.loc[side == "graph_only", alert_columns],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,7 @@ import pyarrow.compute as pc
 
 from siem2graph.threads import thread_count
 
-Texts = pa.Array | pa.ChunkedArray
+Texts: TypeAlias = "pa.Array | pa.ChunkedArray"
 # below this many texts one sort is as quick as two halves in two threads
 _SPLIT_FROM = 100_000
 

@@ -98,11 +98,9 @@ def _epochs(texts: pd.Series) -> pd.Series:
     """Epoch seconds or milliseconds to UTC; other values are NaT."""
     numbers = pd.to_numeric(texts.where(texts.str.fullmatch(_EPOCH, na=False)), errors="coerce")
     milliseconds = numbers >= _MILLISECOND_EPOCHS
-    parts = [
-        pd.to_datetime(numbers.where(m), unit=unit, utc=True, errors="coerce")
-        for m, unit in ((~milliseconds, "s"), (milliseconds, "ms"))
-    ]
-    return parts[0].fillna(parts[1]).astype("datetime64[us, UTC]")
+    seconds = pd.to_datetime(numbers.where(~milliseconds), unit="s", utc=True, errors="coerce")
+    millis = pd.to_datetime(numbers.where(milliseconds), unit="ms", utc=True, errors="coerce")
+    return seconds.fillna(millis).astype("datetime64[us, UTC]")
 
 
 def _lenient(values: pd.Series) -> pd.Series:

@@ -7,6 +7,7 @@ keys, and the Graph values are split by path once instead of being filtered for 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -63,7 +64,7 @@ def _first_pairs(keys: np.ndarray, codes: np.ndarray) -> np.ndarray:
 
 def distinct_pairs(keys: np.ndarray, values: pd.api.extensions.ExtensionArray) -> pd.DataFrame:
     """Distinct (key, value) rows in first-occurrence order (``drop_duplicates`` on codes)."""
-    codes, _ = pd.factorize(values, use_na_sentinel=False)
+    codes, _ = pd.factorize(values, use_na_sentinel=False)  # type: ignore[call-overload]
     first = _first_pairs(keys, codes)
     return pd.DataFrame({KEY: keys[first], VALUE: values.take(first)})
 
@@ -151,7 +152,8 @@ def _graph_values(parts: list[pd.DataFrame]) -> pd.DataFrame:
         return parts[0]
     keys = np.concatenate([part[KEY].to_numpy() for part in parts])
     codes = np.concatenate([part[VALUE].cat.codes.to_numpy() for part in parts])
-    values = pd.Categorical.from_codes(codes, dtype=parts[0][VALUE].dtype, validate=False)
+    dtype = cast(pd.CategoricalDtype, parts[0][VALUE].dtype)
+    values = pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
     return distinct_pairs(keys, values)
 
 
@@ -197,7 +199,7 @@ def evaluate_field(
     alerts = aligned.detection_alerts[present]
     on_matched = present & (aligned.detection_numbers >= 0)
     keys, matched_codes = aligned.detection_numbers[on_matched], value_codes[on_matched]
-    common = {
+    common: dict[str, Any] = {
         "legacy_rows_populated": int(present.sum()),
         "legacy_alerts_populated": _count_distinct(alerts[alerts >= 0]),
         "examples": _examples(value_codes, texts),

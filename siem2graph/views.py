@@ -205,7 +205,7 @@ def alert_field_comparison(report: AuditReport, key: str) -> pd.DataFrame:
         )
         verdict = NOT_COMPARED
         if compared and result.siem_field in report.verdicts.columns:
-            verdict = VERDICTS[int(report.verdicts.at[key, result.siem_field])]
+            verdict = VERDICTS[int(report.verdicts.at[key, result.siem_field])]  # type: ignore[arg-type]
         rows.append(
             {
                 "siem_field": result.siem_field,

@@ -34,7 +34,9 @@ def parse_instant(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def add_connection_arguments(parser: argparse.ArgumentParser, required: bool = True) -> None:
+def add_connection_arguments(
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup, required: bool = True
+) -> None:
     """Whose alerts, signed in how, from which cloud: the options of every command that pulls."""
     parser.add_argument("--tenant-id", required=required)
     parser.add_argument("--client-id", required=required)

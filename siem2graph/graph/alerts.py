@@ -139,7 +139,8 @@ def read_graph(
     flattener = AlertFlattener(paths)
     hint = SchemaHint() if arrow else None
     collected = _Collector()
-    files, problems = [], []
+    files: list[FileSummary] = []
+    problems: list[RowProblem] = []
     sources = list(sources)
     share = read_shares(sources)
     for number, source in enumerate(sources):
@@ -163,9 +164,9 @@ def read_graph(
         problems.append(
             RowProblem(
                 SIDE,
-                alerts.at[position, FILE],
+                str(alerts.at[position, FILE]),
                 None,
-                f"alert {alerts.at[position, 'id']} appears again: an older version was dropped",
+                f"alert {alerts.at[position, 'id']!s} appears again: an older version was dropped",
             )
         )
     keep = np.zeros(len(alerts), dtype=bool)

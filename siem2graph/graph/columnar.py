@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -189,7 +190,7 @@ class _Tree:
             rows, texts = _render(node, path.template)
         else:
             if pa.types.is_list(node.array.type):
-                node = node.items()
+                node = cast(_Node, node.items())  # a list node has items
             kind = node.array.type
             if pa.types.is_struct(kind) or pa.types.is_list(kind):
                 return _NO_ROWS, pa.array([], pa.string())

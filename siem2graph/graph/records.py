@@ -120,7 +120,7 @@ class AlertStream:
         while True:
             buffer = bytearray(len(tail) + BATCH_BYTES)
             buffer[: len(tail)] = tail
-            size = stream.readinto(memoryview(buffer)[len(tail) :])
+            size = stream.readinto(memoryview(buffer)[len(tail) :])  # type: ignore[attr-defined]
             if not size:
                 break
             self.bytes_read += size
@@ -130,7 +130,7 @@ class AlertStream:
             if cut:
                 del buffer[cut:]
                 hashing.submit(self.digest.update, buffer)
-                yield buffer
+                yield buffer  # type: ignore[misc]  # no copy: read as bytes from here on
         if tail:
             hashing.submit(self.digest.update, tail)
             yield tail

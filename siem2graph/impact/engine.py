@@ -12,7 +12,13 @@ from siem2graph.impact.aql import parse_aql
 from siem2graph.impact.arcsight import is_arcsight, parse_arcsight
 from siem2graph.impact.evidence import Evidence, evidence_from_audit
 from siem2graph.impact.kql import parse_kql
-from siem2graph.impact.model import NEEDS_RENAMES, ContentImpact, FileProblem, RuleImpact
+from siem2graph.impact.model import (
+    NEEDS_RENAMES,
+    ContentImpact,
+    FileProblem,
+    Reference,
+    RuleImpact,
+)
 from siem2graph.impact.names import NameResolver, build_resolver
 from siem2graph.impact.rewrite import apply_edits, edits_for
 from siem2graph.impact.sentinel import parse_arm, parse_sentinel_yaml
@@ -80,7 +86,8 @@ def _parse(file_name: str, data: bytes, resolver: NameResolver) -> list[ParsedRu
 def _judge(
     file_name: str, parsed: ParsedRule, rows: dict[str, FieldMapping], evidence: Evidence
 ) -> RuleImpact:
-    references, edits = [], []
+    references: list[Reference] = []
+    edits = []
     for occurrence, line in zip(parsed.occurrences, parsed.lines, strict=True):
         judged = judge_occurrence(occurrence, line, rows[occurrence.field], evidence)
         references.extend(ref for ref, _ in judged)
@@ -134,7 +141,7 @@ def read_content_paths(paths: Iterable[Path | str]) -> list[tuple[str, bytes]]:
     A file inside a directory is named by its path relative to that directory.
     InputError names a path that does not exist or cannot be read.
     """
-    files = []
+    files: list[tuple[str, bytes]] = []
     for given in map(Path, paths):
         try:
             if given.is_dir():

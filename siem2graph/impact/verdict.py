@@ -122,7 +122,7 @@ def judge_occurrence(
     )
     if not occurrence.literals:
         return [(name_ref, None)]
-    references = []
+    references: list[tuple[Reference, Literal | None]] = []
     for literal in occurrence.literals:
         check, value, note = judge_literal(row, literal.value, evidence)
         if check in _CHANGED_VALUES:

@@ -6,6 +6,7 @@ import ipaddress
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 import pandas as pd
 
@@ -127,7 +128,7 @@ def _by_kind(
     for name, kind in kinds.items():
         rows = frame[name_col] == name
         if rows.any():
-            out[rows] = _map_text(frame.loc[rows, value_col], lambda v, k=kind: fn(k, v))
+            out[rows] = _map_text(frame.loc[rows, value_col], partial(fn, kind))
     return out
 
 
@@ -195,7 +196,7 @@ def redact_run(
     detections = report.detections.copy()
     for column, kind in legacy_kinds.items():
         if column in detections:
-            detections[column] = _map_text(detections[column], lambda v, k=kind: names.value(k, v))
+            detections[column] = _map_text(detections[column], partial(names.value, kind))
     graph_values = report.graph_values.astype({"value": "str"})  # new texts go in below
     graph_values["value"] = _by_kind(graph_values, "path", path_kinds, "value", names.value)
     pairs = report.value_pairs.assign(
