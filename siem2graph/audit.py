@@ -81,7 +81,7 @@ def readiness(
         return "unreadable"
     if counts[VERDICTS.index("missing_in_graph")] / judged >= threshold:
         return "loses"
-    if row.comparator == "presence" or counts[VERDICTS.index("mismatch")] / judged >= threshold:
+    if row.comparison.meaning_changed or counts[VERDICTS.index("mismatch")] / judged >= threshold:
         return "changes"
     return "keeps"
 

@@ -28,6 +28,8 @@ Normaliser = Callable[[pd.Series, Mapping[str, Any], Mapping[str, tuple[str, ...
 # Graph values at a field's paths (in path order, non-empty), the params and the vocabulary keyed
 # by its legacy values as spelled -> the legacy value a SIEM API record would carry.
 Inverse = Callable[[Sequence[str], Mapping[str, Any], Mapping[str, tuple[str, ...]]], str]
+# (alert key, legacy value) rows -> the rows to compare
+Aggregate = Callable[[pd.DataFrame, Mapping[str, Any]], pd.DataFrame]
 
 _URL_TAIL = r"(?i)(?:[?&]alertid=(?P<param>[^&#]+))|/(?P<segment>[^/?#]+)/?(?:[?#][^/]*)?$"
 _URL_TAIL_RE = re.compile(_URL_TAIL)
@@ -216,6 +218,25 @@ def _utc_text(values: Sequence[str], *_: Any) -> str:
     return moment.replace(tzinfo=None).isoformat() + "Z"
 
 
+def _every_item(items: pd.DataFrame, _params: Mapping[str, Any]) -> pd.DataFrame:
+    return items
+
+
+def _aggregate_times(items: pd.DataFrame, params: Mapping[str, Any]) -> pd.DataFrame:
+    return aggregate_times(items, params.get("legacy_aggregate", "all"))
+
+
+def aggregate_times(items: pd.DataFrame, how: str) -> pd.DataFrame:
+    """Keep only each key's earliest or latest legacy time ('all' keeps every one); times that
+    cannot be read are all kept, to be counted as unreadable."""
+    if how == "all" or items.empty:
+        return items
+    order = parse_times(items[VALUE])
+    ranked = items.assign(_t=order).sort_values("_t", ascending=(how == "min"), na_position="last")
+    kept = ~ranked.duplicated(KEY) | ranked["_t"].isna()
+    return ranked.loc[kept, [KEY, VALUE]]
+
+
 @dataclass(frozen=True)
 class Comparator:
     """A named way of comparing one field's legacy values with Graph values."""
@@ -231,6 +252,9 @@ class Comparator:
     within_tolerance: bool = False  # compare instants within params' tolerance, not by equality
     to_legacy: Inverse = _first  # the normalisation's inverse: Graph values -> a legacy value
     meaning_changed: bool = False  # only presence is compared: a match is not the same value
+    needs_vocabulary: bool = False  # the mapping row must give the legacy -> Graph vocabulary
+    compares: bool = True  # False: the field has no Graph equivalent, nothing is compared
+    aggregate: Aggregate = _every_item  # which of an alert's legacy items are compared
     interprets: Readable = _any_text  # the legacy values the comparator can read
     interprets_graph: Readable = _any_text  # the Graph values it can read
 
@@ -339,17 +363,6 @@ def _found_in_time(
     return result
 
 
-def aggregate_times(items: pd.DataFrame, how: str) -> pd.DataFrame:
-    """Keep only each key's earliest or latest legacy time ('all' keeps every one); times that
-    cannot be read are all kept, to be counted as unreadable."""
-    if how == "all" or items.empty:
-        return items
-    order = parse_times(items[VALUE])
-    ranked = items.assign(_t=order).sort_values("_t", ascending=(how == "min"), na_position="last")
-    kept = ~ranked.duplicated(KEY) | ranked["_t"].isna()
-    return ranked.loc[kept, [KEY, VALUE]]
-
-
 COMPARATORS: dict[str, Comparator] = {
     c.name: c
     for c in (
@@ -370,6 +383,7 @@ COMPARATORS: dict[str, Comparator] = {
             check_params=_datetime_params,
             within_tolerance=True,
             to_legacy=_utc_text,
+            aggregate=_aggregate_times,
             interprets=_instant,
             interprets_graph=_instant,
         ),
@@ -380,6 +394,7 @@ COMPARATORS: dict[str, Comparator] = {
             _lower,
             to_legacy=_legacy_label,
             interprets=_known_value,
+            needs_vocabulary=True,
         ),
         Comparator(
             "set",
@@ -418,6 +433,7 @@ COMPARATORS: dict[str, Comparator] = {
             "not compared: no Graph equivalent",
             check_params=_separator_params,
             to_legacy=_none,
+            compares=False,
         ),
     )
 }

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from siem2graph.compare import COMPARATORS
+from siem2graph.compare import COMPARATORS, Comparator
 from siem2graph.errors import MappingError
 from siem2graph.paths import GraphPath, parse_path
 
@@ -71,6 +71,11 @@ class FieldMapping:
     def siem_key(self) -> str:
         """The key a SIEM API record carries this field under."""
         return self.payload_key or self.siem_field
+
+    @property
+    def comparison(self) -> Comparator:
+        """The comparator the row names (validated on load)."""
+        return COMPARATORS[self.comparator]
 
     @property
     def has_graph_equivalent(self) -> bool:
@@ -142,9 +147,10 @@ def _parse_row(row: Any, where: str) -> FieldMapping:
     except (ValueError, TypeError) as exc:
         raise MappingError(f"{where}: {exc}") from None
     dropped = status in DROPPED_STATUSES
-    if dropped and (paths or comparator != "none"):
+    compares = COMPARATORS[comparator].compares
+    if dropped and (paths or compares):
         raise MappingError(f"{where}: a {status} field has no Graph path and comparator 'none'")
-    if not dropped and (not paths or comparator == "none"):
+    if not dropped and (not paths or not compares):
         raise MappingError(f"{where}: a {status} field needs Graph paths and a comparator")
     vocabulary = row.get("vocabulary") or {}
     if not isinstance(vocabulary, dict) or not all(
@@ -152,8 +158,8 @@ def _parse_row(row: Any, where: str) -> FieldMapping:
         for v in vocabulary.values()
     ):
         raise MappingError(f"{where}: vocabulary must map each value to a list of Graph values")
-    if comparator == "enum" and not vocabulary:
-        raise MappingError(f"{where}: comparator 'enum' needs a vocabulary")
+    if COMPARATORS[comparator].needs_vocabulary and not vocabulary:
+        raise MappingError(f"{where}: comparator {comparator!r} needs a vocabulary")
     params = row.get("params") or {}
     if not isinstance(params, dict):
         raise MappingError(f"{where}: params must be a mapping")

@@ -12,7 +12,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from siem2graph.compare import COMPARATORS, KEY, VALUE, aggregate_times
+from siem2graph.compare import KEY, VALUE
 from siem2graph.mapping import FieldMapping
 from siem2graph.model import VERDICTS
 from siem2graph.pairs import EXAMPLES, top_pairs
@@ -160,7 +160,7 @@ def _graph_values(parts: list[pd.DataFrame]) -> pd.DataFrame:
 def _found_at(row: FieldMapping, items: pd.DataFrame, parts: list[pd.DataFrame]) -> np.ndarray:
     """Per item: the first path (mapping order) whose values of the same alert hold it; -1 when
     none does. Later paths only see the items earlier ones missed."""
-    comparator = COMPARATORS[row.comparator]
+    comparator = row.comparison
     at = np.full(len(items), -1, dtype=np.int16)
     todo = np.arange(len(items))
     for number, part in enumerate(parts):
@@ -218,12 +218,12 @@ def evaluate_field(
         matched_codes[first], dtype=_dtype(column, texts), validate=False
     )
     legacy = pd.DataFrame({KEY: keys[first], VALUE: values})
-    comparator = COMPARATORS[row.comparator]
+    comparator = row.comparison
     items = legacy  # distinct (alert, value) already, unless split into list items
     if comparator.splits_legacy:
         split = comparator.legacy_items(legacy[VALUE], row.params)
         items = distinct_pairs(legacy[KEY].to_numpy()[split.index], split.array)
-    items = aggregate_times(items, row.params.get("legacy_aggregate", "all"))
+    items = comparator.aggregate(items, row.params)
     readable = comparator.readable(items[VALUE], row.params, row.vocabulary)
     parts = _graph_parts(row, aligned)
     graph = _graph_values(parts)

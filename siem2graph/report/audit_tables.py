@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from siem2graph.compare import COMPARATORS
 from siem2graph.model import READINESS, AuditReport
 
 READINESS_TEXT = {
@@ -58,7 +59,7 @@ def risk_register(report: AuditReport) -> pd.DataFrame:
             continue
         if r.status in _NO_EQUIVALENT:
             touched, base = r.legacy_alerts_populated, r.legacy_alerts_populated
-        elif r.comparator == "presence":
+        elif COMPARATORS[r.comparator].meaning_changed:
             touched, base = r.legacy_populated, r.legacy_populated
         else:
             touched, base = r.missing_in_graph + r.mismatch, r.judged
