@@ -19,8 +19,16 @@ from siem2graph import __version__
 from siem2graph.graph.alerts import GraphData, read_graph
 from siem2graph.join import join
 from siem2graph.legacy import FILE_COLUMN, RECORD_COLUMN, LegacyData, read_legacy
-from siem2graph.mapping import FieldMapping, Mapping, load_mapping
-from siem2graph.model import VERDICTS, AuditReport, FieldResult, Headline
+from siem2graph.mapping import DROPPED_STATUSES, FieldMapping, Mapping, load_mapping
+from siem2graph.model import (
+    AT_RISK,
+    VERDICTS,
+    AuditReport,
+    FieldResult,
+    Headline,
+    Readiness,
+    Verdict,
+)
 from siem2graph.pulls import pull_scopes
 from siem2graph.schema import unmapped_graph_paths, unmapped_legacy_columns
 from siem2graph.sources import Progress, RowProblem, Source, no_progress
@@ -65,43 +73,42 @@ def _release_memory() -> None:
 
 def readiness(
     row: FieldMapping, rows_populated: int, populated: int, counts: np.ndarray, threshold: float
-) -> str:
+) -> Readiness:
     """keeps / changes / loses / unreadable / not_applicable from a field's verdict counts.
 
     A field loses only when values are absent from every documented path; unreadable values
     are their own count, out of the rates' base, and never make a field change or lose."""
     if rows_populated == 0:
-        return "not_applicable"
+        return Readiness.NOT_APPLICABLE
     if not row.has_graph_equivalent:
-        return "loses"
+        return Readiness.LOSES
     if populated == 0:
-        return "not_applicable"
-    judged = populated - counts[VERDICTS.index("unreadable")]
+        return Readiness.NOT_APPLICABLE
+    judged = populated - counts[Verdict.UNREADABLE.code]
     if judged == 0:
-        return "unreadable"
-    if counts[VERDICTS.index("missing_in_graph")] / judged >= threshold:
-        return "loses"
-    if row.comparison.meaning_changed or counts[VERDICTS.index("mismatch")] / judged >= threshold:
-        return "changes"
-    return "keeps"
+        return Readiness.UNREADABLE
+    if counts[Verdict.MISSING_IN_GRAPH.code] / judged >= threshold:
+        return Readiness.LOSES
+    if row.comparison.meaning_changed or counts[Verdict.MISMATCH.code] / judged >= threshold:
+        return Readiness.CHANGES
+    return Readiness.KEEPS
 
 
 def headline(results: tuple[FieldResult, ...], matched: int) -> Headline:
     """The Overview's figures from the per-field results."""
     with_data = [r for r in results if r.legacy_rows_populated]
-    equivalent = [r for r in with_data if r.status not in ("unsupported", "obsolete")]
+    equivalent = [r for r in with_data if r.status not in DROPPED_STATUSES]
     held = sum(r.legacy_populated - r.unreadable for r in with_data)
     kept = sum(r.match for r in equivalent)
     readiness = {r.readiness for r in results}
-    overall = next(
-        (level for level in ("loses", "changes", "unreadable") if level in readiness), "keeps"
-    )
+    worst_first = (*AT_RISK, Readiness.UNREADABLE)
+    overall = next((level for level in worst_first if level in readiness), Readiness.KEEPS)
     return Headline(
         matched_alerts=matched,
         fields_with_data=len(with_data),
         fields_with_equivalent_share=len(equivalent) / len(with_data) if with_data else None,
         information_retained_share=kept / held if held else None,
-        fields_at_risk=sum(r.readiness in ("loses", "changes") for r in results),
+        fields_at_risk=sum(r.readiness in AT_RISK for r in results),
         overall_readiness=overall,
     )
 

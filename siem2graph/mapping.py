@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -24,8 +25,19 @@ def _mapping_dir() -> Path:
 
 MAPPING_DIR = _mapping_dir()
 DEFAULT_MAPPING_FILE = MAPPING_DIR / "fields.yaml"
-STATUSES = ("mapped", "derived", "unsupported", "obsolete")
-DROPPED_STATUSES = ("unsupported", "obsolete")
+
+
+class Status(StrEnum):
+    """How Microsoft's table says a SIEM field reaches Graph."""
+
+    MAPPED = "mapped"
+    DERIVED = "derived"  # computed from Graph properties
+    UNSUPPORTED = "unsupported"
+    OBSOLETE = "obsolete"
+
+
+STATUSES = tuple(s.value for s in Status)
+DROPPED_STATUSES = (Status.UNSUPPORTED.value, Status.OBSOLETE.value)  # no Graph equivalent
 _ROW_KEYS = {
     "siem_field",
     "aliases",

@@ -14,15 +14,12 @@ import pandas as pd
 
 from siem2graph.compare import KEY, VALUE
 from siem2graph.mapping import FieldMapping
-from siem2graph.model import VERDICTS
+from siem2graph.model import Verdict
 from siem2graph.pairs import EXAMPLES, top_pairs
 from siem2graph.report.safety import display_text
 from siem2graph.text_codes import arrow_text, text_codes
 
-MATCH, MISMATCH, MISSING, NEW, BOTH_EMPTY, UNREADABLE = (
-    VERDICTS.index(v)
-    for v in ("match", "mismatch", "missing_in_graph", "new_in_graph", "both_empty", "unreadable")
-)
+MATCH, MISMATCH, MISSING, NEW, BOTH_EMPTY, UNREADABLE = (v.code for v in Verdict)
 UNREADABLE_EXAMPLE_LIMIT = 80
 
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from siem2graph.errors import InputError
 from siem2graph.mapping import Mapping
+from siem2graph.model import Verdict
 
 GRAPH_VALUE_SEPARATOR = " | "
-MISSING_IN_GRAPH = "missing_in_graph"
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def _values(pairs: Any, index: dict[str, str]) -> dict[str, FieldValues]:
         name = _field_name(_entry_text(entry, "siem_field", where), index, where)
         legacy = _entry_text(entry, "legacy_value", where).casefold()
         seen = graph_by_legacy[name][legacy]  # a legacy value missing in Graph keeps an empty set
-        if _entry_text(entry, "verdict", where) == MISSING_IN_GRAPH:
+        if _entry_text(entry, "verdict", where) == Verdict.MISSING_IN_GRAPH:
             continue
         graph_text = entry.get("graph_value") or ""
         if not isinstance(graph_text, str):
