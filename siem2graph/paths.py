@@ -126,8 +126,3 @@ def walk(node: Any, steps: tuple[Step, ...], template: str) -> Iterable[str]:
         ):
             continue
         yield from walk(item, rest, template)
-
-
-def extract(node: dict[str, Any], path: GraphPath) -> list[str]:
-    """Every non-empty value at ``path`` in ``node``, in document order."""
-    return list(walk(node, path.steps, path.template))
