@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from siem2graph.text_codes import pack
 from siem2graph.times import parse_times
 
 KEY = "key"
@@ -299,12 +300,14 @@ class Comparator:
         keys, _ = pd.factorize(
             pd.concat([pd.Series(items[KEY].to_numpy()), pd.Series(graph[KEY].to_numpy())])
         )
-        width = int(norms.max(initial=0)) + 1
+        bound = int(norms.max(initial=0)) + 1
         left_rows = _expand(left[0], len(items), left[2])
         right_rows = _expand(right[0], len(graph), right[2])
-        left_keys = keys[: len(items)][left_rows[0]] * width + norms[: len(left[1])][left_rows[1]]
-        right_keys = (
-            keys[len(items) :][right_rows[0]] * width + norms[len(left[1]) :][right_rows[1]]
+        left_keys = pack(
+            keys[: len(items)][left_rows[0]], norms[: len(left[1])][left_rows[1]], bound
+        )
+        right_keys = pack(
+            keys[len(items) :][right_rows[0]], norms[len(left[1]) :][right_rows[1]], bound
         )
         result = np.zeros(len(items), dtype=bool)
         hits = pd.Series(left_keys).isin(right_keys).to_numpy()  # hashed (np.isin sorts)

@@ -25,7 +25,7 @@ from siem2graph.errors import MappingError
 from siem2graph.legacy.compact import compact_text
 from siem2graph.model import VERDICTS, AuditReport, FieldResult, JoinSummary
 from siem2graph.pairs import PAIR_COLUMNS
-from siem2graph.text_codes import arrow_text, sorted_categorical
+from siem2graph.text_codes import SortedTexts, arrow_text
 
 _SUMMED = (
     "legacy_rows_populated",
@@ -95,7 +95,7 @@ def _graph_values(frames: list[pd.DataFrame]) -> pd.DataFrame:
     text = [c for c in ("id", "path", "key") if c in out and out[c].dtype != "category"]
     out = out.astype({c: pd.CategoricalDtype(pd.Index(out[c].unique(), dtype="str")) for c in text})
     if out["value"].dtype != "category":
-        out["value"] = sorted_categorical(arrow_text(out["value"].astype("str")))
+        out["value"] = SortedTexts.of_arrow(arrow_text(out["value"].astype("str"))).categorical()
     return out
 
 

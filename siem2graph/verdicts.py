@@ -17,7 +17,7 @@ from siem2graph.mapping import FieldMapping
 from siem2graph.model import Verdict
 from siem2graph.pairs import EXAMPLES, top_pairs
 from siem2graph.report.safety import display_text
-from siem2graph.text_codes import arrow_text, text_codes
+from siem2graph.text_codes import arrow_text, pack, text_codes
 
 MATCH, MISMATCH, MISSING, NEW, BOTH_EMPTY, UNREADABLE = (v.code for v in Verdict)
 UNREADABLE_EXAMPLE_LIMIT = 80
@@ -55,8 +55,7 @@ class AlignedInputs:
 
 def _first_pairs(keys: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """Positions of the first of each distinct (key, code), in order."""
-    combined = keys.astype(np.int64) * (int(codes.max(initial=0)) + 1) + codes
-    return np.flatnonzero(~pd.Series(combined).duplicated().to_numpy())
+    return np.flatnonzero(~pd.Series(pack(keys, codes)).duplicated().to_numpy())
 
 
 def distinct_pairs(keys: np.ndarray, values: pd.api.extensions.ExtensionArray) -> pd.DataFrame:
@@ -74,7 +73,7 @@ def align(
 ) -> AlignedInputs:
     """Number the alerts. ``graph_alerts``: the key of every Graph alert and the alert of every
     row of ``graph_values`` (None: use the rows' own keys). The values are categorical with
-    their categories in text order (``GraphData.values``)."""
+    their categories in text order (``GraphData.values``, ``SortedTexts``)."""
     distinct = pd.Index(matched.unique())
     values = graph_values[VALUE].array
     alert_keys, value_alerts = graph_alerts

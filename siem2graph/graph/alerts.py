@@ -20,7 +20,7 @@ from siem2graph.graph.flatten import AlertFlattener
 from siem2graph.graph.records import AlertStream, Lines, Records
 from siem2graph.mapping import Mapping
 from siem2graph.sources import FileSummary, Progress, RowProblem, Source, no_progress, read_shares
-from siem2graph.text_codes import sorted_categorical
+from siem2graph.text_codes import SortedTexts
 from siem2graph.threads import thread_count
 from siem2graph.times import parse_times
 
@@ -36,7 +36,7 @@ class GraphData:
 
     alerts: pd.DataFrame  # ALERT_COLUMNS + host, _file
     # long: id, path, value (non-empty, distinct per alert and path; categorical, the categories
-    # in text order: 10M values repeat 2M texts, and the pairs show them sorted)
+    # in text order (SortedTexts): 10M values repeat 2M texts, and the pairs show them sorted)
     values: pd.DataFrame
     observed_paths: pd.DataFrame  # path, populated_alerts (over the kept alerts)
     files: tuple[FileSummary, ...]
@@ -91,7 +91,7 @@ class _Collector:
                 "path": pd.Categorical.from_codes(
                     numbers[take], categories=pd.Index(paths, dtype="str"), validate=False
                 ),
-                "value": sorted_categorical(texts, take),
+                "value": SortedTexts.of_arrow(texts, take).categorical(),
             }
         ), rows[take]
 

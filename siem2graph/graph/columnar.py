@@ -28,6 +28,7 @@ from siem2graph.graph.chunk import (
 )
 from siem2graph.graph.leaves import evidence_kinds, leaf_bits
 from siem2graph.paths import GraphPath, Step, parse_path
+from siem2graph.text_codes import pack
 
 _READ = pj.ReadOptions(block_size=1 << 23)
 _HOST_PATH = parse_path("evidence[deviceEvidence].deviceDnsName")
@@ -278,6 +279,6 @@ def _first_of_each(key: np.ndarray, codes: np.ndarray) -> np.ndarray:
     repeats = np.flatnonzero(key[1:] == key[:-1]) + 1
     if len(repeats):
         members = np.flatnonzero(pd.Series(key).isin(key[repeats]).to_numpy())
-        pairs = key[members] * (int(codes.max(initial=0)) + 1) + codes[members]
+        pairs = pack(key[members], codes[members])
         keep[members[pd.Series(pairs).duplicated().to_numpy()]] = False
     return keep
