@@ -20,11 +20,12 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
-from siem2graph.audit import AuditOptions, headline, readiness, time_range, timeline
+from siem2graph.audit import AuditOptions, time_range, timeline
 from siem2graph.errors import MappingError
 from siem2graph.legacy.compact import compact_text
 from siem2graph.model import VERDICTS, AuditReport, FieldResult, JoinSummary
 from siem2graph.pairs import PAIR_COLUMNS
+from siem2graph.readiness import headline, readiness
 from siem2graph.text_codes import SortedTexts, arrow_text
 
 _SUMMED = (

@@ -7,11 +7,12 @@ import orjson
 import pandas as pd
 import pytest
 
-from siem2graph.audit import audit_sources, readiness
+from siem2graph.audit import audit_sources
 from siem2graph.errors import InputError
 from siem2graph.graph import records
 from siem2graph.mapping import load_mapping
 from siem2graph.model import VERDICTS
+from siem2graph.readiness import readiness
 from siem2graph.sources import Source
 from tests.helpers import graph_example, json_source, legacy_for_example
 from tests.test_sample_audit import SAMPLE

@@ -216,10 +216,10 @@ def test_what_a_comparator_declares_drives_the_rules_not_its_name(monkeypatch):
 
     import numpy as np
 
-    from siem2graph.audit import readiness
     from siem2graph.errors import MappingError
     from siem2graph.mapping import _parse_row
     from siem2graph.model import VERDICTS
+    from siem2graph.readiness import readiness
 
     labelled = replace(COMPARATORS["exact"], name="labelled", meaning_changed=True,
                        needs_vocabulary=True)  # fmt: skip
