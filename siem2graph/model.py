@@ -267,13 +267,13 @@ class AuditReport:
                 }
                 for f in self.fields
             ],
-            "value_pairs": _records(self.value_pairs),
-            "legacy_only_alerts": _records(frames["legacy_only_alerts"]),
-            "graph_only_alerts": _records(frames["graph_only_alerts"]),
+            "value_pairs": records(self.value_pairs),
+            "legacy_only_alerts": records(frames["legacy_only_alerts"]),
+            "graph_only_alerts": records(frames["graph_only_alerts"]),
             "problems": [asdict(p) for p in self.problems],
-            "unmapped_legacy_columns": _records(self.unmapped_legacy_columns),
-            "unmapped_graph_paths": _records(self.unmapped_graph_paths),
-            "timeline": _records(self.timeline),
+            "unmapped_legacy_columns": records(self.unmapped_legacy_columns),
+            "unmapped_graph_paths": records(self.unmapped_graph_paths),
+            "timeline": records(self.timeline),
         }
 
 
@@ -295,7 +295,8 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame's rows as JSON-ready dicts (missing values as None)."""
     return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from siem2graph.errors import InputError
 from siem2graph.mapping import Mapping
-from siem2graph.model import Verdict
+from siem2graph.model import AuditReport, Verdict, records
 
 GRAPH_VALUE_SEPARATOR = " | "
 
@@ -30,6 +30,20 @@ class Evidence:
     values: MappingABC[str, FieldValues] = field(default_factory=lambda: MappingProxyType({}))
     paths: MappingABC[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     audited: bool = False
+
+    @classmethod
+    def from_report(cls, report: AuditReport) -> Evidence:
+        """The observations of an audit run in this process (no report.json round trip)."""
+        return evidence_from_audit(observed(report), report.mapping)
+
+
+def observed(report: AuditReport) -> dict[str, Any]:
+    """The part of report.json the value checks read, built without the rest."""
+    return {
+        "fields": [{"siem_field": f.siem_field, "graph_paths": list(f.graph_paths)}
+                   for f in report.fields],
+        "value_pairs": records(report.value_pairs),
+    }  # fmt: skip
 
 
 def _entry_text(entry: dict[str, Any], key: str, where: str) -> str:
