@@ -39,7 +39,7 @@ def flatten(legacy: Path, graph: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
             alert = orjson.loads(line)
             row = {KEY: str(alert["id"]).strip().lower()}
             for name, path in fields.items():
-                values = list(walk(alert, path.steps, path.template))
+                values = walk(alert, path.steps, path.template)
                 row[name] = values[0] if values else None
             rows.append(row)
     right = pd.DataFrame(rows).drop_duplicates(KEY, keep="last")[[KEY, *present]]

@@ -9,7 +9,7 @@ from tests.helpers import graph_example
 
 
 def extract(node: dict, path: GraphPath) -> list[str]:
-    return list(walk(node, path.steps, path.template))
+    return walk(node, path.steps, path.template)
 
 
 @pytest.mark.parametrize(
