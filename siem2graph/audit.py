@@ -234,7 +234,7 @@ def audit_sources(
     progress = progress or no_progress
     started = time.perf_counter()
     # Graph first: its parse leaves the most transient buffers, which the allocators hand back
-    # only while no long-lived legacy text sits between them (at 1M its peak fell 4.7 -> 2.5 GB)
+    # only while no long-lived legacy text sits between them (the peak: docs/scale.md, choices)
     graph_data = read_graph(graph, mapping, progress=_within(progress, *_GRAPH_SPAN))
     release_memory()
     read_graph_s = time.perf_counter() - started

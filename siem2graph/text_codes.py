@@ -38,7 +38,7 @@ def text_codes(texts: Texts) -> tuple[np.ndarray, pa.Array]:
 
 def as_text(values: pd.Series) -> pd.Series:
     """``values`` as plain text; a categorical's codes are looked up through Arrow
-    (``astype("str")`` goes through Python objects, ~5x slower)."""
+    (``astype("str")`` goes through Python objects; docs/scale.md, choices)."""
     if not isinstance(values.dtype, pd.CategoricalDtype):
         return values.astype("str")
     codes = values.cat.codes.to_numpy()

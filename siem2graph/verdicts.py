@@ -82,7 +82,7 @@ def align(
     else:
         graph_numbers = distinct.get_indexer(alert_keys)[value_alerts]
     paths, names = pd.factorize(graph_values["path"])
-    # the narrowest integer type: numpy sorts it by radix (int16: 7x faster than int64 at 10M)
+    # the narrowest integer type: numpy sorts it by radix (docs/scale.md, choices)
     order = np.argsort(paths.astype(np.min_scalar_type(len(names))), kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(paths, minlength=len(names)))])
     by_path = {}
