@@ -52,7 +52,9 @@ _ROW_KEYS = {
     "microsoft_mapping",
     "microsoft_note",
     "note",
+    "pii",
 }
+PII_KINDS = ("host", "user", "ip", "domain")  # what identifying values a field holds
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class FieldMapping:
     note: str = ""
     payload_key: str = ""  # the key SIEM API payloads use; siem_field when empty
     vocabulary_labels: tuple[str, ...] = ()  # the vocabulary's legacy values, as spelled
+    pii: tuple[str, ...] = ()  # (legacy kind, Graph kind) of identifying values; () for none
 
     @cached_property
     def legacy_labels(self) -> dict[str, str]:
@@ -143,6 +146,23 @@ def _text(row: dict[str, Any], key: str, where: str, required: bool = True) -> s
     return value
 
 
+def _pii(row: dict[str, Any], where: str) -> tuple[str, ...]:
+    """``pii: KIND`` (both sides) or ``pii: {legacy: KIND, graph: KIND}``."""
+    value = row.get("pii")
+    if value is None:
+        return ()
+    kinds = (
+        (value.get("legacy"), value.get("graph"))
+        if isinstance(value, dict) and set(value) == {"legacy", "graph"}
+        else (value, value)
+    )
+    if not all(kind in PII_KINDS for kind in kinds):
+        raise MappingError(
+            f"{where}: pii must be one of {', '.join(PII_KINDS)}, or legacy: and graph: kinds"
+        )
+    return tuple(str(kind) for kind in kinds)
+
+
 def _parse_row(row: Any, where: str) -> FieldMapping:
     if not isinstance(row, dict):
         raise MappingError(f"{where}: a row must be a mapping of keys to values")
@@ -208,6 +228,7 @@ def _parse_row(row: Any, where: str) -> FieldMapping:
         note=_text(row, "note", where, required=False),
         payload_key=payload_key,
         vocabulary_labels=tuple(str(k) for k in vocabulary),
+        pii=_pii(row, where),
     )
 
 
