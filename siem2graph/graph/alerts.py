@@ -18,6 +18,7 @@ from siem2graph.graph.chunk import ALERT_COLUMNS, HOST, VALUE_TYPE, Chunk, Outco
 from siem2graph.graph.columnar import SchemaHint
 from siem2graph.graph.flatten import AlertFlattener
 from siem2graph.graph.records import AlertStream, Lines, Records
+from siem2graph.legacy.limits import ReadLimits
 from siem2graph.mapping import Mapping
 from siem2graph.sources import FileSummary, Progress, RowProblem, Source, no_progress, read_shares
 from siem2graph.text_codes import SortedTexts
@@ -129,11 +130,13 @@ def read_graph(
     mapping: Mapping,
     arrow: bool = True,
     progress: Progress = no_progress,
+    limits: ReadLimits | None = None,
 ) -> GraphData:
     """Read Graph alert files; duplicates by id keep the latest lastUpdateDateTime.
 
     ``arrow=False`` walks every alert in Python: the reference the Arrow path is tested against.
-    ``progress`` hears of every batch read (share of the sources' bytes read).
+    ``progress`` hears of every batch read (share of the sources' bytes read). ``limits``:
+    a file that is one JSON document is parsed whole, up to ``max_json_document_bytes``.
     """
     paths = mapping.graph_paths
     flattener = AlertFlattener(paths)
@@ -145,7 +148,7 @@ def read_graph(
     share = read_shares(sources)
     for number, source in enumerate(sources):
         read = kept = 0
-        stream = AlertStream(source)
+        stream = AlertStream(source, limits or ReadLimits())
         progress(f"reading {source.name}", share(number, 0))
         for outcome in _outcomes(stream, lambda b: read_batch(b, paths, flattener, hint)):
             progress(f"reading {source.name}", share(number, stream.bytes_read))

@@ -17,6 +17,7 @@ import numpy as np
 import orjson
 
 from siem2graph.errors import InputError
+from siem2graph.legacy.limits import ReadLimits
 from siem2graph.sources import Source
 
 BATCH_BYTES = 1 << 26  # NDJSON read and handed over at once
@@ -71,6 +72,7 @@ class AlertStream:
     """The batches of one file; ``sha256`` is complete once the batches have been consumed."""
 
     source: Source
+    limits: ReadLimits = field(default_factory=ReadLimits)
     digest: Any = field(default_factory=hashlib.sha256)
     bytes_read: int = 0  # of the stored file, so far
 
@@ -95,8 +97,10 @@ class AlertStream:
                 raise InputError(f"{self.source.name}: the file is empty")
             first = _first_record(parts[0])
             if isinstance(first, Invalid) or len(parts) < 2:
-                for segment in segments:
+                for segment in segments:  # one document, parsed whole: bounded
+                    self._check_document_size()
                     number = _split(segment, number, numbers, parts)
+                self._check_document_size()
                 held = list(zip(numbers, parts, strict=True))
                 yield from _batched(_whole_document(self.source.name, held, first))
                 return
@@ -111,6 +115,14 @@ class AlertStream:
                 number = _split(segment, number, numbers, parts)
                 if parts:
                     yield _split_lines(numbers, parts)
+
+    def _check_document_size(self) -> None:
+        limit = self.limits.max_json_document_bytes
+        if self.bytes_read > limit:
+            raise InputError(
+                f"{self.source.name}: a JSON document over {limit:,} bytes "
+                "(ReadLimits.max_json_document_bytes); save the alerts as NDJSON"
+            )
 
     def _segments(self, stream: IO[bytes], hashing: ThreadPoolExecutor) -> Iterator[bytes]:
         """The file in pieces of about BATCH_BYTES that end after a line break (but the last);
