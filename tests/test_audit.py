@@ -7,11 +7,12 @@ import orjson
 import pandas as pd
 import pytest
 
-from siem2graph.audit import audit_sources, readiness
+from siem2graph.audit import audit_sources
 from siem2graph.errors import InputError
 from siem2graph.graph import records
 from siem2graph.mapping import load_mapping
 from siem2graph.model import VERDICTS
+from siem2graph.readiness import readiness
 from siem2graph.sources import Source
 from tests.helpers import graph_example, json_source, legacy_for_example
 from tests.test_sample_audit import SAMPLE
@@ -266,3 +267,22 @@ def test_readable_values_are_judged_beside_unreadable_ones():
 def test_readiness_rule(counts, expected):
     row = MAPPING.field("DeviceID")
     assert readiness(row, 100, 100, np.array(counts), 0.01) == expected
+
+
+def test_verdict_codes_number_the_report_columns_in_order(example_report):
+    from siem2graph.model import VERDICTS, Verdict
+
+    assert [v.code for v in Verdict] == list(range(len(VERDICTS)))
+    assert list(example_report.fields_frame()[list(VERDICTS)].columns) == [v.value for v in Verdict]
+
+
+def test_one_builder_lists_the_dropped_fields_for_every_table(example_report):
+    from siem2graph import views
+    from siem2graph.report.audit_tables import unsupported_fields
+
+    dropped = set(example_report.dropped_fields_frame()["siem_field"])
+    assert dropped == set(unsupported_fields(example_report)["siem_field"])
+    assert dropped == set(views.unsupported_fields(example_report)["siem_field"])
+    assert dropped == set(example_report.to_frames()["unsupported_fields"]["siem_field"])
+    rows = example_report.mapping.fields
+    assert dropped == {row.siem_field for row in rows if not row.has_graph_equivalent} != set()

@@ -18,6 +18,7 @@ import orjson
 
 from siem2graph.errors import InputError
 from siem2graph.graph.v1 import refuse_v1
+from siem2graph.legacy.limits import ReadLimits
 from siem2graph.sources import Source
 
 BATCH_BYTES = 1 << 26  # NDJSON read and handed over at once
@@ -72,6 +73,7 @@ class AlertStream:
     """The batches of one file; ``sha256`` is complete once the batches have been consumed."""
 
     source: Source
+    limits: ReadLimits = field(default_factory=ReadLimits)
     digest: Any = field(default_factory=hashlib.sha256)
     bytes_read: int = 0  # of the stored file, so far
 
@@ -97,8 +99,10 @@ class AlertStream:
             first = _first_record(parts[0])
             refuse_v1(self.source.name, first)
             if isinstance(first, Invalid) or len(parts) < 2:
-                for segment in segments:
+                for segment in segments:  # one document, parsed whole: bounded
+                    self._check_document_size()
                     number = _split(segment, number, numbers, parts)
+                self._check_document_size()
                 held = list(zip(numbers, parts, strict=True))
                 yield from _batched(_whole_document(self.source.name, held, first))
                 return
@@ -114,6 +118,14 @@ class AlertStream:
                 if parts:
                     yield _split_lines(numbers, parts)
 
+    def _check_document_size(self) -> None:
+        limit = self.limits.max_json_document_bytes
+        if self.bytes_read > limit:
+            raise InputError(
+                f"{self.source.name}: a JSON document over {limit:,} bytes "
+                "(ReadLimits.max_json_document_bytes); save the alerts as NDJSON"
+            )
+
     def _segments(self, stream: IO[bytes], hashing: ThreadPoolExecutor) -> Iterator[bytes]:
         """The file in pieces of about BATCH_BYTES that end after a line break (but the last);
         each piece is read into one buffer behind the previous one's unfinished line, and
@@ -122,7 +134,7 @@ class AlertStream:
         while True:
             buffer = bytearray(len(tail) + BATCH_BYTES)
             buffer[: len(tail)] = tail
-            size = stream.readinto(memoryview(buffer)[len(tail) :])
+            size = stream.readinto(memoryview(buffer)[len(tail) :])  # type: ignore[attr-defined]
             if not size:
                 break
             self.bytes_read += size
@@ -132,7 +144,7 @@ class AlertStream:
             if cut:
                 del buffer[cut:]
                 hashing.submit(self.digest.update, buffer)
-                yield buffer
+                yield buffer  # type: ignore[misc]  # no copy: read as bytes from here on
         if tail:
             hashing.submit(self.digest.update, tail)
             yield tail

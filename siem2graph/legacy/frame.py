@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import orjson
@@ -150,7 +151,9 @@ def canonical(
     for row, empty in zip(parsed.rows[missing], all_empty[missing], strict=True):
         reason = "empty row" if empty else "no AlertId: the detection cannot be joined"
         problems.append(RowProblem(SIDE, file, int(row), reason))
-    kept = frame[~missing].assign(
-        **{FILE_COLUMN: file, RECORD_COLUMN: parsed.rows[~missing].astype(np.int64)}
-    )
+    origin: dict[str, Any] = {
+        FILE_COLUMN: file,
+        RECORD_COLUMN: parsed.rows[~missing].astype(np.int64),
+    }
+    kept = frame[~missing].assign(**origin)
     return CanonicalFile(kept, int(missing.sum()), problems, unmapped)
