@@ -23,8 +23,8 @@ from siem2graph.impact import (
     ContentImpact,
     analyse_content,
 )
+from siem2graph.impact.evidence import evidence_from_audit, observed
 from siem2graph.mapping import load_mapping
-from siem2graph.model import AuditReport
 from ui import state
 from ui.cache import view
 
@@ -33,18 +33,13 @@ from ui.cache import view
 def _analyse(
     files: tuple[tuple[str, bytes], ...], audit: dict[str, Any] | None, sources: tuple[str, ...]
 ) -> ContentImpact:
-    return analyse_content(files, load_mapping(), audit, sources)
-
-
-def _observed(report: AuditReport) -> dict[str, Any]:
-    """The part of report.json the value checks read."""
-    document = report.to_dict()
-    return {"fields": document["fields"], "value_pairs": document["value_pairs"]}
+    mapping = load_mapping()
+    return analyse_content(files, mapping, evidence_from_audit(audit, mapping), sources)
 
 
 def _audit() -> dict[str, Any] | None:
     if state.current_report() is not None:
-        return view(_observed)
+        return view(observed)
     st.info(
         "Value checks need an audit: without one, compared values are checked only against "
         "the mapping's vocabularies. Run an audit first to check them against observed data."

@@ -13,6 +13,7 @@ import pytest
 from siem2graph.errors import InputError, MappingError
 from siem2graph.impact import RuleImpact, analyse_content
 from siem2graph.impact.datasources import load_data_sources
+from siem2graph.impact.evidence import evidence_from_audit
 from siem2graph.impact.kql_rewrite import Column, load_xdr_tables
 from siem2graph.mapping import load_mapping
 
@@ -25,7 +26,8 @@ SECURITY_ALERT = (
 
 
 def _rule(name: str, text: str, sources: tuple[str, ...] = (), audit: dict | None = None):
-    (rule,) = analyse_content([(name, text.encode())], MAPPING, audit, sources).rules
+    evidence = evidence_from_audit(audit, MAPPING)
+    (rule,) = analyse_content([(name, text.encode())], MAPPING, evidence, sources).rules
     return rule
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePath
-from typing import Any
 
 from siem2graph.errors import InputError
 from siem2graph.impact.aql import parse_aql
 from siem2graph.impact.arcsight import is_arcsight, parse_arcsight
 from siem2graph.impact.datasources import OTHER, UNNAMED
-from siem2graph.impact.evidence import Evidence, evidence_from_audit
+from siem2graph.impact.evidence import Evidence
 from siem2graph.impact.kql import parse_kql
 from siem2graph.impact.model import (
     NOT_AFFECTED,
@@ -138,21 +137,22 @@ def _judge(
 def analyse_content(
     files: Sequence[tuple[str, bytes]],
     mapping: Mapping,
-    audit: dict[str, Any] | None = None,
+    evidence: Evidence | None = None,
     siem_sources: Sequence[str] = (),
 ) -> ContentImpact:
     """Find every SIEM field reference in the content files and judge each rule.
 
-    ``files`` are (file name, bytes); the name's extension picks the format. ``audit`` is an audit
-    report's JSON form; its ``value_pairs`` decide whether compared literals still hold.
-    ``siem_sources`` adds names (indexes, sourcetypes, tables...) that hold SIEM API records to
-    the shipped ones. A file that cannot be read becomes a problem entry; InputError only when no
-    file can be read at all (or the audit report or a source name is malformed).
+    ``files`` are (file name, bytes); the name's extension picks the format. ``evidence`` is what an
+    audit observed (``Evidence.from_report``, or ``evidence_from_audit`` of a report.json); its
+    value pairs decide whether compared literals still hold. ``siem_sources`` adds names
+    (indexes, sourcetypes, tables...) that hold SIEM API records to the shipped ones. A file that
+    cannot be read becomes a problem entry; InputError only when no file can be read at all (or a
+    source name is empty).
     """
     if not files:
         raise InputError("no content files given")
     resolver = build_resolver(mapping, siem_sources=siem_sources)
-    evidence = evidence_from_audit(audit, mapping)
+    evidence = evidence or Evidence()
     rows = {row.siem_field: row for row in mapping.fields}
     rules: list[RuleImpact] = []
     problems: list[FileProblem] = []
@@ -181,7 +181,7 @@ def read_content_paths(paths: Iterable[Path | str]) -> list[tuple[str, bytes]]:
     A file inside a directory is named by its path relative to that directory.
     InputError names a path that does not exist or cannot be read.
     """
-    files = []
+    files: list[tuple[str, bytes]] = []
     for given in map(Path, paths):
         try:
             if given.is_dir():

@@ -29,7 +29,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from siem2graph.compare import COMPARATORS
 from siem2graph.impact.evidence import Evidence
 from siem2graph.impact.finder import FILTER, JOIN, Literal, Occurrence
 from siem2graph.impact.model import (
@@ -55,7 +54,7 @@ from siem2graph.impact.model import (
     WORKS_ON_BRIDGE,
     Reference,
 )
-from siem2graph.mapping import FieldMapping
+from siem2graph.mapping import FieldMapping, Status
 
 _DROPPED = (UNSUPPORTED, OBSOLETE)
 _CHANGED_VALUES = (VALUE_REPLACED, VALUE_AMBIGUOUS, VALUE_UNSEEN)
@@ -114,7 +113,7 @@ def graph_paths_of(row: FieldMapping, evidence: Evidence) -> tuple[str, ...]:
 
 
 def _on_bridge(row: FieldMapping, ref: Reference) -> str:
-    comparator = COMPARATORS[row.comparator]
+    comparator = row.comparison
     if not row.has_graph_equivalent or comparator.meaning_changed:
         return NOT_RESTORED
     if ref.value_check in (VALUE_AMBIGUOUS, VALUE_UNSEEN):
@@ -151,8 +150,8 @@ def _judged(
     )
     if not row.has_graph_equivalent:
         return [(replace(base, verdict=row.status, note=row.microsoft_note), None)]
-    meaning_changed = COMPARATORS[row.comparator].meaning_changed
-    if row.status == "derived" or meaning_changed:
+    meaning_changed = row.comparison.meaning_changed
+    if row.status == Status.DERIVED or meaning_changed:
         # a derived field's value is still at the path (in another form); a changed meaning is not
         replacement = "" if meaning_changed else graph_path
         note = row.note or row.microsoft_note
@@ -164,7 +163,7 @@ def _judged(
     )
     if not occurrence.literals:
         return [(name_ref, None)]
-    references = []
+    references: list[tuple[Reference, Literal | None]] = []
     for literal in occurrence.literals:
         check, value, note = judge_literal(row, literal.value, evidence)
         if check in _CHANGED_VALUES:
