@@ -217,3 +217,26 @@ def load_mapping(path: Path | str = DEFAULT_MAPPING_FILE) -> Mapping:
     except (OSError, yaml.YAMLError) as exc:
         raise MappingError(f"{path.name}: cannot read the mapping: {exc}") from None
     return parse_mapping(document, path.name)
+
+
+def mapping_document(mapping: Mapping) -> dict[str, Any]:
+    """The document ``parse_mapping`` reads back into an equal ``mapping`` (saved with audits)."""
+    rows = []
+    for row in mapping.fields:
+        record: dict[str, Any] = {
+            "siem_field": row.siem_field,
+            "aliases": list(row.aliases),
+            "status": row.status,
+            "group": row.group,
+            "graph_paths": [path.text for path in row.graph_paths],
+            "comparator": row.comparator,
+            "params": dict(row.params),
+            "vocabulary": {k: list(v) for k, v in row.labelled_vocabulary.items()},
+            "microsoft_mapping": row.microsoft_mapping,
+            "microsoft_note": row.microsoft_note,
+            "note": row.note,
+        }
+        if row.payload_key:
+            record["payload_key"] = row.payload_key
+        rows.append(record)
+    return {"version": mapping.version, "source": mapping.source, "fields": rows}
