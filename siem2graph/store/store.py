@@ -88,7 +88,7 @@ class AuditStore:
             id=audit_id,
             owner=self.owner,
             name=name or default_name(report, created),
-            created=created.isoformat(timespec="seconds"),
+            created=created.isoformat(timespec="milliseconds"),
             tool_version=report.tool_version,
             mapping_version=report.mapping.version,
             summary=summarise(report, sizes or {}),
