@@ -15,8 +15,8 @@ CHOSEN_KEY = "history_chosen"
 RENAME_KEY = "history_rename"
 BEFORE_KEY, AFTER_KEY = "history_before", "history_after"
 TABLE_COLUMNS = [
-    "name", "created", "inputs", "detections", "matched_alerts", "keeps", "changes", "loses",
-    "unreadable", "fields_at_risk", "readable",
+    "name", "saved", "detections", "matched_alerts", "keeps", "changes", "loses", "unreadable",
+    "fields_at_risk", "readable", "inputs",
 ]  # fmt: skip
 COMPARE_COLUMNS = [
     "siem_field", "readiness_before", "readiness_after", "match_rate_before", "match_rate_after",
@@ -25,8 +25,8 @@ COMPARE_COLUMNS = [
 ]  # fmt: skip
 
 
-def _when(audit: StoredAudit) -> str:
-    return audit.created[:16].replace("T", " ")
+def _when(created: str) -> str:
+    return created[:19].replace("T", " ")
 
 
 def _choose(label: str, saved: list[StoredAudit], index: int, key: str, where=st) -> StoredAudit:
@@ -35,7 +35,7 @@ def _choose(label: str, saved: list[StoredAudit], index: int, key: str, where=st
         label,
         list(by_id),
         index=index,
-        format_func=lambda i: f"{by_id[i].name} ({_when(by_id[i])})",
+        format_func=lambda i: f"{by_id[i].name} (saved {_when(by_id[i].created)})",
         key=key,
     )
     return by_id[chosen]
@@ -87,7 +87,13 @@ def _compare(saved: list[StoredAudit]) -> None:
     compared = compare_frame(before, after)
     changed = int(compared["readiness_changed"].sum())
     st.caption(f"{changed} field(s) changed readiness; they come first.")
-    rates = {c: render.rate_column(c.replace("_", " ")) for c in COMPARE_COLUMNS if "rate" in c}
+    rates = {
+        c: render.rate_column(c.replace("_", " "))
+        if not c.endswith("delta")
+        else st.column_config.NumberColumn(c.replace("_", " "), format="percent")
+        for c in COMPARE_COLUMNS
+        if "rate" in c
+    }
     render.table(compared[COMPARE_COLUMNS], column_config=rates)
 
 
@@ -103,7 +109,7 @@ if not saved:
     st.stop()
 
 table = history_frame(saved)
-render.table(table[TABLE_COLUMNS])
+render.table(table.assign(saved=table["created"].map(_when))[TABLE_COLUMNS])
 if unreadable := int((~table["readable"]).sum()):
     st.warning(f"{unreadable} saved audit(s) cannot be reopened: their tables are missing.")
 _manage(saved)
