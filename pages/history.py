@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
 from siem2graph import charts
 from siem2graph.store import StoredAudit, StoreError
 from siem2graph.store.history import compare_frame, history_frame, trend_frame
-from ui import audits, render, state
+from ui import audits, render
 from ui.nav import OVERVIEW
 
 CHOSEN_KEY = "history_chosen"
@@ -29,7 +31,9 @@ def _when(created: str) -> str:
     return created[:19].replace("T", " ")
 
 
-def _choose(label: str, saved: list[StoredAudit], index: int, key: str, where=st) -> StoredAudit:
+def _choose(
+    label: str, saved: list[StoredAudit], index: int, key: str, where: Any = st
+) -> StoredAudit:
     by_id = {a.id: a for a in saved}
     chosen = where.selectbox(
         label,
@@ -49,16 +53,15 @@ def _manage(saved: list[StoredAudit]) -> None:
     with open_col:
         audits.open_link(audit, "Open this audit")
     name = rename_col.text_input("New name", value=audit.name, key=f"{RENAME_KEY}.{audit.id}")
-    if rename_col.button("Rename", icon=":material/edit:") and name != audit.name:
-        audits.audit_store().rename(audit.id, name)
+    if (
+        rename_col.button("Rename", icon=":material/edit:")
+        and name != audit.name
+        and audits.rename(audit.id, name)
+    ):
         st.rerun()
     with delete_col.popover("Delete", icon=":material/delete:"):
         st.text("The audit's catalog row and saved tables are removed for good.")
-        if st.button("Delete this audit", type="primary"):
-            audits.audit_store().delete(audit.id)
-            if state.saved_audit_id() == audit.id:
-                state.mark_saved(None)
-                audits.forget_link()
+        if st.button("Delete this audit", type="primary") and audits.delete(audit.id):
             st.rerun()
 
 

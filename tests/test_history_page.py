@@ -10,7 +10,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from siem2graph.store import open_store, store_location
-from tests.dashboard_inputs import GRAPH_FILE, LEGACY_FILE, MATCHED, graph_json, legacy_csv
+from tests.dashboard_inputs import (
+    GRAPH_FILE,
+    HOSTILE_TITLE,
+    LEGACY_FILE,
+    MATCHED,
+    graph_json,
+    legacy_csv,
+)
 from ui import nav, state
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -150,3 +157,24 @@ def test_history_without_saved_audits_says_how_to_get_one():
     at.switch_page(nav.HISTORY.path).run()
     _clean(at)
     assert "No saved audits yet" in at.info[0].value
+
+
+def test_an_empty_name_is_refused_with_a_message(store_dir, small_report):
+    at, ids = _history(store_dir, small_report, ["kept name", "other"])
+    at.selectbox(key="history_chosen").set_value(ids[0]).run()
+    at.text_input(key=f"history_rename.{ids[0]}").set_value("   ").run()
+    next(b for b in at.button if b.label == "Rename").click().run()
+    assert not at.exception
+    assert "cannot be empty" in at.error[0].value
+    assert {a.id: a.name for a in open_store(store_dir).list()}[ids[0]] == "kept name"
+
+
+def test_hostile_audit_names_are_shown_as_text(store_dir, small_report):
+    open_store(store_dir).save(small_report, name=HOSTILE_TITLE)
+    at = _app().switch_page(nav.OVERVIEW.path).run()  # the saved audits offered as links
+    _clean(at)
+    label = next(link.label for link in at.get("page_link") if "img" in link.label)
+    assert "\\<img" in label and "\\[link\\]" in label  # markdown escaped: shown literally
+    at.switch_page(nav.HISTORY.path).run()
+    _clean(at)
+    assert at.dataframe[0].value["name"].tolist() == [HOSTILE_TITLE]

@@ -114,6 +114,34 @@ def follow_link() -> None:
         st.query_params[URL_KEY] = current
 
 
+def _store_failed(doing: str, error: StoreError) -> None:
+    st.error(f"Could not {doing}: {render.escape_markdown(str(error))}", icon=":material/error:")
+
+
+def rename(audit_id: str, name: str) -> bool:
+    """Rename a saved audit; False (with the reason shown) when the store refuses."""
+    try:
+        audit_store().rename(audit_id, name)
+    except StoreError as error:
+        _store_failed("rename the audit", error)
+        return False
+    return True
+
+
+def delete(audit_id: str) -> bool:
+    """Delete a saved audit for good (if it is the one on screen, it stays for this session but
+    the URL no longer names it); False (with the reason shown) when the store refuses."""
+    try:
+        audit_store().delete(audit_id)
+    except StoreError as error:
+        _store_failed("delete the audit", error)
+        return False
+    if state.saved_audit_id() == audit_id:
+        state.mark_saved(None)
+        forget_link()
+    return True
+
+
 def forget_link() -> None:
     """The session's report is no saved audit (the sample): the URL names none."""
     st.query_params.pop(URL_KEY, None)
