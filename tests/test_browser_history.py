@@ -47,7 +47,7 @@ def _shows_the_audit(page, reopened: bool = True) -> None:
     open_page(page, "Overview")
     assert metric(page, "Matched alerts") == str(MATCHED)
     if reopened:
-        page.get_by_text("Audit of the saved audit of 1 legacy and 1 Graph file(s)").wait_for()
+        page.get_by_text("Audit of the 1 legacy and 1 Graph file(s), saved ").wait_for()
     assert page.get_by_text("bundled sample, not your data").count() == 0
 
 

@@ -64,7 +64,7 @@ def test_an_audit_is_saved_and_its_url_reopens_it_in_a_new_session(store_dir):
     _clean(reload)
     report = reload.session_state[state.REPORT]
     assert report.join.matched_alerts == MATCHED
-    assert "saved audit of 1 legacy and 1 Graph file(s)" in reload.session_state[state.REPORT_LABEL]
+    assert "1 legacy and 1 Graph file(s), saved " in reload.session_state[state.REPORT_LABEL]
     assert not any("bundled sample" in i.value for i in reload.info)
     reload.switch_page(nav.OVERVIEW.path).run()
     _clean(reload)

@@ -72,8 +72,8 @@ def saved_label(audit: StoredAudit) -> str:
     """The report label of a saved audit (no file names: labels are shown as markdown)."""
     sides = [i["side"] for i in audit.summary["inputs"]]
     return (
-        f"saved audit of {sides.count('legacy')} legacy and {sides.count('graph')} Graph "
-        f"file(s), {audit.created[:16].replace('T', ' ')} UTC"
+        f"{sides.count('legacy')} legacy and {sides.count('graph')} Graph file(s), "
+        f"saved {audit.created[:16].replace('T', ' ')} UTC"
     )
 
 
