@@ -178,3 +178,41 @@ def test_hostile_audit_names_are_shown_as_text(store_dir, small_report):
     at.switch_page(nav.HISTORY.path).run()
     _clean(at)
     assert at.dataframe[0].value["name"].tolist() == [HOSTILE_TITLE]
+
+
+def test_a_user_sees_only_their_own_saved_audits(store_dir, monkeypatch):
+    import ui.audits
+
+    monkeypatch.setattr(ui.audits, "current_user", lambda: "alice")
+    at = _audit_uploads(_app())
+    audit_id = at.session_state[state.SAVED_AUDIT]
+    assert open_store(store_dir, user="alice").get(audit_id).owner == "alice"
+    assert open_store(store_dir).list() == []  # not the single-user store's
+
+    monkeypatch.setattr(ui.audits, "current_user", lambda: "bob")
+    link = _app(audit=audit_id).run()
+    assert "no saved audit" in link.error[0].value.replace("\\", "")
+    assert state.REPORT not in link.session_state
+    history = _app()
+    history.session_state[state.SAMPLE_TRIED] = True
+    history.run()
+    history.switch_page(nav.HISTORY.path).run()
+    assert "No saved audits yet" in history.info[0].value
+
+
+def test_a_team_server_keeps_its_catalog_in_postgresql(store_dir):
+    from tests.postgres import fresh_database, postgres_server
+
+    with postgres_server() as server:
+        url = fresh_database(server)
+        at = _app()
+        at.secrets["store"] = {"url": url}
+        _audit_uploads(at)
+        audit_id = at.session_state[state.SAVED_AUDIT]
+        assert [a.id for a in open_store(store_dir, url=url).list()] == [audit_id]
+        assert open_store(store_dir).list() == []  # nothing in the SQLite catalog
+        reopened = _app(audit=audit_id)
+        reopened.secrets["store"] = {"url": url}
+        reopened.run()
+        _clean(reopened)
+        assert reopened.session_state[state.REPORT].join.matched_alerts == MATCHED
