@@ -237,7 +237,7 @@ def mapping_document(mapping: Mapping) -> dict[str, Any]:
             "graph_paths": [path.text for path in row.graph_paths],
             "comparator": row.comparator,
             "params": dict(row.params),
-            "vocabulary": {k: list(v) for k, v in row.labelled_vocabulary.items()},
+            "vocabulary": {k: list(row.vocabulary[k.casefold()]) for k in row.vocabulary_labels},
             "microsoft_mapping": row.microsoft_mapping,
             "microsoft_note": row.microsoft_note,
             "note": row.note,
