@@ -94,15 +94,15 @@ def _problems(frame: pd.DataFrame) -> tuple[RowProblem, ...]:
     )
 
 
+def _time_range(bounds: list[str] | None) -> tuple[str, str] | None:
+    return (bounds[0], bounds[1]) if bounds else None
+
+
 def read_report(folder: Path) -> AuditReport:
     """The report ``write_report`` saved in ``folder`` (OSError / ArrowInvalid / ValueError
     when a file is missing or damaged)."""
     meta = orjson.loads((folder / META_FILE).read_bytes())
     frames = {name: _read_frame(folder / f"{name}.arrow") for name in FRAMES}
-    ranges = {
-        key: tuple(meta[key]) if meta[key] else None
-        for key in ("legacy_time_range", "graph_time_range")
-    }
     return AuditReport(
         tool_version=meta["tool_version"],
         mapping=parse_mapping(meta["mapping"], "saved mapping"),
@@ -118,6 +118,7 @@ def read_report(folder: Path) -> AuditReport:
         headline=Headline(**meta["headline"]),
         phase_seconds=meta["phase_seconds"],
         pulls=tuple(PullScope(**p) for p in meta["pulls"]),
-        **ranges,
+        legacy_time_range=_time_range(meta["legacy_time_range"]),
+        graph_time_range=_time_range(meta["graph_time_range"]),
         **frames,
     )

@@ -88,7 +88,7 @@ def summarise(report: AuditReport, sizes: Mapping[str, int]) -> dict[str, Any]:
         "pulls": [asdict(p) for p in report.pulls],
         "join": asdict(report.join),
         "headline": asdict(report.headline),
-        "readiness": dict(Counter(f.readiness for f in report.fields)),
+        "readiness": dict(Counter(str(f.readiness) for f in report.fields)),
         "fields": {
             f.siem_field: {name: getattr(f, name) for name in FIELD_FIGURES}
             | {"retained_rate": f.retained_rate}
