@@ -6,6 +6,7 @@ import ctypes
 import sys
 import time
 from collections.abc import Iterable, Sequence
+from collections.abc import Mapping as MappingABC
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -21,10 +22,12 @@ from siem2graph.join import join
 from siem2graph.legacy import FILE_COLUMN, RECORD_COLUMN, LegacyData, read_legacy
 from siem2graph.mapping import FieldMapping, Mapping, load_mapping
 from siem2graph.model import VERDICTS, AuditReport, FieldResult, Headline
+from siem2graph.pairs import TOP_PAIRS
 from siem2graph.pulls import pull_scopes
 from siem2graph.schema import unmapped_graph_paths, unmapped_legacy_columns
 from siem2graph.sources import Progress, RowProblem, Source, no_progress
 from siem2graph.threads import thread_count
+from siem2graph.times import SlashedOrder, slashed_order
 from siem2graph.verdicts import FieldOutcome, align, evaluate_field
 
 KEY = "key"
@@ -40,6 +43,7 @@ class AuditOptions:
     """Tunables of the audit."""
 
     risk_threshold: float = 0.01  # share of alerts that must lose/change a value to flag the field
+    top_pairs: int | None = TOP_PAIRS  # value pairs kept per field and found/not (None: all)
 
 
 @dataclass
@@ -141,6 +145,18 @@ def timeline(alerts: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index()
 
 
+def time_columns(mapping: Mapping) -> tuple[str, ...]:
+    """The legacy columns read as instants: the alert's time and every datetime field."""
+    compared = (r.siem_field for r in mapping.fields if r.comparator == "datetime")
+    return tuple(dict.fromkeys(("AlertTime", *compared)))
+
+
+def time_orders(detections: pd.DataFrame, mapping: Mapping) -> dict[str, SlashedOrder]:
+    """What the slashed dates of each legacy time column say of their order."""
+    columns = [c for c in time_columns(mapping) if c in detections.columns]
+    return {c: slashed_order(detections[c]) for c in columns}
+
+
 def _field_result(row: FieldMapping, out: FieldOutcome, threshold: float) -> FieldResult:
     """One field's row of the report from its mapping and what comparing it found."""
     counts = (
@@ -178,14 +194,20 @@ def run(
     mapping: Mapping,
     options: AuditOptions | None = None,
     progress: Progress | None = None,
+    orders: MappingABC[str, SlashedOrder] | None = None,
 ) -> AuditReport:
-    """Audit legacy detections against Graph alerts; the inputs are not modified."""
+    """Audit legacy detections against Graph alerts; the inputs are not modified.
+
+    ``orders``: what each legacy time column's slashed dates say of their order over the whole
+    input, when ``legacy`` is a part of it (by default, over ``legacy`` itself)."""
     options = options or AuditOptions()
     progress = progress or no_progress
     clock = _Clock()
     started = clock.last
     progress("joining legacy and Graph alerts", 0.0)
-    joined = join(legacy.detections, graph.alerts)
+    if orders is None:
+        orders = time_orders(legacy.detections, mapping)
+    joined = join(legacy.detections, graph.alerts, orders.get("AlertTime"))
     clock.lap("join")
     # categorical: the ids' categories are mapped, and align numbers the keys, not 1M texts
     alert_keys = legacy.detections["AlertId"].astype("category").map(joined.legacy_keys)
@@ -207,8 +229,14 @@ def run(
     results, codes, pairs, unreadable = [], {}, [], []
     # fields are independent and their passes run mostly in pandas/pyarrow code that releases
     # the GIL: several fields at a time use the other cores
-    with ThreadPoolExecutor(thread_count()) as pool:
-        outcomes = pool.map(lambda row: evaluate_field(row, detections, aligned), mapping.fields)
+    threads = thread_count()
+    with ThreadPoolExecutor(threads) as pool:
+        outcomes = pool.map(
+            lambda row: evaluate_field(
+                row, detections, aligned, orders.get(row.siem_field), options.top_pairs
+            ),
+            mapping.fields,
+        )
         for number, (row, out) in enumerate(zip(mapping.fields, outcomes, strict=True), 1):
             results.append(_field_result(row, out, options.risk_threshold))
             if out.unreadable_values:
@@ -248,6 +276,7 @@ def run(
         detections=detections,
         graph_values=graph_values,
         phase_seconds=dict(clock.phases),
+        engine={"name": "local", "threads": threads},
     )
 
 

@@ -20,10 +20,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from siem2graph.times import parse_times
+from siem2graph.times import SlashedOrder, parse_times
 
 KEY = "key"
 VALUE = "value"
+# the run's param holding what the whole legacy column's slashed dates say (``times``)
+SLASHED_ORDER = "_slashed_order"
 Normaliser = Callable[[pd.Series, Mapping[str, Any], Mapping[str, tuple[str, ...]]], pd.Series]
 # Graph values at a field's paths (in path order, non-empty), the params and the vocabulary keyed
 # by its legacy values as spelled -> the legacy value a SIEM API record would carry.
@@ -130,8 +132,13 @@ def _known_value(
     return _lower(values).isin(known).to_numpy(bool)
 
 
-def _instant(values: pd.Series, *_: Any) -> np.ndarray:
-    return parse_times(values).notna().to_numpy(bool)
+def _order(params: Mapping[str, Any]) -> SlashedOrder | None:
+    order = params.get(SLASHED_ORDER)
+    return order if isinstance(order, SlashedOrder) else None
+
+
+def _instant(values: pd.Series, params: Mapping[str, Any], *_: Any) -> np.ndarray:
+    return parse_times(values, _order(params)).notna().to_numpy(bool)
 
 
 def split_items(values: pd.Series, separators: str) -> pd.Series:
@@ -328,7 +335,7 @@ def _found_in_time(
     items: pd.DataFrame, graph: pd.DataFrame, params: Mapping[str, Any]
 ) -> np.ndarray:
     left = items.reset_index(drop=True).assign(
-        t=lambda f: parse_times(f[VALUE]), row=lambda f: f.index
+        t=lambda f: parse_times(f[VALUE], _order(params)), row=lambda f: f.index
     )
     right = graph.assign(g=parse_times(graph[VALUE]))[[KEY, "g"]].dropna()
     pairs = left[[KEY, "t", "row"]].merge(right, on=KEY, how="inner")
@@ -339,12 +346,13 @@ def _found_in_time(
     return result
 
 
-def aggregate_times(items: pd.DataFrame, how: str) -> pd.DataFrame:
-    """Keep only each key's earliest or latest legacy time ('all' keeps every one); times that
-    cannot be read are all kept, to be counted as unreadable."""
+def aggregate_times(items: pd.DataFrame, params: Mapping[str, Any]) -> pd.DataFrame:
+    """Keep only each key's earliest or latest legacy time (params' ``legacy_aggregate``; 'all'
+    keeps every one); times that cannot be read are all kept, to be counted as unreadable."""
+    how = params.get("legacy_aggregate", "all")
     if how == "all" or items.empty:
         return items
-    order = parse_times(items[VALUE])
+    order = parse_times(items[VALUE], _order(params))
     ranked = items.assign(_t=order).sort_values("_t", ascending=(how == "min"), na_position="last")
     kept = ~ranked.duplicated(KEY) | ranked["_t"].isna()
     return ranked.loc[kept, [KEY, VALUE]]

@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 
 from siem2graph.model import JoinSummary
 from siem2graph.text_codes import arrow_text, as_text
-from siem2graph.times import parse_times
+from siem2graph.times import SlashedOrder, parse_times
 
 MDE_SERVICE = "microsoftdefenderforendpoint"
 # How a legacy id met a Graph id (DOMAIN.md section 3), best first.
@@ -31,12 +31,12 @@ def _norm(ids: pd.Series) -> pd.Series:
     return ids.astype("str").str.strip().str.lower()
 
 
-def _legacy_alerts(detections: pd.DataFrame) -> pd.DataFrame:
+def _legacy_alerts(detections: pd.DataFrame, alert_time: SlashedOrder | None) -> pd.DataFrame:
     """One row per legacy alert id (text columns as plain text, whatever the detections hold)."""
     frame = pd.DataFrame(
         {
             "legacy_alert_id": detections["AlertId"],
-            "t": parse_times(detections["AlertTime"]),
+            "t": parse_times(detections["AlertTime"], alert_time),
             "title": detections["AlertTitle"],
             "severity": detections["Severity"],
             "category": detections["Category"],
@@ -131,9 +131,12 @@ def _graph_reason(times: pd.Series, service: pd.Series, legacy_window) -> pd.Ser
     )
 
 
-def join(detections: pd.DataFrame, graph_alerts: pd.DataFrame) -> JoinResult:
-    """Match legacy alerts to Graph alerts and classify the rest with a likely reason."""
-    legacy = _legacy_alerts(detections)
+def join(
+    detections: pd.DataFrame, graph_alerts: pd.DataFrame, alert_time: SlashedOrder | None = None
+) -> JoinResult:
+    """Match legacy alerts to Graph alerts and classify the rest with a likely reason.
+    ``alert_time``: what the whole AlertTime column's slashed dates say (``times``)."""
+    legacy = _legacy_alerts(detections, alert_time)
     pairs = _match(legacy["legacy_alert_id"], graph_alerts)
     graph = graph_alerts.rename(
         columns={

@@ -56,9 +56,11 @@ def top_pairs(
     verdicts: np.ndarray,
     graph: pd.DataFrame,
     key_text: np.ndarray,
+    limit: int | None = TOP_PAIRS,
 ) -> pd.DataFrame:
-    """Per found/not found, the TOP_PAIRS most frequent pairs and the first EXAMPLES alerts of
-    each (``items`` and ``graph`` carry alert numbers, ``key_text`` turns them into keys)."""
+    """Per found/not found, the ``limit`` most frequent pairs (None: all) and the first EXAMPLES
+    alerts of each (``items`` and ``graph`` carry alert numbers, ``key_text`` turns them into
+    keys)."""
     item_keys = items[KEY].to_numpy()
     first, size, texts = _graph_display(graph, len(key_text))
     item_first, item_size = first[item_keys], size[item_keys]
@@ -78,11 +80,8 @@ def top_pairs(
             "_group": np.arange(len(first_row)),
         }
     )
-    top = (
-        counts.sort_values(["found", "alerts"], ascending=[True, False])
-        .groupby("found", sort=False)
-        .head(TOP_PAIRS)
-    )
+    ranked = counts.sort_values(["found", "alerts"], ascending=[True, False])
+    top = ranked if limit is None else ranked.groupby("found", sort=False).head(limit)
     kept = first_row[top["_group"].to_numpy()]
     rows = np.flatnonzero(np.isin(group, top["_group"].to_numpy()))
     examples = (

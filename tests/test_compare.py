@@ -131,7 +131,7 @@ def test_aggregate_times_keeps_earliest_per_alert():
         {"key": ["a", "a", "b"], "value": ["2020-01-02T00:00:00Z", "2020-01-01T00:00:00Z", "x"]},
         dtype="str",
     )
-    kept = aggregate_times(items, "min").set_index("key")["value"]
+    kept = aggregate_times(items, {"legacy_aggregate": "min"}).set_index("key")["value"]
     assert kept.to_dict() == {"a": "2020-01-01T00:00:00Z", "b": "x"}
 
 
@@ -140,7 +140,7 @@ def test_aggregate_times_keeps_every_unreadable_time_to_count_it():
         {"key": ["a", "a", "a"], "value": ["soon", "2020-01-02T00:00:00Z", "2020-01-01T00:00:00Z"]},
         dtype="str",
     )
-    kept = aggregate_times(items, "max")["value"].tolist()
+    kept = aggregate_times(items, {"legacy_aggregate": "max"})["value"].tolist()
     assert kept == ["2020-01-02T00:00:00Z", "soon"]
 
 
