@@ -131,6 +131,23 @@ def _graph_reason(times: pd.Series, service: pd.Series, legacy_window) -> pd.Ser
     )
 
 
+def explain(alerts: pd.DataFrame) -> pd.Series:
+    """The likely reason of each one-sided alert ('' for matched ones), against the time window
+    of every alert of the other side."""
+    side = alerts["side"]
+    legacy_window = _window(alerts.loc[side != "graph_only", "legacy_time"])
+    graph_window = _window(alerts.loc[side != "legacy_only", "graph_time"])
+    reason = pd.Series("", index=alerts.index, dtype="str")
+    legacy, graph = side == "legacy_only", side == "graph_only"
+    reason[legacy] = _legacy_reason(
+        alerts.loc[legacy, "legacy_time"], alerts.loc[legacy, "legacy_alert_id"], graph_window
+    )
+    reason[graph] = _graph_reason(
+        alerts.loc[graph, "graph_time"], alerts.loc[graph, "service_source"], legacy_window
+    )
+    return reason
+
+
 def join(
     detections: pd.DataFrame, graph_alerts: pd.DataFrame, alert_time: SlashedOrder | None = None
 ) -> JoinResult:
@@ -148,19 +165,13 @@ def join(
     both = (
         pairs.merge(legacy[["legacy_alert_id", "legacy_time", "detections"]], on="legacy_alert_id")
         .merge(graph, on="graph_id")
-        .assign(side="both", reason="", key=lambda f: _norm(f["graph_id"]))
+        .assign(side="both", key=lambda f: _norm(f["graph_id"]))
     )
     legacy_only = legacy[~_among(legacy["legacy_alert_id"], pairs["legacy_alert_id"])].assign(
         side="legacy_only", key=lambda f: _norm(f["legacy_alert_id"])
     )
-    legacy_only["reason"] = _legacy_reason(
-        legacy_only["legacy_time"], legacy_only["legacy_alert_id"], _window(graph["graph_time"])
-    )
     graph_only = graph[~_among(graph["graph_id"], pairs["graph_id"])].assign(
         side="graph_only", key=lambda f: _norm(f["graph_id"])
-    )
-    graph_only["reason"] = _graph_reason(
-        graph_only["graph_time"], graph_only["service_source"], _window(legacy["legacy_time"])
     )
     columns = [
         "key", "side", "reason", "legacy_alert_id", "graph_id", "title", "severity", "category",
@@ -168,6 +179,7 @@ def join(
         "detections",
     ]  # fmt: skip
     alerts = pd.concat([both, legacy_only, graph_only], ignore_index=True).reindex(columns=columns)
+    alerts["reason"] = explain(alerts)
     alerts["detections"] = alerts["detections"].fillna(0).astype("int64")
     keys = pd.concat([both[["legacy_alert_id", "key"]], legacy_only[["legacy_alert_id", "key"]]])
     how = pairs["how"].value_counts()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping as MappingABC
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -62,6 +62,12 @@ class FieldMapping:
     payload_key: str = ""  # the key SIEM API payloads use; siem_field when empty
     vocabulary_labels: tuple[str, ...] = ()  # the vocabulary's legacy values, as spelled
 
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        """Picklable (Spark ships the mapping to its workers): the read-only views as dicts."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values["params"], values["vocabulary"] = dict(self.params), dict(self.vocabulary)
+        return _field_mapping, (values,)
+
     @property
     def labelled_vocabulary(self) -> dict[str, tuple[str, ...]]:
         """The vocabulary keyed by its legacy values as the mapping spells them."""
@@ -80,6 +86,11 @@ class FieldMapping:
     def keys(self) -> tuple[str, ...]:
         """Every spelling a legacy column may carry for this field."""
         return (self.siem_field, *self.aliases)
+
+
+def _field_mapping(values: dict[str, Any]) -> FieldMapping:
+    views = {name: MappingProxyType(values[name]) for name in ("params", "vocabulary")}
+    return FieldMapping(**(values | views))
 
 
 @dataclass(frozen=True)
