@@ -60,7 +60,9 @@ class Found:
 
 
 def _rows(**columns: object) -> pd.DataFrame:
-    return pd.DataFrame(columns, columns=ROW_COLUMNS)
+    # text as Python objects: pyspark's Arrow conversion does not take pandas' Arrow strings
+    frame = pd.DataFrame(columns, columns=ROW_COLUMNS)
+    return frame.astype({"side": object, "key": object, "tie": object})
 
 
 def _found_row(side: str, file: int, found: Found) -> pd.DataFrame:
@@ -152,7 +154,7 @@ def graph_rows(name: str, content: bytes, file: int) -> pd.DataFrame:
 
 def route_graph(rows: pd.DataFrame, ties: Ties, partitions: int) -> pd.DataFrame:
     """The Graph alerts' rows with their partitions."""
-    return rows.assign(route=ties.routes(rows["key"], partitions))
+    return rows.assign(route=ties.routes(rows["key"], partitions)).astype({"key": object})
 
 
 def _detections(parts: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
