@@ -101,7 +101,7 @@ def _legacy_reason(times: pd.Series, ids: pd.Series, graph_window) -> pd.Series:
         dtype="str",
     )
     if graph_window is None:
-        return reason.where(False, "no Graph alerts were loaded")
+        return pd.Series("no Graph alerts were loaded", index=times.index, dtype="str")
     start, end = graph_window
     day = pd.Timedelta(days=1)
     outside = (times < start - day) | (times > end + day)

@@ -85,7 +85,7 @@ def _sum_by(frames: Sequence[pd.DataFrame], key: str, total: int | None = None) 
     )
     summed = summed.reset_index()[list(frame.columns)]
     rate = next((c for c in frame.columns if c.endswith("_rate")), None)
-    if rate and total:
+    if rate and total and counted:
         summed[rate] = summed[counted[0]] / total
     return summed
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from siem2graph.cli.options import add_aliases, add_mapping, mapping_of
 from siem2graph.cli.progress import StderrProgress
+from siem2graph.errors import InputError
 from siem2graph.report import EXPORTERS, write_reports
 
 
@@ -18,6 +19,12 @@ def _formats(text: str) -> list[str]:
             f"unknown format(s) {', '.join(unknown) or '(none)'}; choose from {','.join(EXPORTERS)}"
         )
     return chosen
+
+
+def _partitions(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a partition count is a whole number from 1 on: {text!r}")
+    return int(text)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,6 +49,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="detection content files or folders: adds the content impact to every format",
     )
     parser.add_argument(
+        "--spark",
+        metavar="MASTER",
+        help="audit on Spark: local[N], spark://host:7077, yarn, k8s://... (needs pyspark)",
+    )
+    parser.add_argument(
+        "--spark-partitions",
+        type=_partitions,
+        metavar="N",
+        help="with --spark: partitions the alerts are cut into (default: Spark's parallelism)",
+    )
+    parser.add_argument(
         "--no-images",
         action="store_true",
         help="leave chart images out of xlsx/pdf (default: included when a Chromium is found)",
@@ -59,13 +77,29 @@ def run(args: argparse.Namespace) -> None:
     content = read_content_paths(args.content) if args.content else None
     mapping = mapping_of(args)
     progress = StderrProgress("audit", args.quiet)
-    report = audit_sources(
-        [Source.from_path(p) for p in args.legacy],
-        [Source.from_path(p) for p in args.graph],
-        mapping,
-        progress=progress.step,
-        aliases=args.aliases,
-    )
+    if args.spark_partitions and not args.spark:
+        raise InputError("--spark-partitions needs --spark MASTER")
+    if args.spark:
+        from siem2graph.spark.engine import audit_spark
+        from siem2graph.spark.session import spark_session
+
+        progress.step(f"auditing on Spark ({args.spark})", 0.0)
+        report = audit_spark(
+            args.legacy,
+            args.graph,
+            spark_session(args.spark),
+            mapping=mapping,
+            aliases=args.aliases,
+            partitions=args.spark_partitions,
+        )
+    else:
+        report = audit_sources(
+            [Source.from_path(p) for p in args.legacy],
+            [Source.from_path(p) for p in args.graph],
+            mapping,
+            progress=progress.step,
+            aliases=args.aliases,
+        )
     progress.step("writing the reports", 1.0)
     impact = None if content is None else analyse_content(content, report.mapping, report.to_dict())
     written = write_reports(
