@@ -49,6 +49,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="detection content files or folders: adds the content impact to every format",
     )
     parser.add_argument(
+        "--input-cache",
+        type=Path,
+        metavar="DIR",
+        help="keep the parsed Graph inputs in DIR: auditing the same Graph files again skips "
+        "their parse",
+    )
+    parser.add_argument(
         "--spark",
         metavar="MASTER",
         help="audit on Spark: local[N], spark://host:7077, yarn, k8s://... (needs pyspark)",
@@ -69,6 +76,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> None:
     """Audit, write every format asked for and print a one-line summary."""
     from siem2graph.audit import audit_sources
+    from siem2graph.graph.parsed_cache import ParsedCache
     from siem2graph.impact import analyse_content, read_content_paths
     from siem2graph.report.content_tables import rules_summary
     from siem2graph.sources import Source
@@ -79,6 +87,8 @@ def run(args: argparse.Namespace) -> None:
     progress = StderrProgress("audit", args.quiet)
     if args.spark_partitions and not args.spark:
         raise InputError("--spark-partitions needs --spark MASTER")
+    if args.spark and args.input_cache:
+        raise InputError("--input-cache is for the local engine; Spark reads the files itself")
     if args.spark:
         from siem2graph.spark.engine import audit_spark
         from siem2graph.spark.session import spark_session
@@ -99,6 +109,7 @@ def run(args: argparse.Namespace) -> None:
             mapping,
             progress=progress.step,
             aliases=args.aliases,
+            cache=ParsedCache(args.input_cache) if args.input_cache else None,
         )
     progress.step("writing the reports", 1.0)
     impact = None if content is None else analyse_content(content, report.mapping, report.to_dict())
