@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import re
@@ -134,6 +135,17 @@ def test_uploads_are_audited_and_reach_the_overview():
     at.switch_page(nav.OVERVIEW.path).run()
     _assert_clean(at)
     assert _metrics(at)["Matched alerts"] == str(MATCHED)
+
+
+def test_sources_say_where_the_audit_ran(report):
+    at = _app_on(nav.SOURCES, report)
+    _assert_clean(at)
+    threads = report.engine["threads"]
+    assert f"Run on this machine, {threads} threads in" in _texts(at)
+    on_spark = dataclasses.replace(
+        report, engine={"name": "spark", "master": "yarn", "partitions": 64}
+    )
+    assert "Run on Spark yarn, 64 partitions in" in _texts(_app_on(nav.SOURCES, on_spark))
 
 
 def test_audit_waits_for_both_sides(monkeypatch):
