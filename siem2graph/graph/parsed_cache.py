@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 # Change whenever read_graph gives other frames for the same bytes: older entries then miss.
 READER_VERSION = "graph-reader-1"
 DEFAULT_LIMIT_BYTES = 8 << 30
+# the folder the dashboard keeps parsed inputs in (none unless set: uploads stay off the disk)
+INPUT_CACHE_ENV = "SIEM2GRAPH_INPUT_CACHE"
 _TABLES = ("alerts", "values", "observed")
 _ALERT_OF_VALUE = "_alert"
 _META = "meta.json"
@@ -121,6 +123,12 @@ class ParsedCache:
             shutil.rmtree(entry, ignore_errors=True)
             total -= sizes[entry]
             log.info("parsed input cache: %s evicted", entry.name[:12])
+
+
+def configured_cache() -> ParsedCache | None:
+    """The cache ``SIEM2GRAPH_INPUT_CACHE`` names, if it names one."""
+    folder = os.environ.get(INPUT_CACHE_ENV, "").strip()
+    return ParsedCache(Path(folder)) if folder else None
 
 
 def read_graph_cached(
