@@ -27,9 +27,9 @@ VALUE = "value"
 # the run's param holding what the whole legacy column's slashed dates say (``times``)
 SLASHED_ORDER = "_slashed_order"
 Normaliser = Callable[[pd.Series, Mapping[str, Any], Mapping[str, tuple[str, ...]]], pd.Series]
-# Graph values at a field's paths (in path order, non-empty), the params and the vocabulary keyed
-# by its legacy values as spelled -> the legacy value a SIEM API record would carry.
-Inverse = Callable[[Sequence[str], Mapping[str, Any], Mapping[str, tuple[str, ...]]], str]
+# Graph values at a field's paths (in path order, non-empty), the params and the legacy labels
+# (Graph value in lower case -> legacy value as spelled) -> the value a SIEM API record would carry.
+Inverse = Callable[[Sequence[str], Mapping[str, Any], Mapping[str, str]], str]
 
 _URL_TAIL = r"(?i)(?:[?&]alertid=(?P<param>[^&#]+))|/(?P<segment>[^/?#]+)/?(?:[?#][^/]*)?$"
 _URL_TAIL_RE = re.compile(_URL_TAIL)
@@ -195,13 +195,13 @@ def _listed(values: Sequence[str], *_: Any) -> str:
 
 
 def _legacy_label(
-    values: Sequence[str], _params: Mapping[str, Any], vocabulary: Mapping[str, tuple[str, ...]]
+    values: Sequence[str], _params: Mapping[str, Any], labels: Mapping[str, str]
 ) -> str:
-    """The first legacy value whose vocabulary allows a Graph value; the value itself else."""
+    """The legacy value of the first Graph value the vocabulary knows; the value itself else."""
     for value in values:
-        for label, allowed in vocabulary.items():
-            if value.lower() in (a.lower() for a in allowed):
-                return label
+        label = labels.get(value.lower())
+        if label is not None:
+            return label
     return values[0]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -68,10 +69,15 @@ class FieldMapping:
         values["params"], values["vocabulary"] = dict(self.params), dict(self.vocabulary)
         return _field_mapping, (values,)
 
-    @property
-    def labelled_vocabulary(self) -> dict[str, tuple[str, ...]]:
-        """The vocabulary keyed by its legacy values as the mapping spells them."""
-        return {label: self.vocabulary[label.casefold()] for label in self.vocabulary_labels}
+    @cached_property
+    def legacy_labels(self) -> dict[str, str]:
+        """Each Graph value (lower case) -> the legacy value, as the mapping spells it, whose
+        vocabulary allows it (the first such legacy value in the mapping's order)."""
+        labels: dict[str, str] = {}
+        for label in self.vocabulary_labels:
+            for allowed in self.vocabulary[label.casefold()]:
+                labels.setdefault(allowed.lower(), label)
+        return labels
 
     @property
     def siem_key(self) -> str:
