@@ -7,7 +7,9 @@ readiness and the headline (recomputed from the summed counts; per-path matches 
 values are summed too), field examples, the unreadable example and unmapped column examples (the
 first partition's that has one), and the value pairs: summed, then cut to the top pairs of
 each field; a partition that kept only its own top pairs may miss a pair below its cut from
-the sum (partitions audited with ``AuditOptions(top_pairs=None)`` keep them all).
+the sum (partitions audited with ``AuditOptions(top_pairs=None)`` keep them all). Every
+partition's live pulls are kept (a partial one stays flagged); partitions of different mapping
+versions are refused.
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
-from siem2graph.audit import AuditOptions, headline, readiness, time_range, timeline
+from siem2graph.audit import AuditOptions, time_range, timeline
+from siem2graph.errors import MappingError
 from siem2graph.legacy.compact import compact_text
 from siem2graph.model import VERDICTS, AuditReport, FieldResult, JoinSummary
 from siem2graph.pairs import PAIR_COLUMNS, rank_pairs
-from siem2graph.text_codes import arrow_text, sorted_categorical
+from siem2graph.readiness import headline, readiness
+from siem2graph.text_codes import SortedTexts, arrow_text
 
 _SUMMED = (
     "legacy_rows_populated",
@@ -97,7 +101,7 @@ def _graph_values(frames: list[pd.DataFrame]) -> pd.DataFrame:
     text = [c for c in ("id", "path", "key") if c in out and out[c].dtype != "category"]
     out = out.astype({c: pd.CategoricalDtype(pd.Index(out[c].unique(), dtype="str")) for c in text})
     if out["value"].dtype != "category":
-        out["value"] = sorted_categorical(arrow_text(out["value"].astype("str")))
+        out["value"] = SortedTexts.of_arrow(arrow_text(out["value"].astype("str"))).categorical()
     return out
 
 
@@ -106,12 +110,22 @@ def _detections(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return compact_text(pd.concat(frames, ignore_index=True))
 
 
+def _same_mapping(reports: Sequence[AuditReport]) -> None:
+    versions = sorted({r.mapping.version for r in reports})
+    if len(versions) > 1:
+        raise MappingError(
+            f"the partitions were audited with different mapping versions ({', '.join(versions)}): "
+            "audit them all with one mapping before merging"
+        )
+
+
 def merge_reports(
     reports: Sequence[AuditReport], options: AuditOptions | None = None
 ) -> AuditReport:
     """One report over disjoint partitions audited with the same mapping."""
     if not reports:
         raise ValueError("no reports to merge")
+    _same_mapping(reports)
     started = time.perf_counter()
     options = options or AuditOptions()
     first = reports[0]
@@ -132,6 +146,7 @@ def merge_reports(
         run_seconds=sum(r.run_seconds for r in reports) + time.perf_counter() - started,
         inputs=tuple(f for r in reports for f in r.inputs),
         problems=tuple(p for r in reports for p in r.problems),
+        pulls=tuple(p for r in reports for p in r.pulls),
         join=join,
         fields=merged_fields,
         headline=headline(merged_fields, join.matched_alerts),

@@ -131,8 +131,3 @@ def _leaf(node: Any, template: str, found: list[str]) -> None:
         text = to_text(node)
         if text:
             found.append(text)
-
-
-def extract(node: dict[str, Any], path: GraphPath) -> list[str]:
-    """Every non-empty value at ``path`` in ``node``, in document order."""
-    return walk(node, path.steps, path.template)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from siem2graph.compare import COMPARATORS, Inverse
+from siem2graph.compare import Inverse
 from siem2graph.mapping import FieldMapping, Mapping
 from siem2graph.paths import GraphPath, evidence_type_name, walk
 
@@ -45,7 +45,7 @@ class _Column:
 
 
 def _column(row: FieldMapping) -> _Column:
-    inverse = COMPARATORS[row.comparator].to_legacy
+    inverse = row.comparison.to_legacy
     return _Column(row.siem_key, row.graph_paths, inverse, row.params, row.legacy_labels)
 
 

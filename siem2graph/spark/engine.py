@@ -153,11 +153,11 @@ def audit_spark(
     audited = rows.groupBy("route").applyInPandas(
         lambda part: audit_partition(part, mapping, orders, graph_names, options), REPORTS
     )
-    answers = audited.orderBy("route").collect()
-    if not answers:  # no alert on either side: one empty partition says so
+    payloads = [r["payload"] for r in audited.orderBy("route").collect()]
+    if not payloads:  # no alert on either side: one empty partition says so
         empty = pd.DataFrame(columns=ROW_COLUMNS)
-        answers = audit_partition(empty, mapping, orders, graph_names, options).to_dict("records")
-    reports = [unpickled(r["payload"], AuditReport) for r in answers]
+        payloads = list(audit_partition(empty, mapping, orders, graph_names, options)["payload"])
+    reports = [unpickled(p, AuditReport) for p in payloads]
     graph_all.unpersist()
     legacy_all.unpersist()
     engine: dict[str, Any] = {"name": "spark", "master": spark.sparkContext.master}

@@ -165,9 +165,10 @@ def _detections(parts: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
 
 def _graph(records: pd.DataFrame, names: Sequence[str], mapping: Mapping) -> GraphData:
     """The partition's Graph alerts, read file by file as ``read_graph`` reads them."""
+    files = records["file"].to_numpy()
     sources = [
-        Source.from_bytes(names[file], b"\n".join(lines["payload"]))
-        for file, lines in records.groupby("file", sort=True)
+        Source.from_bytes(names[file], b"\n".join(records["payload"][files == file]))
+        for file in sorted(set(files.tolist()))
     ]
     return read_graph(sources or [Source.from_bytes(names[0], b"[]")], mapping)
 
