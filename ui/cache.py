@@ -20,6 +20,7 @@ import streamlit as st
 
 from siem2graph.audit import audit_sources
 from siem2graph.graph.cache import record_path
+from siem2graph.graph.parsed_cache import configured_cache
 from siem2graph.model import AuditReport
 from siem2graph.sources import Progress, Source
 from ui import state
@@ -60,7 +61,7 @@ def _audit(
     _graph: Sequence[Source],
     _progress: Progress | None,
 ) -> AuditReport:
-    return audit_sources(_legacy, _graph, progress=_progress)
+    return audit_sources(_legacy, _graph, progress=_progress, cache=configured_cache())
 
 
 def audit(
