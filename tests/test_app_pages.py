@@ -333,7 +333,8 @@ def test_export_includes_the_content_impact_analysed_on_its_page(report):
     at.switch_page(nav.EXPORT.path).run()
     _assert_clean(at)
     assert [i.value for i in at.info] == [
-        "Content impact: included (1 rule: 0 works, 1 needs renames, 0 loses inputs, 0 broken)."
+        "Content impact: included (1 rule: 0 not affected, 0 works, 1 needs renames, 0 changes, "
+        "0 loses inputs, 0 broken)."
     ]
     at.button(key="prepare.csv").click().run()
     _assert_clean(at)

@@ -6,7 +6,14 @@ import argparse
 import logging
 from pathlib import Path
 
-from siem2graph.cli.options import add_aliases, add_mapping, add_store, mapping_of, store_of
+from siem2graph.cli.options import (
+    add_aliases,
+    add_mapping,
+    add_siem_sources,
+    add_store,
+    mapping_of,
+    store_of,
+)
 from siem2graph.cli.progress import StderrProgress
 from siem2graph.errors import InputError
 from siem2graph.model import AuditReport
@@ -53,6 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="detection content files or folders: adds the content impact to every format",
     )
+    add_siem_sources(parser)
     add_store(parser)
     parser.add_argument(
         "--no-store", action="store_true", help="do not save the audit in the store (history)"
@@ -87,7 +95,7 @@ def run(args: argparse.Namespace) -> None:
     from siem2graph.audit import audit_sources
     from siem2graph.graph.parsed_cache import ParsedCache
     from siem2graph.impact import Evidence, analyse_content, read_content_paths
-    from siem2graph.report.content_tables import rules_summary
+    from siem2graph.report.content_tables import bridge_summary, rules_summary
     from siem2graph.sources import Source
 
     # a bad content path, mapping or store fails before the audit runs
@@ -123,7 +131,11 @@ def run(args: argparse.Namespace) -> None:
         )
     progress.step("writing the reports", 1.0)
     evidence = Evidence.from_report(report)
-    impact = None if content is None else analyse_content(content, report.mapping, evidence)
+    impact = (
+        None
+        if content is None
+        else analyse_content(content, report.mapping, evidence, args.siem_source)
+    )
     written = write_reports(
         report,
         args.format,
@@ -140,7 +152,10 @@ def run(args: argparse.Namespace) -> None:
         f"{len(report.problems)} input problems; wrote {len(written)} file(s) to {args.out}"
     )
     if impact is not None:
-        print(f"content impact: {rules_summary(impact)}; {len(impact.problems)} files not read")
+        print(
+            f"content impact: {rules_summary(impact)}; {bridge_summary(impact)}; "
+            f"{len(impact.problems)} files not read"
+        )
     if store is not None:
         _save(store, report, [*args.legacy, *args.graph])
 
