@@ -18,7 +18,7 @@ from bench.data import DATA_DIR, DEFAULT_SEED, dataset
 from bench.results import RESULTS_DIR, slope, table, write
 from siem2graph.threads import THREADS_ENV
 
-KINDS = ("floor", "ours", "baseline", "pages", "bridge", "cached")  # spark: --kinds spark
+KINDS = ("floor", "ours", "baseline", "pages", "bridge", "store", "cached")  # spark: --kinds spark
 
 
 def _measure(kind: str, legacy: Path, graph: Path, timeout: float) -> dict[str, Any] | None:
