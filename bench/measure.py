@@ -225,9 +225,9 @@ KINDS = {
     "baseline": baseline,
     "pages": pages,
     "bridge": bridge,
+    "store": store,
     "cached": cached,
     "spark": spark,
-    "store": store,
 }
 
 

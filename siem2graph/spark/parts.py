@@ -172,7 +172,8 @@ def _graph(records: pd.DataFrame, names: Sequence[str], mapping: Mapping) -> Gra
     ]
     if sources:
         return read_graph(sources, mapping)
-    # no Graph alert here: an empty read, whose "no alerts" problem is not the input's
+    # a partition the Graph alerts did not reach: an empty read, without the "no alerts" problem
+    # (whether a file held alerts is the driver's finding, over the whole file)
     return replace(read_graph([Source.from_bytes(names[0], b"[]")], mapping), problems=())
 
 

@@ -119,8 +119,8 @@ def read_report(folder: Path) -> AuditReport:
         headline=Headline(**meta["headline"]),
         phase_seconds=meta["phase_seconds"],
         pulls=tuple(PullScope(**p) for p in meta["pulls"]),
-        engine=meta.get("engine", {}),  # audits saved before the engine was recorded: unknown
         legacy_time_range=_time_range(meta["legacy_time_range"]),
         graph_time_range=_time_range(meta["graph_time_range"]),
+        engine=meta.get("engine", {}),
         **frames,
     )
