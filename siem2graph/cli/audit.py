@@ -163,7 +163,8 @@ def run(args: argparse.Namespace) -> None:
 def _save(store: AuditStore, report: AuditReport, paths: list[Path]) -> None:
     """Save the audit; a store that refuses it costs a warning, not the reports just written."""
     try:
-        saved = store.save(report, sizes={path.name: path.stat().st_size for path in paths})
+        sizes = {path.name: path.stat().st_size for path in paths if path.is_file()}
+        saved = store.save(report, sizes=sizes)
     except StoreError as exc:
         log.warning("the audit was not saved in the store: %s", exc)
         return
