@@ -20,9 +20,10 @@ ALERT_FILTERS = {
 report = loading.open_report()
 st.title("Coverage")
 st.caption(
-    "For each SIEM field, the matched alerts whose legacy value Graph carries (match), "
-    "carries differently (mismatch), lacks at every documented path (missing in Graph), or adds "
-    "(new in Graph); values the audit could not read are counted apart (unreadable)."
+    "For each SIEM field, what became of its value on the matched alerts in view: Graph keeps "
+    "it, changes it, lacks it, or has no field for it at all (unsupported and obsolete fields); "
+    "alerts where neither side held a value are shown in grey. Each bar is 100% of the alerts "
+    "in view; the fields that lose the most come first."
 )
 options = cache.view(views.filter_options)
 columns = st.columns(len(ALERT_FILTERS) + 1)
@@ -40,9 +41,12 @@ filters = {
 counts, alerts_in_view = cache.view(
     views.coverage_in_view, tuple(filters.items()), tuple(field_statuses)
 )
-st.text(f"{alerts_in_view:,} matched alert(s) and {len(counts):,} field(s) in view.")
+st.text(
+    f"{alerts_in_view:,} of {report.join.matched_alerts:,} matched alerts and "
+    f"{len(counts):,} of {len(report.fields):,} fields in view."
+)
 if counts.empty:
-    st.info("No field is compared under these filters.")
+    st.info("No field has these statuses.")
 else:
     st.plotly_chart(charts.coverage_bars(counts), key="coverage_bars")
     with st.expander("Counts as a table"):
@@ -51,6 +55,5 @@ else:
         render.table(cache.view(audit_tables.matches_by_path))
 
 st.subheader("Mapping")
-st.caption("Each SIEM field and the Graph path(s) it maps to, coloured by the field's status.")
-st.plotly_chart(charts.mapping_sankey(report), key="mapping_sankey")
+st.caption("Each SIEM field, its status and the Graph path(s) it maps to (in preference order).")
 render.table(mapping_frame(report.mapping))

@@ -50,14 +50,53 @@ def coverage_in_view(
     filters: Sequence[tuple[str, Sequence[str]]] = (),
     field_statuses: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, int]:
-    """Verdict counts per field over the matched alerts passing ``filters`` (attribute, allowed
-    values), for fields of the given statuses (all when empty); and how many alerts that is."""
+    """What became of each field's value on the matched alerts passing ``filters`` (attribute,
+    allowed values), for fields of the given statuses (all when empty); and how many alerts
+    that is. Fields Graph has no equivalent for count their alerts with a value as
+    ``no_graph_field``. Every row sums to ``alerts``; most alerts lost first."""
     counts = report.coverage(**{name: list(values) for name, values in filters})
-    alerts = int(counts[list(VERDICTS)].iloc[0].sum()) if len(counts) else 0
+    alerts = int(counts[list(VERDICTS)].iloc[0].sum()) if len(counts) else _in_view(report, filters)
+    counts = counts.assign(no_graph_field=0)
+    dropped = [f.siem_field for f in report.fields if f.status in DROPPED_STATUSES]
+    if dropped:
+        held = _alerts_holding(report, dropped, filters)
+        lost = pd.DataFrame({"siem_field": dropped, "no_graph_field": held})
+        lost = lost.assign(**{v: 0 for v in VERDICTS})
+        lost["both_empty"] = alerts - lost["no_graph_field"]
+        counts = pd.concat([counts, lost[counts.columns]], ignore_index=True)
+    counts.insert(1, "status", counts["siem_field"].map(field_statuses_of(report)))
+    counts["alerts"] = alerts
+    counts["lost"] = counts["missing_in_graph"] + counts["no_graph_field"]
     if field_statuses:
-        statuses = counts["siem_field"].map(field_statuses_of(report))
-        counts = counts[statuses.isin(list(field_statuses))].reset_index(drop=True)
-    return counts, alerts
+        counts = counts[counts["status"].isin(list(field_statuses))]
+    order = counts.sort_values(
+        ["lost", "mismatch", "siem_field"], ascending=[False, False, True], kind="stable"
+    )
+    return order.reset_index(drop=True), alerts
+
+
+def _view_mask(report: AuditReport, filters: Sequence[tuple[str, Sequence[str]]]) -> pd.Series:
+    """Matched alerts (rows of ``report.alerts``) passing ``filters``."""
+    mask = report.alerts["side"] == "both"
+    for column, allowed in filters:
+        if allowed:
+            mask &= report.alerts[column].isin(list(allowed))
+    return mask
+
+
+def _in_view(report: AuditReport, filters: Sequence[tuple[str, Sequence[str]]]) -> int:
+    return int(_view_mask(report, filters).sum())
+
+
+def _alerts_holding(
+    report: AuditReport, columns: Sequence[str], filters: Sequence[tuple[str, Sequence[str]]]
+) -> list[int]:
+    """Per legacy column: the matched alerts in view with a value in any of their detections."""
+    keys = report.alerts.loc[_view_mask(report, filters), "key"]
+    rows = report.detections[report.detections["key"].isin(keys)]
+    present = [c for c in columns if c in rows.columns]
+    held = rows[present].notna().groupby(rows["key"].to_numpy(), observed=True).any().sum()
+    return [int(held.get(c, 0)) for c in columns]
 
 
 def mismatch_summary(report: AuditReport) -> pd.DataFrame:

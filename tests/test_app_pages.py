@@ -195,16 +195,19 @@ def test_overview_shows_the_headline(report):
 
 def test_coverage_filters_narrow_the_alerts(report):
     at = _app_on(nav.COVERAGE, report)
-    assert f"{MATCHED} matched alert(s)" in _texts(at)
+    assert f"{MATCHED} of {MATCHED} matched alerts" in _texts(at)
     at.multiselect(key=f"{state.COVERAGE_FILTERS}.severity").set_value(["medium"]).run()
     _assert_clean(at)
-    assert "1 matched alert(s)" in _texts(at)
+    assert f"1 of {MATCHED} matched alerts" in _texts(at)
     at.multiselect(key=f"{state.COVERAGE_FILTERS}.field_status").set_value(["derived"]).run()
     counts = at.dataframe[0].value
     statuses = {f.siem_field: f.status for f in report.fields}
     assert len(counts) > 0
     assert {statuses[name] for name in counts["siem_field"]} == {"derived"}
-    assert len(at.get("plotly_chart")) == 2  # coverage bars + mapping Sankey
+    assert len(at.get("plotly_chart")) == 1
+    at.multiselect(key=f"{state.COVERAGE_FILTERS}.field_status").set_value(["unsupported"]).run()
+    lost = at.dataframe[0].value.set_index("siem_field")
+    assert lost.at["Md5", "no_graph_field"] == 1  # the one medium alert in view
 
 
 def test_bridge_fidelity_lists_what_the_feed_restores(report):

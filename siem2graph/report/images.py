@@ -15,17 +15,21 @@ from siem2graph.model import AuditReport
 
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 WIDTH, HEIGHT = 1000, 500
+SCALE = 2  # pixels per CSS pixel: field names stay legible where a page shrinks a tall chart
 
 
 def report_figures(report: AuditReport) -> list[tuple[str, go.Figure]]:
     """(caption, figure) for the report's charts, built by the dashboard's builders."""
     return [
         (
-            "Verdicts per SIEM field over the matched alerts",
-            charts.coverage_bars(report.coverage()),
+            "What became of each SIEM field's value on the matched alerts (most lost first)",
+            charts.coverage_bars(views.coverage_in_view(report)[0]),
         ),
-        ("Mismatch rate per compared field", charts.mismatch_rates(views.mismatch_summary(report))),
-        ("Legacy, Graph and matched alerts per day", charts.timeline(report.timeline)),
+        (
+            "Fields whose values differ: share of the alerts compared",
+            charts.mismatch_rates(views.mismatch_summary(report)),
+        ),
+        ("Alerts per day: on both sides and on one side only", charts.timeline(report.timeline)),
     ]
 
 
@@ -52,7 +56,13 @@ async def _render(figures: list[go.Figure], browser: str) -> list[bytes]:
     async with kaleido.Kaleido(path=browser, mathjax=False, n=1) as k:
         return [
             await k.calc_fig(
-                f, opts={"format": "png", "width": WIDTH, "height": f.layout.height or HEIGHT}
+                f,
+                opts={
+                    "format": "png",
+                    "width": WIDTH,
+                    "height": f.layout.height or HEIGHT,
+                    "scale": SCALE,
+                },
             )
             for f in figures
         ]
