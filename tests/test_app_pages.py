@@ -15,7 +15,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from siem2graph.report import EXPORTERS
+from siem2graph.report import audit_name
 from tests.dashboard_inputs import (
     FILE_CHANGED,
     GRAPH_FILE,
@@ -28,7 +28,7 @@ from tests.dashboard_inputs import (
     legacy_csv,
 )
 from ui import nav, state
-from ui.downloads import export_download
+from ui.downloads import export_downloads
 from ui.samples import SAMPLE_DIR, sample_files
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -284,17 +284,21 @@ def test_schema_diff_shows_unmapped_columns(report):
     assert len(at.dataframe[1].value) == len(report.unmapped_graph_paths)
 
 
-def test_export_offers_every_exporter_and_renders_on_request(report):
+def test_export_offers_the_gap_report_and_data_files_named_after_the_audit(report):
     at = _app_on(nav.EXPORT, report)
     _assert_clean(at)
-    assert [b.label for b in at.button] == [f"Prepare {fmt.upper()}" for fmt in EXPORTERS]
+    assert [b.label for b in at.button] == ["Prepare the gap report", "Prepare the data files"]
     assert any(c.value.startswith("Content impact: not included") for c in at.caption)
     assert not at.get("download_button")
-    at.button(key="prepare.json").click().run()
+    at.button(key="prepare.data files").click().run()
     _assert_clean(at)
-    assert [b.label for b in at.get("download_button")] == ["Download JSON"]
-    assert "Prepare JSON" not in [b.label for b in at.button]
-    assert _texts(at).startswith("report.json: ")
+    stem = audit_name(report)
+    assert stem == f"dashboard-legacy-{report.generated_at[:10]}"
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == [f"Download {stem}.json", f"Download {stem}-csv.zip", f"Download {stem}.md"]
+    assert "Prepare the data files" not in [b.label for b in at.button]
+    at.toggle(key=state.EXPORT_REDACT).set_value(True).run()
+    assert "Prepare the data files" in [b.label for b in at.button]  # redacted: rendered anew
 
 
 def test_export_includes_the_content_impact_analysed_on_its_page(report):
@@ -307,27 +311,29 @@ def test_export_includes_the_content_impact_analysed_on_its_page(report):
     assert [i.value for i in at.info] == [
         "Content impact: included (1 rule: 0 works, 1 needs renames, 0 loses inputs, 0 broken)."
     ]
-    at.button(key="prepare.csv").click().run()
-    _assert_clean(at)
-    assert "content_impact_rules.csv, content_impact_references.csv" in _texts(at)
     impact = at.session_state[state.CONTENT_IMPACT][1]
-    workbook = openpyxl.load_workbook(io.BytesIO(export_download(report, "xlsx", impact).data))
+    (xlsx,) = export_downloads(report, ("xlsx",), impact)
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx.data))
     rules = list(workbook["content_impact_rules"].iter_rows(min_row=2, values_only=True))
     assert [row[:4] for row in rules] == [(spl.name, spl.name, "spl", "needs_renames")]
 
 
-def test_export_download_keeps_one_file_as_is(report):
-    download = export_download(report, "json")
-    assert (download.file_name, download.files) == ("report.json", ("report.json",))
-    assert json.loads(download.data)["join"]["matched_alerts"] == MATCHED
+def test_export_downloads_keep_one_file_as_is_and_zip_several(report):
+    json_file, csv_files = export_downloads(report, ("json", "csv"))
+    stem = audit_name(report)
+    assert (json_file.file_name, json_file.files) == (f"{stem}.json", ("report.json",))
+    assert json.loads(json_file.data)["join"]["matched_alerts"] == MATCHED
+    assert len(csv_files.files) > 1
+    assert (csv_files.file_name, csv_files.mime) == (f"{stem}-csv.zip", "application/zip")
+    with zipfile.ZipFile(io.BytesIO(csv_files.data)) as archive:
+        assert archive.namelist() == list(csv_files.files)
 
 
-def test_export_download_zips_several_files(report):
-    download = export_download(report, "csv")
-    assert len(download.files) > 1
-    assert (download.file_name, download.mime) == ("siem2graph-report-csv.zip", "application/zip")
-    with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
-        assert archive.namelist() == list(download.files)
+def test_export_redacts_on_request(report):
+    (plain,), (redacted,) = (export_downloads(report, ("json",), None, r) for r in (False, True))
+    host = report.alerts["host"].dropna().iloc[0]
+    assert host in plain.data.decode() and host not in redacted.data.decode()
+    assert redacted.file_name.endswith("-redacted.json")
 
 
 def test_navigation_lists_content_impact_only_when_present():

@@ -13,7 +13,7 @@ REPORT_ID = "report_id"  # content fingerprint of the inputs behind it
 REPORT_LABEL = "report_label"  # what was loaded, in words ("bundled sample", "2 uploaded files")
 SAMPLE_TRIED = "sample_tried"  # the first visit's automatic sample load ran (even if it failed)
 SELECTED_ALERT = "selected_alert"  # key of the alert the explorer shows
-PREPARED_EXPORTS = "prepared_exports"  # (report id, format) pairs rendered for download
+PREPARED_EXPORTS = "prepared_exports"  # (report id, export) pairs rendered for download
 CONTENT_IMPACT = "content_impact"  # (report id judged against, ContentImpact) the page shows
 
 # Widget keys (widgets keep their values in session state under these).
@@ -26,6 +26,7 @@ MISMATCH_ALERTS = "mismatch_alerts"  # prefix: one table per (field, verdict)
 EXPLORER_QUERY = "explorer_query"
 EXPLORER_SIDES = "explorer_sides"
 EXPLORER_ALERT = "explorer_alert"
+EXPORT_REDACT = "export_redact"
 
 
 def current_report() -> AuditReport | None:
@@ -98,10 +99,10 @@ def content_impact() -> ContentImpact | None:
     return stored[1] if stored is not None and stored[0] == current_report_id() else None
 
 
-def export_prepared(fmt: str) -> bool:
-    """Whether this session asked for the ``fmt`` export of the current report."""
-    return (current_report_id(), fmt) in st.session_state.get(PREPARED_EXPORTS, set())
+def export_prepared(export: str) -> bool:
+    """Whether this session asked for ``export`` (e.g. the redacted gap report) of the report."""
+    return (current_report_id(), export) in st.session_state.get(PREPARED_EXPORTS, set())
 
 
-def mark_export_prepared(fmt: str) -> None:
-    st.session_state.setdefault(PREPARED_EXPORTS, set()).add((current_report_id(), fmt))
+def mark_export_prepared(export: str) -> None:
+    st.session_state.setdefault(PREPARED_EXPORTS, set()).add((current_report_id(), export))
