@@ -72,6 +72,15 @@ def test_pdf_charts_show_every_field_name_and_are_not_black(downloads):
     assert min(mean_brightness(png) for png in images) > 150  # white paper, not black
 
 
+def test_pdf_page_one_states_how_many_fields_lose_data(downloads):
+    page_one = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", str(downloads["pdf"]), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert " of 50 SIEM fields lose data, touching " in page_one
+    assert "Risk register" in page_one
+
+
 def test_xlsx_charts_show_every_field_name(downloads):
     with zipfile.ZipFile(downloads["xlsx"]) as workbook:
         media = [workbook.read(n) for n in workbook.namelist() if n.startswith("xl/media/")]

@@ -1,4 +1,4 @@
-"""Chart images (PNG) through kaleido and a local Chromium; never downloads a browser."""
+"""Chart images (PNG, SVG) through kaleido and a local Chromium; never downloads a browser."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def find_browser() -> str | None:
     return next((p for p in map(shutil.which, BROWSER_NAMES) if p), None)
 
 
-async def _render(figures: list[go.Figure], browser: str) -> list[bytes]:
+async def _render(figures: list[go.Figure], browser: str, fmt: str) -> list[bytes]:
     import kaleido
 
     # mathjax=False: kaleido would otherwise load MathJax from a CDN; plotly.js comes from plotly.
@@ -58,7 +58,7 @@ async def _render(figures: list[go.Figure], browser: str) -> list[bytes]:
             await k.calc_fig(
                 f,
                 opts={
-                    "format": "png",
+                    "format": fmt,
                     "width": WIDTH,
                     "height": f.layout.height or HEIGHT,
                     "scale": SCALE,
@@ -68,8 +68,8 @@ async def _render(figures: list[go.Figure], browser: str) -> list[bytes]:
         ]
 
 
-def chart_images(report: AuditReport, enabled: bool | None = None) -> ChartImages:
-    """Render every chart; ``enabled`` None means 'when a Chromium is found'."""
+def chart_images(report: AuditReport, enabled: bool | None = None, fmt: str = "png") -> ChartImages:
+    """Render every chart as ``fmt`` (png or svg); ``enabled`` None: 'when a Chromium is found'."""
     if enabled is False:
         return ChartImages((), "Charts were not rendered (images turned off for this run).")
     browser = find_browser()
@@ -80,7 +80,7 @@ def chart_images(report: AuditReport, enabled: bool | None = None) -> ChartImage
     named = report_figures(report)
     try:
         with ThreadPoolExecutor(1) as pool:  # a fresh event loop, even under a running one
-            pngs = pool.submit(asyncio.run, _render([f for _, f in named], browser)).result()
+            pngs = pool.submit(asyncio.run, _render([f for _, f in named], browser, fmt)).result()
     except Exception as exc:  # a broken browser must not cost the report
         return ChartImages((), f"Charts omitted: rendering with {browser} failed ({exc}).")
     return ChartImages(tuple((n, png) for (n, _), png in zip(named, pngs, strict=True)), "")
