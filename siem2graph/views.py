@@ -149,7 +149,7 @@ def value_pairs_for(
     """The top (legacy value -> Graph value) pairs of one field; ``found=None`` keeps both kinds."""
     pairs = report.value_pairs[report.value_pairs["siem_field"] == siem_field]
     if found is not None:
-        pairs = pairs[pairs["found"] == found]
+        pairs = pairs[pairs["found"] == found].drop(columns="found")
     return pairs.drop(columns="siem_field").reset_index(drop=True)
 
 
@@ -181,6 +181,21 @@ def alerts_with_verdict(
     table = alerts.assign(
         legacy_value=_joined_values(legacy, "key", siem_field).reindex(shown).to_numpy(),
         graph_value=_joined_values(graph, "key", "value").reindex(shown).to_numpy(),
+    )
+    return table.reset_index(), len(keys)
+
+
+def alerts_holding(
+    report: AuditReport, siem_field: str, limit: int = 500
+) -> tuple[pd.DataFrame, int]:
+    """The first ``limit`` matched alerts whose legacy detections hold a value of
+    ``siem_field`` (for fields Graph has no equivalent for), with that value; and how many."""
+    rows = report.detections.loc[report.detections[siem_field].notna(), ["key", siem_field]]
+    matched = matched_alerts(report)
+    keys = pd.Index(rows["key"].unique()).intersection(matched.index)
+    shown = keys[:limit]
+    table = matched.loc[shown, ["title", "severity", "category", "host"]].assign(
+        legacy_value=_joined_values(rows, "key", siem_field).reindex(shown).to_numpy()
     )
     return table.reset_index(), len(keys)
 

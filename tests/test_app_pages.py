@@ -36,6 +36,7 @@ TIMEOUT = 120
 REPORT_PAGES = [
     nav.OVERVIEW,
     nav.COVERAGE,
+    nav.FIELD,
     nav.UNSUPPORTED,
     nav.MISMATCHES,
     nav.EXPLORER,
@@ -98,7 +99,7 @@ def test_a_first_visit_to_any_page_opens_on_the_sample():
     _assert_clean(at)
     assert at.session_state[state.REPORT_LABEL] == "bundled sample"
     expected = json.loads((SAMPLE_DIR / "expected.json").read_text(encoding="utf-8"))
-    assert _metrics(at)["Matched alerts"] == f"{expected['matched_alerts']:,}"
+    assert _metrics(at)["Matched alerts"].startswith(f"{expected['matched_alerts']:,} of ")
 
 
 def test_sample_button_reloads_the_sample(report):
@@ -133,7 +134,7 @@ def test_uploads_are_audited_and_reach_the_overview():
     assert at.dataframe[0].value["file"].tolist() == [LEGACY_FILE, GRAPH_FILE]
     at.switch_page(nav.OVERVIEW.path).run()
     _assert_clean(at)
-    assert _metrics(at)["Matched alerts"] == str(MATCHED)
+    assert _metrics(at)["Matched alerts"] == f"{MATCHED} of 4"
 
 
 def test_audit_waits_for_both_sides(monkeypatch):
@@ -184,13 +185,40 @@ def test_page_without_a_report_points_to_sources(page):
     assert [link.value for link in at.get("page_link")] == ["Go to Sources"]
 
 
-def test_overview_shows_the_headline(report):
+def test_overview_gives_the_verdict_with_denominators_and_the_risk_register(report):
     at = _app_on(nav.OVERVIEW, report)
+    _assert_clean(at)
+    assert at.subheader[0].value.startswith("2 of 50 SIEM fields lose data, touching 3 of 3")
     metrics = _metrics(at)
-    assert metrics["Matched alerts"] == str(MATCHED)
-    assert metrics["Overall readiness"] == report.headline.overall_readiness
-    assert metrics["Legacy-only alerts"] == "1"
+    assert metrics["Fields that lose data"] == "2 of 50"
+    assert metrics["Matched alerts"] == f"{MATCHED} of 4"
+    assert metrics["Legacy alerts Graph lacks"] == "1 of 4"
+    register = at.dataframe[0].value
+    assert register["siem_field"].tolist()[:2] == ["InternalIPV4List", "Md5"]
+    assert register.iloc[0]["touched"] == "3 of 3 (100%)"
+    assert register.iloc[0]["replacement"] == "none: Not supported"
     assert len(at.get("plotly_chart")) == 1
+
+
+def test_one_field_shows_its_mapping_figures_and_alerts(report):
+    at = _fresh_app()
+    at.session_state[state.SAMPLE_TRIED] = True
+    at.session_state[state.REPORT] = report
+    at.session_state[state.REPORT_ID] = "dashboard-test-inputs"
+    at.query_params[state.FIELD_PARAM] = "Severity"
+    at.run()
+    at.switch_page(nav.FIELD.path).run()
+    _assert_clean(at)
+    assert at.selectbox(key=state.FIELD_CHOICE).value == "Severity"
+    assert _metrics(at)["Graph changes the value"] == "33% (1 of 3)"
+    pairs = at.dataframe[1].value
+    assert pairs[["legacy_value", "graph_value"]].values.tolist() == [["High", "medium"]]
+    assert "found" not in pairs.columns
+    at.selectbox(key=state.FIELD_CHOICE).select("Md5").run()
+    _assert_clean(at)
+    assert at.query_params[state.FIELD_PARAM] == "Md5"
+    assert _metrics(at)["lost: no Graph field"] == "100% (3 of 3)"
+    assert len(at.dataframe[1].value) == MATCHED  # the alerts whose Md5 is lost
 
 
 def test_coverage_filters_narrow_the_alerts(report):

@@ -6,7 +6,7 @@ import streamlit as st
 
 from siem2graph.impact import ContentImpact
 from siem2graph.model import AuditReport
-from ui.nav import SOURCES
+from ui.nav import FIELD, SOURCES
 
 REPORT = "audit_report"  # the AuditReport this session is looking at (content impact reads it)
 REPORT_ID = "report_id"  # content fingerprint of the inputs behind it
@@ -27,6 +27,11 @@ EXPLORER_QUERY = "explorer_query"
 EXPLORER_SIDES = "explorer_sides"
 EXPLORER_ALERT = "explorer_alert"
 EXPORT_REDACT = "export_redact"
+OVERVIEW_REGISTER = "overview_register"
+FIELD_CHOICE = "field_choice"
+FIELD_ALERTS = "field_alerts"  # prefix: one table per (field, verdict)
+FIELD_PARAM = "field"  # URL query parameter of the One field page
+FIELD_LINK = "field_link"  # a field a click asked to open (followed once)
 
 
 def current_report() -> AuditReport | None:
@@ -106,3 +111,15 @@ def export_prepared(export: str) -> bool:
 
 def mark_export_prepared(export: str) -> None:
     st.session_state.setdefault(PREPARED_EXPORTS, set()).add((current_report_id(), export))
+
+
+def open_field(siem_field: str) -> None:
+    """Ask to open ``siem_field`` on the One field page (from a widget's callback)."""
+    st.session_state[FIELD_LINK] = siem_field
+
+
+def follow_field_link() -> None:
+    """Go to the One field page if a click asked for a field; links are followed once."""
+    chosen = st.session_state.pop(FIELD_LINK, None)
+    if chosen is not None:
+        st.switch_page(FIELD.path, query_params={FIELD_PARAM: chosen})
