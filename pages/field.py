@@ -43,6 +43,7 @@ def _figures(row: pd.Series) -> None:
 
 
 def _alerts(field: str, dropped: bool, row: pd.Series) -> None:
+    verdict = "no_graph_field"
     if dropped:
         st.subheader("Alerts whose value is lost")
         alerts, total = cache.view(views.alerts_holding, field, render.DEFAULT_ROWS)
@@ -51,17 +52,16 @@ def _alerts(field: str, dropped: bool, row: pd.Series) -> None:
         if not choices:
             return
         st.subheader("The alerts behind each number")
-        verdict = st.radio(
-            "Alerts where", choices, format_func=VERDICT_CHOICES.get, horizontal=True
+        verdict = (
+            st.radio("Alerts where", choices, format_func=VERDICT_CHOICES.get, horizontal=True)
+            or choices[0]
         )
-        alerts, total = cache.view(
-            views.alerts_with_verdict, field, verdict or choices[0], render.DEFAULT_ROWS
-        )
+        alerts, total = cache.view(views.alerts_with_verdict, field, verdict, render.DEFAULT_ROWS)
     st.caption("Select an alert to see its legacy detections and Graph values.")
     event = render.table(
         alerts,
         total=total,
-        key=f"{state.FIELD_ALERTS}.{field}",
+        key=f"{state.FIELD_ALERTS}.{field}.{verdict}",
         on_select="rerun",
         selection_mode="single-row",
     )

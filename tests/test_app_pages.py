@@ -76,6 +76,11 @@ def _metrics(at: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in at.metric}
 
 
+def _table_with(at: AppTest, column: str):
+    """The first table shown with ``column``."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
 def _texts(at: AppTest) -> str:
     return "\n".join(t.value for t in at.text)
 
@@ -211,7 +216,7 @@ def test_one_field_shows_its_mapping_figures_and_alerts(report):
     _assert_clean(at)
     assert at.selectbox(key=state.FIELD_CHOICE).value == "Severity"
     assert _metrics(at)["Graph changes the value"] == "33% (1 of 3)"
-    pairs = at.dataframe[1].value
+    pairs = _table_with(at, "alerts")
     assert pairs[["legacy_value", "graph_value"]].values.tolist() == [["High", "medium"]]
     assert "found" not in pairs.columns
     at.selectbox(key=state.FIELD_CHOICE).select("Md5").run()
@@ -255,17 +260,31 @@ def test_unsupported_fields_list_what_graph_drops(report):
     assert set(table["status"]) <= {"unsupported", "obsolete"}
 
 
-def test_mismatches_drill_down_to_the_explorer(report):
+def test_mismatches_chart_only_differing_fields_and_link_to_one_field(report):
     at = _app_on(nav.MISMATCHES, report)
     _assert_clean(at)
+    bars = at.get("plotly_chart")[0].proto.spec
+    assert '"33% (1 of 3)"' in bars and '"Actor"' not in bars
     at.selectbox(key=state.MISMATCH_FIELD).select("FileName").run()
-    pairs = at.dataframe[1].value
+    _assert_clean(at)
+    link = at.get("page_link")[-1].proto
+    assert link.label.startswith("Open FileName") and "field=FileName" in str(link)
+
+
+def test_one_field_drills_down_to_the_explorer(report):
+    at = _app_on(nav.FIELD, report)
+    at.selectbox(key=state.FIELD_CHOICE).select("FileName").run()
+    pairs = _table_with(at, "alerts")
     assert pairs["legacy_value"].tolist() == ["other.exe"]
-    table_key = f"{state.MISMATCH_ALERTS}.FileName.mismatch"
+    at.radio[0].set_value("mismatch").run()
+    table_key = f"{state.FIELD_ALERTS}.FileName.mismatch"
     assert at.dataframe(key=table_key).value["key"].tolist() == [FILE_CHANGED]
     at.session_state[table_key] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     at.run()
-    next(b for b in at.button if b.label == "Open in the alert explorer").click().run()
+    _assert_clean(at)
+    detections = _table_with(at, "detection 1").set_index("field")
+    assert detections.at["FileName", "detection 1"] == "other.exe"  # the raw legacy row
+    next(b for b in at.button if "alert explorer" in b.label).click().run()
     _assert_clean(at)
     assert at.title[0].value == nav.EXPLORER.title
     assert at.selectbox(key=state.EXPLORER_ALERT).value == FILE_CHANGED

@@ -22,7 +22,6 @@ GRAPH_UPLOADS = "graph_uploads"
 COVERAGE_FILTERS = "coverage_filters"  # prefix: one multiselect per filter
 MISMATCH_FIELD = "mismatch_field"
 MISMATCH_GROUPING = "mismatch_grouping"
-MISMATCH_ALERTS = "mismatch_alerts"  # prefix: one table per (field, verdict)
 EXPLORER_QUERY = "explorer_query"
 EXPLORER_SIDES = "explorer_sides"
 EXPLORER_ALERT = "explorer_alert"
