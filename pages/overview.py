@@ -29,25 +29,34 @@ st.text(OVERALL_TEXT.get(report.headline.overall_readiness, ""))
 
 fields = len(report.fields)
 readiness = cache.view(audit_tables.readiness_counts).set_index("readiness")["fields"]
-columns = st.columns(4)
-for column, (verdict, label) in zip(
-    columns,
-    [("loses", "Fields that lose data"), ("changes", "Fields that change"),
-     ("keeps", "Fields Graph keeps"), ("not_applicable", "Fields without data")],
-    strict=True,
-):  # fmt: skip
-    column.metric(label, f"{readiness[verdict]:,} of {fields:,}")
-columns = st.columns(3)
-columns[0].metric(
+# Metrics as wide as their text, wrapping onto the next line: nothing is cut at 800 px.
+figures = st.container(horizontal=True, gap="medium")
+for verdict, label in [
+    ("loses", "Fields that lose data"),
+    ("changes", "Fields that change"),
+    ("keeps", "Fields Graph keeps"),
+    ("not_applicable", "Fields without data"),
+]:
+    figures.metric(label, f"{readiness[verdict]:,} of {fields:,}", width="content", border=True)
+figures = st.container(horizontal=True, gap="medium")
+figures.metric(
     "Matched alerts",
     f"{join.matched_alerts:,} of {join.legacy_alerts:,}",
     help="Legacy alerts that Graph also has: the base of every field's figures.",
+    width="content",
+    border=True,
 )
-columns[1].metric(
-    "Legacy alerts Graph lacks", f"{join.legacy_only_alerts:,} of {join.legacy_alerts:,}"
+figures.metric(
+    "Legacy alerts Graph lacks",
+    f"{join.legacy_only_alerts:,} of {join.legacy_alerts:,}",
+    width="content",
+    border=True,
 )
-columns[2].metric(
-    "Graph alerts the export lacks", f"{join.graph_only_alerts:,} of {join.graph_alerts:,}"
+figures.metric(
+    "Graph alerts the export lacks",
+    f"{join.graph_only_alerts:,} of {join.graph_alerts:,}",
+    width="content",
+    border=True,
 )
 st.caption(
     "Detections are the legacy SIEM API's rows (several per alert); alerts are what both APIs "

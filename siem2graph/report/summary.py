@@ -52,7 +52,8 @@ def verdict_sentence(report: AuditReport) -> str:
     rest = [f"{counts['changes']} change", f"{counts['keeps']} keep"]
     if counts["unreadable"]:
         rest.append(f"{counts['unreadable']} could not be read")
-    rest.append(f"{counts['not_applicable']} held no data")
+    if counts["not_applicable"]:
+        rest.append(f"{counts['not_applicable']} held no data")
     return f"{first}; " + "; ".join(rest) + "."
 
 
