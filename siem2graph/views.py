@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -25,6 +26,8 @@ ALERT_LIST_COLUMNS = (
 )
 VALUE_SEPARATOR = "; "
 NOT_COMPARED = "not compared"
+EXPECTED_PROBLEM = "appears again"  # an alert's newer version replaced an older one: normal
+_VARYING = re.compile(r"\S*\d\S*")
 
 
 def matched_alerts(report: AuditReport) -> pd.DataFrame:
@@ -308,16 +311,23 @@ def unsupported_fields(report: AuditReport) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+def problem_kind(reason: str) -> str:
+    """What a problem is, without the ids and counts that differ from row to row."""
+    return _VARYING.sub("…", reason.split(":", 1)[0])
+
+
 def problem_counts(report: AuditReport) -> pd.DataFrame:
-    """Problems per (side, file, reason kind); the reason kind is the text before any colon."""
+    """Problems per (side, file, kind), largest first; ``expected`` marks the kinds that are
+    normal (a newer version of the same alert replaced an older one)."""
     if not report.problems:
-        return pd.DataFrame(columns=["side", "file", "reason", "rows"])
+        return pd.DataFrame(columns=["side", "file", "reason", "rows", "expected"])
     frame = pd.DataFrame(
-        [(p.side, p.file, p.reason.split(":", 1)[0]) for p in report.problems],
+        [(p.side, p.file, problem_kind(p.reason)) for p in report.problems],
         columns=["side", "file", "reason"],
     )
     counts = frame.groupby(["side", "file", "reason"]).size().rename("rows").reset_index()
-    return counts.sort_values("rows", ascending=False, ignore_index=True)
+    counts["expected"] = counts["reason"].str.contains(EXPECTED_PROBLEM, regex=False)
+    return counts.sort_values(["expected", "rows"], ascending=[True, False], ignore_index=True)
 
 
 def problems_frame(report: AuditReport, limit: int) -> pd.DataFrame:

@@ -137,6 +137,7 @@ def test_uploads_are_audited_and_reach_the_overview():
     _assert_clean(at)
     assert at.session_state[state.REPORT].join.matched_alerts == MATCHED
     assert at.dataframe[0].value["file"].tolist() == [LEGACY_FILE, GRAPH_FILE]
+    assert at.get("page_link")[0].label == "See the results: the verdict"
     at.switch_page(nav.OVERVIEW.path).run()
     _assert_clean(at)
     assert _metrics(at)["Matched alerts"] == f"{MATCHED} of 4"
@@ -173,6 +174,8 @@ def test_unreadable_upload_names_the_file_and_keeps_the_last_audit(report):
     shown = re.sub(r"\\(.)", r"\1", at.error[0].value)  # markdown escapes, as rendered
     assert "broken.json: not valid JSON" in shown
     assert at.session_state[state.REPORT] is report
+    previous = [w.value for w in at.warning if "could not run" in w.value]
+    assert previous and "previous audit, of the test inputs" in previous[0]
 
 
 @pytest.mark.parametrize("page", REPORT_PAGES, ids=lambda p: Path(p.path).stem)

@@ -169,3 +169,18 @@ def test_inputs_and_problems(report):
     ]
     assert views.problems_frame(report, 10).empty
     assert views.problem_counts(report).empty
+
+
+def test_problems_group_by_kind_and_mark_newer_versions_as_expected(report):
+    from dataclasses import replace
+
+    from siem2graph.sources import RowProblem
+
+    again = "alert da{} appears again: an older version was dropped"
+    problems = [RowProblem("graph", "g.json", None, again.format(n)) for n in range(3)]
+    problems.append(RowProblem("legacy", "l.csv", 7, "bad time: 'soon'"))
+    counts = views.problem_counts(replace(report, problems=tuple(problems)))
+    assert counts[["reason", "rows", "expected"]].values.tolist() == [
+        ["bad time", 1, False],
+        ["alert … appears again", 3, True],
+    ]

@@ -11,6 +11,7 @@ from ui.nav import FIELD, SOURCES
 REPORT = "audit_report"  # the AuditReport this session is looking at (content impact reads it)
 REPORT_ID = "report_id"  # content fingerprint of the inputs behind it
 REPORT_LABEL = "report_label"  # what was loaded, in words ("bundled sample", "2 uploaded files")
+FAILED_AUDIT = "failed_audit"  # what the last audit that could not run was of (cleared on success)
 SAMPLE_TRIED = "sample_tried"  # the first visit's automatic sample load ran (even if it failed)
 SELECTED_ALERT = "selected_alert"  # key of the alert the explorer shows
 PREPARED_EXPORTS = "prepared_exports"  # (report id, export) pairs rendered for download
@@ -55,6 +56,17 @@ def store_report(report: AuditReport, report_id: str, label: str) -> None:
     st.session_state[REPORT] = report
     st.session_state[REPORT_ID] = report_id
     st.session_state[REPORT_LABEL] = label
+    st.session_state.pop(FAILED_AUDIT, None)
+
+
+def mark_audit_failed(label: str) -> None:
+    """Remember that the audit of ``label`` could not run (the loaded report is an older one)."""
+    st.session_state[FAILED_AUDIT] = label
+
+
+def failed_audit() -> str | None:
+    """What the last audit that could not run was of, if it came after the loaded report."""
+    return st.session_state.get(FAILED_AUDIT)
 
 
 def require_report() -> AuditReport:

@@ -17,6 +17,7 @@ import numpy as np
 import orjson
 
 from siem2graph.errors import InputError
+from siem2graph.legacy.sniff import binary_kind
 from siem2graph.sources import Source
 
 BATCH_BYTES = 1 << 26  # NDJSON read and handed over at once
@@ -93,6 +94,8 @@ class AlertStream:
                     break
             if not parts:
                 raise InputError(f"{self.source.name}: the file is empty")
+            if what := binary_kind(bytes(parts[0][:16])):
+                raise InputError(f"{self.source.name}: this is {what}, not Graph alerts JSON")
             first = _first_record(parts[0])
             if isinstance(first, Invalid) or len(parts) < 2:
                 for segment in segments:
@@ -185,7 +188,8 @@ def _whole_document(
         document = orjson.loads(b"\n".join(line for _, line in lines))
     except orjson.JSONDecodeError:
         if isinstance(first, Invalid) and lines[0][0] == 1:
-            raise InputError(f"{name}: neither JSON nor NDJSON ({first.reason})") from None
+            reason = "not UTF-8 text" if "UTF-8" in first.reason else first.reason
+            raise InputError(f"{name}: neither JSON nor NDJSON ({reason})") from None
         for number, line in lines:
             yield from line_records(number, line)
         return
