@@ -7,6 +7,7 @@ import streamlit as st
 from siem2graph import charts, views
 from ui import cache, loading, nav, render, state
 
+CHART = "mismatch_rates"
 GROUPINGS = {"severity": "Severity", "category": "Category"}
 RATE_COLUMNS = {
     "siem_field": st.column_config.TextColumn("SIEM field"),
@@ -16,12 +17,6 @@ RATE_COLUMNS = {
     "mismatch_rate": st.column_config.NumberColumn("Share that differ", format="percent"),
     "missing_in_graph": st.column_config.NumberColumn("Alerts where Graph lacks the value"),
 }
-
-
-def _open_clicked_field() -> None:
-    points = st.session_state["mismatch_rates"].selection.points
-    if points:
-        state.open_field(str(points[0]["y"]))
 
 
 report = loading.open_report()
@@ -37,14 +32,11 @@ st.caption(
 if differing.empty:
     st.info("Every field compared holds the same values in Graph.")
 else:
-    st.plotly_chart(
+    render.field_chart(
         charts.mismatch_rates(summary),
-        key="mismatch_rates",
-        on_select=_open_clicked_field,
-        selection_mode="points",
-        alt="Share of the alerts compared whose values differ, per field",
+        CHART,
+        "Share of the alerts compared whose values differ, per field",
     )
-state.follow_field_link()
 with st.expander("Every field compared, as a table"):
     render.table(compared, column_config=RATE_COLUMNS)
 

@@ -232,7 +232,7 @@ def test_one_field_shows_its_mapping_figures_and_alerts(report):
 def test_coverage_filters_narrow_the_alerts(report):
     at = _app_on(nav.COVERAGE, report)
     assert f"{MATCHED} of {MATCHED} matched alerts" in _texts(at)
-    at.multiselect(key=f"{state.COVERAGE_FILTERS}.severity").set_value(["medium"]).run()
+    at.multiselect(key=f"{state.ALERT_FILTERS}.severity").set_value(["medium"]).run()
     _assert_clean(at)
     assert f"1 of {MATCHED} matched alerts" in _texts(at)
     at.multiselect(key=f"{state.COVERAGE_FILTERS}.field_status").set_value(["derived"]).run()
@@ -244,6 +244,25 @@ def test_coverage_filters_narrow_the_alerts(report):
     at.multiselect(key=f"{state.COVERAGE_FILTERS}.field_status").set_value(["unsupported"]).run()
     lost = at.dataframe[0].value.set_index("siem_field")
     assert lost.at["Md5", "no_graph_field"] == 1  # the one medium alert in view
+
+
+def test_filters_live_in_the_url_and_persist_across_pages(report):
+    at = _fresh_app()
+    at.session_state[state.SAMPLE_TRIED] = True
+    at.session_state[state.REPORT] = report
+    at.session_state[state.REPORT_ID] = "dashboard-test-inputs"
+    at.query_params["severity"] = "medium"  # a shared link
+    at.run()
+    at.switch_page(nav.COVERAGE.path).run()
+    _assert_clean(at)
+    assert f"1 of {MATCHED} matched alerts" in _texts(at)
+    severity = at.multiselect(key=f"{state.ALERT_FILTERS}.severity")
+    assert severity.options == ["low", "medium"]  # severity order, not the alphabet
+    severity.set_value(["low"]).run()
+    assert at.query_params["severity"] == "low"
+    at.switch_page(nav.OVERVIEW.path).run()
+    at.switch_page(nav.COVERAGE.path).run()
+    assert f"2 of {MATCHED} matched alerts" in _texts(at)  # kept across pages
 
 
 def test_bridge_fidelity_lists_what_the_feed_restores(report):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import plotly.io as pio
 import pytest
 
 from siem2graph import charts, views
 from tests.dashboard_inputs import HOSTILE_TITLE, MATCHED, dashboard_report
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +105,14 @@ def test_mismatch_heatmap_numbers_every_cell(report):
     rows = dict(zip(heatmap.y, heatmap.text, strict=True))
     assert list(rows["Severity"]) == ["0%", "100%"]
     assert heatmap.texttemplate == "%{text}"
+
+
+def test_the_dashboard_accent_is_the_palette_blue_and_severities_sort_by_rank():
+    from siem2graph.dashboard import config_flags
+    from ui.filters import ordered
+
+    assert f"--theme.primaryColor={charts.ACCENT}" in config_flags(ROOT)
+    assert charts.ACCENT != charts.LOSES
+    assert ordered("severity", ["high", "low", "Medium", "informational", "odd"]) == [
+        "informational", "low", "Medium", "high", "odd"
+    ]  # fmt: skip

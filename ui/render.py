@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from siem2graph.errors import Siem2GraphError
+from ui import state
 
 DEFAULT_ROWS = 1000
 _MARKDOWN_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
@@ -29,6 +30,18 @@ def table(
     if total > len(shown):
         st.caption(f"Showing the first {len(shown):,} of {total:,} rows.")
     return result
+
+
+def field_chart(figure: Any, key: str, alt: str) -> None:
+    """A chart whose bars are SIEM fields: clicking one opens that field's page."""
+    st.plotly_chart(
+        figure,
+        key=key,
+        on_select=lambda: state.open_clicked_field(key),
+        selection_mode="points",
+        alt=alt,
+    )
+    state.follow_field_link()
 
 
 def rate_column(label: str = "populated") -> Any:

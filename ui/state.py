@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
 from siem2graph.impact import ContentImpact
@@ -20,7 +22,8 @@ CONTENT_IMPACT = "content_impact"  # (report id judged against, ContentImpact) t
 # Widget keys (widgets keep their values in session state under these).
 LEGACY_UPLOADS = "legacy_uploads"
 GRAPH_UPLOADS = "graph_uploads"
-COVERAGE_FILTERS = "coverage_filters"  # prefix: one multiselect per filter
+COVERAGE_FILTERS = "coverage_filters"  # prefix: the field-status multiselect
+ALERT_FILTERS = "alert_filters"  # the filter bar's values (and prefix of its multiselects)
 MISMATCH_FIELD = "mismatch_field"
 MISMATCH_GROUPING = "mismatch_grouping"
 EXPLORER_QUERY = "explorer_query"
@@ -127,6 +130,13 @@ def mark_export_prepared(export: str) -> None:
 def open_field(siem_field: str) -> None:
     """Ask to open ``siem_field`` on the One field page (from a widget's callback)."""
     st.session_state[FIELD_LINK] = siem_field
+
+
+def open_clicked_field(chart: str) -> None:
+    """Ask to open the field of the bar clicked on ``chart`` (whose bars are named by field)."""
+    points = st.session_state[chart].selection.points
+    if points:
+        open_field(html.unescape(str(points[0]["y"])))
 
 
 def follow_field_link() -> None:
