@@ -7,7 +7,7 @@ import streamlit as st
 
 from siem2graph import charts, views
 from siem2graph.mapping import DROPPED_STATUSES
-from siem2graph.report.audit_tables import READINESS_TEXT, replacement
+from siem2graph.report.audit_tables import READINESS_TEXT, replacement, risk_register
 from ui import cache, loading, render, state
 from ui.nav import EXPLORER
 
@@ -21,6 +21,10 @@ VERDICT_CHOICES = {
 
 
 def _choose_field(names: list[str]) -> str:
+    """The field in the URL, else the one chosen before, else the top of the risk register."""
+    register = cache.view(risk_register)
+    if state.FIELD_CHOICE not in st.session_state and len(register):
+        st.session_state[state.FIELD_CHOICE] = register["siem_field"].iloc[0]
     asked = st.query_params.get(state.FIELD_PARAM)
     if asked in names and asked != st.session_state.get(state.FIELD_CHOICE):
         st.session_state[state.FIELD_CHOICE] = asked
@@ -92,13 +96,13 @@ st.subheader(f"{field}: {READINESS_TEXT[result.readiness]}")
 render.table(
     pd.DataFrame(
         [
-            ("status", result.status),
+            ("Status in the mapping", result.status),
             ("Graph path(s), first preferred", "; ".join(result.graph_paths) or "none"),
             ("Microsoft's table: use instead", replacement(result)),
-            ("note", result.note or "–"),
-            ("legacy detections with a value", f"{result.legacy_rows_populated:,}"),
+            ("Note", result.note or "–"),
+            ("Legacy detections with a value", f"{result.legacy_rows_populated:,}"),
         ],
-        columns=["", "value"],
+        columns=["About the field", "Value"],
     )
 )
 _figures(row)

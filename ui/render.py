@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from siem2graph.errors import Siem2GraphError
+from siem2graph.report.cells import human_header
 from ui import state
 
 DEFAULT_ROWS = 1000
@@ -19,12 +20,14 @@ _MARKDOWN_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
 def table(
     frame: pd.DataFrame, limit: int = DEFAULT_ROWS, total: int | None = None, **options: Any
 ) -> Any:
-    """Show at most ``limit`` rows of ``frame`` as a plain-text table, saying when rows were cut
-    (``total`` is the full row count when ``frame`` is already a cut).
+    """Show at most ``limit`` rows of ``frame`` as a plain-text table with headers in words,
+    saying when rows were cut (``total`` is the full row count when ``frame`` is already a cut).
 
     ``options`` go to ``st.dataframe`` (e.g. ``key``, ``on_select``, ``column_config``).
     """
     shown = frame.head(limit)
+    headers = {str(c): human_header(str(c)) for c in shown.columns}
+    options["column_config"] = headers | options.get("column_config", {})
     result = st.dataframe(shown, hide_index=True, **options)
     total = len(frame) if total is None else total
     if total > len(shown):
