@@ -81,6 +81,13 @@ def test_pdf_page_one_states_how_many_fields_lose_data(downloads):
     assert "Risk register" in page_one
 
 
+def test_html_is_small_with_every_chart_as_an_image(downloads):
+    html = downloads["html"].read_bytes()
+    assert len(html) < 1_500_000  # was 4.9 MB with plotly.js inline
+    assert html.count(b'src="data:image/svg+xml;base64,') == 3
+    assert b"<script" not in html
+
+
 def test_xlsx_charts_show_every_field_name(downloads):
     with zipfile.ZipFile(downloads["xlsx"]) as workbook:
         media = [workbook.read(n) for n in workbook.namelist() if n.startswith("xl/media/")]

@@ -49,3 +49,21 @@ def test_coverage_chart_names_the_fields_graph_drops(page):
         "texts => texts.map(t => t.textContent)"
     )
     assert {"Md5", "InternalIPV4List", "IocValue"} <= set(labels)
+
+
+def test_dark_mode_follows_the_system_and_keeps_the_charts_legible(page):
+    page.emulate_media(color_scheme="dark")
+    page.set_viewport_size({"width": 1280, "height": 1600})
+    try:
+        for title in ("Overview", "Coverage"):
+            open_page(page, title)
+            page.wait_for_timeout(300)
+            screenshot(page, f"pages-dark/{title.lower()}")
+        background = page.evaluate(
+            "() => getComputedStyle(document.querySelector('[data-testid=\"stApp\"]'))"
+            ".backgroundColor"
+        )
+        red, green, blue = (int(c) for c in background[4:-1].split(",")[:3])
+        assert red + green + blue < 200, background  # the dark theme, not the light one
+    finally:
+        page.emulate_media(color_scheme="light")

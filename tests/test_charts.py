@@ -111,7 +111,9 @@ def test_the_dashboard_accent_is_the_palette_blue_and_severities_sort_by_rank():
     from siem2graph.dashboard import config_flags
     from ui.filters import ordered
 
-    assert f"--theme.primaryColor={charts.ACCENT}" in config_flags(ROOT)
+    flags = config_flags(ROOT)
+    assert f"--theme.light.primaryColor={charts.ACCENT}" in flags
+    assert f"--theme.dark.primaryColor={charts.NEW}" in flags  # lighter blue on dark
     assert charts.ACCENT != charts.LOSES
     assert ordered("severity", ["high", "low", "Medium", "informational", "odd"]) == [
         "informational", "low", "Medium", "high", "odd"
