@@ -7,10 +7,13 @@ from pathlib import Path
 import streamlit as st
 
 from siem2graph import views
+from siem2graph.errors import MappingError
+from siem2graph.mapping import load_mapping
 from siem2graph.model import AuditReport
 from siem2graph.pulls import describe, partial_warning
 from siem2graph.sources import Source
 from ui import cache, loading, render, state
+from ui.columns import column_aliases, column_names_editor
 from ui.nav import SCHEMA_DIFF
 from ui.samples import sample_files
 
@@ -59,6 +62,7 @@ def _load_controls() -> None:
         "Live Graph: pull alerts_v2 from your tenant", key=LIVE_GRAPH_OPEN, on_change="rerun"
     ):
         live_file = _live_graph_file()
+    names = column_names_editor()
     legacy_files, graph_files = legacy_files or [], graph_files or []
     graph_count = len(graph_files) + (live_file is not None)
     ready = bool(legacy_files) and graph_count > 0
@@ -72,7 +76,12 @@ def _load_controls() -> None:
         if live_file is not None:
             graph.append(Source.from_path(live_file))
         label = f"{len(legacy)} legacy and {len(graph)} Graph file(s) you provided"
-        loading.run_audit(legacy, graph, label)
+        try:
+            aliases = column_aliases(names, load_mapping())
+        except MappingError as error:
+            render.input_error(error)
+            return
+        loading.run_audit(legacy, graph, label, aliases)
 
 
 def _problems(report: AuditReport) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ctypes
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -19,6 +19,7 @@ from siem2graph import __version__
 from siem2graph.graph.alerts import GraphData, read_graph
 from siem2graph.join import join
 from siem2graph.legacy import FILE_COLUMN, RECORD_COLUMN, LegacyData, read_legacy
+from siem2graph.legacy.reader import Aliases
 from siem2graph.mapping import FieldMapping, Mapping, load_mapping
 from siem2graph.model import VERDICTS, AuditReport, FieldResult, Headline
 from siem2graph.pulls import pull_scopes
@@ -276,7 +277,7 @@ def audit_sources(
     mapping: Mapping | None = None,
     options: AuditOptions | None = None,
     progress: Progress | None = None,
-    aliases: Sequence[Path | str] = (),
+    aliases: Aliases = (),
 ) -> AuditReport:
     """Read both sides and run the audit, timing each phase; ``progress`` hears of every
     step with its share of the whole audit."""
@@ -303,7 +304,7 @@ def audit_files(
     legacy: Iterable[Path | str],
     graph: Iterable[Path | str],
     mapping: Mapping | None = None,
-    aliases: Sequence[Path | str] = (),
+    aliases: Aliases = (),
 ) -> AuditReport:
     """Audit files on disk."""
     return audit_sources(

@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -93,7 +94,7 @@ def test_first_visit_audits_the_sample():
     assert [f.name for f in report.inputs] == [p.name for p in (*legacy, *graph)]
     expected = json.loads((SAMPLE_DIR / "expected.json").read_text(encoding="utf-8"))
     assert report.join.matched_alerts == expected["matched_alerts"]
-    files = at.dataframe[0].value
+    files = _table_with(at, "file")
     assert files["file"].tolist() == [f.name for f in report.inputs]
     limit = f"{st.get_option('server.maxUploadSize'):,} MB"
     assert any(limit in caption.value for caption in at.caption)
@@ -136,11 +137,40 @@ def test_uploads_are_audited_and_reach_the_overview():
     _audit_button(at).click().run()
     _assert_clean(at)
     assert at.session_state[state.REPORT].join.matched_alerts == MATCHED
-    assert at.dataframe[0].value["file"].tolist() == [LEGACY_FILE, GRAPH_FILE]
+    assert _table_with(at, "file")["file"].tolist() == [LEGACY_FILE, GRAPH_FILE]
     assert at.get("page_link")[0].label == "See the results: the verdict"
     at.switch_page(nav.OVERVIEW.path).run()
     _assert_clean(at)
     assert _metrics(at)["Matched alerts"] == f"{MATCHED} of 4"
+
+
+def test_the_exports_own_column_names_are_named_on_sources_not_with_aliases():
+    renamed = legacy_csv().replace(b"AlertId", b"Our Alert Key", 1)
+    at = _upload(_app_on(nav.SOURCES), (LEGACY_FILE, renamed), (GRAPH_FILE, graph_json()))
+    _audit_button(at).click().run()
+    assert "no AlertId column" in at.error[0].value
+    added = [{"your_column": "Our Alert Key", "siem_field": "AlertId"}]
+    at.session_state[state.COLUMN_NAMES] = {"edited_rows": {}, "added_rows": added,
+                                            "deleted_rows": []}  # fmt: skip
+    at.run()
+    _audit_button(at).click().run()
+    _assert_clean(at)
+    assert at.session_state[state.REPORT].join.matched_alerts == MATCHED
+
+
+def test_column_names_become_an_alias_set_and_bad_rows_are_named():
+    from siem2graph.errors import MappingError
+    from siem2graph.mapping import load_mapping
+    from ui.columns import EMPTY, column_aliases
+
+    mapping = load_mapping()
+    assert column_aliases(EMPTY, mapping) == ()
+    table = pd.DataFrame({"your_column": [" Alert ID ", None], "siem_field": ["AlertId", None]})
+    (aliases,) = column_aliases(table, mapping)
+    assert dict(aliases.columns) == {"alertid": "AlertId"}
+    wrong = pd.DataFrame({"your_column": ["Sev"], "siem_field": ["Severty"]})
+    with pytest.raises(MappingError, match="did you mean 'Severity'"):
+        column_aliases(wrong, mapping)
 
 
 def test_audit_waits_for_both_sides(monkeypatch):

@@ -76,10 +76,10 @@ def test_upload_audit_explore_and_download(page, upload_files):
     page.wait_for_function(
         "(expected) => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')]"
         ".some(e => e.innerText.trim() === expected)",
-        arg=str(MATCHED),
+        arg=f"{MATCHED} of 4",
     )
     assert metric(page, "Matched alerts") == f"{MATCHED} of 4" != sample_matched
-    assert metric(page, "Legacy-only alerts") == "1"
+    assert metric(page, "Legacy alerts Graph lacks") == "1 of 4"
     screenshot(page, "03-overview")
 
     open_page(page, "Coverage")

@@ -11,6 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from siem2graph.errors import Siem2GraphError
+from siem2graph.legacy.aliases import AliasSet
 from siem2graph.model import AuditReport
 from siem2graph.sources import Source
 from ui import cache, render, state
@@ -20,8 +21,14 @@ from ui.samples import sample_files
 logger = logging.getLogger(__name__)
 
 
-def run_audit(legacy: Sequence[Source], graph: Sequence[Source], label: str) -> bool:
-    """Audit the sources (cached by content) and make the result the session's report."""
+def run_audit(
+    legacy: Sequence[Source],
+    graph: Sequence[Source],
+    label: str,
+    aliases: Sequence[AliasSet] = (),
+) -> bool:
+    """Audit the sources (cached by content; legacy columns named by ``aliases`` too) and make
+    the result the session's report."""
     with st.status("Auditing: reading the files", expanded=True) as status:
         bar = st.progress(0.0, text="Reading and hashing the files")
         # The engine reports from inside the cached call; updating the bar in the caller's
@@ -35,7 +42,7 @@ def run_audit(legacy: Sequence[Source], graph: Sequence[Source], label: str) -> 
             outside.run(bar.progress, share, text=render.escape_markdown(text))
 
         try:
-            inputs_id, report = cache.audit(legacy, graph, progress)
+            inputs_id, report = cache.audit(legacy, graph, progress, aliases)
         except Siem2GraphError as error:
             status.update(label="The audit could not run", state="error", expanded=True)
             render.input_error(error)

@@ -22,6 +22,7 @@ CONTENT_IMPACT = "content_impact"  # (report id judged against, ContentImpact) t
 # Widget keys (widgets keep their values in session state under these).
 LEGACY_UPLOADS = "legacy_uploads"
 GRAPH_UPLOADS = "graph_uploads"
+COLUMN_NAMES = "column_names"  # the Sources table naming the export's own columns
 COVERAGE_FILTERS = "coverage_filters"  # prefix: the field-status multiselect
 ALERT_FILTERS = "alert_filters"  # the filter bar's values (and prefix of its multiselects)
 MISMATCH_FIELD = "mismatch_field"
