@@ -72,6 +72,7 @@ def _alerts(field: str, dropped: bool, row: pd.Series) -> None:
     if not event.selection.rows:
         return
     key = str(alerts.iloc[event.selection.rows[0]]["key"])
+    graph_id = cache.view(views.alert_summary, key)["graph_id"]
     left, right = st.columns(2)
     with left:
         st.markdown("**Legacy detections (raw rows)**")
@@ -79,6 +80,7 @@ def _alerts(field: str, dropped: bool, row: pd.Series) -> None:
     with right:
         st.markdown("**Graph values at the mapped paths**")
         render.table(cache.view(views.alert_graph_values, key))
+    render.graph_alert_json(graph_id)
     if st.button("Open this alert in the alert explorer", icon=EXPLORER.icon):
         state.select_alert(key)
         st.switch_page(EXPLORER.path)

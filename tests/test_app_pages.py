@@ -17,6 +17,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from siem2graph.report import audit_name
+from siem2graph.sources import Source
 from tests.dashboard_inputs import (
     FILE_CHANGED,
     GRAPH_FILE,
@@ -337,6 +338,10 @@ def test_one_field_drills_down_to_the_explorer(report):
     _assert_clean(at)
     detections = _table_with(at, "detection 1").set_index("field")
     assert detections.at["FileName", "detection 1"] == "other.exe"  # the raw legacy row
+    at.session_state[state.GRAPH_SOURCES] = (Source.from_bytes(GRAPH_FILE, graph_json()),)
+    at.toggle(key=f"graph_json.{FILE_CHANGED}").set_value(True).run()
+    shown = json.loads(at.code[0].value)  # the Graph alert as received, as text
+    assert shown["id"] == FILE_CHANGED and "evidence" in shown
     next(b for b in at.button if "alert explorer" in b.label).click().run()
     _assert_clean(at)
     assert at.title[0].value == nav.EXPLORER.title

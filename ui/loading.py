@@ -55,6 +55,7 @@ def run_audit(
             state.mark_audit_failed(label)
             return False
         state.store_report(report, inputs_id, label)
+        state.store_graph_sources(graph)
         bar.progress(1.0, text="Done")
         status.update(
             label=f"Audit ready ({report.join.legacy_rows:,} detections, "

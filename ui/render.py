@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import string
 from typing import Any
@@ -10,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from siem2graph.errors import Siem2GraphError
+from siem2graph.graph.lookup import raw_alert
 from siem2graph.report.cells import human_header
 from ui import state
 
@@ -45,6 +47,20 @@ def field_chart(figure: Any, key: str, alt: str) -> None:
         alt=alt,
     )
     state.follow_field_link()
+
+
+def graph_alert_json(graph_id: object) -> None:
+    """On request, the Graph alert ``graph_id`` as its file holds it, as JSON text."""
+    if not isinstance(graph_id, str) or not graph_id:
+        return
+    if not st.toggle("Show the Graph alert as received (JSON)", key=f"graph_json.{graph_id}"):
+        return
+    with st.spinner("Finding the alert in the Graph files"):
+        alert = raw_alert(state.graph_sources(), graph_id)
+    if alert is None:
+        st.info("This alert's Graph file is not at hand (the audit came from elsewhere).")
+    else:
+        st.code(json.dumps(alert, indent=2, ensure_ascii=False), language="json")
 
 
 def rate_column(label: str = "populated") -> Any:

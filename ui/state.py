@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 import streamlit as st
 
 from siem2graph.impact import ContentImpact
 from siem2graph.model import AuditReport
+from siem2graph.sources import Source
 from ui.nav import FIELD, SOURCES
 
 REPORT = "audit_report"  # the AuditReport this session is looking at (content impact reads it)
 REPORT_ID = "report_id"  # content fingerprint of the inputs behind it
+GRAPH_SOURCES = "graph_sources"  # the Graph files behind the report, to show an alert as received
 REPORT_LABEL = "report_label"  # what was loaded, in words ("bundled sample", "2 uploaded files")
 FAILED_AUDIT = "failed_audit"  # what the last audit that could not run was of (cleared on success)
 SAMPLE_TRIED = "sample_tried"  # the first visit's automatic sample load ran (even if it failed)
@@ -61,6 +64,16 @@ def store_report(report: AuditReport, report_id: str, label: str) -> None:
     st.session_state[REPORT_ID] = report_id
     st.session_state[REPORT_LABEL] = label
     st.session_state.pop(FAILED_AUDIT, None)
+
+
+def store_graph_sources(sources: Sequence[Source]) -> None:
+    """Keep the Graph files the loaded report was built from (uploads are in memory already)."""
+    st.session_state[GRAPH_SOURCES] = tuple(sources)
+
+
+def graph_sources() -> tuple[Source, ...]:
+    """The Graph files behind the loaded report (none when it came from elsewhere)."""
+    return st.session_state.get(GRAPH_SOURCES, ())
 
 
 def mark_audit_failed(label: str) -> None:
