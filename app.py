@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from ui.nav import SOURCES, available_pages
+from ui.nav import PAGES, SOURCES
 
 st.set_page_config(page_title="siem2graph", page_icon=":material/compare:", layout="wide")
 st.navigation(
     [
         st.Page(page.path, title=page.title, icon=page.icon, default=page == SOURCES)
-        for page in available_pages()
+        for page in PAGES
     ]
 ).run()

@@ -20,12 +20,13 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from siem2graph.errors import Siem2GraphError
-from siem2graph.graph.auth import MsalTokens, build_app, preflight
+from siem2graph.graph.auth import build_app
 from siem2graph.graph.cache import read_record
-from siem2graph.graph.client import GraphClient, PullProgress, PullResult, Tenant
+from siem2graph.graph.client import PullProgress, PullResult, Tenant
 from siem2graph.graph.clouds import CLOUDS, Endpoints, resolve_endpoints
 from siem2graph.graph.credentials import ClientSecret, Credential, DeviceCode, fingerprint
-from siem2graph.graph.transport import Transport, make_session
+from siem2graph.graph.service import connect
+from siem2graph.graph.transport import make_session
 from siem2graph.pulls import describe, scope_from_record
 from ui.render import escape_markdown
 
@@ -169,16 +170,14 @@ def _pull(form: dict[str, Any], credential: Credential) -> Path:
         endpoints,
         credential,
     )
-    tokens = MsalTokens(app, endpoints.scope, st.info)
-    st.caption(preflight(tokens).message)
+    tenant = Tenant(form["tenant_id"].strip(), form["cloud"])
+    client = connect(app, endpoints, tenant, _session(), st.info)
     bar = st.progress(0.0, text="Pulling alerts_v2...")
 
     def show(event: PullProgress) -> None:
         text = f"{event.pages} pages, {event.alerts} alerts, {event.waits} waits {event.message}"
         bar.progress(event.fraction, text=text)
 
-    tenant = Tenant(form["tenant_id"].strip(), form["cloud"])
-    client = GraphClient(Transport(_session(), tokens), endpoints.graph_url, tenant=tenant)
     result = client.pull(since, until, out, source, progress=show)
     bar.progress(1.0, text="Done" if not result.partial else "Stopped early")
     _show_summary(result)

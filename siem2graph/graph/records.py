@@ -17,6 +17,8 @@ import numpy as np
 import orjson
 
 from siem2graph.errors import InputError
+from siem2graph.graph.v1 import refuse_v1
+from siem2graph.legacy.limits import ReadLimits
 from siem2graph.legacy.sniff import binary_kind
 from siem2graph.sources import Source
 
@@ -72,6 +74,7 @@ class AlertStream:
     """The batches of one file; ``sha256`` is complete once the batches have been consumed."""
 
     source: Source
+    limits: ReadLimits = field(default_factory=ReadLimits)
     digest: Any = field(default_factory=hashlib.sha256)
     bytes_read: int = 0  # of the stored file, so far
 
@@ -92,14 +95,17 @@ class AlertStream:
                 number = _split(segment, number, numbers, parts)
                 if len(parts) >= 2:
                     break
-            if not parts:
-                raise InputError(f"{self.source.name}: the file is empty")
+            if not parts:  # a quiet window pulled to NDJSON: no alerts, not an error
+                return
             if what := binary_kind(bytes(parts[0][:16])):
                 raise InputError(f"{self.source.name}: this is {what}, not Graph alerts JSON")
             first = _first_record(parts[0])
+            refuse_v1(self.source.name, first)
             if isinstance(first, Invalid) or len(parts) < 2:
-                for segment in segments:
+                for segment in segments:  # one document, parsed whole: bounded
+                    self._check_document_size()
                     number = _split(segment, number, numbers, parts)
+                self._check_document_size()
                 held = list(zip(numbers, parts, strict=True))
                 yield from _batched(_whole_document(self.source.name, held, first))
                 return
@@ -115,6 +121,14 @@ class AlertStream:
                 if parts:
                     yield _split_lines(numbers, parts)
 
+    def _check_document_size(self) -> None:
+        limit = self.limits.max_json_document_bytes
+        if self.bytes_read > limit:
+            raise InputError(
+                f"{self.source.name}: a JSON document over {limit:,} bytes "
+                "(ReadLimits.max_json_document_bytes); save the alerts as NDJSON"
+            )
+
     def _segments(self, stream: IO[bytes], hashing: ThreadPoolExecutor) -> Iterator[bytes]:
         """The file in pieces of about BATCH_BYTES that end after a line break (but the last);
         each piece is read into one buffer behind the previous one's unfinished line, and
@@ -123,7 +137,7 @@ class AlertStream:
         while True:
             buffer = bytearray(len(tail) + BATCH_BYTES)
             buffer[: len(tail)] = tail
-            size = stream.readinto(memoryview(buffer)[len(tail) :])
+            size = stream.readinto(memoryview(buffer)[len(tail) :])  # type: ignore[attr-defined]
             if not size:
                 break
             self.bytes_read += size
@@ -133,7 +147,7 @@ class AlertStream:
             if cut:
                 del buffer[cut:]
                 hashing.submit(self.digest.update, buffer)
-                yield buffer
+                yield buffer  # type: ignore[misc]  # no copy: read as bytes from here on
         if tail:
             hashing.submit(self.digest.update, tail)
             yield tail
@@ -193,6 +207,7 @@ def _whole_document(
         for number, line in lines:
             yield from line_records(number, line)
         return
+    refuse_v1(name, document)
     yield from enumerate(_unwrap(document, name), 1)
 
 

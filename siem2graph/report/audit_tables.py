@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from siem2graph.model import READINESS, VERDICTS, AuditReport, FieldResult
+from siem2graph.compare import COMPARATORS
+from siem2graph.mapping import DROPPED_STATUSES
+from siem2graph.model import AT_RISK, READINESS, VERDICTS, AuditReport, FieldResult
 
 READINESS_TEXT = {
     "keeps": "Graph keeps the values this field held",
@@ -13,7 +15,6 @@ READINESS_TEXT = {
     "unreadable": "the audit could not read this field's values: see the input problems",
     "not_applicable": "no legacy data in this field: nothing to keep or lose",
 }
-_NO_EQUIVALENT = ("unsupported", "obsolete")
 
 
 def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
@@ -52,15 +53,15 @@ def fields_table(report: AuditReport) -> pd.DataFrame:
 
 def _touched(r: FieldResult) -> int:
     """Matched alerts whose value of ``r``'s field Graph loses or changes."""
-    if r.status in _NO_EQUIVALENT or r.comparator == "presence":
+    if r.status in DROPPED_STATUSES or COMPARATORS[r.comparator].meaning_changed:
         return r.legacy_populated
     return r.missing_in_graph + r.mismatch
 
 
 def _reason(r: FieldResult) -> str:
-    if r.status in _NO_EQUIVALENT:
+    if r.status in DROPPED_STATUSES:
         return f"no Graph field ({r.status})"
-    if r.comparator == "presence":
+    if COMPARATORS[r.comparator].meaning_changed:
         return "Graph holds the information in another form"
     parts = [(r.missing_in_graph, "Graph lacks the value"), (r.mismatch, "Graph's value differs")]
     return "; ".join(f"{text} on {n:,} alert(s)" for n, text in parts if n)
@@ -101,10 +102,10 @@ def risk_register(report: AuditReport) -> pd.DataFrame:
             "decision": "",
         }
         for r in report.fields
-        if r.readiness in ("loses", "changes")
+        if r.readiness in AT_RISK
     ]
     frame = pd.DataFrame(rows, columns=_RISK_COLUMNS)
-    order = frame["readiness"].map({"loses": 0, "changes": 1})
+    order = frame["readiness"].map({level.value: rank for rank, level in enumerate(AT_RISK)})
     return (
         frame.assign(_o=order)
         .sort_values(["alerts_touched", "_o", "siem_field"], ascending=[False, True, True])
@@ -165,11 +166,9 @@ def matches_by_path(report: AuditReport) -> pd.DataFrame:
 
 def unsupported_fields(report: AuditReport) -> pd.DataFrame:
     """Fields Graph has no equivalent for, with the data they held."""
-    f = report.fields_frame()
-    f = f[f["status"].isin(_NO_EQUIVALENT)]
     columns = ["siem_field", "status", "group", "legacy_rows_populated"]
     columns += ["legacy_alerts_populated", "examples", "microsoft_note", "note"]
-    return f[columns].reset_index(drop=True)
+    return report.dropped_fields_frame()[columns]
 
 
 def mismatch_pairs(report: AuditReport) -> pd.DataFrame:
