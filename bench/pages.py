@@ -39,7 +39,7 @@ def time_pages(legacy: Path, graph: Path) -> dict[str, Any]:
     """Per page: first render and a rerun (a filter change on Coverage), in seconds."""
     report = audit_files([legacy], [graph])
     parts: dict[str, float] = {}
-    for page in nav.available_pages():
+    for page in nav.PAGES:
         if page in (nav.SOURCES, nav.CONTENT_IMPACT):
             continue  # they read files or rule content, not the cached report
         started = time.perf_counter()

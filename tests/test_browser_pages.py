@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.browser import AUDIT_MS, chromium_tab, open_page, screenshot, settle, streamlit_server
-from ui.nav import available_pages
+from ui.nav import PAGES
 
 pytestmark = pytest.mark.browser
 WIDTHS = (1440, 1280, 800)
@@ -32,7 +32,7 @@ def page(tmp_path_factory) -> Iterator:
 @pytest.mark.parametrize("width", WIDTHS)
 def test_every_page_fits_its_width(page, width):
     page.set_viewport_size({"width": width, "height": 1600})
-    for number, spec in enumerate(available_pages(), 1):
+    for number, spec in enumerate(PAGES, 1):
         open_page(page, spec.title)
         page.wait_for_timeout(300)  # charts lay out after the run
         screenshot(page, f"pages-{width}/{number:02d}-{spec.path[6:-3]}")
