@@ -2,9 +2,11 @@
 
 import streamlit as st
 
+from ui.audits import follow_link
 from ui.nav import PAGES, SOURCES
 
 st.set_page_config(page_title="siem2graph", page_icon=":material/compare:", layout="wide")
+follow_link()
 st.navigation(
     [
         st.Page(page.path, title=page.title, icon=page.icon, default=page == SOURCES)

@@ -10,7 +10,7 @@ from siem2graph.mapping import load_mapping
 from siem2graph.model import AuditReport
 from siem2graph.pulls import describe, partial_warning
 from siem2graph.sources import Source
-from ui import cache, loading, render, state
+from ui import audits, cache, loading, render, state
 from ui.columns import column_aliases, column_names_editor
 from ui.live_graph import live_graph_section
 from ui.nav import SCHEMA_DIFF
@@ -101,9 +101,11 @@ def _problems(report: AuditReport) -> None:
 def _what_was_read() -> None:
     report = state.current_report()
     if report is None:
+        audits.saved_audit_links()
         return
     st.divider()
     st.subheader("What was read")
+    loading.sample_banner()
     if failed := state.failed_audit():
         st.warning(
             f"The audit of the {failed} could not run (see above); what follows is the "

@@ -226,3 +226,39 @@ def mismatch_heatmap(rates: pd.DataFrame) -> go.Figure:
         plot_bgcolor=EMPTY,
         margin={"l": label_margin(labels), "r": 20, "t": 20, "b": 60},
     )
+
+
+HISTORY_SERIES = {
+    "keeps": ("fields kept", KEEPS),
+    "changes": ("fields changed", CHANGES),
+    "loses": ("fields lost", LOSES),
+    "fields_at_risk": ("fields at risk", "#CC79A7"),
+}
+
+
+def history_trend(trend: pd.DataFrame) -> go.Figure:
+    """Fields kept, changed, lost and at risk per saved audit, oldest first (x: when saved)."""
+    names = plain_labels(trend["name"])
+    figure = go.Figure(
+        [
+            go.Scatter(
+                name=label,
+                x=trend["created"].tolist(),
+                y=trend[column].tolist(),
+                mode="lines+markers",
+                line={"color": colour, "dash": "dot" if column == "fields_at_risk" else "solid"},
+                text=names,
+                hovertemplate="%{text}<br>%{y} " + label + "<extra></extra>",
+            )
+            for column, (label, colour) in HISTORY_SERIES.items()
+        ]
+    )
+    largest = float(trend[list(HISTORY_SERIES)].max().max()) if len(trend) else 0.0
+    return _finish(
+        figure,
+        height=_MIN_HEIGHT,
+        xaxis={"type": "date", "automargin": True},
+        yaxis={**count_axis("SIEM fields", largest), "automargin": True},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02},
+        margin={"l": 70, "r": 20, "t": 50, "b": 50},
+    )

@@ -3,6 +3,7 @@ every field name (OCR), no chart is black, page 1 of the PDF gives the verdict."
 
 from __future__ import annotations
 
+import re
 import subprocess
 import zipfile
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ import pytest
 from siem2graph.mapping import load_mapping
 from tests.browser import (
     AUDIT_MS,
+    SCREENSHOTS,
     chromium_tab,
     open_page,
     screenshot,
@@ -79,6 +81,23 @@ def test_pdf_page_one_states_how_many_fields_lose_data(downloads):
     ).stdout  # fmt: skip
     assert " of 50 SIEM fields lose data, touching " in page_one
     assert "Risk register" in page_one
+
+
+def test_pdf_pages_are_pictured_and_none_is_near_empty(downloads):
+    pdf = downloads["pdf"]
+    out = SCREENSHOTS / "report-pdf"
+    out.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(out / "page")], check=True)
+    pages = int(re.search(r"Pages:\s+(\d+)", _run("pdfinfo", str(pdf))).group(1))
+    assert len(list(out.glob("page-*.png"))) >= pages
+    for number in range(1, pages + 1):
+        text = _run("pdftotext", "-f", str(number), "-l", str(number), str(pdf), "-")
+        images = _run("pdfimages", "-list", "-f", str(number), "-l", str(number), str(pdf))
+        assert len(text.split()) > 40 or images.count("\n") > 2, f"page {number} is near empty"
+
+
+def _run(*command: str) -> str:
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 
 def test_html_is_small_with_every_chart_as_an_image(downloads):

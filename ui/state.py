@@ -17,6 +17,7 @@ REPORT_ID = "report_id"  # content fingerprint of the inputs behind it
 GRAPH_SOURCES = "graph_sources"  # the Graph files behind the report, to show an alert as received
 REPORT_LABEL = "report_label"  # what was loaded, in words ("bundled sample", "2 uploaded files")
 FAILED_AUDIT = "failed_audit"  # what the last audit that could not run was of (cleared on success)
+SAVED_AUDIT = "saved_audit"  # the store id of the loaded report, when it is a saved audit
 SAMPLE_TRIED = "sample_tried"  # the first visit's automatic sample load ran (even if it failed)
 SELECTED_ALERT = "selected_alert"  # key of the alert the explorer shows
 PREPARED_EXPORTS = "prepared_exports"  # (report id, export) pairs rendered for download
@@ -56,14 +57,19 @@ def report_label() -> str:
     return st.session_state.get(REPORT_LABEL, "")
 
 
-def store_report(report: AuditReport, report_id: str, label: str) -> None:
-    """Make ``report`` the session's report; a selection from an older report is dropped."""
+def store_report(
+    report: AuditReport, report_id: str, label: str, saved_id: str | None = None
+) -> None:
+    """Make ``report`` the session's report (``saved_id``: its id in the audit store, if saved);
+    a selection from an older report is dropped."""
     if st.session_state.get(REPORT_ID) != report_id:
         st.session_state.pop(SELECTED_ALERT, None)
     st.session_state[REPORT] = report
     st.session_state[REPORT_ID] = report_id
     st.session_state[REPORT_LABEL] = label
     st.session_state.pop(FAILED_AUDIT, None)
+    st.session_state.pop(GRAPH_SOURCES, None)  # the caller gives them when it has them
+    mark_saved(saved_id)
 
 
 def store_graph_sources(sources: Sequence[Source]) -> None:
@@ -84,6 +90,19 @@ def mark_audit_failed(label: str) -> None:
 def failed_audit() -> str | None:
     """What the last audit that could not run was of, if it came after the loaded report."""
     return st.session_state.get(FAILED_AUDIT)
+
+
+def mark_saved(saved_id: str | None) -> None:
+    """Record the loaded report's id in the audit store (None: it is not saved)."""
+    if saved_id is None:
+        st.session_state.pop(SAVED_AUDIT, None)
+    else:
+        st.session_state[SAVED_AUDIT] = saved_id
+
+
+def saved_audit_id() -> str | None:
+    """The loaded report's id in the audit store, when it is a saved audit."""
+    return st.session_state.get(SAVED_AUDIT)
 
 
 def require_report() -> AuditReport:
