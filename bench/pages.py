@@ -13,7 +13,7 @@ from siem2graph.audit import audit_files
 from ui import nav, state
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-COVERAGE_FILTER = f"{state.COVERAGE_FILTERS}.severity"
+COVERAGE_FILTER = f"{state.ALERT_FILTERS}.severity"
 
 
 def _app_on(page: nav.PageSpec, report: Any) -> AppTest:

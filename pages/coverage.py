@@ -9,48 +9,49 @@ from siem2graph.mapping import STATUSES
 from siem2graph.model import mapping_frame
 from siem2graph.report import audit_tables
 from ui import cache, loading, render, state
+from ui.filters import filter_bar
 
-ALERT_FILTERS = {
-    "severity": "Severity",
-    "category": "Category",
-    "detection_source": "Detection source",
-    "status": "Alert status",
+CHART = "coverage_bars"
+COUNT_COLUMNS = {
+    "siem_field": "SIEM field",
+    "status": "Status",
+    **{column: label for column, (label, _) in charts.COVERAGE_SEGMENTS.items()},
+    "alerts": "Matched alerts in view",
+    "lost": "Alerts that lose the value",
 }
+
 
 report = loading.open_report()
 st.title("Coverage")
 st.caption(
-    "For each SIEM field, the matched alerts whose legacy value Graph carries (match), "
-    "carries differently (mismatch), lacks at every documented path (missing in Graph), or adds "
-    "(new in Graph); values the audit could not read are counted apart (unreadable)."
+    "For each SIEM field, what became of its value on the matched alerts in view: Graph keeps "
+    "it, changes it, lacks it, or has no field for it at all (unsupported and obsolete fields); "
+    "alerts where neither side held a value are shown in grey. Each bar is 100% of the alerts "
+    "in view; the fields that lose the most come first."
 )
-options = cache.view(views.filter_options)
-columns = st.columns(len(ALERT_FILTERS) + 1)
-field_statuses = columns[0].multiselect(
+filters = filter_bar(cache.view(views.filter_options))
+field_statuses = st.multiselect(
     "Field status", STATUSES, placeholder="all", key=f"{state.COVERAGE_FILTERS}.field_status"
 )
-filters = {
-    name: tuple(
-        column.multiselect(
-            label, options[name], placeholder="all", key=f"{state.COVERAGE_FILTERS}.{name}"
-        )
-    )
-    for column, (name, label) in zip(columns[1:], ALERT_FILTERS.items(), strict=True)
-}
-counts, alerts_in_view = cache.view(
-    views.coverage_in_view, tuple(filters.items()), tuple(field_statuses)
+counts, alerts_in_view = cache.view(views.coverage_in_view, filters, tuple(field_statuses))
+st.text(
+    f"{alerts_in_view:,} of {report.join.matched_alerts:,} matched alerts and "
+    f"{len(counts):,} of {len(report.fields):,} fields in view."
 )
-st.text(f"{alerts_in_view:,} matched alert(s) and {len(counts):,} field(s) in view.")
 if counts.empty:
-    st.info("No field is compared under these filters.")
+    st.info("No field has these statuses.")
 else:
-    st.plotly_chart(charts.coverage_bars(counts), key="coverage_bars")
+    st.caption("Click a bar to open that field: its values and the alerts behind each number.")
+    render.field_chart(
+        charts.coverage_bars(counts),
+        CHART,
+        "What became of each SIEM field's value on the matched alerts in view",
+    )
     with st.expander("Counts as a table"):
-        render.table(counts)
+        render.table(counts, column_config=COUNT_COLUMNS)
     with st.expander("Where Graph holds the values (fields with several paths)"):
         render.table(cache.view(audit_tables.matches_by_path))
 
 st.subheader("Mapping")
-st.caption("Each SIEM field and the Graph path(s) it maps to, coloured by the field's status.")
-st.plotly_chart(charts.mapping_sankey(report), key="mapping_sankey")
+st.caption("Each SIEM field, its status and the Graph path(s) it maps to (in preference order).")
 render.table(mapping_frame(report.mapping))

@@ -62,6 +62,7 @@ def _alert_detail(key: str) -> None:
                 st.info(empty)
             else:
                 render.table(frame)
+    render.graph_alert_json(summary["graph_id"])
 
 
 report = loading.open_report()

@@ -1,65 +1,77 @@
-"""Mismatches: where Graph carries a field with a different value, and on which alerts."""
+"""Mismatches: the fields whose values Graph holds differently, and where that happens."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from siem2graph import charts, views
-from ui import cache, loading, render, state
-from ui.nav import EXPLORER
+from ui import cache, loading, nav, render, state
 
-ALERT_ROWS = 500
+CHART = "mismatch_rates"
 GROUPINGS = {"severity": "Severity", "category": "Category"}
-VERDICT_CHOICES = {"mismatch": "differs", "missing_in_graph": "lacks the value"}
+RATE_COLUMNS = {
+    "siem_field": st.column_config.TextColumn("SIEM field"),
+    "status": st.column_config.TextColumn("Status"),
+    "compared_alerts": st.column_config.NumberColumn("Alerts compared (value on both sides)"),
+    "mismatch": st.column_config.NumberColumn("Alerts whose values differ"),
+    "mismatch_rate": st.column_config.NumberColumn("Share that differ", format="percent"),
+    "missing_in_graph": st.column_config.NumberColumn("Alerts where Graph lacks the value"),
+}
+
 
 report = loading.open_report()
 st.title("Mismatches")
 summary = cache.view(views.mismatch_summary)
+differing = summary[summary["mismatch"] > 0]
 compared = summary.dropna(subset=["mismatch_rate"])
-if compared.empty:
-    st.info("No matched alert held a field's value on both sides, so nothing could differ.")
-    st.stop()
-
 st.caption(
-    "Mismatch rate: of the matched alerts with a value on both sides, the share that differ."
+    f"{len(differing):,} of the {len(compared):,} fields compared hold different values in "
+    "Graph on some alerts. A field's rate is over the matched alerts with a value on both sides. "
+    "Click a bar to open that field."
 )
-st.plotly_chart(charts.mismatch_rates(summary), key="mismatch_rates")
-with st.expander("Rates as a table"):
-    render.table(
-        summary, column_config={"mismatch_rate": st.column_config.NumberColumn(format="percent")}
+if differing.empty:
+    st.info("Every field compared holds the same values in Graph.")
+else:
+    render.field_chart(
+        charts.mismatch_rates(summary),
+        CHART,
+        "Share of the alerts compared whose values differ, per field",
+    )
+with st.expander("Every field compared, as a table"):
+    render.table(compared, column_config=RATE_COLUMNS)
+
+if not compared.empty:
+    st.subheader("Where values differ, by alert attribute")
+    grouping = st.segmented_control(
+        "Group by",
+        list(GROUPINGS),
+        format_func=GROUPINGS.get,
+        default="severity",
+        key=state.MISMATCH_GROUPING,
+    )
+    st.caption(
+        "Each cell: the share of the alerts compared that differ; '–': no alert of that kind "
+        "held the field on both sides."
+    )
+    if grouping == "category":
+        st.caption(render.escape_markdown(report.field("Category").note))
+    rates = cache.view(views.mismatch_rate_by, grouping or "severity")
+    st.plotly_chart(
+        charts.mismatch_heatmap(rates),
+        key="mismatch_heatmap",
+        alt="Share of the alerts compared whose values differ, by field and alert attribute",
     )
 
-st.subheader("Mismatch rate by alert attribute")
-grouping = st.segmented_control(
-    "Group by",
-    list(GROUPINGS),
-    format_func=GROUPINGS.get,
-    default="severity",
-    key=state.MISMATCH_GROUPING,
-)
-rates = cache.view(views.mismatch_rate_by, grouping or "severity")
-st.plotly_chart(charts.mismatch_heatmap(rates), key="mismatch_heatmap")
-
 st.subheader("One field")
-field = st.selectbox("Field", compared["siem_field"].tolist(), key=state.MISMATCH_FIELD)
-st.caption("The most frequent (legacy value → Graph value) pairs that did not match.")
-render.table(cache.view(views.value_pairs_for, field))
-
-verdict = st.radio(
-    "Alerts where Graph", list(VERDICT_CHOICES), format_func=VERDICT_CHOICES.get, horizontal=True
+field = st.selectbox(
+    "Field",
+    differing["siem_field"].tolist() or compared["siem_field"].tolist(),
+    key=state.MISMATCH_FIELD,
 )
-alerts, total = cache.view(views.alerts_with_verdict, field, verdict, ALERT_ROWS)
-st.caption("Select an alert to open it in the explorer.")
-event = render.table(
-    alerts,
-    total=total,
-    key=f"{state.MISMATCH_ALERTS}.{field}.{verdict}",
-    on_select="rerun",
-    selection_mode="single-row",
-)
-if event.selection.rows:
-    chosen = str(alerts.iloc[event.selection.rows[0]]["key"])
-    st.text(f"Selected alert: {chosen}")
-    if st.button("Open in the alert explorer", icon=EXPLORER.icon):
-        state.select_alert(chosen)
-        st.switch_page(EXPLORER.path)
+if field is not None:
+    st.page_link(
+        nav.FIELD.path,
+        label=f"Open {field}: its value pairs and the alerts behind them",
+        icon=nav.FIELD.icon,
+        query_params={state.FIELD_PARAM: field},
+    )

@@ -1,4 +1,4 @@
-"""Overview: the headline figures and the daily timeline of both sides."""
+"""Overview, the verdict: what the migration loses, on how many alerts, and what to do."""
 
 from __future__ import annotations
 
@@ -6,44 +6,99 @@ import streamlit as st
 
 from siem2graph import charts
 from siem2graph.pulls import partial_warning
-from ui import loading, render, state
+from siem2graph.report import audit_tables
+from siem2graph.report.summary import OVERALL_TEXT, verdict_sentence
+from ui import cache, loading, nav, render, state
+
+REGISTER_COLUMNS = {
+    "siem_field": "SIEM field",
+    "readiness": "Graph",
+    "touched": "Matched alerts touched",
+    "reason": "Why",
+    "replacement": "Use in Graph instead",
+}
 
 report = loading.open_report()
-headline, join = report.headline, report.join
-
+join = report.join
 st.title("Overview")
 st.caption(f"Audit of the {state.report_label()}.")
 if warning := partial_warning(report.pulls):
     st.warning(render.escape_markdown(warning), icon=":material/warning:")
-columns = st.columns(5)
-columns[0].metric("Matched alerts", f"{headline.matched_alerts:,}")
-columns[1].metric(
-    "Legacy fields with a Graph equivalent",
-    render.share(headline.fields_with_equivalent_share),
-    help="Share of the legacy fields that held data and have a Graph property.",
-)
-columns[2].metric(
-    "Legacy information retained",
-    render.share(headline.information_retained_share),
-    help="Share of the legacy values on matched alerts that Graph carries with the same value.",
-)
-columns[3].metric(
-    "Fields at risk",
-    f"{headline.fields_at_risk:,}",
-    help="Fields whose values Graph loses or changes on at least 1% of the alerts.",
-)
-columns[4].metric("Overall readiness", headline.overall_readiness)
+st.subheader(cache.view(verdict_sentence))  # our words and figures only: no data text
+st.text(OVERALL_TEXT.get(report.headline.overall_readiness, ""))
 
-columns = st.columns(5)
-columns[0].metric("Legacy detections", f"{join.legacy_rows:,}")
-columns[1].metric("Legacy alerts", f"{join.legacy_alerts:,}")
-columns[2].metric("Graph alerts", f"{join.graph_alerts:,}")
-columns[3].metric("Legacy-only alerts", f"{join.legacy_only_alerts:,}")
-columns[4].metric("Graph-only alerts", f"{join.graph_only_alerts:,}")
+fields = len(report.fields)
+readiness = cache.view(audit_tables.readiness_counts).set_index("readiness")["fields"]
+# Metrics as wide as their text, wrapping onto the next line: nothing is cut at 800 px.
+figures = st.container(horizontal=True, gap="medium")
+for verdict, label in [
+    ("loses", "Fields that lose data"),
+    ("changes", "Fields that change"),
+    ("keeps", "Fields Graph keeps"),
+    ("not_applicable", "Fields without data"),
+]:
+    figures.metric(label, f"{readiness[verdict]:,} of {fields:,}", width="content", border=True)
+figures = st.container(horizontal=True, gap="medium")
+figures.metric(
+    "Matched alerts",
+    f"{join.matched_alerts:,} of {join.legacy_alerts:,}",
+    help="Legacy alerts that Graph also has: the base of every field's figures.",
+    width="content",
+    border=True,
+)
+figures.metric(
+    "Legacy alerts Graph lacks",
+    f"{join.legacy_only_alerts:,} of {join.legacy_alerts:,}",
+    width="content",
+    border=True,
+)
+figures.metric(
+    "Graph alerts the export lacks",
+    f"{join.graph_only_alerts:,} of {join.graph_alerts:,}",
+    width="content",
+    border=True,
+)
+st.caption(
+    "Detections are the legacy SIEM API's rows (several per alert); alerts are what both APIs "
+    "share, matched by alert id."
+)
+
+st.subheader("Risk register")
+st.caption(
+    "Each field that loses or changes data, the most matched alerts touched first. "
+    "Select a row to open that field."
+)
+register = cache.view(audit_tables.risk_register)
+
+
+def _open_field() -> None:
+    rows = st.session_state[state.OVERVIEW_REGISTER].selection.rows
+    if rows:
+        state.open_field(str(register.iloc[rows[0]]["siem_field"]))
+
+
+render.table(
+    register[list(REGISTER_COLUMNS)],
+    column_config={
+        name: st.column_config.TextColumn(label) for name, label in REGISTER_COLUMNS.items()
+    },
+    key=state.OVERVIEW_REGISTER,
+    on_select=_open_field,
+    selection_mode="single-row",
+)
+state.follow_field_link()
+st.caption(
+    "The gap report for the change board holds this register with owner and decision columns."
+)
+st.page_link(nav.EXPORT.path, label="Download the gap report", icon=nav.EXPORT.icon)
 
 st.subheader("Alerts per day")
-st.caption("Join coverage over time: legacy alerts, Graph alerts and the ones found on both sides.")
+st.caption("Alerts found on both sides, and the ones only one side has.")
 if report.timeline.empty:
     st.info("Neither side holds alert times.")
 else:
-    st.plotly_chart(charts.timeline(report.timeline), key="overview_timeline")
+    st.plotly_chart(
+        charts.timeline(report.timeline),
+        key="overview_timeline",
+        alt="Alerts per day: on both sides and on one side only",
+    )

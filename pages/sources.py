@@ -5,10 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from siem2graph import views
-from siem2graph.model import engine_text
+from siem2graph.errors import MappingError
+from siem2graph.mapping import load_mapping
+from siem2graph.model import AuditReport, engine_text
 from siem2graph.pulls import describe, partial_warning
 from siem2graph.sources import Source
 from ui import audits, cache, loading, render, state
+from ui.columns import column_aliases, column_names_editor
 from ui.live_graph import live_graph_section
 from ui.nav import SCHEMA_DIFF
 from ui.samples import sample_files
@@ -30,7 +33,7 @@ def _load_controls() -> None:
 
     st.subheader("Audit your own files")
     limit = st.get_option("server.maxUploadSize")
-    st.caption(f"Each file may be up to {limit:,} MB (server.maxUploadSize).")
+    st.caption(f"Each file may be up to {limit:,} MB.")
     legacy_col, graph_col = st.columns(2)
     legacy_files = legacy_col.file_uploader(
         "Legacy SIEM API exports (CSV, JSON, NDJSON; .gz or .zip)",
@@ -48,6 +51,7 @@ def _load_controls() -> None:
         "Live Graph: pull alerts_v2 from your tenant", key=LIVE_GRAPH_OPEN, on_change="rerun"
     ):
         live_file = live_graph_section()
+    names = column_names_editor()
     legacy_files, graph_files = legacy_files or [], graph_files or []
     graph_count = len(graph_files) + (live_file is not None)
     ready = bool(legacy_files) and graph_count > 0
@@ -61,7 +65,37 @@ def _load_controls() -> None:
         if live_file is not None:
             graph.append(Source.from_path(live_file))
         label = f"{len(legacy)} legacy and {len(graph)} Graph file(s) you provided"
-        loading.run_audit(legacy, graph, label)
+        try:
+            aliases = column_aliases(names, load_mapping())
+        except MappingError as error:
+            render.input_error(error)
+            return
+        loading.run_audit(legacy, graph, label, aliases)
+
+
+def _problems(report: AuditReport) -> None:
+    """Rows that need attention as a warning; expected ones (newer versions) as information."""
+    counts = cache.view(views.problem_counts)
+    expected = counts[counts["expected"]]
+    attention = counts[~counts["expected"]]
+    if len(expected):
+        st.info(
+            f"{int(expected['rows'].sum()):,} older version(s) of alerts that appear again "
+            "were replaced by the newest: normal for exports and pulls that overlap.",
+            icon=":material/info:",
+        )
+    if len(attention):
+        st.warning(
+            f"{int(attention['rows'].sum()):,} row(s) need attention; the rest of the audit "
+            "is usable.",
+            icon=":material/warning:",
+        )
+        render.table(attention.drop(columns="expected"))
+    elif not len(expected):
+        st.success("Every row read was kept.", icon=":material/check_circle:")
+    if report.problems:
+        with st.expander(f"Every problem, row by row (first {PROBLEM_ROWS:,})"):
+            render.table(cache.view(views.problems_frame, PROBLEM_ROWS))
 
 
 def _what_was_read() -> None:
@@ -72,7 +106,14 @@ def _what_was_read() -> None:
     st.divider()
     st.subheader("What was read")
     loading.sample_banner()
-    st.caption(f"Audit of the {state.report_label()}.")
+    if failed := state.failed_audit():
+        st.warning(
+            f"The audit of the {failed} could not run (see above); what follows is the "
+            f"previous audit, of the {state.report_label()}, which every page still shows.",
+            icon=":material/history:",
+        )
+    else:
+        st.caption(f"Audit of the {state.report_label()}.")
     st.text(f"Run on {engine_text(report.engine)} in {report.run_seconds:.1f} s.")
     render.table(views.inputs_frame(report))
     left, right = st.columns(2)
@@ -82,20 +123,11 @@ def _what_was_read() -> None:
         st.text(describe(pull))
     if warning := partial_warning(report.pulls):
         st.warning(render.escape_markdown(warning), icon=":material/warning:")
-    if report.problems:
-        st.warning(
-            f"{len(report.problems):,} row(s) need attention; the rest of the audit is usable.",
-            icon=":material/warning:",
-        )
-        render.table(cache.view(views.problem_counts))
-        with st.expander(f"Problems, row by row (first {PROBLEM_ROWS:,})"):
-            render.table(cache.view(views.problems_frame, PROBLEM_ROWS))
-    else:
-        st.success("Every row read was kept.", icon=":material/check_circle:")
+    _problems(report)
     unmapped = report.unmapped_legacy_columns
     st.text(
-        f"{len(unmapped):,} legacy column(s) outside the mapping; "
-        f"{len(report.unmapped_graph_paths):,} Graph propert(ies) observed but not mapped."
+        f"Legacy columns outside the mapping: {len(unmapped):,}. "
+        f"Graph properties seen but not mapped: {len(report.unmapped_graph_paths):,}."
     )
     if len(unmapped):
         render.table(unmapped, column_config={"populated_rate": render.rate_column()})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from collections.abc import Mapping as MappingABC
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -18,6 +18,7 @@ from siem2graph.graph.alerts import GraphData
 from siem2graph.graph.parsed_cache import ParsedCache, read_graph_cached
 from siem2graph.join import NO_GRAPH_ALERTS, join
 from siem2graph.legacy import FILE_COLUMN, RECORD_COLUMN, LegacyData, read_legacy
+from siem2graph.legacy.reader import Aliases
 from siem2graph.mapping import FieldMapping, Mapping, load_mapping
 from siem2graph.memory import release_memory
 from siem2graph.model import VERDICTS, AuditReport, FieldResult, JoinSummary
@@ -268,7 +269,7 @@ def audit_sources(
     mapping: Mapping | None = None,
     options: AuditOptions | None = None,
     progress: Progress | None = None,
-    aliases: Sequence[Path | str] = (),
+    aliases: Aliases = (),
     cache: ParsedCache | None = None,
 ) -> AuditReport:
     """Read both sides and run the audit, timing each phase; ``progress`` hears of every
@@ -297,7 +298,7 @@ def audit_files(
     legacy: Iterable[Path | str],
     graph: Iterable[Path | str],
     mapping: Mapping | None = None,
-    aliases: Sequence[Path | str] = (),
+    aliases: Aliases = (),
     cache: ParsedCache | None = None,
 ) -> AuditReport:
     """Audit files on disk."""

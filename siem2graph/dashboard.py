@@ -32,15 +32,20 @@ def _flag_value(value: object) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
+def _flags(prefix: str, options: dict[str, object]) -> list[str]:
+    flags = []
+    for key, value in options.items():
+        if isinstance(value, dict):  # a sub-section such as [theme.dark]
+            flags += _flags(f"{prefix}{key}.", value)
+        else:
+            flags.append(f"--{prefix}{key}={_flag_value(value)}")
+    return flags
+
+
 def config_flags(folder: Path) -> list[str]:
     """The dashboard's .streamlit/config.toml as command-line flags (they apply from any folder)."""
     with (folder / ".streamlit" / "config.toml").open("rb") as stream:
-        document = tomllib.load(stream)
-    return [
-        f"--{section}.{key}={_flag_value(value)}"
-        for section, options in document.items()
-        for key, value in options.items()
-    ]
+        return _flags("", tomllib.load(stream))
 
 
 def dashboard_command(port: int, address: str | None = None) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -25,6 +26,8 @@ ALERT_LIST_COLUMNS = (
 )
 VALUE_SEPARATOR = "; "
 NOT_COMPARED = "not compared"
+EXPECTED_PROBLEM = "appears again"  # an alert's newer version replaced an older one: normal
+_VARYING = re.compile(r"\S*\d\S*")
 
 
 def matched_alerts(report: AuditReport) -> pd.DataFrame:
@@ -50,14 +53,53 @@ def coverage_in_view(
     filters: Sequence[tuple[str, Sequence[str]]] = (),
     field_statuses: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, int]:
-    """Verdict counts per field over the matched alerts passing ``filters`` (attribute, allowed
-    values), for fields of the given statuses (all when empty); and how many alerts that is."""
+    """What became of each field's value on the matched alerts passing ``filters`` (attribute,
+    allowed values), for fields of the given statuses (all when empty); and how many alerts
+    that is. Fields Graph has no equivalent for count their alerts with a value as
+    ``no_graph_field``. Every row sums to ``alerts``; most alerts lost first."""
     counts = report.coverage(**{name: list(values) for name, values in filters})
-    alerts = int(counts[list(VERDICTS)].iloc[0].sum()) if len(counts) else 0
+    alerts = int(counts[list(VERDICTS)].iloc[0].sum()) if len(counts) else _in_view(report, filters)
+    counts = counts.assign(no_graph_field=0)
+    dropped = [f.siem_field for f in report.fields if f.status in DROPPED_STATUSES]
+    if dropped:
+        held = _alerts_holding(report, dropped, filters)
+        lost = pd.DataFrame({"siem_field": dropped, "no_graph_field": held})
+        lost = lost.assign(**{v: 0 for v in VERDICTS})
+        lost["both_empty"] = alerts - lost["no_graph_field"]
+        counts = pd.concat([counts, lost[counts.columns]], ignore_index=True)
+    counts.insert(1, "status", counts["siem_field"].map(field_statuses_of(report)))
+    counts["alerts"] = alerts
+    counts["lost"] = counts["missing_in_graph"] + counts["no_graph_field"]
     if field_statuses:
-        statuses = counts["siem_field"].map(field_statuses_of(report))
-        counts = counts[statuses.isin(list(field_statuses))].reset_index(drop=True)
-    return counts, alerts
+        counts = counts[counts["status"].isin(list(field_statuses))]
+    order = counts.sort_values(
+        ["lost", "mismatch", "siem_field"], ascending=[False, False, True], kind="stable"
+    )
+    return order.reset_index(drop=True), alerts
+
+
+def _view_mask(report: AuditReport, filters: Sequence[tuple[str, Sequence[str]]]) -> pd.Series:
+    """Matched alerts (rows of ``report.alerts``) passing ``filters``."""
+    mask = report.alerts["side"] == "both"
+    for column, allowed in filters:
+        if allowed:
+            mask &= report.alerts[column].isin(list(allowed))
+    return mask
+
+
+def _in_view(report: AuditReport, filters: Sequence[tuple[str, Sequence[str]]]) -> int:
+    return int(_view_mask(report, filters).sum())
+
+
+def _alerts_holding(
+    report: AuditReport, columns: Sequence[str], filters: Sequence[tuple[str, Sequence[str]]]
+) -> list[int]:
+    """Per legacy column: the matched alerts in view with a value in any of their detections."""
+    keys = report.alerts.loc[_view_mask(report, filters), "key"]
+    rows = report.detections[report.detections["key"].isin(keys)]
+    present = [c for c in columns if c in rows.columns]
+    held = rows[present].notna().groupby(rows["key"].to_numpy(), observed=True).any().sum()
+    return [int(held.get(c, 0)) for c in columns]
 
 
 def mismatch_summary(report: AuditReport) -> pd.DataFrame:
@@ -110,7 +152,7 @@ def value_pairs_for(
     """The top (legacy value -> Graph value) pairs of one field; ``found=None`` keeps both kinds."""
     pairs = report.value_pairs[report.value_pairs["siem_field"] == siem_field]
     if found is not None:
-        pairs = pairs[pairs["found"] == found]
+        pairs = pairs[pairs["found"] == found].drop(columns="found")
     return pairs.drop(columns="siem_field").reset_index(drop=True)
 
 
@@ -142,6 +184,21 @@ def alerts_with_verdict(
     table = alerts.assign(
         legacy_value=_joined_values(legacy, "key", siem_field).reindex(shown).to_numpy(),
         graph_value=_joined_values(graph, "key", "value").reindex(shown).to_numpy(),
+    )
+    return table.reset_index(), len(keys)
+
+
+def alerts_holding(
+    report: AuditReport, siem_field: str, limit: int = 500
+) -> tuple[pd.DataFrame, int]:
+    """The first ``limit`` matched alerts whose legacy detections hold a value of
+    ``siem_field`` (for fields Graph has no equivalent for), with that value; and how many."""
+    rows = report.detections.loc[report.detections[siem_field].notna(), ["key", siem_field]]
+    matched = matched_alerts(report)
+    keys = pd.Index(rows["key"].unique()).intersection(matched.index)
+    shown = keys[:limit]
+    table = matched.loc[shown, ["title", "severity", "category", "host"]].assign(
+        legacy_value=_joined_values(rows, "key", siem_field).reindex(shown).to_numpy()
     )
     return table.reset_index(), len(keys)
 
@@ -246,16 +303,23 @@ def unsupported_fields(report: AuditReport) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+def problem_kind(reason: str) -> str:
+    """What a problem is, without the ids and counts that differ from row to row."""
+    return _VARYING.sub("…", reason.split(":", 1)[0])
+
+
 def problem_counts(report: AuditReport) -> pd.DataFrame:
-    """Problems per (side, file, reason kind); the reason kind is the text before any colon."""
+    """Problems per (side, file, kind), largest first; ``expected`` marks the kinds that are
+    normal (a newer version of the same alert replaced an older one)."""
     if not report.problems:
-        return pd.DataFrame(columns=["side", "file", "reason", "rows"])
+        return pd.DataFrame(columns=["side", "file", "reason", "rows", "expected"])
     frame = pd.DataFrame(
-        [(p.side, p.file, p.reason.split(":", 1)[0]) for p in report.problems],
+        [(p.side, p.file, problem_kind(p.reason)) for p in report.problems],
         columns=["side", "file", "reason"],
     )
     counts = frame.groupby(["side", "file", "reason"]).size().rename("rows").reset_index()
-    return counts.sort_values("rows", ascending=False, ignore_index=True)
+    counts["expected"] = counts["reason"].str.contains(EXPECTED_PROBLEM, regex=False)
+    return counts.sort_values(["expected", "rows"], ascending=[True, False], ignore_index=True)
 
 
 def problems_frame(report: AuditReport, limit: int) -> pd.DataFrame:

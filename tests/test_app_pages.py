@@ -12,12 +12,14 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from siem2graph.graph import parsed_cache
-from siem2graph.report import EXPORTERS
+from siem2graph.report import audit_name
+from siem2graph.sources import Source
 from tests.dashboard_inputs import (
     FILE_CHANGED,
     GRAPH_FILE,
@@ -30,7 +32,7 @@ from tests.dashboard_inputs import (
     legacy_csv,
 )
 from ui import nav, state
-from ui.downloads import export_download
+from ui.downloads import export_downloads
 from ui.samples import SAMPLE_DIR, sample_files
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +41,7 @@ TIMEOUT = 120
 REPORT_PAGES = [
     nav.OVERVIEW,
     nav.COVERAGE,
+    nav.FIELD,
     nav.UNSUPPORTED,
     nav.MISMATCHES,
     nav.EXPLORER,
@@ -78,6 +81,11 @@ def _metrics(at: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in at.metric}
 
 
+def _table_with(at: AppTest, column: str):
+    """The first table shown with ``column``."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
 def _texts(at: AppTest) -> str:
     return "\n".join(t.value for t in at.text)
 
@@ -90,7 +98,7 @@ def test_first_visit_audits_the_sample():
     assert [f.name for f in report.inputs] == [p.name for p in (*legacy, *graph)]
     expected = json.loads((SAMPLE_DIR / "expected.json").read_text(encoding="utf-8"))
     assert report.join.matched_alerts == expected["matched_alerts"]
-    files = at.dataframe[0].value
+    files = _table_with(at, "file")
     assert files["file"].tolist() == [f.name for f in report.inputs]
     limit = f"{st.get_option('server.maxUploadSize'):,} MB"
     assert any(limit in caption.value for caption in at.caption)
@@ -101,7 +109,7 @@ def test_a_first_visit_to_any_page_opens_on_the_sample():
     _assert_clean(at)
     assert at.session_state[state.REPORT_LABEL] == "bundled sample"
     expected = json.loads((SAMPLE_DIR / "expected.json").read_text(encoding="utf-8"))
-    assert _metrics(at)["Matched alerts"] == f"{expected['matched_alerts']:,}"
+    assert _metrics(at)["Matched alerts"].startswith(f"{expected['matched_alerts']:,} of ")
 
 
 def test_sample_button_reloads_the_sample(report):
@@ -133,10 +141,40 @@ def test_uploads_are_audited_and_reach_the_overview():
     _audit_button(at).click().run()
     _assert_clean(at)
     assert at.session_state[state.REPORT].join.matched_alerts == MATCHED
-    assert at.dataframe[0].value["file"].tolist() == [LEGACY_FILE, GRAPH_FILE]
+    assert _table_with(at, "file")["file"].tolist() == [LEGACY_FILE, GRAPH_FILE]
+    assert at.get("page_link")[0].label == "See the results: the verdict"
     at.switch_page(nav.OVERVIEW.path).run()
     _assert_clean(at)
-    assert _metrics(at)["Matched alerts"] == str(MATCHED)
+    assert _metrics(at)["Matched alerts"] == f"{MATCHED} of 4"
+
+
+def test_the_exports_own_column_names_are_named_on_sources_not_with_aliases():
+    renamed = legacy_csv().replace(b"AlertId", b"Our Alert Key", 1)
+    at = _upload(_app_on(nav.SOURCES), (LEGACY_FILE, renamed), (GRAPH_FILE, graph_json()))
+    _audit_button(at).click().run()
+    assert "no AlertId column" in at.error[0].value
+    added = [{"your_column": "Our Alert Key", "siem_field": "AlertId"}]
+    at.session_state[state.COLUMN_NAMES] = {"edited_rows": {}, "added_rows": added,
+                                            "deleted_rows": []}  # fmt: skip
+    at.run()
+    _audit_button(at).click().run()
+    _assert_clean(at)
+    assert at.session_state[state.REPORT].join.matched_alerts == MATCHED
+
+
+def test_column_names_become_an_alias_set_and_bad_rows_are_named():
+    from siem2graph.errors import MappingError
+    from siem2graph.mapping import load_mapping
+    from ui.columns import EMPTY, column_aliases
+
+    mapping = load_mapping()
+    assert column_aliases(EMPTY, mapping) == ()
+    table = pd.DataFrame({"your_column": [" Alert ID ", None], "siem_field": ["AlertId", None]})
+    (aliases,) = column_aliases(table, mapping)
+    assert dict(aliases.columns) == {"alertid": "AlertId"}
+    wrong = pd.DataFrame({"your_column": ["Sev"], "siem_field": ["Severty"]})
+    with pytest.raises(MappingError, match="did you mean 'Severity'"):
+        column_aliases(wrong, mapping)
 
 
 def test_the_same_graph_upload_against_another_export_is_parsed_once(monkeypatch, tmp_path):
@@ -198,6 +236,8 @@ def test_unreadable_upload_names_the_file_and_keeps_the_last_audit(report):
     shown = re.sub(r"\\(.)", r"\1", at.error[0].value)  # markdown escapes, as rendered
     assert "broken.json: not valid JSON" in shown
     assert at.session_state[state.REPORT] is report
+    previous = [w.value for w in at.warning if "could not run" in w.value]
+    assert previous and "previous audit, of the test inputs" in previous[0]
 
 
 @pytest.mark.parametrize("page", REPORT_PAGES, ids=lambda p: Path(p.path).stem)
@@ -215,27 +255,76 @@ def test_page_without_a_report_points_to_sources(page):
     assert [link.value for link in at.get("page_link")] == ["Go to Sources"]
 
 
-def test_overview_shows_the_headline(report):
+def test_overview_gives_the_verdict_with_denominators_and_the_risk_register(report):
     at = _app_on(nav.OVERVIEW, report)
+    _assert_clean(at)
+    assert at.subheader[0].value.startswith("2 of 50 SIEM fields lose data, touching 3 of 3")
     metrics = _metrics(at)
-    assert metrics["Matched alerts"] == str(MATCHED)
-    assert metrics["Overall readiness"] == report.headline.overall_readiness
-    assert metrics["Legacy-only alerts"] == "1"
+    assert metrics["Fields that lose data"] == "2 of 50"
+    assert metrics["Matched alerts"] == f"{MATCHED} of 4"
+    assert metrics["Legacy alerts Graph lacks"] == "1 of 4"
+    register = at.dataframe[0].value
+    assert register["siem_field"].tolist()[:2] == ["InternalIPV4List", "Md5"]
+    assert register.iloc[0]["touched"] == "3 of 3 (100%)"
+    assert register.iloc[0]["replacement"] == "none: Not supported"
     assert len(at.get("plotly_chart")) == 1
+
+
+def test_one_field_shows_its_mapping_figures_and_alerts(report):
+    at = _fresh_app()
+    at.session_state[state.SAMPLE_TRIED] = True
+    at.session_state[state.REPORT] = report
+    at.session_state[state.REPORT_ID] = "dashboard-test-inputs"
+    at.query_params[state.FIELD_PARAM] = "Severity"
+    at.run()
+    at.switch_page(nav.FIELD.path).run()
+    _assert_clean(at)
+    assert at.selectbox(key=state.FIELD_CHOICE).value == "Severity"
+    assert _metrics(at)["Graph changes the value"] == "33% (1 of 3)"
+    pairs = _table_with(at, "alerts")
+    assert pairs[["legacy_value", "graph_value"]].values.tolist() == [["High", "medium"]]
+    assert "found" not in pairs.columns
+    at.selectbox(key=state.FIELD_CHOICE).select("Md5").run()
+    _assert_clean(at)
+    assert at.query_params[state.FIELD_PARAM] == "Md5"
+    assert _metrics(at)["lost: no Graph field"] == "100% (3 of 3)"
+    assert len(at.dataframe[1].value) == MATCHED  # the alerts whose Md5 is lost
 
 
 def test_coverage_filters_narrow_the_alerts(report):
     at = _app_on(nav.COVERAGE, report)
-    assert f"{MATCHED} matched alert(s)" in _texts(at)
-    at.multiselect(key=f"{state.COVERAGE_FILTERS}.severity").set_value(["medium"]).run()
+    assert f"{MATCHED} of {MATCHED} matched alerts" in _texts(at)
+    at.multiselect(key=f"{state.ALERT_FILTERS}.severity").set_value(["medium"]).run()
     _assert_clean(at)
-    assert "1 matched alert(s)" in _texts(at)
+    assert f"1 of {MATCHED} matched alerts" in _texts(at)
     at.multiselect(key=f"{state.COVERAGE_FILTERS}.field_status").set_value(["derived"]).run()
     counts = at.dataframe[0].value
     statuses = {f.siem_field: f.status for f in report.fields}
     assert len(counts) > 0
     assert {statuses[name] for name in counts["siem_field"]} == {"derived"}
-    assert len(at.get("plotly_chart")) == 2  # coverage bars + mapping Sankey
+    assert len(at.get("plotly_chart")) == 1
+    at.multiselect(key=f"{state.COVERAGE_FILTERS}.field_status").set_value(["unsupported"]).run()
+    lost = at.dataframe[0].value.set_index("siem_field")
+    assert lost.at["Md5", "no_graph_field"] == 1  # the one medium alert in view
+
+
+def test_filters_live_in_the_url_and_persist_across_pages(report):
+    at = _fresh_app()
+    at.session_state[state.SAMPLE_TRIED] = True
+    at.session_state[state.REPORT] = report
+    at.session_state[state.REPORT_ID] = "dashboard-test-inputs"
+    at.query_params["severity"] = "medium"  # a shared link
+    at.run()
+    at.switch_page(nav.COVERAGE.path).run()
+    _assert_clean(at)
+    assert f"1 of {MATCHED} matched alerts" in _texts(at)
+    severity = at.multiselect(key=f"{state.ALERT_FILTERS}.severity")
+    assert severity.options == ["low", "medium"]  # severity order, not the alphabet
+    severity.set_value(["low"]).run()
+    assert at.query_params["severity"] == "low"
+    at.switch_page(nav.OVERVIEW.path).run()
+    at.switch_page(nav.COVERAGE.path).run()
+    assert f"2 of {MATCHED} matched alerts" in _texts(at)  # kept across pages
 
 
 def test_bridge_fidelity_lists_what_the_feed_restores(report):
@@ -255,17 +344,36 @@ def test_unsupported_fields_list_what_graph_drops(report):
     assert set(table["status"]) <= {"unsupported", "obsolete"}
 
 
-def test_mismatches_drill_down_to_the_explorer(report):
+def test_mismatches_chart_only_differing_fields_and_link_to_one_field(report):
     at = _app_on(nav.MISMATCHES, report)
     _assert_clean(at)
+    bars = at.get("plotly_chart")[0].proto.spec
+    assert '"33% (1 of 3)"' in bars and '"Actor"' not in bars
     at.selectbox(key=state.MISMATCH_FIELD).select("FileName").run()
-    pairs = at.dataframe[1].value
+    _assert_clean(at)
+    link = at.get("page_link")[-1].proto
+    assert link.label.startswith("Open FileName") and "field=FileName" in str(link)
+
+
+def test_one_field_drills_down_to_the_explorer(report):
+    at = _app_on(nav.FIELD, report)
+    assert at.selectbox(key=state.FIELD_CHOICE).value == "InternalIPV4List"  # the worst first
+    at.selectbox(key=state.FIELD_CHOICE).select("FileName").run()
+    pairs = _table_with(at, "alerts")
     assert pairs["legacy_value"].tolist() == ["other.exe"]
-    table_key = f"{state.MISMATCH_ALERTS}.FileName.mismatch"
+    at.radio[0].set_value("mismatch").run()
+    table_key = f"{state.FIELD_ALERTS}.FileName.mismatch"
     assert at.dataframe(key=table_key).value["key"].tolist() == [FILE_CHANGED]
     at.session_state[table_key] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     at.run()
-    next(b for b in at.button if b.label == "Open in the alert explorer").click().run()
+    _assert_clean(at)
+    detections = _table_with(at, "detection 1").set_index("field")
+    assert detections.at["FileName", "detection 1"] == "other.exe"  # the raw legacy row
+    at.session_state[state.GRAPH_SOURCES] = (Source.from_bytes(GRAPH_FILE, graph_json()),)
+    at.toggle(key=f"graph_json.{FILE_CHANGED}").set_value(True).run()
+    shown = json.loads(at.code[0].value)  # the Graph alert as received, as text
+    assert shown["id"] == FILE_CHANGED and "evidence" in shown
+    next(b for b in at.button if "alert explorer" in b.label).click().run()
     _assert_clean(at)
     assert at.title[0].value == nav.EXPLORER.title
     assert at.selectbox(key=state.EXPLORER_ALERT).value == FILE_CHANGED
@@ -312,17 +420,21 @@ def test_schema_diff_shows_unmapped_columns(report):
     assert len(at.dataframe[1].value) == len(report.unmapped_graph_paths)
 
 
-def test_export_offers_every_exporter_and_renders_on_request(report):
+def test_export_offers_the_gap_report_and_data_files_named_after_the_audit(report):
     at = _app_on(nav.EXPORT, report)
     _assert_clean(at)
-    assert [b.label for b in at.button] == [f"Prepare {fmt.upper()}" for fmt in EXPORTERS]
+    assert [b.label for b in at.button] == ["Prepare the gap report", "Prepare the data files"]
     assert any(c.value.startswith("Content impact: not included") for c in at.caption)
     assert not at.get("download_button")
-    at.button(key="prepare.json").click().run()
+    at.button(key="prepare.data files").click().run()
     _assert_clean(at)
-    assert [b.label for b in at.get("download_button")] == ["Download JSON"]
-    assert "Prepare JSON" not in [b.label for b in at.button]
-    assert _texts(at).startswith("report.json: ")
+    stem = audit_name(report)
+    assert stem == f"dashboard-legacy-{report.generated_at[:10]}"
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == [f"Download {stem}.json", f"Download {stem}-csv.zip", f"Download {stem}.md"]
+    assert "Prepare the data files" not in [b.label for b in at.button]
+    at.toggle(key=state.EXPORT_REDACT).set_value(True).run()
+    assert "Prepare the data files" in [b.label for b in at.button]  # redacted: rendered anew
 
 
 def test_export_includes_the_content_impact_analysed_on_its_page(report):
@@ -336,27 +448,29 @@ def test_export_includes_the_content_impact_analysed_on_its_page(report):
         "Content impact: included (1 rule: 0 not affected, 0 works, 1 needs renames, 0 changes, "
         "0 loses inputs, 0 broken)."
     ]
-    at.button(key="prepare.csv").click().run()
-    _assert_clean(at)
-    assert "content_impact_rules.csv, content_impact_references.csv" in _texts(at)
     impact = at.session_state[state.CONTENT_IMPACT][1]
-    workbook = openpyxl.load_workbook(io.BytesIO(export_download(report, "xlsx", impact).data))
+    (xlsx,) = export_downloads(report, ("xlsx",), impact)
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx.data))
     rules = list(workbook["content_impact_rules"].iter_rows(min_row=2, values_only=True))
     assert [row[:4] for row in rules] == [(spl.name, spl.name, "spl", "needs_renames")]
 
 
-def test_export_download_keeps_one_file_as_is(report):
-    download = export_download(report, "json")
-    assert (download.file_name, download.files) == ("report.json", ("report.json",))
-    assert json.loads(download.data)["join"]["matched_alerts"] == MATCHED
+def test_export_downloads_keep_one_file_as_is_and_zip_several(report):
+    json_file, csv_files = export_downloads(report, ("json", "csv"))
+    stem = audit_name(report)
+    assert (json_file.file_name, json_file.files) == (f"{stem}.json", ("report.json",))
+    assert json.loads(json_file.data)["join"]["matched_alerts"] == MATCHED
+    assert len(csv_files.files) > 1
+    assert (csv_files.file_name, csv_files.mime) == (f"{stem}-csv.zip", "application/zip")
+    with zipfile.ZipFile(io.BytesIO(csv_files.data)) as archive:
+        assert archive.namelist() == list(csv_files.files)
 
 
-def test_export_download_zips_several_files(report):
-    download = export_download(report, "csv")
-    assert len(download.files) > 1
-    assert (download.file_name, download.mime) == ("siem2graph-report-csv.zip", "application/zip")
-    with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
-        assert archive.namelist() == list(download.files)
+def test_export_redacts_on_request(report):
+    (plain,), (redacted,) = (export_downloads(report, ("json",), None, r) for r in (False, True))
+    host = report.alerts["host"].dropna().iloc[0]
+    assert host in plain.data.decode() and host not in redacted.data.decode()
+    assert redacted.file_name.endswith("-redacted.json")
 
 
 def test_navigation_lists_every_page_file_sources_first():

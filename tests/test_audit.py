@@ -208,6 +208,21 @@ def test_an_error_of_either_side_names_its_file_the_graph_side_first():
         audit_sources([], [broken])  # both wrong: the Graph side's error
 
 
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("chart.json", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "this is a PNG image, not Graph"),
+        ("latin.json", b'[{"id": "caf\xe9"', "neither JSON nor NDJSON (not UTF-8 text)"),
+    ],
+)
+def test_a_graph_file_that_is_not_text_gets_a_plain_reason(name, data, message):
+    legacy = Source.from_path(SAMPLE / "legacy_siem_export.csv")
+    with pytest.raises(InputError) as error:
+        audit_sources([legacy], [Source.from_bytes(name, data)])
+    assert str(error.value).startswith(f"{name}: {message}")
+    assert "surrogates" not in str(error.value)
+
+
 def test_values_the_comparator_cannot_read_are_unreadable_never_mismatches():
     """A time in no known form, a redacted hash and a source outside the vocabulary: counted
     apart per field with an example (cut short, hidden characters shown), out of the rates."""

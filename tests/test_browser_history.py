@@ -45,7 +45,7 @@ def _upload_and_audit(page, legacy: Path, graph: Path) -> str:
 
 def _shows_the_audit(page, reopened: bool = True) -> None:
     open_page(page, "Overview")
-    assert metric(page, "Matched alerts") == str(MATCHED)
+    assert metric(page, "Matched alerts") == f"{MATCHED} of 4"
     if reopened:
         page.get_by_text("Audit of the 1 legacy and 1 Graph file(s), saved ").wait_for()
     assert page.get_by_text("bundled sample, not your data").count() == 0

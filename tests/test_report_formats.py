@@ -105,8 +105,16 @@ def test_html_is_self_contained_and_structured(files):
     assert not [t for t, _ in tags if t == "link"]
     assert all(a["href"].startswith("#") for t, a in tags if t == "a")
     html = files["report.html"].decode()
-    assert "@media print" in html and "Plotly.newPlot" in html
-    assert "<th>siem_field</th>" in html
+    assert "@media print" in html and "<script" not in html
+    assert "<th>SIEM field</th>" in html
+    assert " of 50 SIEM fields lose data" in html.split("<nav>")[0]  # the verdict first
+
+
+def test_html_charts_are_small_svg_images():
+    html = render_all(example_report(), ["html"])["report.html"]
+    images = re.findall(rb'<img alt="[^"]+" src="data:image/svg\+xml;base64,', html)
+    assert len(images) == 3
+    assert len(html) < 600_000  # no inline plotly.js (4.9 MB before)
 
 
 def test_markdown_has_every_table_well_formed(files):
@@ -136,6 +144,20 @@ def pdf_renders(data: bytes, tmp_path) -> bool:
 def test_pdf_renders(files, tmp_path):
     assert files["report.pdf"].startswith(b"%PDF")
     assert pdf_renders(files["report.pdf"], tmp_path)
+
+
+def test_pdf_page_one_gives_the_verdict_and_the_risk_register(files, tmp_path):
+    require_tool("pdftotext")
+    (tmp_path / "r.pdf").write_bytes(files["report.pdf"])
+    page_one = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", str(tmp_path / "r.pdf"), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert re.search(
+        r"\d+ of 50 SIEM fields lose data, touching [\d,]+ of [\d,]+ matched", page_one
+    )
+    assert "Readiness per verdict" in page_one and "Risk register" in page_one
+    assert "SIEM field" in page_one and "siem_field" not in page_one  # headers in words
 
 
 def test_write_reports_writes_every_file(tmp_path):

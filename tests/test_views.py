@@ -40,6 +40,19 @@ def test_coverage_in_view_filters_alerts_and_field_statuses(report):
     assert (counts["siem_field"].map(views.field_statuses_of(report)) == "derived").all()
 
 
+def test_coverage_in_view_counts_fields_graph_has_no_equivalent_for(report):
+    counts, alerts = views.coverage_in_view(report)
+    assert {f.siem_field for f in report.fields} == set(counts["siem_field"])
+    rows = counts.set_index("siem_field")
+    assert rows.at["Md5", "no_graph_field"] == rows.at["Md5", "lost"] == MATCHED
+    assert rows.at["IocValue", "both_empty"] == MATCHED  # held no data: nothing lost
+    segments = ["match", "mismatch", "missing_in_graph", "no_graph_field", "new_in_graph"]
+    assert (rows[[*segments, "unreadable", "both_empty"]].sum(axis=1) == alerts).all()
+    assert counts["siem_field"].iloc[:2].tolist() == ["InternalIPV4List", "Md5"]  # loss first
+    counts, _ = views.coverage_in_view(report, (), ("unsupported",))
+    assert counts.set_index("siem_field").at["Md5", "lost"] == MATCHED
+
+
 def test_mismatch_summary_rates_fields_compared_on_both_sides(report):
     summary = views.mismatch_summary(report).set_index("siem_field")
     assert summary.at["Severity", "mismatch_rate"] == pytest.approx(1 / 3)
@@ -156,3 +169,18 @@ def test_inputs_and_problems(report):
     ]
     assert views.problems_frame(report, 10).empty
     assert views.problem_counts(report).empty
+
+
+def test_problems_group_by_kind_and_mark_newer_versions_as_expected(report):
+    from dataclasses import replace
+
+    from siem2graph.sources import RowProblem
+
+    again = "alert da{} appears again: an older version was dropped"
+    problems = [RowProblem("graph", "g.json", None, again.format(n)) for n in range(3)]
+    problems.append(RowProblem("legacy", "l.csv", 7, "bad time: 'soon'"))
+    counts = views.problem_counts(replace(report, problems=tuple(problems)))
+    assert counts[["reason", "rows", "expected"]].values.tolist() == [
+        ["bad time", 1, False],
+        ["alert … appears again", 3, True],
+    ]

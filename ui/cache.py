@@ -21,6 +21,7 @@ import streamlit as st
 from siem2graph.audit import audit_sources
 from siem2graph.graph.cache import record_path
 from siem2graph.graph.parsed_cache import configured_cache
+from siem2graph.legacy.aliases import AliasSet
 from siem2graph.model import AuditReport
 from siem2graph.sources import Progress, Source
 from ui import state
@@ -49,7 +50,7 @@ def fingerprint(legacy: Sequence[Source], graph: Sequence[Source]) -> Fingerprin
     )
 
 
-def report_id(inputs: Fingerprint) -> str:
+def report_id(inputs: tuple[object, ...]) -> str:
     """A short id of an input set, used to key views of its report."""
     return hashlib.sha256(repr(inputs).encode()).hexdigest()[:24]
 
@@ -60,16 +61,24 @@ def _audit(
     _legacy: Sequence[Source],
     _graph: Sequence[Source],
     _progress: Progress | None,
+    _aliases: Sequence[AliasSet],
 ) -> AuditReport:
-    return audit_sources(_legacy, _graph, progress=_progress, cache=configured_cache())
+    return audit_sources(
+        _legacy, _graph, progress=_progress, aliases=_aliases, cache=configured_cache()
+    )
 
 
 def audit(
-    legacy: Sequence[Source], graph: Sequence[Source], progress: Progress | None = None
+    legacy: Sequence[Source],
+    graph: Sequence[Source],
+    progress: Progress | None = None,
+    aliases: Sequence[AliasSet] = (),
 ) -> tuple[str, AuditReport]:
-    """(report id, report) of these inputs: computed once per distinct content."""
-    inputs_id = report_id(fingerprint(legacy, graph))
-    return inputs_id, _audit(inputs_id, legacy, graph, progress)
+    """(report id, report) of these inputs read with ``aliases`` (the user's column names):
+    computed once per distinct content and names."""
+    names = tuple(sorted((a.name, tuple(sorted(a.columns.items()))) for a in aliases))
+    inputs_id = report_id((*fingerprint(legacy, graph), *names))
+    return inputs_id, _audit(inputs_id, legacy, graph, progress, aliases)
 
 
 @st.cache_data(show_spinner=False, **VIEW_CACHE)

@@ -4,57 +4,71 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import streamlit as st
 
 from siem2graph.errors import Siem2GraphError
+from siem2graph.legacy.aliases import AliasSet
 from siem2graph.model import AuditReport
 from siem2graph.sources import Source
 from ui import audits, cache, render, state
+from ui.nav import OVERVIEW
 from ui.samples import SAMPLE_LABEL, sample_files
 
 logger = logging.getLogger(__name__)
 
 
 def run_audit(
-    legacy: Sequence[Source], graph: Sequence[Source], label: str, save: bool = True
+    legacy: Sequence[Source],
+    graph: Sequence[Source],
+    label: str,
+    aliases: Sequence[AliasSet] = (),
+    save: bool = True,
 ) -> bool:
-    """Audit the sources (cached by content) and make the result the session's report; save it
-    in the audit store unless ``save`` is False (the sample)."""
+    """Audit the sources (cached by content; legacy columns named by ``aliases`` too) and make
+    the result the session's report; save it in the audit store unless ``save`` is False (the
+    sample)."""
     with st.status("Auditing: reading the files", expanded=True) as status:
         bar = st.progress(0.0, text="Reading and hashing the files")
         # The engine reports from inside the cached call; updating the bar in the caller's
         # context keeps Streamlit from recording the update for replay on a cache hit.
         outside = contextvars.copy_context()
+        started = time.monotonic()
 
         def progress(step: str, done: float) -> None:
             share = min(max(done, 0.0), 1.0)
-            outside.run(bar.progress, share, text=render.escape_markdown(step))
+            text = f"{step} ({share:.0%}, {time.monotonic() - started:.0f} s so far)"
+            outside.run(bar.progress, share, text=render.escape_markdown(text))
 
         try:
-            inputs_id, report = cache.audit(legacy, graph, progress)
+            inputs_id, report = cache.audit(legacy, graph, progress, aliases)
         except Siem2GraphError as error:
             status.update(label="The audit could not run", state="error", expanded=True)
             render.input_error(error)
+            state.mark_audit_failed(label)
             return False
         except Exception:
             logger.exception("audit failed")
             status.update(label="The audit could not run", state="error", expanded=True)
             render.unexpected_error("auditing these files")
+            state.mark_audit_failed(label)
             return False
         saved_id = audits.save(report, [*legacy, *graph]) if save else None
         if not save:
             audits.forget_link()
         state.store_report(report, inputs_id, label, saved_id=saved_id)
+        state.store_graph_sources(graph)
         bar.progress(1.0, text="Done")
         status.update(
             label=f"Audit ready ({report.join.legacy_rows:,} detections, "
-            f"{report.join.graph_alerts:,} Graph alerts)",
+            f"{report.join.graph_alerts:,} Graph alerts) in {time.monotonic() - started:.0f} s",
             state="complete",
             expanded=False,
         )
+    st.page_link(OVERVIEW.path, label="See the results: the verdict", icon=OVERVIEW.icon)
     return True
 
 

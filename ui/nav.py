@@ -20,6 +20,7 @@ class PageSpec:
 SOURCES = PageSpec("pages/sources.py", "Sources", ":material/upload_file:")
 OVERVIEW = PageSpec("pages/overview.py", "Overview", ":material/dashboard:")
 COVERAGE = PageSpec("pages/coverage.py", "Coverage", ":material/stacked_bar_chart:")
+FIELD = PageSpec("pages/field.py", "One field", ":material/troubleshoot:")
 UNSUPPORTED = PageSpec("pages/unsupported.py", "Unsupported fields", ":material/block:")
 MISMATCHES = PageSpec("pages/mismatches.py", "Mismatches", ":material/compare_arrows:")
 EXPLORER = PageSpec("pages/explorer.py", "Alert explorer", ":material/search:")
@@ -34,6 +35,7 @@ PAGES = (
     SOURCES,
     OVERVIEW,
     COVERAGE,
+    FIELD,
     UNSUPPORTED,
     MISMATCHES,
     EXPLORER,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import string
 from typing import Any
@@ -10,6 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from siem2graph.errors import Siem2GraphError
+from siem2graph.graph.lookup import raw_alert
+from siem2graph.report.cells import human_header
+from ui import state
 
 DEFAULT_ROWS = 1000
 _MARKDOWN_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
@@ -18,17 +22,45 @@ _MARKDOWN_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
 def table(
     frame: pd.DataFrame, limit: int = DEFAULT_ROWS, total: int | None = None, **options: Any
 ) -> Any:
-    """Show at most ``limit`` rows of ``frame`` as a plain-text table, saying when rows were cut
-    (``total`` is the full row count when ``frame`` is already a cut).
+    """Show at most ``limit`` rows of ``frame`` as a plain-text table with headers in words,
+    saying when rows were cut (``total`` is the full row count when ``frame`` is already a cut).
 
     ``options`` go to ``st.dataframe`` (e.g. ``key``, ``on_select``, ``column_config``).
     """
     shown = frame.head(limit)
+    headers = {str(c): human_header(str(c)) for c in shown.columns}
+    options["column_config"] = headers | options.get("column_config", {})
     result = st.dataframe(shown, hide_index=True, **options)
     total = len(frame) if total is None else total
     if total > len(shown):
         st.caption(f"Showing the first {len(shown):,} of {total:,} rows.")
     return result
+
+
+def field_chart(figure: Any, key: str, alt: str) -> None:
+    """A chart whose bars are SIEM fields: clicking one opens that field's page."""
+    st.plotly_chart(
+        figure,
+        key=key,
+        on_select=lambda: state.open_clicked_field(key),
+        selection_mode="points",
+        alt=alt,
+    )
+    state.follow_field_link()
+
+
+def graph_alert_json(graph_id: object) -> None:
+    """On request, the Graph alert ``graph_id`` as its file holds it, as JSON text."""
+    if not isinstance(graph_id, str) or not graph_id:
+        return
+    if not st.toggle("Show the Graph alert as received (JSON)", key=f"graph_json.{graph_id}"):
+        return
+    with st.spinner("Finding the alert in the Graph files"):
+        alert = raw_alert(state.graph_sources(), graph_id)
+    if alert is None:
+        st.info("This alert's Graph file is not at hand (the audit came from elsewhere).")
+    else:
+        st.code(json.dumps(alert, indent=2, ensure_ascii=False), language="json")
 
 
 def rate_column(label: str = "populated") -> Any:

@@ -2,31 +2,44 @@
 
 from __future__ import annotations
 
+import html
+from collections.abc import Sequence
+
 import streamlit as st
 
 from siem2graph.impact import ContentImpact
 from siem2graph.model import AuditReport
-from ui.nav import SOURCES
+from siem2graph.sources import Source
+from ui.nav import FIELD, SOURCES
 
 REPORT = "audit_report"  # the AuditReport this session is looking at (content impact reads it)
 REPORT_ID = "report_id"  # content fingerprint of the inputs behind it
+GRAPH_SOURCES = "graph_sources"  # the Graph files behind the report, to show an alert as received
 REPORT_LABEL = "report_label"  # what was loaded, in words ("bundled sample", "2 uploaded files")
+FAILED_AUDIT = "failed_audit"  # what the last audit that could not run was of (cleared on success)
 SAVED_AUDIT = "saved_audit"  # the store id of the loaded report, when it is a saved audit
 SAMPLE_TRIED = "sample_tried"  # the first visit's automatic sample load ran (even if it failed)
 SELECTED_ALERT = "selected_alert"  # key of the alert the explorer shows
-PREPARED_EXPORTS = "prepared_exports"  # (report id, format) pairs rendered for download
+PREPARED_EXPORTS = "prepared_exports"  # (report id, export) pairs rendered for download
 CONTENT_IMPACT = "content_impact"  # (report id judged against, ContentImpact) the page shows
 
 # Widget keys (widgets keep their values in session state under these).
 LEGACY_UPLOADS = "legacy_uploads"
 GRAPH_UPLOADS = "graph_uploads"
-COVERAGE_FILTERS = "coverage_filters"  # prefix: one multiselect per filter
+COLUMN_NAMES = "column_names"  # the Sources table naming the export's own columns
+COVERAGE_FILTERS = "coverage_filters"  # prefix: the field-status multiselect
+ALERT_FILTERS = "alert_filters"  # the filter bar's values (and prefix of its multiselects)
 MISMATCH_FIELD = "mismatch_field"
 MISMATCH_GROUPING = "mismatch_grouping"
-MISMATCH_ALERTS = "mismatch_alerts"  # prefix: one table per (field, verdict)
 EXPLORER_QUERY = "explorer_query"
 EXPLORER_SIDES = "explorer_sides"
 EXPLORER_ALERT = "explorer_alert"
+EXPORT_REDACT = "export_redact"
+OVERVIEW_REGISTER = "overview_register"
+FIELD_CHOICE = "field_choice"
+FIELD_ALERTS = "field_alerts"  # prefix: one table per (field, verdict)
+FIELD_PARAM = "field"  # URL query parameter of the One field page
+FIELD_LINK = "field_link"  # a field a click asked to open (followed once)
 
 
 def current_report() -> AuditReport | None:
@@ -54,7 +67,29 @@ def store_report(
     st.session_state[REPORT] = report
     st.session_state[REPORT_ID] = report_id
     st.session_state[REPORT_LABEL] = label
+    st.session_state.pop(FAILED_AUDIT, None)
+    st.session_state.pop(GRAPH_SOURCES, None)  # the caller gives them when it has them
     mark_saved(saved_id)
+
+
+def store_graph_sources(sources: Sequence[Source]) -> None:
+    """Keep the Graph files the loaded report was built from (uploads are in memory already)."""
+    st.session_state[GRAPH_SOURCES] = tuple(sources)
+
+
+def graph_sources() -> tuple[Source, ...]:
+    """The Graph files behind the loaded report (none when it came from elsewhere)."""
+    return st.session_state.get(GRAPH_SOURCES, ())
+
+
+def mark_audit_failed(label: str) -> None:
+    """Remember that the audit of ``label`` could not run (the loaded report is an older one)."""
+    st.session_state[FAILED_AUDIT] = label
+
+
+def failed_audit() -> str | None:
+    """What the last audit that could not run was of, if it came after the loaded report."""
+    return st.session_state.get(FAILED_AUDIT)
 
 
 def mark_saved(saved_id: str | None) -> None:
@@ -116,10 +151,29 @@ def content_impact() -> ContentImpact | None:
     return stored[1] if stored is not None and stored[0] == current_report_id() else None
 
 
-def export_prepared(fmt: str) -> bool:
-    """Whether this session asked for the ``fmt`` export of the current report."""
-    return (current_report_id(), fmt) in st.session_state.get(PREPARED_EXPORTS, set())
+def export_prepared(export: str) -> bool:
+    """Whether this session asked for ``export`` (e.g. the redacted gap report) of the report."""
+    return (current_report_id(), export) in st.session_state.get(PREPARED_EXPORTS, set())
 
 
-def mark_export_prepared(fmt: str) -> None:
-    st.session_state.setdefault(PREPARED_EXPORTS, set()).add((current_report_id(), fmt))
+def mark_export_prepared(export: str) -> None:
+    st.session_state.setdefault(PREPARED_EXPORTS, set()).add((current_report_id(), export))
+
+
+def open_field(siem_field: str) -> None:
+    """Ask to open ``siem_field`` on the One field page (from a widget's callback)."""
+    st.session_state[FIELD_LINK] = siem_field
+
+
+def open_clicked_field(chart: str) -> None:
+    """Ask to open the field of the bar clicked on ``chart`` (whose bars are named by field)."""
+    points = st.session_state[chart].selection.points
+    if points:
+        open_field(html.unescape(str(points[0]["y"])))
+
+
+def follow_field_link() -> None:
+    """Go to the One field page if a click asked for a field; links are followed once."""
+    chosen = st.session_state.pop(FIELD_LINK, None)
+    if chosen is not None:
+        st.switch_page(FIELD.path, query_params={FIELD_PARAM: chosen})

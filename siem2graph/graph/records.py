@@ -19,6 +19,7 @@ import orjson
 from siem2graph.errors import InputError
 from siem2graph.graph.v1 import refuse_v1
 from siem2graph.legacy.limits import ReadLimits
+from siem2graph.legacy.sniff import binary_kind
 from siem2graph.sources import Source
 
 BATCH_BYTES = 1 << 26  # NDJSON read and handed over at once
@@ -96,6 +97,8 @@ class AlertStream:
                     break
             if not parts:  # a quiet window pulled to NDJSON: no alerts, not an error
                 return
+            if what := binary_kind(bytes(parts[0][:16])):
+                raise InputError(f"{self.source.name}: this is {what}, not Graph alerts JSON")
             first = _first_record(parts[0])
             refuse_v1(self.source.name, first)
             if isinstance(first, Invalid) or len(parts) < 2:
@@ -199,7 +202,8 @@ def _whole_document(
         document = orjson.loads(b"\n".join(line for _, line in lines))
     except orjson.JSONDecodeError:
         if isinstance(first, Invalid) and lines[0][0] == 1:
-            raise InputError(f"{name}: neither JSON nor NDJSON ({first.reason})") from None
+            reason = "not UTF-8 text" if "UTF-8" in first.reason else first.reason
+            raise InputError(f"{name}: neither JSON nor NDJSON ({reason})") from None
         for number, line in lines:
             yield from line_records(number, line)
         return

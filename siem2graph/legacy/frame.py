@@ -127,7 +127,8 @@ def _no_alert_id(file: str, parsed: ParsedFile, resolver: ColumnResolver) -> Inp
     return InputError(
         f"{file}: no AlertId column. Columns found: {found or 'none'}. "
         f"Spellings tried for AlertId: {', '.join(resolver.spellings(ALERT_ID))}; "
-        f"{resolver.describe_sets()}. Add an alias file (--aliases) naming your AlertId column."
+        f"{resolver.describe_sets()}. Name your AlertId column: with an alias file "
+        "(--aliases) or, in the dashboard, under Your export's column names on Sources."
     )
 
 

@@ -72,10 +72,14 @@ def detect_encoding(head: bytes, whole: bool) -> tuple[str, str, int]:
     return "utf-8", "utf-8", 0
 
 
+def binary_kind(head: bytes) -> str | None:
+    """What a file starting with ``head`` is when it is a known binary format ('a PNG image')."""
+    return next((what for signature, what in _SIGNATURES if head.startswith(signature)), None)
+
+
 def _refuse_binary(name: str, head: bytes, text: str) -> None:
-    for signature, what in _SIGNATURES:
-        if head.startswith(signature):
-            raise InputError(f"{name}: this is {what}, not a CSV or JSON export")
+    if what := binary_kind(head):
+        raise InputError(f"{name}: this is {what}, not a CSV or JSON export")
     controls = sum(1 for c in text if c < " " and c not in _TEXT_CONTROLS)
     if "\x00" in text or controls > 0.05 * max(len(text), 1):
         raise InputError(f"{name}: binary data, not a CSV or JSON export")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
@@ -39,15 +40,15 @@ EXPORTERS: dict[str, Renderer] = {
 }
 
 
-def render_all(
+def render_each(
     report: AuditReport,
     formats: Iterable[str],
     *,
     redact: bool = False,
     images: bool | None = None,
     content: ContentImpact | None = None,
-) -> dict[str, bytes]:
-    """Every file of the chosen formats; one entry point for the CLI and the dashboard.
+) -> dict[str, dict[str, bytes]]:
+    """Format -> its files (name -> bytes); one entry point for the CLI and the dashboard.
 
     ``redact`` pseudonymises users, hosts, domains and IPs first (in ``content`` too);
     ``images`` puts chart images into XLSX and PDF (None: when a Chromium is found; they
@@ -57,10 +58,33 @@ def render_all(
     if redact:
         chosen, content = redaction.redact_run(report, content)
     options = RenderOptions(images=images, content=content)
+    return {fmt: EXPORTERS[fmt](chosen, options) for fmt in formats}
+
+
+def render_all(
+    report: AuditReport,
+    formats: Iterable[str],
+    *,
+    redact: bool = False,
+    images: bool | None = None,
+    content: ContentImpact | None = None,
+) -> dict[str, bytes]:
+    """Every file of the chosen formats (``render_each``'s files in one mapping)."""
     files: dict[str, bytes] = {}
-    for fmt in formats:
-        files |= EXPORTERS[fmt](chosen, options)
+    for rendered in render_each(
+        report, formats, redact=redact, images=images, content=content
+    ).values():
+        files |= rendered
     return files
+
+
+def audit_name(report: AuditReport) -> str:
+    """'<first legacy input>-<date of the audit>': names the files one audit exports, so two
+    audits' files never overwrite each other."""
+    legacy = [f.name for f in report.inputs if f.side == "legacy"] or ["audit"]
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", Path(legacy[0]).stem).strip("-").lower() or "audit"
+    more = f"-and-{len(legacy) - 1}-more" if len(legacy) > 1 else ""
+    return f"{stem[:60]}{more}-{report.generated_at[:10]}"
 
 
 def write_reports(

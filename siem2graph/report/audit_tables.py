@@ -6,7 +6,7 @@ import pandas as pd
 
 from siem2graph.compare import COMPARATORS
 from siem2graph.mapping import DROPPED_STATUSES
-from siem2graph.model import AT_RISK, READINESS, AuditReport
+from siem2graph.model import AT_RISK, READINESS, VERDICTS, AuditReport, FieldResult
 
 READINESS_TEXT = {
     "keeps": "Graph keeps the values this field held",
@@ -51,41 +51,80 @@ def fields_table(report: AuditReport) -> pd.DataFrame:
     )
 
 
+def _touched(r: FieldResult) -> int:
+    """Matched alerts whose value of ``r``'s field Graph loses or changes."""
+    if r.status in DROPPED_STATUSES or COMPARATORS[r.comparator].meaning_changed:
+        return r.legacy_populated
+    return r.missing_in_graph + r.mismatch
+
+
+def _reason(r: FieldResult) -> str:
+    if r.status in DROPPED_STATUSES:
+        return f"no Graph field ({r.status})"
+    if COMPARATORS[r.comparator].meaning_changed:
+        return "Graph holds the information in another form"
+    parts = [(r.missing_in_graph, "Graph lacks the value"), (r.mismatch, "Graph's value differs")]
+    return "; ".join(f"{text} on {n:,} alert(s)" for n, text in parts if n)
+
+
+def replacement(r: FieldResult) -> str:
+    """What Microsoft's table says replaces the field in Graph, or 'none' and why not."""
+    if r.microsoft_mapping == "->" and r.microsoft_note:
+        return r.microsoft_note
+    return f"none: {r.microsoft_note}" if r.microsoft_note else "none"
+
+
+def share_text(part: int, whole: int) -> str:
+    """'n of N (x%)': a count with its denominator."""
+    return f"{part:,} of {whole:,} ({part / whole:.0%})" if whole else f"{part:,} of 0"
+
+
 def risk_register(report: AuditReport) -> pd.DataFrame:
-    """Each field that loses or changes data: alerts touched, Microsoft's replacement, decision."""
-    rows = []
-    for r in report.fields:
-        if r.readiness not in AT_RISK:
-            continue
-        if r.status in DROPPED_STATUSES:
-            touched, base = r.legacy_alerts_populated, r.legacy_alerts_populated
-        elif COMPARATORS[r.comparator].meaning_changed:
-            touched, base = r.legacy_populated, r.legacy_populated
-        else:
-            touched, base = r.missing_in_graph + r.mismatch, r.judged
-        rows.append(
-            {
-                "siem_field": r.siem_field,
-                "readiness": r.readiness,
-                "status": r.status,
-                "alerts_touched": touched,
-                "touched_rate": touched / base if base else None,
-                "detections_with_value": r.legacy_rows_populated,
-                "replacement": " ".join(x for x in (r.microsoft_mapping, r.microsoft_note) if x),
-                "graph_paths": "; ".join(r.graph_paths),
-                "note": r.note,
-                "owner": "",
-                "decision": "",
-            }
-        )
+    """Each field that loses or changes data, most matched alerts touched first (losses first
+    on ties): the alerts touched out of the matched alerts (the Coverage chart's figures), why,
+    Microsoft's replacement, and empty owner and decision columns for the change board."""
+    matched = report.join.matched_alerts
+    rows = [
+        {
+            "siem_field": r.siem_field,
+            "readiness": r.readiness,
+            "status": r.status,
+            "alerts_touched": _touched(r),
+            "matched_alerts": matched,
+            "touched_rate": _touched(r) / matched if matched else None,
+            "touched": share_text(_touched(r), matched),
+            "reason": _reason(r),
+            "detections_with_value": r.legacy_rows_populated,
+            "replacement": replacement(r),
+            "graph_paths": "; ".join(r.graph_paths),
+            "note": r.note,
+            "owner": "",
+            "decision": "",
+        }
+        for r in report.fields
+        if r.readiness in AT_RISK
+    ]
     frame = pd.DataFrame(rows, columns=_RISK_COLUMNS)
     order = frame["readiness"].map({level.value: rank for rank, level in enumerate(AT_RISK)})
     return (
         frame.assign(_o=order)
-        .sort_values(["_o", "alerts_touched", "siem_field"], ascending=[True, False, True])
+        .sort_values(["alerts_touched", "_o", "siem_field"], ascending=[False, True, True])
         .drop(columns="_o")
         .reset_index(drop=True)
     )
+
+
+def alerts_losing_data(report: AuditReport) -> int:
+    """Matched alerts on which Graph lacks the value of at least one field that loses data."""
+    losing = [r for r in report.fields if r.readiness == "loses"]
+    compared = [r.siem_field for r in losing if r.siem_field in report.verdicts.columns]
+    missing = VERDICTS.index("missing_in_graph")
+    keys = set(report.verdicts.index[(report.verdicts[compared].to_numpy() == missing).any(axis=1)])
+    dropped = [r.siem_field for r in losing if r.siem_field not in report.verdicts.columns]
+    if dropped:
+        held = report.detections[dropped].notna().any(axis=1).to_numpy()
+        keys |= set(report.detections["key"][held]) & set(report.verdicts.index)
+    return len(keys)
 
 
 _RISK_COLUMNS = [
@@ -93,7 +132,10 @@ _RISK_COLUMNS = [
     "readiness",
     "status",
     "alerts_touched",
+    "matched_alerts",
     "touched_rate",
+    "touched",
+    "reason",
     "detections_with_value",
     "replacement",
     "graph_paths",

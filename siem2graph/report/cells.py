@@ -39,6 +39,22 @@ def document_rows(table: Table, limit: int | None = DOCUMENT_CELL_LIMIT) -> list
     ]
 
 
+_WORDS = {
+    "siem": "SIEM",
+    "graph": "Graph",
+    "ioc": "IoC",
+    "ip": "IP",
+    "url": "URL",
+    "sha256": "SHA-256",
+}
+
+
+def human_header(name: str) -> str:
+    """A column name as words: 'siem_field' -> 'SIEM field'."""
+    words = " ".join(_WORDS.get(w, w) for w in name.split("_"))
+    return words[:1].upper() + words[1:]
+
+
 def header_texts(table: Table) -> list[str]:
-    """Column headers as display text."""
-    return [display_text(c) for c in table.frame.columns]
+    """Column headers as display text, in words."""
+    return [display_text(human_header(str(c))) for c in table.frame.columns]

@@ -1,16 +1,15 @@
-"""One self-contained, printable HTML file: plotly.js inline, every value escaped."""
+"""One self-contained, printable HTML file: charts as SVG images, every value escaped, no script."""
 
 from __future__ import annotations
 
+import base64
 from html import escape
-
-from plotly.offline import get_plotlyjs
 
 from siem2graph.model import AuditReport
 from siem2graph.report.cells import CUT_NOTE, DOCUMENT_CELL_LIMIT, document_rows, header_texts
-from siem2graph.report.images import report_figures
 from siem2graph.report.md_report import TITLE
 from siem2graph.report.options import RenderOptions
+from siem2graph.report.summary import OVERALL_TEXT, verdict_sentence
 from siem2graph.report.tables import Table, report_tables
 
 CSS = """
@@ -22,6 +21,8 @@ th, td { border: 1px solid #ccc; padding: 2px 6px; text-align: left; vertical-al
 th { background: #f0f0f0; position: sticky; top: 0; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .note { color: #555; font-size: 0.9em; }
+.verdict { font-size: 1.3em; font-weight: bold; }
+figure.chart img { max-width: 100%; height: auto; }
 nav a { margin-right: 1em; }
 @media print {
   body { margin: 0; font-size: 9pt; } nav, .modebar { display: none; }
@@ -54,31 +55,32 @@ def _section(table: Table) -> str:
     return "".join(parts) + "</section>"
 
 
-def _charts(report: AuditReport) -> str:
-    config = {"displaylogo": False, "responsive": True}
-    divs = "".join(
-        f'<div class="chart"><h3>{escape(caption)}</h3>'
-        + f.to_html(full_html=False, include_plotlyjs=False, config=config)
-        + "</div>"
-        for caption, f in report_figures(report)
+def _charts(report: AuditReport, options: RenderOptions) -> str:
+    """The charts as SVG images (no script; the tables below hold the same figures)."""
+    charts = options.charts(report, "svg")
+    figures = f'<p class="note">{escape(charts.note)}</p>' if charts.note else ""
+    figures += "".join(
+        f'<figure class="chart"><figcaption>{escape(caption)}</figcaption>'
+        f'<img alt="{escape(caption)}" src="data:image/svg+xml;base64,'
+        f'{base64.b64encode(svg).decode()}"></figure>'
+        for caption, svg in charts.images
     )
-    return f'<section id="charts"><h2>Charts</h2>{divs}</section>'
+    return f'<section id="charts"><h2>Charts</h2>{figures}</section>'
 
 
 def render(report: AuditReport, options: RenderOptions | None = None) -> dict[str, bytes]:
-    """{'report.html': bytes}."""
-    tables = report_tables(report, (options or RenderOptions()).content)
+    """{'report.html': bytes}: the verdict first, then the charts and every table."""
+    options = options or RenderOptions()
+    tables = report_tables(report, options.content)
     nav = "".join(f'<a href="#{escape(t.name)}">{escape(t.title)}</a>' for t in tables)
-    head = report.headline
+    overall = OVERALL_TEXT.get(report.headline.overall_readiness, "")
     page = (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(TITLE)}</title><style>{CSS}</style>"
-        f'<script type="text/javascript">{get_plotlyjs()}</script></head><body>'
+        f"<title>{escape(TITLE)}</title><style>{CSS}</style></head><body>"
         f"<h1>{escape(TITLE)}</h1>"
-        f"<p>Overall readiness: <strong>{escape(head.overall_readiness)}</strong>; "
-        f"{head.fields_at_risk} field(s) at risk over {report.join.matched_alerts} matched "
-        f'alerts.</p><p class="note">{escape(CUT_NOTE.format(limit=DOCUMENT_CELL_LIMIT))}</p>'
-        f"<nav>{nav}</nav>{_section(tables[0])}{_charts(report)}"
+        f'<p class="verdict">{escape(verdict_sentence(report))}</p><p>{escape(overall)}</p>'
+        f'<p class="note">{escape(CUT_NOTE.format(limit=DOCUMENT_CELL_LIMIT))}</p>'
+        f"<nav>{nav}</nav>{_section(tables[0])}{_charts(report, options)}"
         + "".join(_section(t) for t in tables[1:])
         + "</body></html>"
     )

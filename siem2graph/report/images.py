@@ -1,4 +1,4 @@
-"""Chart images (PNG) through kaleido and a local Chromium; never downloads a browser."""
+"""Chart images (PNG, SVG) through kaleido and a local Chromium; never downloads a browser."""
 
 from __future__ import annotations
 
@@ -15,17 +15,21 @@ from siem2graph.model import AuditReport
 
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 WIDTH, HEIGHT = 1000, 500
+SCALE = 2  # pixels per CSS pixel: field names stay legible where a page shrinks a tall chart
 
 
 def report_figures(report: AuditReport) -> list[tuple[str, go.Figure]]:
     """(caption, figure) for the report's charts, built by the dashboard's builders."""
     return [
         (
-            "Verdicts per SIEM field over the matched alerts",
-            charts.coverage_bars(report.coverage()),
+            "What became of each SIEM field's value on the matched alerts (most lost first)",
+            charts.coverage_bars(views.coverage_in_view(report)[0]),
         ),
-        ("Mismatch rate per compared field", charts.mismatch_rates(views.mismatch_summary(report))),
-        ("Legacy, Graph and matched alerts per day", charts.timeline(report.timeline)),
+        (
+            "Fields whose values differ: share of the alerts compared",
+            charts.mismatch_rates(views.mismatch_summary(report)),
+        ),
+        ("Alerts per day: on both sides and on one side only", charts.timeline(report.timeline)),
     ]
 
 
@@ -45,21 +49,27 @@ def find_browser() -> str | None:
     return next((p for p in map(shutil.which, BROWSER_NAMES) if p), None)
 
 
-async def _render(figures: list[go.Figure], browser: str) -> list[bytes]:
+async def _render(figures: list[go.Figure], browser: str, fmt: str) -> list[bytes]:
     import kaleido
 
     # mathjax=False: kaleido would otherwise load MathJax from a CDN; plotly.js comes from plotly.
     async with kaleido.Kaleido(path=browser, mathjax=False, n=1) as k:
         return [
             await k.calc_fig(
-                f, opts={"format": "png", "width": WIDTH, "height": f.layout.height or HEIGHT}
+                f,
+                opts={
+                    "format": fmt,
+                    "width": WIDTH,
+                    "height": f.layout.height or HEIGHT,
+                    "scale": SCALE,
+                },
             )
             for f in figures
         ]
 
 
-def chart_images(report: AuditReport, enabled: bool | None = None) -> ChartImages:
-    """Render every chart; ``enabled`` None means 'when a Chromium is found'."""
+def chart_images(report: AuditReport, enabled: bool | None = None, fmt: str = "png") -> ChartImages:
+    """Render every chart as ``fmt`` (png or svg); ``enabled`` None: 'when a Chromium is found'."""
     if enabled is False:
         return ChartImages((), "Charts were not rendered (images turned off for this run).")
     browser = find_browser()
@@ -70,7 +80,7 @@ def chart_images(report: AuditReport, enabled: bool | None = None) -> ChartImage
     named = report_figures(report)
     try:
         with ThreadPoolExecutor(1) as pool:  # a fresh event loop, even under a running one
-            pngs = pool.submit(asyncio.run, _render([f for _, f in named], browser)).result()
+            pngs = pool.submit(asyncio.run, _render([f for _, f in named], browser, fmt)).result()
     except Exception as exc:  # a broken browser must not cost the report
         return ChartImages((), f"Charts omitted: rendering with {browser} failed ({exc}).")
     return ChartImages(tuple((n, png) for (n, _), png in zip(named, pngs, strict=True)), "")

@@ -18,10 +18,11 @@ class RenderOptions:
 
     images: bool | None = None
     content: ContentImpact | None = None
-    _cache: tuple[AuditReport, ChartImages] | None = field(default=None, repr=False)
+    _cache: dict[tuple[int, str], ChartImages] = field(default_factory=dict, repr=False)
 
-    def charts(self, report: AuditReport) -> ChartImages:
-        """The chart images, rendered once per report for every format of the run."""
-        if self._cache is None or self._cache[0] is not report:
-            self._cache = (report, chart_images(report, self.images))
-        return self._cache[1]
+    def charts(self, report: AuditReport, fmt: str = "png") -> ChartImages:
+        """The chart images as ``fmt``, rendered once per report for every format of the run."""
+        key = (id(report), fmt)
+        if key not in self._cache:
+            self._cache[key] = chart_images(report, self.images, fmt)
+        return self._cache[key]

@@ -18,6 +18,7 @@ from siem2graph.report.md_report import TITLE
 from siem2graph.report.options import RenderOptions
 from siem2graph.report.safety import truncate
 from siem2graph.report.specs import MAIN
+from siem2graph.report.summary import OVERALL_TEXT, verdict_sentence
 from siem2graph.report.tables import Table, report_tables
 
 FONT_DIR = Path(os.environ.get("SIEM2GRAPH_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
@@ -29,8 +30,8 @@ CUT_NOTE = (
 PDF_COLUMNS = {
     "fields": ["siem_field", "status", "readiness", "matched_with_value", "match", "mismatch",
                "missing_in_graph", "new_in_graph", "unreadable", "retained_rate"],
-    "risk_register": ["siem_field", "readiness", "alerts_touched", "touched_rate", "replacement",
-                      "owner", "decision"],
+    "risk_register": ["siem_field", "readiness", "touched", "reason", "replacement", "owner",
+                      "decision"],
     "unsupported_fields": ["siem_field", "status", "legacy_rows_populated", "examples",
                            "microsoft_note"],
     "legacy_only_alerts": ["legacy_alert_id", "reason", "title", "severity", "host"],
@@ -42,6 +43,8 @@ PDF_COLUMNS = {
                                   "bridge"],
 }  # fmt: skip
 _FONT_SIZE, _LINES_PER_CELL = 7, 2
+FIRST_PAGE = ("readiness", "risk_register")
+_ROOM_FOR_A_TABLE = 45  # mm: a table starting lower goes to the next page
 
 
 class _Pdf(FPDF):
@@ -117,19 +120,28 @@ def _charts(pdf: FPDF, report: AuditReport, options: RenderOptions) -> None:
 
 
 def render(report: AuditReport, options: RenderOptions | None = None) -> dict[str, bytes]:
-    """{'report.pdf': bytes}."""
+    """{'report.pdf': bytes}: page 1 gives the verdict, what Graph keeps, changes and loses and
+    the risk register; the charts and the other tables follow."""
     options = options or RenderOptions()
     pdf = _new_pdf()
     pdf.set_title(TITLE)
     pdf.set_font("DejaVu", "B", 16)
     pdf.multi_cell(0, 9, TITLE, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", size=8)
-    pdf.multi_cell(0, 4, CUT_NOTE, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "B", 12)
+    pdf.multi_cell(0, 6, verdict_sentence(report), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", size=9)
+    overall = OVERALL_TEXT.get(report.headline.overall_readiness, "")
+    pdf.multi_cell(0, 5, overall, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     tables = [t for t in report_tables(report, options.content) if t.level == MAIN]
-    _table(pdf, tables[0])
-    _charts(pdf, report, options)
-    for table in tables[1:]:
-        pdf.add_page()
+    first = [t for t in tables if t.name in FIRST_PAGE]
+    for table in first:
         _table(pdf, table)
+    _charts(pdf, report, options)
+    for table in (t for t in tables if t.name not in FIRST_PAGE):
+        if pdf.y > pdf.page_break_trigger - _ROOM_FOR_A_TABLE:
+            pdf.add_page()
+        _table(pdf, table)
+    pdf.set_font("DejaVu", size=7)
+    pdf.multi_cell(0, 4, CUT_NOTE, new_x="LMARGIN", new_y="NEXT")
     return {"report.pdf": bytes(pdf.output())}

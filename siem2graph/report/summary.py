@@ -8,6 +8,7 @@ import pandas as pd
 
 from siem2graph.model import READINESS, AuditReport, engine_text
 from siem2graph.pulls import completeness_text, tenant_text, window_text
+from siem2graph.report.audit_tables import alerts_losing_data
 from siem2graph.report.redact import RedactedReport
 
 OVERALL_TEXT = {
@@ -35,10 +36,32 @@ def _range(span: tuple[str, str] | None) -> str:
     return f"{span[0]} to {span[1]}" if span else "no timestamps"
 
 
+def verdict_sentence(report: AuditReport) -> str:
+    """The audit in one sentence: how many fields lose data, on how many alerts, and the rest."""
+    counts = Counter(r.readiness for r in report.fields)
+    total, matched = len(report.fields), report.join.matched_alerts
+    if counts["loses"]:
+        touched = alerts_losing_data(report)
+        rate = f" ({touched / matched:.0%})" if matched else ""
+        first = (
+            f"{counts['loses']} of {total} SIEM fields lose data, touching {touched:,} of "
+            f"{matched:,} matched alerts{rate}"
+        )
+    else:
+        first = f"None of the {total} SIEM fields loses data on the {matched:,} matched alerts"
+    rest = [f"{counts['changes']} change", f"{counts['keeps']} keep"]
+    if counts["unreadable"]:
+        rest.append(f"{counts['unreadable']} could not be read")
+    if counts["not_applicable"]:
+        rest.append(f"{counts['not_applicable']} held no data")
+    return f"{first}; " + "; ".join(rest) + "."
+
+
 def summary_items(report: AuditReport) -> list[tuple[str, str, object]]:
     """(section, item, value) rows; never a secret (inputs are named by file and digest)."""
     join, head = report.join, report.headline
     rows: list[tuple[str, str, object]] = [
+        ("Verdict", "in one sentence", verdict_sentence(report)),
         ("Run", "tool version", report.tool_version),
         ("Run", "mapping version", report.mapping.version),
         ("Run", "generated at", report.generated_at),

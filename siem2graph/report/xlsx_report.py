@@ -10,6 +10,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from siem2graph import charts
 from siem2graph.model import AuditReport
 from siem2graph.report.images import ChartImages, png_size
 from siem2graph.report.options import RenderOptions
@@ -27,7 +28,8 @@ WORKBOOK_OPTIONS = {
     "in_memory": True,
 }
 _MAX_WIDTH, _WIDTH_SAMPLE = 60, 200
-_RED, _AMBER, _GREEN = "#F8696B", "#FFEB84", "#63BE7B"
+# The charts' colour-blind-safe palette: vermilion (bad), orange, blue (good).
+_BAD, _MIDDLE, _GOOD = charts.LOSES, charts.CHANGES, charts.KEEPS
 
 
 class _Formats:
@@ -83,11 +85,11 @@ def _write_table(book: Workbook, table: Table, formats: _Formats) -> None:
     for name, kind in table.rates.items():
         if name in frame.columns and len(frame):
             col = cast(int, frame.columns.get_loc(name))  # column names are unique
-            low, high = (_RED, _GREEN) if kind == GOOD else (_GREEN, _RED)
+            low, high = (_BAD, _GOOD) if kind == GOOD else (_GOOD, _BAD)
             sheet.conditional_format(1, col, len(frame), col, {
                 "type": "3_color_scale", "min_type": "num", "min_value": 0, "mid_type": "num",
                 "mid_value": 0.5, "max_type": "num", "max_value": 1, "min_color": low,
-                "mid_color": _AMBER, "max_color": high,
+                "mid_color": _MIDDLE, "max_color": high,
             })  # fmt: skip
 
 

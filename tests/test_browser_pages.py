@@ -1,0 +1,69 @@
+"""Every page on the bundled sample in a real Chromium at 1440, 1280 and 800 px: screenshots,
+nothing cut, and the Coverage chart naming the fields Graph drops."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.browser import AUDIT_MS, chromium_tab, open_page, screenshot, settle, streamlit_server
+from ui.nav import PAGES
+
+pytestmark = pytest.mark.browser
+WIDTHS = (1440, 1280, 800)
+# Text boxes whose content must never be cut (ellipsis or overflow).
+CUT_TEXT = """() => [...document.querySelectorAll(
+    '[data-testid="stMetricLabel"] p, [data-testid="stMetricValue"] div')]
+  .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory) -> Iterator:
+    with (
+        streamlit_server(tmp_path_factory.mktemp("pages") / "server.log") as url,
+        chromium_tab(url) as tab,
+    ):
+        tab.get_by_role("heading", name="What was read").wait_for(timeout=AUDIT_MS)
+        settle(tab)
+        yield tab
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_page_fits_its_width(page, width):
+    page.set_viewport_size({"width": width, "height": 1600})
+    for number, spec in enumerate(PAGES, 1):
+        open_page(page, spec.title)
+        page.wait_for_timeout(300)  # charts lay out after the run
+        screenshot(page, f"pages-{width}/{number:02d}-{spec.path[6:-3]}")
+        assert page.evaluate(CUT_TEXT) == [], spec.title
+        wider = page.evaluate("() => document.documentElement.scrollWidth")
+        assert wider <= width + 1, f"{spec.title} scrolls sideways at {width} px"
+
+
+def test_coverage_chart_names_the_fields_graph_drops(page):
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    open_page(page, "Coverage")
+    page.locator(".js-plotly-plot .ytick").first.wait_for()
+    labels = page.locator(".js-plotly-plot .ytick text").evaluate_all(
+        "texts => texts.map(t => t.textContent)"
+    )
+    assert {"Md5", "InternalIPV4List", "IocValue"} <= set(labels)
+
+
+def test_dark_mode_follows_the_system_and_keeps_the_charts_legible(page):
+    page.emulate_media(color_scheme="dark")
+    page.set_viewport_size({"width": 1280, "height": 1600})
+    try:
+        for title in ("Overview", "Coverage"):
+            open_page(page, title)
+            page.wait_for_timeout(300)
+            screenshot(page, f"pages-dark/{title.lower()}")
+        background = page.evaluate(
+            "() => getComputedStyle(document.querySelector('[data-testid=\"stApp\"]'))"
+            ".backgroundColor"
+        )
+        red, green, blue = (int(c) for c in background[4:-1].split(",")[:3])
+        assert red + green + blue < 200, background  # the dark theme, not the light one
+    finally:
+        page.emulate_media(color_scheme="light")
