@@ -133,3 +133,43 @@ def test_a_cached_pull_does_not_show_the_server_path(wired, tmp_path):
     shown = shown.replace("\\", "")  # markdown escapes off
     assert "cached pull" in shown
     assert str(tmp_path) not in shown
+
+
+def _cached_message_shown(app: AppTest) -> bool:
+    return any("cached pull" in i.value for i in app.info)
+
+
+def test_a_cached_pull_is_served_only_after_the_same_identity_signed_in(wired, monkeypatch):
+    first = run_section()
+    first.button[0].click().run()
+    cached = first.session_state["result"]
+    monkeypatch.delenv("SIEM2GRAPH_CLIENT_SECRET")
+    wrong = run_section()
+    next(f for f in wrong.text_input if f.label == "Client secret").set_value("wrong-secret")
+    wrong.button[0].click().run()
+    assert wrong.session_state["result"] == "None" and not _cached_message_shown(wrong)
+    assert any("AADSTS7000215" in e.value for e in wrong.error)
+    device = run_section()  # a delegated sign-in is another identity, with its own pull
+    device.radio[0].set_value("Device code (delegated)")
+    device.button[0].click().run()
+    assert not device.error, [e.value for e in device.error]
+    assert not _cached_message_shown(device)
+    assert device.session_state["result"] not in ("None", cached)
+    again = run_section()
+    next(f for f in again.text_input if f.label == "Client secret").set_value(SECRET)
+    again.button[0].click().run()
+    assert _cached_message_shown(again) and again.session_state["result"] == cached
+
+
+def test_cached_pulls_live_in_each_signed_in_user_area(wired, monkeypatch):
+    paths = {}
+    for user in ("alice@contoso.test", "bob@contoso.test", "alice@contoso.test"):
+        monkeypatch.setattr("ui.user.current_user", lambda user=user: user)
+        app = run_section()
+        app.button[0].click().run()
+        assert not app.error, [e.value for e in app.error]
+        paths.setdefault(user, []).append((app.session_state["result"], _cached_message_shown(app)))
+    (alice_first, alice_again), (bob,) = paths["alice@contoso.test"], paths["bob@contoso.test"]
+    assert alice_again == (alice_first[0], True)  # alice's own cache serves her
+    assert bob[1] is False and Path(bob[0]).parent != Path(alice_first[0]).parent
+    assert "alice" not in alice_first[0] and "bob" not in bob[0]  # no name on disk

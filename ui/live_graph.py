@@ -20,7 +20,7 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from siem2graph.errors import Siem2GraphError
-from siem2graph.graph.auth import MsalTokens, build_app, preflight
+from siem2graph.graph.auth import MsalTokens, build_app, preflight, token_identity
 from siem2graph.graph.cache import read_record
 from siem2graph.graph.client import GraphClient, PullProgress, PullResult, Tenant
 from siem2graph.graph.clouds import CLOUDS, Endpoints, resolve_endpoints
@@ -28,6 +28,7 @@ from siem2graph.graph.credentials import ClientSecret, Credential, DeviceCode, f
 from siem2graph.graph.transport import Transport, make_session
 from siem2graph.pulls import describe, scope_from_record
 from ui.render import escape_markdown
+from ui.user import user_area
 
 PULLED_PATH_KEY = "live_graph.pulled_path"  # str path of the last pulled NDJSON
 SECRET_ENV = "SIEM2GRAPH_CLIENT_SECRET"  # noqa: S105 - a variable name, not a secret
@@ -104,16 +105,34 @@ def _msal_app(
     return build_app(client_id, _credential, _endpoints, _session())
 
 
+def _app(client_id: str, endpoints: Endpoints, credential: Credential) -> msal.ClientApplication:
+    """The msal app of this pull. A delegated (device code) app keeps the user's tokens, so
+    it is never shared: each pull builds its own and the user signs in again."""
+    if isinstance(credential, DeviceCode):
+        return build_app(client_id, credential, endpoints, _session())
+    return _msal_app(
+        client_id,
+        endpoints.authority,
+        endpoints.graph_url,
+        fingerprint(credential),
+        endpoints,
+        credential,
+    )
+
+
 def cache_path(
     cache_dir: Path,
     endpoints: Endpoints,
+    identity: str,
     since: dt.datetime,
     until: dt.datetime,
     source: str | None,
 ) -> Path:
-    """Where the pull for this tenant, window and source is cached."""
+    """Where the pull for this identity (credential kind and who the token speaks for),
+    tenant, window and source is cached, in the signed-in user's own area of `cache_dir`."""
     key = "|".join(
         [
+            identity,
             endpoints.authority,
             endpoints.graph_url,
             since.isoformat(),
@@ -121,7 +140,8 @@ def cache_path(
             source or "all",
         ]
     )
-    return cache_dir / f"alerts_v2_{hashlib.sha256(key.encode()).hexdigest()[:16]}.ndjson"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return user_area(cache_dir) / f"alerts_v2_{digest}.ndjson"
 
 
 def _show_summary(result: PullResult) -> None:
@@ -152,7 +172,12 @@ def _pull(form: dict[str, Any], credential: Credential) -> Path:
     since = dt.datetime.combine(form["since"], dt.time(), dt.UTC)
     until = dt.datetime.combine(form["until"], dt.time(), dt.UTC) + dt.timedelta(days=1)
     source = None if form["source"] == "all" else form["source"]
-    out = cache_path(Path(server["cache_dir"]), endpoints, since, until, source)
+    tokens = MsalTokens(_app(form["client_id"], endpoints, credential), endpoints.scope, st.info)
+    # The credential is checked before any cached pull is looked at, and the cache is keyed
+    # by who the token speaks for: a cached pull goes only to whoever can pull it again.
+    st.caption(preflight(tokens).message)
+    identity = f"{type(credential).__name__}|{token_identity(tokens.token())}"
+    out = cache_path(Path(server["cache_dir"]), endpoints, identity, since, until, source)
     record = read_record(out) if out.exists() else None
     if (
         form["reuse"]
@@ -161,16 +186,6 @@ def _pull(form: dict[str, Any], credential: Credential) -> Path:
     ):
         st.info("Using the complete cached pull of this window.")
         return out
-    app = _msal_app(
-        form["client_id"],
-        endpoints.authority,
-        endpoints.graph_url,
-        fingerprint(credential),
-        endpoints,
-        credential,
-    )
-    tokens = MsalTokens(app, endpoints.scope, st.info)
-    st.caption(preflight(tokens).message)
     bar = st.progress(0.0, text="Pulling alerts_v2...")
 
     def show(event: PullProgress) -> None:

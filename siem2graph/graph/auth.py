@@ -150,6 +150,15 @@ def token_claims(token: str) -> dict[str, Any]:
     return claims if isinstance(claims, dict) else {}
 
 
+def token_identity(token: str) -> str:
+    """Who a Graph token speaks for, from its claims: tenant, app, and the user's or the app's
+    object id (`tid/appid/oid`); '' when the token is not a readable JWT. Read only for cache
+    keys, after the token was acquired from the server's configured authority."""
+    claims = token_claims(token)
+    parts = [str(claims.get(name) or "") for name in ("tid", "appid", "oid")]
+    return "/".join(parts) if any(parts) else ""
+
+
 @dataclass(frozen=True)
 class PermissionCheck:
     """What the token grants: app roles or delegated scopes, and whether alerts are readable."""
