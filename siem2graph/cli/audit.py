@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from siem2graph.cli.options import add_aliases, add_mapping, mapping_of
+from siem2graph.cli.options import add_aliases, add_mapping, input_sources, mapping_of
 from siem2graph.cli.progress import StderrProgress
 from siem2graph.report import EXPORTERS, write_reports
 
@@ -53,15 +53,14 @@ def run(args: argparse.Namespace) -> None:
     from siem2graph.audit import audit_sources
     from siem2graph.impact import analyse_content, read_content_paths
     from siem2graph.report.content_tables import rules_summary
-    from siem2graph.sources import Source
 
     # a bad content path or mapping fails before the audit runs
     content = read_content_paths(args.content) if args.content else None
     mapping = mapping_of(args)
     progress = StderrProgress("audit", args.quiet)
     report = audit_sources(
-        [Source.from_path(p) for p in args.legacy],
-        [Source.from_path(p) for p in args.graph],
+        input_sources(args.legacy),
+        input_sources(args.graph),
         mapping,
         progress=progress.step,
         aliases=args.aliases,
