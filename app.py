@@ -3,8 +3,11 @@
 import streamlit as st
 
 from ui.nav import SOURCES, available_pages
+from ui.signin import gate
 
-st.set_page_config(page_title="siem2graph", page_icon=":material/compare:", layout="wide")
+# An emoji icon is drawn in the page; a :material/ one would be fetched from a public host.
+st.set_page_config(page_title="siem2graph", page_icon="🔀", layout="wide")
+gate()
 st.navigation(
     [
         st.Page(page.path, title=page.title, icon=page.icon, default=page == SOURCES)

@@ -19,6 +19,7 @@ from siem2graph import __version__
 from siem2graph.graph.alerts import GraphData, read_graph
 from siem2graph.join import join
 from siem2graph.legacy import FILE_COLUMN, RECORD_COLUMN, LegacyData, read_legacy
+from siem2graph.legacy.limits import ReadLimits
 from siem2graph.mapping import FieldMapping, Mapping, load_mapping
 from siem2graph.model import VERDICTS, AuditReport, FieldResult, Headline
 from siem2graph.pulls import pull_scopes
@@ -277,9 +278,10 @@ def audit_sources(
     options: AuditOptions | None = None,
     progress: Progress | None = None,
     aliases: Sequence[Path | str] = (),
+    limits: ReadLimits | None = None,
 ) -> AuditReport:
     """Read both sides and run the audit, timing each phase; ``progress`` hears of every
-    step with its share of the whole audit."""
+    step with its share of the whole audit; ``limits`` bound the legacy reading."""
     mapping = mapping or load_mapping()
     progress = progress or no_progress
     started = time.perf_counter()
@@ -289,7 +291,7 @@ def audit_sources(
     _release_memory()
     read_graph_s = time.perf_counter() - started
     legacy_data = read_legacy(
-        legacy, mapping, aliases=aliases, progress=_within(progress, *_LEGACY_SPAN)
+        legacy, mapping, aliases, limits, progress=_within(progress, *_LEGACY_SPAN)
     )
     _release_memory()
     read_legacy_s = time.perf_counter() - started - read_graph_s

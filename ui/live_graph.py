@@ -10,14 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import msal
 import requests
 import streamlit as st
-from streamlit.errors import StreamlitSecretNotFoundError
 
 from siem2graph.errors import Siem2GraphError
 from siem2graph.graph.auth import MsalTokens, build_app, preflight, token_identity
@@ -28,6 +26,7 @@ from siem2graph.graph.credentials import ClientSecret, Credential, DeviceCode, f
 from siem2graph.graph.transport import Transport, make_session
 from siem2graph.pulls import describe, scope_from_record
 from ui.render import escape_markdown
+from ui.settings import secrets_section
 from ui.user import user_area
 
 PULLED_PATH_KEY = "live_graph.pulled_path"  # str path of the last pulled NDJSON
@@ -41,18 +40,10 @@ SOURCES = (
 )
 
 
-def _secrets_section() -> Mapping[str, Any]:
-    try:
-        section = st.secrets.get("graph")
-    except (StreamlitSecretNotFoundError, FileNotFoundError):
-        return {}
-    return section if isinstance(section, Mapping) else {}
-
-
 def defaults() -> dict[str, str]:
     """Non-secret server settings and form defaults from st.secrets["graph"] and SIEM2GRAPH_*
     variables; the endpoints and the cache folder among them are never a visitor's to set."""
-    section = _secrets_section()
+    section = secrets_section("graph")
 
     def pick(key: str, env: str, fallback: str = "") -> str:
         return str(section.get(key) or os.environ.get(env) or fallback)
@@ -78,7 +69,7 @@ def _date(text: str, fallback: dt.date) -> dt.date:
 
 def stored_secret() -> tuple[str, str] | None:
     """(secret, where from) when st.secrets or the environment provides one."""
-    secret = _secrets_section().get("client_secret")
+    secret = secrets_section("graph").get("client_secret")
     if secret:
         return str(secret), 'st.secrets["graph"]'
     if os.environ.get(SECRET_ENV):

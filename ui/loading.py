@@ -30,8 +30,11 @@ def run_audit(legacy: Sequence[Source], graph: Sequence[Source], label: str) -> 
             share = min(max(done, 0.0), 1.0)
             outside.run(bar.progress, share, text=render.escape_markdown(step))
 
+        def queued(position: int) -> None:
+            status.update(label=f"Waiting for a free audit slot: number {position} in the queue")
+
         try:
-            inputs_id, report = cache.audit(legacy, graph, progress)
+            inputs_id, report = cache.audit(legacy, graph, progress, queued)
         except Siem2GraphError as error:
             status.update(label="The audit could not run", state="error", expanded=True)
             render.input_error(error)
