@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.attacker import AttackerListener
 from tests.graph_helpers import SECRET, SECRET_CLIENT, TENANT, ids, make_alerts, read_ndjson
+from ui.live_graph import LAST_FORM_KEY
 
 pytest_plugins = ["tests.graph_fixtures"]
 
@@ -149,6 +150,11 @@ def test_a_cached_pull_is_served_only_after_the_same_identity_signed_in(wired, m
     wrong.button[0].click().run()
     assert wrong.session_state["result"] == "None" and not _cached_message_shown(wrong)
     assert any("AADSTS7000215" in e.value for e in wrong.error)
+    (form,) = wrong.get("form")
+    assert form.proto.form.clear_on_submit  # the browser empties the typed secret
+    assert "wrong-secret" not in str(wrong.session_state[LAST_FORM_KEY])
+    wrong.run()  # what the visitor chose, but not the secret, comes back
+    assert [f.value for f in wrong.text_input][:2] == [TENANT, SECRET_CLIENT]
     device = run_section()  # a delegated sign-in is another identity, with its own pull
     device.radio[0].set_value("Device code (delegated)")
     device.button[0].click().run()

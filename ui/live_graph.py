@@ -30,6 +30,8 @@ from ui.settings import secrets_section
 from ui.user import user_area
 
 PULLED_PATH_KEY = "live_graph.pulled_path"  # str path of the last pulled NDJSON
+LAST_FORM_KEY = "live_graph.last_form"  # the last submitted form's values, never the secret
+METHODS = ("Client secret", "Device code (delegated)")
 SECRET_ENV = "SIEM2GRAPH_CLIENT_SECRET"  # noqa: S105 - a variable name, not a secret
 SOURCES = (
     "all",
@@ -194,14 +196,18 @@ def _pull(form: dict[str, Any], credential: Credential) -> Path:
 def live_graph_section() -> Path | None:
     """Render the Live Graph form; returns the NDJSON path of the last pulled alerts, or None."""
     st.subheader("Live Graph")
-    values, secret = defaults(), stored_secret()
-    today = dt.datetime.now(dt.UTC).date()
-    with st.form("live_graph_form"):
+    values = defaults() | st.session_state.get(LAST_FORM_KEY, {})
+    secret, today = stored_secret(), dt.datetime.now(dt.UTC).date()
+    # Cleared on submit so that a typed secret does not stay in the field; the other values
+    # come back from LAST_FORM_KEY.
+    with st.form("live_graph_form", clear_on_submit=True):
         form: dict[str, Any] = {
             "tenant_id": st.text_input("Tenant id", values["tenant_id"]),
             "client_id": st.text_input("Client (application) id", values["client_id"]),
         }
-        method = st.radio("Sign-in", ["Client secret", "Device code (delegated)"], horizontal=True)
+        method = st.radio(
+            "Sign-in", METHODS, METHODS.index(values.get("method", METHODS[0])), horizontal=True
+        )
         if secret:
             st.caption(f"Client secret: from {secret[1]}")
         typed = "" if secret else st.text_input("Client secret", type="password")
@@ -213,7 +219,9 @@ def live_graph_section() -> Path | None:
         )
         form["since"] = st.date_input("Since", _date(values["since"], today - dt.timedelta(7)))
         form["until"] = st.date_input("Until (inclusive)", _date(values["until"], today))
-        form["source"] = st.selectbox("Service source", SOURCES)
+        form["source"] = st.selectbox(
+            "Service source", SOURCES, SOURCES.index(values.get("source", SOURCES[0]))
+        )
         with st.expander("Advanced"):
             st.caption(
                 "The sign-in and Graph endpoints are the chosen cloud's, or the server's own "
@@ -222,6 +230,9 @@ def live_graph_section() -> Path | None:
             form["reuse"] = st.checkbox("Re-use a complete cached pull", value=True)
         submitted = st.form_submit_button("Pull alerts", type="primary")
     if submitted:
+        st.session_state[LAST_FORM_KEY] = {
+            key: str(value) for key, value in form.items() if key != "reuse"
+        } | {"method": method}
         credential: Credential = DeviceCode()
         if method == "Client secret":
             credential = ClientSecret(secret[0] if secret else typed)
