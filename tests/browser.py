@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -64,14 +64,20 @@ def wait_healthy(url: str, server: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def streamlit_server(log: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
-    """`streamlit run app.py` on a free port; yields its URL and stops it afterwards."""
+def streamlit_server(
+    log: Path,
+    env: Mapping[str, str] | None = None,
+    options: Sequence[str] = (),
+    port: int | None = None,
+) -> Iterator[str]:
+    """`streamlit run app.py` on `port` (else a free one) with extra command-line `options`;
+    yields its URL and stops it afterwards."""
     require_chromium()
-    port = free_port()
+    port = port or free_port()
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
     with log.open("wb") as output:
         server = subprocess.Popen(
-            [*command, "--server.headless", "true"],
+            [*command, "--server.headless", "true", *options],
             cwd=ROOT,
             env=dict(env) if env is not None else None,
             stdout=output,
@@ -91,24 +97,40 @@ def streamlit_server(log: Path, env: Mapping[str, str] | None = None) -> Iterato
 
 
 @contextlib.contextmanager
-def chromium_tab(url: str) -> Iterator:
-    """A Chromium tab on ``url``; fails the test if any alert text ran as a script dialog."""
+def chromium_tabs(url: str, count: int, trust_any_certificate: bool = False) -> Iterator[list]:
+    """`count` Chromium tabs on ``url``, each in its own context (cookies: one person each);
+    fails the test if any alert text ran as a script dialog. ``trust_any_certificate`` for the
+    emulator's HTTPS pages (its own test CA)."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
-        context = browser.new_context(
-            accept_downloads=True, viewport={"width": 1400, "height": 2000}
-        )
-        tab = context.new_page()
-        tab.set_default_timeout(STEP_MS)
         dialogs: list[str] = []
-        tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        tab.goto(url)
-        yield tab
+        contexts, tabs = [], []
+        for _ in range(count):
+            context = browser.new_context(
+                accept_downloads=True,
+                viewport={"width": 1400, "height": 2000},
+                ignore_https_errors=trust_any_certificate,
+            )
+            tab = context.new_page()
+            tab.set_default_timeout(STEP_MS)
+            tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            tab.goto(url)
+            contexts.append(context)
+            tabs.append(tab)
+        yield tabs
         assert not dialogs, f"alert text ran as script: {dialogs}"
-        context.close()
+        for context in contexts:
+            context.close()
         browser.close()
+
+
+@contextlib.contextmanager
+def chromium_tab(url: str, trust_any_certificate: bool = False) -> Iterator:
+    """One tab of ``chromium_tabs``."""
+    with chromium_tabs(url, 1, trust_any_certificate) as tabs:
+        yield tabs[0]
 
 
 def open_page(page, title: str) -> None:

@@ -16,10 +16,12 @@ import trustme
 from cryptography import x509
 
 from tools.graph_emulator.handler import Handler, Logged
+from tools.graph_emulator.oidc import OidcProvider, User
 from tools.graph_emulator.store import AlertStore
 from tools.graph_emulator.tokens import b64url, sign, unsigned, verify_signed
 
 FAULTS = ("throttle", "unavailable", "drop", "truncate")
+DEFAULT_USER = User("analyst@emulated.test", "Emulated Analyst", "emulated-user")
 
 
 @dataclass
@@ -62,8 +64,10 @@ class GraphEmulator:
         ca_path: Path,
         port: int = 0,
         host: str = "127.0.0.1",
+        users: list[User] | None = None,
     ) -> None:
         self.behaviour = Behaviour()
+        self.oidc = OidcProvider(users or [DEFAULT_USER])
         self.store = AlertStore.from_alerts(alerts)
         self.registrations = {r.client_id: r for r in registrations}
         self.log: list[Logged] = []

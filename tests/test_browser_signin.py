@@ -1,0 +1,141 @@
+"""Sign-in for real in Chromium: Streamlit's st.login (Authlib) against the emulator's OpenID
+Connect provider, two users side by side, one refused by the allow-list, nothing shown signed out.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from tests.browser import (
+    AUDIT_MS,
+    ROOT,
+    chromium_tab,
+    chromium_tabs,
+    free_port,
+    screenshot,
+    settle,
+    streamlit_server,
+    upload,
+)
+from tests.dashboard_inputs import graph_json, legacy_csv
+from tools.graph_emulator import GraphEmulator, Registration, User
+from tools.graph_emulator.store import load_alerts
+
+pytestmark = pytest.mark.browser
+
+TENANT, DASHBOARD_APP = "contoso-tenant", "dashboard-app"
+ALICE = User("alice@contoso.test", "Alice Analyst", "oid-alice")
+BOB = User("bob@contoso.test", "Bob Hunter", "oid-bob")
+MALLORY = User("mallory@elsewhere.test", "Mallory", "oid-mallory")
+SAMPLE = ROOT / "sample_data"
+
+
+@dataclass(frozen=True)
+class Team:
+    url: str
+    emulator: GraphEmulator
+    client_secret: str
+
+
+def _secrets(emulator: GraphEmulator, port: int, client_secret: str) -> str:
+    metadata = f"{emulator.url}/{TENANT}/v2.0/.well-known/openid-configuration"
+    return f"""
+[auth]
+redirect_uri = "http://localhost:{port}/oauth2callback"
+cookie_secret = "{secrets.token_urlsafe(32)}"
+client_id = "{DASHBOARD_APP}"
+client_secret = "{client_secret}"
+server_metadata_url = "{metadata}"
+expose_tokens = ["access"]
+client_kwargs = {{ scope = "openid profile email https://graph.microsoft.com/SecurityAlert.Read.All" }}
+
+[access]
+domains = ["contoso.test"]
+"""
+
+
+@pytest.fixture(scope="module")
+def team(tmp_path_factory) -> Iterator[Team]:
+    """The emulator (Graph + sign-in, three users) and the dashboard with sign-in on."""
+    try:
+        import authlib  # noqa: F401 - st.login needs both
+        import httpx  # noqa: F401
+    except ImportError:
+        pytest.fail("Authlib or httpx is missing: make setup (pip install -r requirements.txt)")
+    folder = tmp_path_factory.mktemp("team")
+    client_secret = secrets.token_urlsafe(24)
+    emulator = GraphEmulator(
+        load_alerts(SAMPLE / "graph_alerts_v2.json"),
+        [Registration(DASHBOARD_APP, client_secret)],
+        folder / "ca.pem",
+        users=[ALICE, BOB, MALLORY],
+    )
+    port = free_port()
+    secrets_file = folder / "secrets.toml"
+    secrets_file.write_text(_secrets(emulator, port, client_secret), encoding="utf-8")
+    env = os.environ | {
+        "SSL_CERT_FILE": str(emulator.ca_path),  # the sign-in's HTTPS client (httpx)
+        "REQUESTS_CA_BUNDLE": str(emulator.ca_path),  # the pull's (requests)
+        "SIEM2GRAPH_CACHE_DIR": str(folder / "cache"),
+        "SIEM2GRAPH_TENANT_ID": TENANT,
+        "SIEM2GRAPH_AUTHORITY": emulator.url,
+        "SIEM2GRAPH_GRAPH_URL": emulator.url,
+    }
+    options = ["--secrets.files", str(secrets_file)]
+    with emulator, streamlit_server(folder / "server.log", env, options, port) as url:
+        yield Team(url, emulator, client_secret)
+
+
+def sign_in(page, user: User) -> None:
+    """Sign in through the emulator's picker and wait for the dashboard."""
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name=user.email).click()
+    page.get_by_text(f"Signed in as {user.email}").wait_for(timeout=AUDIT_MS)
+    settle(page)
+
+
+def test_signed_out_nothing_is_shown(team):
+    with chromium_tab(team.url, trust_any_certificate=True) as page:
+        page.get_by_role("button", name="Sign in").wait_for()
+        settle(page)
+        assert page.get_by_test_id("stFileUploader").count() == 0
+        assert page.get_by_test_id("stSidebarNav").count() == 0
+        page.goto(f"{team.url}/overview")
+        page.get_by_role("button", name="Sign in").wait_for()
+        settle(page)
+        assert page.get_by_test_id("stMetric").count() == 0
+        screenshot(page, "20-sign-in")
+
+
+def test_a_user_off_the_allow_list_is_refused(team):
+    with chromium_tab(team.url, trust_any_certificate=True) as page:
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("link", name=MALLORY.email).click()
+        page.get_by_text("may not use this dashboard").wait_for(timeout=AUDIT_MS)
+        assert page.get_by_test_id("stFileUploader").count() == 0
+
+
+def test_two_users_never_see_each_other(team, tmp_path):
+    legacy, graph = tmp_path / "alice-export.csv", tmp_path / "alice-graph.json"
+    legacy.write_bytes(legacy_csv())
+    graph.write_bytes(graph_json())
+    with chromium_tabs(team.url, 2, trust_any_certificate=True) as (alice, bob):
+        sign_in(alice, ALICE)
+        upload(alice, 0, legacy)
+        upload(alice, 1, graph)
+        alice.get_by_role("button", name="Audit these files").click()
+        alice.get_by_text("Audit ready").wait_for(timeout=AUDIT_MS)
+        settle(alice)
+        assert alice.get_by_text("Audit of the 1 legacy and 1 Graph file(s)").count() == 1
+        screenshot(alice, "21-signed-in-alice")
+        sign_in(bob, BOB)
+        bob.get_by_role("heading", name="What was read").wait_for(timeout=AUDIT_MS)
+        settle(bob)
+        assert "alice-export.csv" not in bob.content()
+        assert bob.get_by_text("Audit of the bundled sample").count() == 1
+        screenshot(bob, "22-signed-in-bob")
