@@ -179,3 +179,39 @@ def test_cached_pulls_live_in_each_signed_in_user_area(wired, monkeypatch):
     assert alice_again == (alice_first[0], True)  # alice's own cache serves her
     assert bob[1] is False and Path(bob[0]).parent != Path(alice_first[0]).parent
     assert "alice" not in alice_first[0] and "bob" not in bob[0]  # no name on disk
+
+
+def _signed_in(monkeypatch, token: str | None) -> None:
+    info = {"is_logged_in": True, "email": "alice@contoso.test"}
+    monkeypatch.setattr("ui.user.user_info", lambda: info | {"tokens": {"access": token}})
+
+
+def test_the_sign_in_token_is_offered_only_when_the_sign_in_exposes_one(wired, monkeypatch):
+    assert "Your sign-in (delegated)" not in run_section().radio[0].options
+    _signed_in(monkeypatch, None)
+    assert "Your sign-in (delegated)" not in run_section().radio[0].options
+
+
+def test_a_delegated_pull_with_the_sign_in_token_is_cached_for_that_user(wired, monkeypatch):
+    monkeypatch.delenv("SIEM2GRAPH_CLIENT_SECRET")  # a team server needs no app secret
+    token = wired.issue_tokens(SECRET_CLIENT, TENANT, True, "oid-alice")["access_token"]
+    _signed_in(monkeypatch, token)
+    app = run_section()
+    app.radio[0].set_value("Your sign-in (delegated)")
+    app.date_input[0].set_value(dt.date(2025, 12, 31))
+    app.date_input[1].set_value(dt.date(2026, 1, 1))
+    app.button[0].click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    pulled = Path(app.session_state["result"])
+    assert len(read_ndjson(pulled)) == 2 and pulled.parent.name.startswith("user-")
+    assert any("SecurityAlert.Read.All (delegated)" in c.value for c in app.caption)
+
+
+def test_a_refused_sign_in_token_asks_to_sign_in_again(wired, monkeypatch):
+    _signed_in(monkeypatch, "not.a-valid.token")
+    app = run_section()
+    app.radio[0].set_value("Your sign-in (delegated)")
+    app.button[0].click().run()
+    assert not app.exception
+    shown = " ".join(m.value.replace("\\", "") for m in [*app.error, *app.warning])
+    assert "sign out and in again" in shown

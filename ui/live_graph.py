@@ -18,7 +18,13 @@ import requests
 import streamlit as st
 
 from siem2graph.errors import Siem2GraphError
-from siem2graph.graph.auth import MsalTokens, build_app, preflight, token_identity
+from siem2graph.graph.auth import (
+    MsalTokens,
+    SignedInTokens,
+    build_app,
+    preflight,
+    token_identity,
+)
 from siem2graph.graph.cache import read_record
 from siem2graph.graph.client import GraphClient, PullProgress, PullResult, Tenant
 from siem2graph.graph.clouds import CLOUDS, Endpoints, resolve_endpoints
@@ -27,11 +33,12 @@ from siem2graph.graph.transport import Transport, make_session
 from siem2graph.pulls import describe, scope_from_record
 from ui.render import escape_markdown
 from ui.settings import secrets_section
-from ui.user import user_area
+from ui.user import access_token, user_area
 
 PULLED_PATH_KEY = "live_graph.pulled_path"  # str path of the last pulled NDJSON
 LAST_FORM_KEY = "live_graph.last_form"  # the last submitted form's values, never the secret
 METHODS = ("Client secret", "Device code (delegated)")
+SIGNED_IN = "Your sign-in (delegated)"  # offered when the dashboard's sign-in exposes a token
 SECRET_ENV = "SIEM2GRAPH_CLIENT_SECRET"  # noqa: S105 - a variable name, not a secret
 SOURCES = (
     "all",
@@ -155,7 +162,7 @@ def _show_record(path: Path) -> None:
         st.success(text, icon=":material/check_circle:")
 
 
-def _pull(form: dict[str, Any], credential: Credential) -> Path:
+def _pull(form: dict[str, Any], credential: Credential | SignedInTokens) -> Path:
     server = defaults()
     # Endpoints and the cache folder come from the server's configuration only: a visitor who
     # could choose them could send the server's secret or token to a host of their own.
@@ -165,7 +172,11 @@ def _pull(form: dict[str, Any], credential: Credential) -> Path:
     since = dt.datetime.combine(form["since"], dt.time(), dt.UTC)
     until = dt.datetime.combine(form["until"], dt.time(), dt.UTC) + dt.timedelta(days=1)
     source = None if form["source"] == "all" else form["source"]
-    tokens = MsalTokens(_app(form["client_id"], endpoints, credential), endpoints.scope, st.info)
+    tokens = (
+        credential
+        if isinstance(credential, SignedInTokens)
+        else MsalTokens(_app(form["client_id"], endpoints, credential), endpoints.scope, st.info)
+    )
     # The credential is checked before any cached pull is looked at, and the cache is keyed
     # by who the token speaks for: a cached pull goes only to whoever can pull it again.
     st.caption(preflight(tokens).message)
@@ -205,8 +216,11 @@ def live_graph_section() -> Path | None:
             "tenant_id": st.text_input("Tenant id", values["tenant_id"]),
             "client_id": st.text_input("Client (application) id", values["client_id"]),
         }
+        signed_in = access_token()
+        methods = (*METHODS, SIGNED_IN) if signed_in else METHODS
+        chosen = values.get("method", METHODS[0])
         method = st.radio(
-            "Sign-in", METHODS, METHODS.index(values.get("method", METHODS[0])), horizontal=True
+            "Sign-in", methods, methods.index(chosen) if chosen in methods else 0, horizontal=True
         )
         if secret:
             st.caption(f"Client secret: from {secret[1]}")
@@ -233,9 +247,11 @@ def live_graph_section() -> Path | None:
         st.session_state[LAST_FORM_KEY] = {
             key: str(value) for key, value in form.items() if key != "reuse"
         } | {"method": method}
-        credential: Credential = DeviceCode()
+        credential: Credential | SignedInTokens = DeviceCode()
         if method == "Client secret":
             credential = ClientSecret(secret[0] if secret else typed)
+        elif method == SIGNED_IN:
+            credential = SignedInTokens(signed_in or "")
         try:
             if isinstance(credential, ClientSecret) and not credential.secret:
                 raise Siem2GraphError("enter the client secret")
