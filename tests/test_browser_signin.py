@@ -8,6 +8,7 @@ import os
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -24,6 +25,7 @@ from tests.browser import (
 )
 from tests.dashboard_inputs import graph_json, legacy_csv
 from tools.graph_emulator import GraphEmulator, Registration, User
+from tools.graph_emulator.demo import SINCE, UNTIL
 from tools.graph_emulator.store import load_alerts
 
 pytestmark = pytest.mark.browser
@@ -40,6 +42,7 @@ class Team:
     url: str
     emulator: GraphEmulator
     client_secret: str
+    cache_dir: Path
 
 
 def _secrets(emulator: GraphEmulator, port: int, client_secret: str) -> str:
@@ -85,10 +88,12 @@ def team(tmp_path_factory) -> Iterator[Team]:
         "SIEM2GRAPH_TENANT_ID": TENANT,
         "SIEM2GRAPH_AUTHORITY": emulator.url,
         "SIEM2GRAPH_GRAPH_URL": emulator.url,
+        "SIEM2GRAPH_SINCE": SINCE,
+        "SIEM2GRAPH_UNTIL": UNTIL,
     }
     options = ["--secrets.files", str(secrets_file)]
     with emulator, streamlit_server(folder / "server.log", env, options, port) as url:
-        yield Team(url, emulator, client_secret)
+        yield Team(url, emulator, client_secret, folder / "cache")
 
 
 def sign_in(page, user: User) -> None:
@@ -139,3 +144,21 @@ def test_two_users_never_see_each_other(team, tmp_path):
         assert "alice-export.csv" not in bob.content()
         assert bob.get_by_text("Audit of the bundled sample").count() == 1
         screenshot(bob, "22-signed-in-bob")
+
+
+def test_a_user_pulls_with_their_own_sign_in(team):
+    with chromium_tab(team.url, trust_any_certificate=True) as page:
+        sign_in(page, BOB)
+        page.get_by_text("Live Graph: pull alerts_v2 from your tenant").click()
+        settle(page)
+        page.get_by_text("Your sign-in (delegated)").click()
+        page.get_by_role("button", name="Pull alerts").click()
+        status = page.get_by_test_id("stAlertContentSuccess").filter(has_text="Live pull")
+        status.filter(has_text="complete").wait_for(timeout=AUDIT_MS)
+        settle(page)
+        assert f"tenant {TENANT}" in status.inner_text()
+        assert team.client_secret not in page.content()
+        screenshot(page, "23-delegated-pull")
+    cache = team.cache_dir
+    (area,) = [p.name for p in cache.iterdir()]
+    assert area.startswith("user-") and "bob" not in area
