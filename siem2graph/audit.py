@@ -54,7 +54,7 @@ class _Clock:
         self.last = now
 
 
-def _release_memory() -> None:
+def release_memory() -> None:
     """Hand the memory the allocators keep after a phase back to the system: freed buffers
     of the reader threads (Arrow's pool) and of numpy/pandas (glibc's malloc, where it is the
     C library) otherwise stay resident for the whole audit."""
@@ -202,7 +202,7 @@ def run(
         )
     graph_values = graph.values.assign(**{KEY: value_keys})
     aligned = align(matched, detections[KEY], graph_values, (graph_keys, graph.value_alerts))
-    _release_memory()
+    release_memory()
     clock.lap("align")
     progress("comparing fields", _JOINED)
     results, codes, pairs, unreadable = [], {}, [], []
@@ -288,12 +288,12 @@ def audit_sources(
     # Graph first: its parse leaves the most transient buffers, which the allocators hand back
     # only while no long-lived legacy text sits between them (at 1M its peak fell 4.7 -> 2.5 GB)
     graph_data = read_graph(graph, mapping, progress=_within(progress, *_GRAPH_SPAN))
-    _release_memory()
+    release_memory()
     read_graph_s = time.perf_counter() - started
     legacy_data = read_legacy(
         legacy, mapping, aliases, limits, progress=_within(progress, *_LEGACY_SPAN)
     )
-    _release_memory()
+    release_memory()
     read_legacy_s = time.perf_counter() - started - read_graph_s
     report = run(legacy_data, graph_data, mapping, options, _within(progress, *_RUN_SPAN))
     report = replace(report, pulls=pull_scopes(graph, graph_data.files))

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from siem2graph.audit import audit_sources
+from siem2graph.audit import audit_sources, release_memory
 from siem2graph.errors import InputError
 from siem2graph.graph.cache import record_path
 from siem2graph.legacy.limits import ReadLimits
@@ -97,10 +97,15 @@ def audit(
         )
     size = report_bytes(report)
     if size > limits.report_mb * MB:
+        del report
+        release_memory()
         raise InputError(
             f"this audit would hold {size / MB:,.0f} MB, more than the {limits.report_mb:,} MB "
             "a session may hold on this server: audit fewer or smaller files"
         )
+    if inputs_id not in _REPORTS:
+        # once the last session holding it ends, hand the report's memory back to the system
+        weakref.finalize(report, release_memory)
     _REPORTS[inputs_id] = report
     return inputs_id, report
 
