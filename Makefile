@@ -24,6 +24,7 @@ run: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: system-deps lint
 	$(BIN)/python -m pytest

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.nav import SOURCES, available_pages
+from ui.nav import PAGES, SOURCES
 from ui.signin import gate
 
 # An emoji icon is drawn in the page; a :material/ one would be fetched from a public host.
@@ -11,6 +11,6 @@ gate()
 st.navigation(
     [
         st.Page(page.path, title=page.title, icon=page.icon, default=page == SOURCES)
-        for page in available_pages()
+        for page in PAGES
     ]
 ).run()

@@ -16,7 +16,7 @@ import polars as pl
 
 from bench.measure import read_csv_text, timed
 from siem2graph.mapping import load_mapping
-from siem2graph.paths import extract
+from siem2graph.paths import walk
 
 KEY = "key"
 
@@ -39,7 +39,7 @@ def flatten(legacy: Path, graph: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
             alert = orjson.loads(line)
             row = {KEY: str(alert["id"]).strip().lower()}
             for name, path in fields.items():
-                values = extract(alert, path)
+                values = walk(alert, path.steps, path.template)
                 row[name] = values[0] if values else None
             rows.append(row)
     right = pd.DataFrame(rows).drop_duplicates(KEY, keep="last")[[KEY, *present]]

@@ -16,26 +16,21 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from siem2graph.errors import Siem2GraphError
 from siem2graph.impact import FORMATS, RULE_VERDICTS, ContentImpact, analyse_content
+from siem2graph.impact.evidence import evidence_from_audit, observed
 from siem2graph.mapping import load_mapping
-from siem2graph.model import AuditReport
 from ui import state
 from ui.cache import view
 
 
 @st.cache_data(show_spinner="Reading the content...", max_entries=8)
 def _analyse(files: tuple[tuple[str, bytes], ...], audit: dict[str, Any] | None) -> ContentImpact:
-    return analyse_content(files, load_mapping(), audit)
-
-
-def _observed(report: AuditReport) -> dict[str, Any]:
-    """The part of report.json the value checks read."""
-    document = report.to_dict()
-    return {"fields": document["fields"], "value_pairs": document["value_pairs"]}
+    mapping = load_mapping()
+    return analyse_content(files, mapping, evidence_from_audit(audit, mapping))
 
 
 def _audit() -> dict[str, Any] | None:
     if state.current_report() is not None:
-        return view(_observed)
+        return view(observed)
     st.info(
         "Value checks need an audit: without one, compared values are checked only against "
         "the mapping's vocabularies. Run an audit first to check them against observed data."

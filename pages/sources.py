@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from siem2graph import views
 from siem2graph.pulls import describe, partial_warning
 from siem2graph.sources import Source
 from ui import cache, loading, render, state
+from ui.live_graph import live_graph_section
 from ui.nav import SCHEMA_DIFF
 from ui.samples import sample_files
 from ui.settings import server_limits
@@ -18,16 +17,6 @@ LEGACY_TYPES = ["csv", "json", "ndjson", "jsonl", "gz", "zip"]
 GRAPH_TYPES = ["json", "ndjson", "jsonl"]
 PROBLEM_ROWS = 1000
 LIVE_GRAPH_OPEN = "live_graph_open"  # the Live Graph expander's state: stays open across reruns
-
-
-def _live_graph_file() -> Path | None:
-    """The live pull's NDJSON file, when the live section is available and has pulled."""
-    try:
-        from ui.live_graph import live_graph_section
-    except ImportError:
-        st.info("Pulling alerts live from Microsoft Graph is not available yet.")
-        return None
-    return live_graph_section()
 
 
 def _load_controls() -> None:
@@ -61,7 +50,7 @@ def _load_controls() -> None:
     with st.expander(
         "Live Graph: pull alerts_v2 from your tenant", key=LIVE_GRAPH_OPEN, on_change="rerun"
     ):
-        live_file = _live_graph_file()
+        live_file = live_graph_section()
     legacy_files, graph_files = legacy_files or [], graph_files or []
     graph_count = len(graph_files) + (live_file is not None)
     ready = bool(legacy_files) and graph_count > 0

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
-import sys
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -13,16 +11,17 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from siem2graph import __version__
 from siem2graph.graph.alerts import GraphData, read_graph
-from siem2graph.join import join
+from siem2graph.join import NO_GRAPH_ALERTS, join
 from siem2graph.legacy import FILE_COLUMN, RECORD_COLUMN, LegacyData, read_legacy
 from siem2graph.legacy.limits import ReadLimits
 from siem2graph.mapping import FieldMapping, Mapping, load_mapping
-from siem2graph.model import VERDICTS, AuditReport, FieldResult, Headline
+from siem2graph.memory import release_memory
+from siem2graph.model import VERDICTS, AuditReport, FieldResult, JoinSummary
 from siem2graph.pulls import pull_scopes
+from siem2graph.readiness import headline, readiness
 from siem2graph.schema import unmapped_graph_paths, unmapped_legacy_columns
 from siem2graph.sources import Progress, RowProblem, Source, no_progress
 from siem2graph.threads import thread_count
@@ -33,7 +32,6 @@ KEY = "key"
 # the Graph side, then the legacy side, then joining (a quarter of ``run``) and comparing.
 _GRAPH_SPAN, _LEGACY_SPAN, _RUN_SPAN = (0.0, 0.45), (0.45, 0.6), (0.6, 1.0)
 _JOINED = 0.25
-_LIBC = ctypes.CDLL(None) if sys.platform == "linux" else None
 
 
 @dataclass(frozen=True)
@@ -52,59 +50,6 @@ class _Clock:
         now = time.perf_counter()
         self.phases[name] = self.phases.get(name, 0.0) + now - self.last
         self.last = now
-
-
-def release_memory() -> None:
-    """Hand the memory the allocators keep after a phase back to the system: freed buffers
-    of the reader threads (Arrow's pool) and of numpy/pandas (glibc's malloc, where it is the
-    C library) otherwise stay resident for the whole audit."""
-    pa.default_memory_pool().release_unused()
-    trim = getattr(_LIBC, "malloc_trim", None)
-    if trim is not None:
-        trim(0)
-
-
-def readiness(
-    row: FieldMapping, rows_populated: int, populated: int, counts: np.ndarray, threshold: float
-) -> str:
-    """keeps / changes / loses / unreadable / not_applicable from a field's verdict counts.
-
-    A field loses only when values are absent from every documented path; unreadable values
-    are their own count, out of the rates' base, and never make a field change or lose."""
-    if rows_populated == 0:
-        return "not_applicable"
-    if not row.has_graph_equivalent:
-        return "loses"
-    if populated == 0:
-        return "not_applicable"
-    judged = populated - counts[VERDICTS.index("unreadable")]
-    if judged == 0:
-        return "unreadable"
-    if counts[VERDICTS.index("missing_in_graph")] / judged >= threshold:
-        return "loses"
-    if row.comparator == "presence" or counts[VERDICTS.index("mismatch")] / judged >= threshold:
-        return "changes"
-    return "keeps"
-
-
-def headline(results: tuple[FieldResult, ...], matched: int) -> Headline:
-    """The Overview's figures from the per-field results."""
-    with_data = [r for r in results if r.legacy_rows_populated]
-    equivalent = [r for r in with_data if r.status not in ("unsupported", "obsolete")]
-    held = sum(r.legacy_populated - r.unreadable for r in with_data)
-    kept = sum(r.match for r in equivalent)
-    readiness = {r.readiness for r in results}
-    overall = next(
-        (level for level in ("loses", "changes", "unreadable") if level in readiness), "keeps"
-    )
-    return Headline(
-        matched_alerts=matched,
-        fields_with_data=len(with_data),
-        fields_with_equivalent_share=len(equivalent) / len(with_data) if with_data else None,
-        information_retained_share=kept / held if held else None,
-        fields_at_risk=sum(r.readiness in ("loses", "changes") for r in results),
-        overall_readiness=overall,
-    )
 
 
 def unreadable_problem(result: FieldResult, side: str) -> RowProblem:
@@ -193,6 +138,7 @@ def run(
     detections = legacy.detections.assign(**{KEY: alert_keys.astype("category")})
     matched = pd.Index(joined.alerts.loc[joined.alerts["side"] == "both", KEY])
     graph_keys = graph.alerts["id"].str.strip().str.lower()
+    value_keys: pd.Series | pd.Categorical
     if graph.value_alerts is None:
         value_keys = graph.values["id"].astype("str").str.strip().str.lower().astype("category")
     else:
@@ -234,7 +180,7 @@ def run(
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         run_seconds=time.perf_counter() - started,
         inputs=legacy.files + graph.files,
-        problems=legacy.problems + graph.problems + tuple(unreadable),
+        problems=legacy.problems + graph.problems + _empty_side(joined.summary) + tuple(unreadable),
         join=joined.summary,
         fields=fields,
         headline=headline(fields, joined.summary.matched_alerts),
@@ -250,6 +196,22 @@ def run(
         graph_values=graph_values,
         phase_seconds=dict(clock.phases),
     )
+
+
+def _empty_side(summary: JoinSummary) -> tuple[RowProblem, ...]:
+    """The input problem of each side that gave no alerts (a quiet window is an answer)."""
+    problems = []
+    if not summary.graph_alerts:
+        reason = NO_GRAPH_ALERTS
+        if summary.legacy_alerts:
+            reason += f": all {summary.legacy_alerts:,} legacy alerts are legacy-only"
+        problems.append(RowProblem("graph", "", None, reason))
+    if not summary.legacy_alerts:
+        reason = "no legacy detections were loaded"
+        if summary.graph_alerts:
+            reason += f": all {summary.graph_alerts:,} Graph alerts are graph-only"
+        problems.append(RowProblem("legacy", "", None, reason))
+    return tuple(problems)
 
 
 def _empty_pairs() -> pd.DataFrame:
@@ -281,13 +243,13 @@ def audit_sources(
     limits: ReadLimits | None = None,
 ) -> AuditReport:
     """Read both sides and run the audit, timing each phase; ``progress`` hears of every
-    step with its share of the whole audit; ``limits`` bound the legacy reading."""
+    step with its share of the whole audit; ``limits`` bound the reading of both sides."""
     mapping = mapping or load_mapping()
     progress = progress or no_progress
     started = time.perf_counter()
     # Graph first: its parse leaves the most transient buffers, which the allocators hand back
-    # only while no long-lived legacy text sits between them (at 1M its peak fell 4.7 -> 2.5 GB)
-    graph_data = read_graph(graph, mapping, progress=_within(progress, *_GRAPH_SPAN))
+    # only while no long-lived legacy text sits between them (the peak: docs/scale.md, choices)
+    graph_data = read_graph(graph, mapping, progress=_within(progress, *_GRAPH_SPAN), limits=limits)
     release_memory()
     read_graph_s = time.perf_counter() - started
     legacy_data = read_legacy(

@@ -20,14 +20,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from siem2graph.text_codes import pack
 from siem2graph.times import parse_times
 
 KEY = "key"
 VALUE = "value"
 Normaliser = Callable[[pd.Series, Mapping[str, Any], Mapping[str, tuple[str, ...]]], pd.Series]
-# Graph values at a field's paths (in path order, non-empty), the params and the vocabulary keyed
-# by its legacy values as spelled -> the legacy value a SIEM API record would carry.
-Inverse = Callable[[Sequence[str], Mapping[str, Any], Mapping[str, tuple[str, ...]]], str]
+# Graph values at a field's paths (in path order, non-empty), the params and the legacy labels
+# (Graph value in lower case -> legacy value as spelled) -> the value a SIEM API record would carry.
+Inverse = Callable[[Sequence[str], Mapping[str, Any], Mapping[str, str]], str]
+# (alert key, legacy value) rows -> the rows to compare
+Aggregate = Callable[[pd.DataFrame, Mapping[str, Any]], pd.DataFrame]
 
 _URL_TAIL = r"(?i)(?:[?&]alertid=(?P<param>[^&#]+))|/(?P<segment>[^/?#]+)/?(?:[?#][^/]*)?$"
 _URL_TAIL_RE = re.compile(_URL_TAIL)
@@ -44,7 +47,7 @@ def _identity(values: pd.Series, *_: Any) -> pd.Series:
 
 def _whitespace(values: pd.Series, *_: Any) -> pd.Series:
     """Runs of ASCII white space as one space, outer white space trimmed (splitting on the runs
-    and joining with a space: ~3x faster than a regex replace over long descriptions)."""
+    and joining with a space: quicker than a regex replace; docs/scale.md, choices)."""
     texts = pa.array(values, pa.large_string(), from_pandas=True)
     joined = pc.binary_join(pc.ascii_split_whitespace(texts), pa.scalar(" ", pa.large_string()))
     return pd.Series(pd.array(pc.utf8_trim_whitespace(joined), dtype="str"), index=values.index)
@@ -188,18 +191,18 @@ def _listed(values: Sequence[str], *_: Any) -> str:
 
 
 def _legacy_label(
-    values: Sequence[str], _params: Mapping[str, Any], vocabulary: Mapping[str, tuple[str, ...]]
+    values: Sequence[str], _params: Mapping[str, Any], labels: Mapping[str, str]
 ) -> str:
-    """The first legacy value whose vocabulary allows a Graph value; the value itself else."""
+    """The legacy value of the first Graph value the vocabulary knows; the value itself else."""
     for value in values:
-        for label, allowed in vocabulary.items():
-            if value.lower() in (a.lower() for a in allowed):
-                return label
+        label = labels.get(value.lower())
+        if label is not None:
+            return label
     return values[0]
 
 
 def _dns_part(values: Sequence[str], params: Mapping[str, Any], *_: Any) -> str:
-    host, _, domain = values[0].partition(".")
+    host, _dot, domain = values[0].partition(".")
     return domain if params.get("part", "host") == "domain" else host
 
 
@@ -214,6 +217,25 @@ def _utc_text(values: Sequence[str], *_: Any) -> str:
         return text
     moment = moment.astimezone(UTC) if moment.tzinfo else moment
     return moment.replace(tzinfo=None).isoformat() + "Z"
+
+
+def _every_item(items: pd.DataFrame, _params: Mapping[str, Any]) -> pd.DataFrame:
+    return items
+
+
+def _aggregate_times(items: pd.DataFrame, params: Mapping[str, Any]) -> pd.DataFrame:
+    return aggregate_times(items, params.get("legacy_aggregate", "all"))
+
+
+def aggregate_times(items: pd.DataFrame, how: str) -> pd.DataFrame:
+    """Keep only each key's earliest or latest legacy time ('all' keeps every one); times that
+    cannot be read are all kept, to be counted as unreadable."""
+    if how == "all" or items.empty:
+        return items
+    order = parse_times(items[VALUE])
+    ranked = items.assign(_t=order).sort_values("_t", ascending=(how == "min"), na_position="last")
+    kept = ~ranked.duplicated(KEY) | ranked["_t"].isna()
+    return ranked.loc[kept, [KEY, VALUE]]
 
 
 @dataclass(frozen=True)
@@ -231,6 +253,9 @@ class Comparator:
     within_tolerance: bool = False  # compare instants within params' tolerance, not by equality
     to_legacy: Inverse = _first  # the normalisation's inverse: Graph values -> a legacy value
     meaning_changed: bool = False  # only presence is compared: a match is not the same value
+    needs_vocabulary: bool = False  # the mapping row must give the legacy -> Graph vocabulary
+    compares: bool = True  # False: the field has no Graph equivalent, nothing is compared
+    aggregate: Aggregate = _every_item  # which of an alert's legacy items are compared
     interprets: Readable = _any_text  # the legacy values the comparator can read
     interprets_graph: Readable = _any_text  # the Graph values it can read
 
@@ -275,12 +300,14 @@ class Comparator:
         keys, _ = pd.factorize(
             pd.concat([pd.Series(items[KEY].to_numpy()), pd.Series(graph[KEY].to_numpy())])
         )
-        width = int(norms.max(initial=0)) + 1
+        bound = int(norms.max(initial=0)) + 1
         left_rows = _expand(left[0], len(items), left[2])
         right_rows = _expand(right[0], len(graph), right[2])
-        left_keys = keys[: len(items)][left_rows[0]] * width + norms[: len(left[1])][left_rows[1]]
-        right_keys = (
-            keys[len(items) :][right_rows[0]] * width + norms[len(left[1]) :][right_rows[1]]
+        left_keys = pack(
+            keys[: len(items)][left_rows[0]], norms[: len(left[1])][left_rows[1]], bound
+        )
+        right_keys = pack(
+            keys[len(items) :][right_rows[0]], norms[len(left[1]) :][right_rows[1]], bound
         )
         result = np.zeros(len(items), dtype=bool)
         hits = pd.Series(left_keys).isin(right_keys).to_numpy()  # hashed (np.isin sorts)
@@ -339,17 +366,6 @@ def _found_in_time(
     return result
 
 
-def aggregate_times(items: pd.DataFrame, how: str) -> pd.DataFrame:
-    """Keep only each key's earliest or latest legacy time ('all' keeps every one); times that
-    cannot be read are all kept, to be counted as unreadable."""
-    if how == "all" or items.empty:
-        return items
-    order = parse_times(items[VALUE])
-    ranked = items.assign(_t=order).sort_values("_t", ascending=(how == "min"), na_position="last")
-    kept = ~ranked.duplicated(KEY) | ranked["_t"].isna()
-    return ranked.loc[kept, [KEY, VALUE]]
-
-
 COMPARATORS: dict[str, Comparator] = {
     c.name: c
     for c in (
@@ -370,6 +386,7 @@ COMPARATORS: dict[str, Comparator] = {
             check_params=_datetime_params,
             within_tolerance=True,
             to_legacy=_utc_text,
+            aggregate=_aggregate_times,
             interprets=_instant,
             interprets_graph=_instant,
         ),
@@ -380,6 +397,7 @@ COMPARATORS: dict[str, Comparator] = {
             _lower,
             to_legacy=_legacy_label,
             interprets=_known_value,
+            needs_vocabulary=True,
         ),
         Comparator(
             "set",
@@ -418,6 +436,7 @@ COMPARATORS: dict[str, Comparator] = {
             "not compared: no Graph equivalent",
             check_params=_separator_params,
             to_legacy=_none,
+            compares=False,
         ),
     )
 }

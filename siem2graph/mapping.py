@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 import yaml
 
-from siem2graph.compare import COMPARATORS
+from siem2graph.compare import COMPARATORS, Comparator
 from siem2graph.errors import MappingError
 from siem2graph.paths import GraphPath, parse_path
 
@@ -24,8 +26,19 @@ def _mapping_dir() -> Path:
 
 MAPPING_DIR = _mapping_dir()
 DEFAULT_MAPPING_FILE = MAPPING_DIR / "fields.yaml"
-STATUSES = ("mapped", "derived", "unsupported", "obsolete")
-DROPPED_STATUSES = ("unsupported", "obsolete")
+
+
+class Status(StrEnum):
+    """How Microsoft's table says a SIEM field reaches Graph."""
+
+    MAPPED = "mapped"
+    DERIVED = "derived"  # computed from Graph properties
+    UNSUPPORTED = "unsupported"
+    OBSOLETE = "obsolete"
+
+
+STATUSES = tuple(s.value for s in Status)
+DROPPED_STATUSES = (Status.UNSUPPORTED.value, Status.OBSOLETE.value)  # no Graph equivalent
 _ROW_KEYS = {
     "siem_field",
     "aliases",
@@ -39,7 +52,9 @@ _ROW_KEYS = {
     "microsoft_mapping",
     "microsoft_note",
     "note",
+    "pii",
 }
+PII_KINDS = ("host", "user", "ip", "domain")  # what identifying values a field holds
 
 
 @dataclass(frozen=True)
@@ -61,16 +76,27 @@ class FieldMapping:
     note: str = ""
     payload_key: str = ""  # the key SIEM API payloads use; siem_field when empty
     vocabulary_labels: tuple[str, ...] = ()  # the vocabulary's legacy values, as spelled
+    pii: tuple[str, ...] = ()  # (legacy kind, Graph kind) of identifying values; () for none
 
-    @property
-    def labelled_vocabulary(self) -> dict[str, tuple[str, ...]]:
-        """The vocabulary keyed by its legacy values as the mapping spells them."""
-        return {label: self.vocabulary[label.casefold()] for label in self.vocabulary_labels}
+    @cached_property
+    def legacy_labels(self) -> dict[str, str]:
+        """Each Graph value (lower case) -> the legacy value, as the mapping spells it, whose
+        vocabulary allows it (the first such legacy value in the mapping's order)."""
+        labels: dict[str, str] = {}
+        for label in self.vocabulary_labels:
+            for allowed in self.vocabulary[label.casefold()]:
+                labels.setdefault(allowed.lower(), label)
+        return labels
 
     @property
     def siem_key(self) -> str:
         """The key a SIEM API record carries this field under."""
         return self.payload_key or self.siem_field
+
+    @property
+    def comparison(self) -> Comparator:
+        """The comparator the row names (validated on load)."""
+        return COMPARATORS[self.comparator]
 
     @property
     def has_graph_equivalent(self) -> bool:
@@ -120,6 +146,23 @@ def _text(row: dict[str, Any], key: str, where: str, required: bool = True) -> s
     return value
 
 
+def _pii(row: dict[str, Any], where: str) -> tuple[str, ...]:
+    """``pii: KIND`` (both sides) or ``pii: {legacy: KIND, graph: KIND}``."""
+    value = row.get("pii")
+    if value is None:
+        return ()
+    kinds = (
+        (value.get("legacy"), value.get("graph"))
+        if isinstance(value, dict) and set(value) == {"legacy", "graph"}
+        else (value, value)
+    )
+    if not all(kind in PII_KINDS for kind in kinds):
+        raise MappingError(
+            f"{where}: pii must be one of {', '.join(PII_KINDS)}, or legacy: and graph: kinds"
+        )
+    return tuple(str(kind) for kind in kinds)
+
+
 def _parse_row(row: Any, where: str) -> FieldMapping:
     if not isinstance(row, dict):
         raise MappingError(f"{where}: a row must be a mapping of keys to values")
@@ -142,9 +185,10 @@ def _parse_row(row: Any, where: str) -> FieldMapping:
     except (ValueError, TypeError) as exc:
         raise MappingError(f"{where}: {exc}") from None
     dropped = status in DROPPED_STATUSES
-    if dropped and (paths or comparator != "none"):
+    compares = COMPARATORS[comparator].compares
+    if dropped and (paths or compares):
         raise MappingError(f"{where}: a {status} field has no Graph path and comparator 'none'")
-    if not dropped and (not paths or comparator == "none"):
+    if not dropped and (not paths or not compares):
         raise MappingError(f"{where}: a {status} field needs Graph paths and a comparator")
     vocabulary = row.get("vocabulary") or {}
     if not isinstance(vocabulary, dict) or not all(
@@ -152,8 +196,8 @@ def _parse_row(row: Any, where: str) -> FieldMapping:
         for v in vocabulary.values()
     ):
         raise MappingError(f"{where}: vocabulary must map each value to a list of Graph values")
-    if comparator == "enum" and not vocabulary:
-        raise MappingError(f"{where}: comparator 'enum' needs a vocabulary")
+    if COMPARATORS[comparator].needs_vocabulary and not vocabulary:
+        raise MappingError(f"{where}: comparator {comparator!r} needs a vocabulary")
     params = row.get("params") or {}
     if not isinstance(params, dict):
         raise MappingError(f"{where}: params must be a mapping")
@@ -184,6 +228,7 @@ def _parse_row(row: Any, where: str) -> FieldMapping:
         note=_text(row, "note", where, required=False),
         payload_key=payload_key,
         vocabulary_labels=tuple(str(k) for k in vocabulary),
+        pii=_pii(row, where),
     )
 
 

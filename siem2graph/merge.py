@@ -6,7 +6,8 @@ and the populated counts of the schema diff. Not additive, and recomputed or app
 readiness and the headline (recomputed from the summed counts; per-path matches and unreadable
 values are summed too), field examples, the unreadable example and unmapped column examples (the
 first partition's that has one), and the value pairs: each partition keeps only its top
-pairs, so a pair below the cut in one partition is missing from the sum.
+pairs, so a pair below the cut in one partition is missing from the sum. Every partition's live
+pulls are kept (a partial one stays flagged); partitions of different mapping versions are refused.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
-from siem2graph.audit import AuditOptions, headline, readiness, time_range, timeline
+from siem2graph.audit import AuditOptions, time_range, timeline
+from siem2graph.errors import MappingError
 from siem2graph.legacy.compact import compact_text
 from siem2graph.model import VERDICTS, AuditReport, FieldResult, JoinSummary
 from siem2graph.pairs import PAIR_COLUMNS
-from siem2graph.text_codes import arrow_text, sorted_categorical
+from siem2graph.readiness import headline, readiness
+from siem2graph.text_codes import SortedTexts, arrow_text
 
 _SUMMED = (
     "legacy_rows_populated",
@@ -93,7 +96,7 @@ def _graph_values(frames: list[pd.DataFrame]) -> pd.DataFrame:
     text = [c for c in ("id", "path", "key") if c in out and out[c].dtype != "category"]
     out = out.astype({c: pd.CategoricalDtype(pd.Index(out[c].unique(), dtype="str")) for c in text})
     if out["value"].dtype != "category":
-        out["value"] = sorted_categorical(arrow_text(out["value"].astype("str")))
+        out["value"] = SortedTexts.of_arrow(arrow_text(out["value"].astype("str"))).categorical()
     return out
 
 
@@ -102,12 +105,22 @@ def _detections(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return compact_text(pd.concat(frames, ignore_index=True))
 
 
+def _same_mapping(reports: Sequence[AuditReport]) -> None:
+    versions = sorted({r.mapping.version for r in reports})
+    if len(versions) > 1:
+        raise MappingError(
+            f"the partitions were audited with different mapping versions ({', '.join(versions)}): "
+            "audit them all with one mapping before merging"
+        )
+
+
 def merge_reports(
     reports: Sequence[AuditReport], options: AuditOptions | None = None
 ) -> AuditReport:
     """One report over disjoint partitions audited with the same mapping."""
     if not reports:
         raise ValueError("no reports to merge")
+    _same_mapping(reports)
     started = time.perf_counter()
     options = options or AuditOptions()
     first = reports[0]
@@ -128,6 +141,7 @@ def merge_reports(
         run_seconds=sum(r.run_seconds for r in reports) + time.perf_counter() - started,
         inputs=tuple(f for r in reports for f in r.inputs),
         problems=tuple(p for r in reports for p in r.problems),
+        pulls=tuple(p for r in reports for p in r.pulls),
         join=join,
         fields=merged_fields,
         headline=headline(merged_fields, join.matched_alerts),

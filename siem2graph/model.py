@@ -5,16 +5,45 @@ from __future__ import annotations
 from collections.abc import Collection
 from collections.abc import Mapping as MappingABC
 from dataclasses import asdict, dataclass, fields
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from siem2graph.mapping import Mapping
+from siem2graph.mapping import DROPPED_STATUSES, Mapping
 from siem2graph.sources import FileSummary, RowProblem
 
-VERDICTS = ("match", "mismatch", "missing_in_graph", "new_in_graph", "both_empty", "unreadable")
-READINESS = ("keeps", "changes", "loses", "unreadable", "not_applicable")
+
+class Verdict(StrEnum):
+    """What one matched alert's values of one field are; ``code`` numbers it in ``verdicts``."""
+
+    MATCH = "match"
+    MISMATCH = "mismatch"
+    MISSING_IN_GRAPH = "missing_in_graph"
+    NEW_IN_GRAPH = "new_in_graph"
+    BOTH_EMPTY = "both_empty"
+    UNREADABLE = "unreadable"
+
+    @property
+    def code(self) -> int:
+        return VERDICTS.index(self.value)
+
+
+class Readiness(StrEnum):
+    """What a field's data does on the way to Graph."""
+
+    KEEPS = "keeps"
+    CHANGES = "changes"
+    LOSES = "loses"
+    UNREADABLE = "unreadable"
+    NOT_APPLICABLE = "not_applicable"
+
+
+AT_RISK = (Readiness.LOSES, Readiness.CHANGES)  # worst first
+# the names as the report's columns and codes order them
+VERDICTS = tuple(v.value for v in Verdict)
+READINESS = tuple(r.value for r in Readiness)
 SIDES = ("both", "legacy_only", "graph_only")
 # Alert attributes the dashboard filters coverage by.
 FILTER_COLUMNS = ("severity", "category", "detection_source", "status")
@@ -182,6 +211,11 @@ class AuditReport:
             rows.append(record)
         return pd.DataFrame(rows)
 
+    def dropped_fields_frame(self) -> pd.DataFrame:
+        """``fields_frame`` of the fields Graph has no equivalent for."""
+        frame = self.fields_frame()
+        return frame[frame["status"].isin(DROPPED_STATUSES)].reset_index(drop=True)
+
     def to_frames(self) -> dict[str, pd.DataFrame]:
         """Every table of the report, named as the exports name them."""
         side = self.alerts["side"]
@@ -194,9 +228,7 @@ class AuditReport:
                 columns=["columns"], errors="ignore"
             ),
             "fields": self.fields_frame(),
-            "unsupported_fields": self.fields_frame()[
-                lambda f: f["status"].isin(["unsupported", "obsolete"])
-            ].reset_index(drop=True),
+            "unsupported_fields": self.dropped_fields_frame(),
             "mismatch_pairs": self.value_pairs[~self.value_pairs["found"]].reset_index(drop=True),
             "legacy_only_alerts": self.alerts.loc[side == "legacy_only", alert_columns],
             "graph_only_alerts": self.alerts.loc[side == "graph_only", alert_columns],
@@ -235,13 +267,13 @@ class AuditReport:
                 }
                 for f in self.fields
             ],
-            "value_pairs": _records(self.value_pairs),
-            "legacy_only_alerts": _records(frames["legacy_only_alerts"]),
-            "graph_only_alerts": _records(frames["graph_only_alerts"]),
+            "value_pairs": records(self.value_pairs),
+            "legacy_only_alerts": records(frames["legacy_only_alerts"]),
+            "graph_only_alerts": records(frames["graph_only_alerts"]),
             "problems": [asdict(p) for p in self.problems],
-            "unmapped_legacy_columns": _records(self.unmapped_legacy_columns),
-            "unmapped_graph_paths": _records(self.unmapped_graph_paths),
-            "timeline": _records(self.timeline),
+            "unmapped_legacy_columns": records(self.unmapped_legacy_columns),
+            "unmapped_graph_paths": records(self.unmapped_graph_paths),
+            "timeline": records(self.timeline),
         }
 
 
@@ -263,7 +295,8 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame's rows as JSON-ready dicts (missing values as None)."""
     return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 

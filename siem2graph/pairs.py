@@ -10,6 +10,7 @@ import pandas as pd
 
 from siem2graph.compare import KEY, VALUE
 from siem2graph.model import VERDICTS
+from siem2graph.text_codes import SortedTexts, pack
 
 TOP_PAIRS = 50
 EXAMPLES = 3
@@ -20,16 +21,8 @@ def _graph_display(graph: pd.DataFrame, alerts: int) -> tuple[np.ndarray, np.nda
     """Per alert number: the code of its first Graph value in text order (-1: none), how many
     values it has, and the texts the codes stand for. Values come categorical with sorted
     categories (``verdicts.align``): their codes are already in text order."""
-    values = graph[VALUE]
-    # pandas keeps the answer on the categories, which every field's values share
-    if (
-        isinstance(values.dtype, pd.CategoricalDtype)
-        and values.cat.categories.is_monotonic_increasing
-    ):
-        codes, texts = values.cat.codes.to_numpy(), values.cat.categories
-    else:
-        codes, texts = pd.factorize(values, sort=True)
-        texts = pd.Index(texts)
+    values = SortedTexts.of_column(graph[VALUE])
+    codes, texts = values.codes, values.texts
     keys = graph[KEY].to_numpy()
     if (np.diff(keys) < 0).any():
         order = np.argsort(keys, kind="stable")
@@ -63,12 +56,9 @@ def top_pairs(
     first, size, texts = _graph_display(graph, len(key_text))
     item_first, item_size = first[item_keys], size[item_keys]
     legacy_codes, legacy_texts = pd.factorize(items[VALUE])
-    display = (item_first + 1) * (size.max(initial=0) + 1) + item_size
-    display_codes, _ = pd.factorize(display)
-    combined = ((legacy_codes * (display_codes.max() + 1) + display_codes) * 2 + found) * len(
-        VERDICTS
-    ) + verdicts
-    group, _ = pd.factorize(combined)
+    display_codes, _ = pd.factorize(pack(item_size, item_first))
+    shown = pack(pack(legacy_codes, display_codes), found.astype(np.int8), 2)
+    group, _ = pd.factorize(pack(shown, verdicts, len(VERDICTS)))
     # groups are numbered in order of appearance: a group starts where the running maximum grows
     first_row = np.flatnonzero(np.diff(np.maximum.accumulate(group), prepend=-1) > 0)
     counts = pd.DataFrame(

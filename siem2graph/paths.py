@@ -14,7 +14,6 @@ template renders when at least one of its keys has a value.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,42 +91,43 @@ def to_text(value: Any) -> str:
     return str(value)
 
 
-def walk(node: Any, steps: tuple[Step, ...], template: str) -> Iterable[str]:
+def walk(node: Any, steps: tuple[Step, ...], template: str) -> list[str]:
     """Every non-empty value that ``steps`` (then ``template``) read below ``node``."""
-    if not steps:
-        if template:
-            if isinstance(node, dict):
-                rendered = _TEMPLATE_KEY.sub(lambda m: to_text(node.get(m.group(1))), template)
-                if any(to_text(node.get(k)) for k in _TEMPLATE_KEY.findall(template)):
-                    yield rendered
+    found: list[str] = []
+    _collect(node, steps, template, found)
+    return found
+
+
+def _collect(node: Any, steps: tuple[Step, ...], template: str, found: list[str]) -> None:
+    for position, step in enumerate(steps):
+        if not isinstance(node, dict):
             return
-        if isinstance(node, list):
-            for item in node:
-                text = to_text(item)
-                if text and not isinstance(item, dict | list):
-                    yield text
-        elif not isinstance(node, dict):
-            text = to_text(node)
-            if text:
-                yield text
-        return
-    if not isinstance(node, dict):
-        return
-    step, rest = steps[0], steps[1:]
-    value = node.get(step.name)
-    if not step.iterate:
-        yield from walk(value, rest, template)
-        return
-    if not isinstance(value, list):
-        return
-    for item in value:
-        if step.type_filter and not (
-            isinstance(item, dict) and evidence_type_name(item) == step.type_filter
+        value = node.get(step.name)
+        if step.iterate:
+            if isinstance(value, list):
+                rest = steps[position + 1 :]
+                for item in value:
+                    if not step.type_filter or (
+                        isinstance(item, dict) and evidence_type_name(item) == step.type_filter
+                    ):
+                        _collect(item, rest, template, found)
+            return
+        node = value
+    _leaf(node, template, found)
+
+
+def _leaf(node: Any, template: str, found: list[str]) -> None:
+    """The values at the end of a path: the template rendered over an object, or the scalars."""
+    if template:
+        if isinstance(node, dict) and any(
+            to_text(node.get(k)) for k in _TEMPLATE_KEY.findall(template)
         ):
-            continue
-        yield from walk(item, rest, template)
-
-
-def extract(node: dict[str, Any], path: GraphPath) -> list[str]:
-    """Every non-empty value at ``path`` in ``node``, in document order."""
-    return list(walk(node, path.steps, path.template))
+            found.append(_TEMPLATE_KEY.sub(lambda m: to_text(node.get(m.group(1))), template))
+    elif isinstance(node, list):
+        found.extend(
+            text for item in node if not isinstance(item, dict | list) and (text := to_text(item))
+        )
+    elif not isinstance(node, dict):
+        text = to_text(node)
+        if text:
+            found.append(text)

@@ -9,7 +9,9 @@ import pandas as pd
 
 from siem2graph.mapping import Mapping
 from siem2graph.paths import GraphPath
+from siem2graph.report.safety import display_text
 
+EXAMPLE_LIMIT = 80  # characters of each example value (a _raw or a Description runs to kB)
 # Graph properties that identify or describe the record rather than carry alert information.
 _IGNORED_GRAPH_PATHS = frozenset({"@odata.context", "@odata.etag"})
 
@@ -25,7 +27,9 @@ def unmapped_legacy_columns(detections: pd.DataFrame, columns: Sequence[str]) ->
                 "column": name,
                 "populated_rows": len(values),
                 "populated_rate": len(values) / total if total else 0.0,
-                "examples": "; ".join(values.value_counts().index[:3].astype(str)),
+                "examples": "; ".join(
+                    display_text(v, EXAMPLE_LIMIT) for v in values.value_counts().index[:3]
+                ),
             }
         )
     return pd.DataFrame(rows, columns=["column", "populated_rows", "populated_rate", "examples"])

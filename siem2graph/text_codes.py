@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -11,7 +13,7 @@ import pyarrow.compute as pc
 
 from siem2graph.threads import thread_count
 
-Texts = pa.Array | pa.ChunkedArray
+Texts: TypeAlias = "pa.Array | pa.ChunkedArray"
 # below this many texts one sort is as quick as two halves in two threads
 _SPLIT_FROM = 100_000
 
@@ -36,7 +38,7 @@ def text_codes(texts: Texts) -> tuple[np.ndarray, pa.Array]:
 
 def as_text(values: pd.Series) -> pd.Series:
     """``values`` as plain text; a categorical's codes are looked up through Arrow
-    (``astype("str")`` goes through Python objects, ~5x slower)."""
+    (``astype("str")`` goes through Python objects; docs/scale.md, choices)."""
     if not isinstance(values.dtype, pd.CategoricalDtype):
         return values.astype("str")
     codes = values.cat.codes.to_numpy()
@@ -50,18 +52,53 @@ def categorical(codes: np.ndarray, texts: pa.Array) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories, validate=False)
 
 
-def sorted_categorical(texts: Texts, rows: np.ndarray | None = None) -> pd.Categorical:
-    """The values at ``rows`` (all when None) as a categorical over the distinct values among
-    them, in text order."""
-    codes, distinct = text_codes(texts)
-    if rows is not None:
-        codes = codes[rows]
-    used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(distinct)))
-    used_texts = distinct.take(used)
-    order = text_order(used_texts)
-    rank = np.full(len(distinct) + 1, -1, dtype=np.int32)  # the last one: code -1 stays -1
-    rank[used[order]] = np.arange(len(order), dtype=np.int32)
-    return categorical(rank[codes], used_texts.take(order))
+@dataclass(frozen=True)
+class SortedTexts:
+    """Text values as codes over their distinct texts in text order, -1 meaning none: comparing
+    two codes compares their texts (an alert's first value is its smallest code). Build it with
+    ``of_arrow`` or ``of_column``, which establish the order."""
+
+    codes: np.ndarray  # per value
+    texts: pd.Index  # distinct, ascending
+
+    @classmethod
+    def of_arrow(cls, texts: Texts, rows: np.ndarray | None = None) -> SortedTexts:
+        """The values at ``rows`` (all when None), over the distinct values among them."""
+        codes, distinct = text_codes(texts)
+        if rows is not None:
+            codes = codes[rows]
+        used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(distinct)))
+        used_texts = distinct.take(used)
+        order = text_order(used_texts)
+        rank = np.full(len(distinct) + 1, -1, dtype=np.int32)  # the last one: code -1 stays -1
+        rank[used[order]] = np.arange(len(order), dtype=np.int32)
+        return cls(rank[codes], pd.Index(pd.array(used_texts.take(order), dtype="str")))
+
+    @classmethod
+    def of_column(cls, values: pd.Series) -> SortedTexts:
+        """A categorical column's own codes when its categories are in text order (pandas keeps
+        that answer on the categories, which columns share); else the texts factorized."""
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            if values.cat.categories.is_monotonic_increasing:
+                return cls(values.cat.codes.to_numpy(), values.cat.categories)
+            values = as_text(values)  # factorize would keep the categories' order
+        codes, texts = pd.factorize(values, sort=True)
+        return cls(codes, pd.Index(texts))
+
+    def categorical(self) -> pd.Categorical:
+        """The values as a categorical (valid by construction)."""
+        return pd.Categorical.from_codes(self.codes, self.texts, validate=False)
+
+
+def pack(high: np.ndarray, low: np.ndarray, low_bound: int | None = None) -> np.ndarray:
+    """Each (high, low) pair of codes as one int64, equal pairs to equal numbers. ``high`` is
+    at least 0, ``low`` at least -1 (none) and below ``low_bound`` (default: its maximum + 1).
+    Raises OverflowError when the numbers would not fit in an int64."""
+    width = (int(low.max(initial=0)) + 1 if low_bound is None else low_bound) + 1
+    top = int(high.max(initial=0))
+    if top >= np.iinfo(np.int64).max // width:
+        raise OverflowError(f"codes up to {top} by {width} do not fit in an int64")
+    return high.astype(np.int64) * width + (low.astype(np.int64) + 1)
 
 
 def text_order(texts: pa.Array, split_from: int = _SPLIT_FROM) -> np.ndarray:

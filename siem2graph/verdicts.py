@@ -7,21 +7,19 @@ keys, and the Graph values are split by path once instead of being filtered for 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from siem2graph.compare import COMPARATORS, KEY, VALUE, aggregate_times
+from siem2graph.compare import KEY, VALUE
 from siem2graph.mapping import FieldMapping
-from siem2graph.model import VERDICTS
+from siem2graph.model import Verdict
 from siem2graph.pairs import EXAMPLES, top_pairs
 from siem2graph.report.safety import display_text
-from siem2graph.text_codes import arrow_text, text_codes
+from siem2graph.text_codes import arrow_text, pack, text_codes
 
-MATCH, MISMATCH, MISSING, NEW, BOTH_EMPTY, UNREADABLE = (
-    VERDICTS.index(v)
-    for v in ("match", "mismatch", "missing_in_graph", "new_in_graph", "both_empty", "unreadable")
-)
+MATCH, MISMATCH, MISSING, NEW, BOTH_EMPTY, UNREADABLE = (v.code for v in Verdict)
 UNREADABLE_EXAMPLE_LIMIT = 80
 
 
@@ -57,13 +55,12 @@ class AlignedInputs:
 
 def _first_pairs(keys: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """Positions of the first of each distinct (key, code), in order."""
-    combined = keys.astype(np.int64) * (int(codes.max(initial=0)) + 1) + codes
-    return np.flatnonzero(~pd.Series(combined).duplicated().to_numpy())
+    return np.flatnonzero(~pd.Series(pack(keys, codes)).duplicated().to_numpy())
 
 
 def distinct_pairs(keys: np.ndarray, values: pd.api.extensions.ExtensionArray) -> pd.DataFrame:
     """Distinct (key, value) rows in first-occurrence order (``drop_duplicates`` on codes)."""
-    codes, _ = pd.factorize(values, use_na_sentinel=False)
+    codes, _ = pd.factorize(values, use_na_sentinel=False)  # type: ignore[call-overload]
     first = _first_pairs(keys, codes)
     return pd.DataFrame({KEY: keys[first], VALUE: values.take(first)})
 
@@ -76,7 +73,7 @@ def align(
 ) -> AlignedInputs:
     """Number the alerts. ``graph_alerts``: the key of every Graph alert and the alert of every
     row of ``graph_values`` (None: use the rows' own keys). The values are categorical with
-    their categories in text order (``GraphData.values``)."""
+    their categories in text order (``GraphData.values``, ``SortedTexts``)."""
     distinct = pd.Index(matched.unique())
     values = graph_values[VALUE].array
     alert_keys, value_alerts = graph_alerts
@@ -85,7 +82,7 @@ def align(
     else:
         graph_numbers = distinct.get_indexer(alert_keys)[value_alerts]
     paths, names = pd.factorize(graph_values["path"])
-    # the narrowest integer type: numpy sorts it by radix (int16: 7x faster than int64 at 10M)
+    # the narrowest integer type: numpy sorts it by radix (docs/scale.md, choices)
     order = np.argsort(paths.astype(np.min_scalar_type(len(names))), kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(paths, minlength=len(names)))])
     by_path = {}
@@ -151,14 +148,15 @@ def _graph_values(parts: list[pd.DataFrame]) -> pd.DataFrame:
         return parts[0]
     keys = np.concatenate([part[KEY].to_numpy() for part in parts])
     codes = np.concatenate([part[VALUE].cat.codes.to_numpy() for part in parts])
-    values = pd.Categorical.from_codes(codes, dtype=parts[0][VALUE].dtype, validate=False)
+    dtype = cast(pd.CategoricalDtype, parts[0][VALUE].dtype)
+    values = pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
     return distinct_pairs(keys, values)
 
 
 def _found_at(row: FieldMapping, items: pd.DataFrame, parts: list[pd.DataFrame]) -> np.ndarray:
     """Per item: the first path (mapping order) whose values of the same alert hold it; -1 when
     none does. Later paths only see the items earlier ones missed."""
-    comparator = COMPARATORS[row.comparator]
+    comparator = row.comparison
     at = np.full(len(items), -1, dtype=np.int16)
     todo = np.arange(len(items))
     for number, part in enumerate(parts):
@@ -197,7 +195,7 @@ def evaluate_field(
     alerts = aligned.detection_alerts[present]
     on_matched = present & (aligned.detection_numbers >= 0)
     keys, matched_codes = aligned.detection_numbers[on_matched], value_codes[on_matched]
-    common = {
+    common: dict[str, Any] = {
         "legacy_rows_populated": int(present.sum()),
         "legacy_alerts_populated": _count_distinct(alerts[alerts >= 0]),
         "examples": _examples(value_codes, texts),
@@ -216,12 +214,12 @@ def evaluate_field(
         matched_codes[first], dtype=_dtype(column, texts), validate=False
     )
     legacy = pd.DataFrame({KEY: keys[first], VALUE: values})
-    comparator = COMPARATORS[row.comparator]
+    comparator = row.comparison
     items = legacy  # distinct (alert, value) already, unless split into list items
     if comparator.splits_legacy:
         split = comparator.legacy_items(legacy[VALUE], row.params)
         items = distinct_pairs(legacy[KEY].to_numpy()[split.index], split.array)
-    items = aggregate_times(items, row.params.get("legacy_aggregate", "all"))
+    items = comparator.aggregate(items, row.params)
     readable = comparator.readable(items[VALUE], row.params, row.vocabulary)
     parts = _graph_parts(row, aligned)
     graph = _graph_values(parts)

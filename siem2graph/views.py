@@ -7,9 +7,9 @@ from collections.abc import Sequence
 import pandas as pd
 
 from siem2graph.mapping import DROPPED_STATUSES
-from siem2graph.model import FILTER_COLUMNS, VERDICTS, AuditReport
+from siem2graph.model import FILTER_COLUMNS, VERDICTS, AuditReport, Verdict
 
-MATCH, MISMATCH = VERDICTS.index("match"), VERDICTS.index("mismatch")
+MATCH, MISMATCH = Verdict.MATCH.code, Verdict.MISMATCH.code
 SEARCH_COLUMNS = ("key", "legacy_alert_id", "graph_id", "host", "title")
 ALERT_LIST_COLUMNS = (
     "key",
@@ -126,7 +126,7 @@ def _graph_paths(report: AuditReport, siem_field: str) -> list[str]:
 
 
 def alerts_with_verdict(
-    report: AuditReport, siem_field: str, verdict: str = "mismatch", limit: int = 500
+    report: AuditReport, siem_field: str, verdict: str = Verdict.MISMATCH, limit: int = 500
 ) -> tuple[pd.DataFrame, int]:
     """The first ``limit`` matched alerts whose field has ``verdict``, with both sides' values;
     and how many alerts have that verdict in all."""
@@ -205,7 +205,7 @@ def alert_field_comparison(report: AuditReport, key: str) -> pd.DataFrame:
         )
         verdict = NOT_COMPARED
         if compared and result.siem_field in report.verdicts.columns:
-            verdict = VERDICTS[int(report.verdicts.at[key, result.siem_field])]
+            verdict = VERDICTS[int(report.verdicts.at[key, result.siem_field])]  # type: ignore[arg-type]
         rows.append(
             {
                 "siem_field": result.siem_field,
@@ -234,18 +234,10 @@ def reason_counts(report: AuditReport) -> pd.DataFrame:
 
 def unsupported_fields(report: AuditReport) -> pd.DataFrame:
     """Fields Graph does not carry: how much legacy data held them, examples, Microsoft's note."""
-    frame = report.fields_frame()
-    frame = frame[frame["status"].isin(DROPPED_STATUSES)]
-    columns = [
-        "siem_field",
-        "status",
-        "legacy_rows_populated",
-        "legacy_alerts_populated",
-        "examples",
-        "microsoft_note",
-        "note",
-    ]
-    ordered = frame[columns].sort_values("legacy_rows_populated", ascending=False)
+    columns = ["siem_field", "status", "legacy_rows_populated", "legacy_alerts_populated"]
+    columns += ["examples", "microsoft_note", "note"]
+    frame = report.dropped_fields_frame()[columns]
+    ordered = frame.sort_values("legacy_rows_populated", ascending=False)
     return ordered.rename(
         columns={
             "legacy_rows_populated": "detections_with_value",

@@ -7,11 +7,12 @@ import orjson
 import pandas as pd
 import pytest
 
-from siem2graph.audit import audit_sources, readiness
+from siem2graph.audit import audit_sources
 from siem2graph.errors import InputError
 from siem2graph.graph import records
 from siem2graph.mapping import load_mapping
 from siem2graph.model import VERDICTS
+from siem2graph.readiness import readiness
 from siem2graph.sources import Source
 from tests.helpers import graph_example, json_source, legacy_for_example
 from tests.test_sample_audit import SAMPLE
@@ -198,13 +199,13 @@ def test_progress_covers_reading_joining_and_comparing(tmp_path, monkeypatch):
 def test_an_error_of_either_side_names_its_file_the_graph_side_first():
     legacy = Source.from_path(SAMPLE / "legacy_siem_export.csv")
     graph = Source.from_path(SAMPLE / "graph_alerts_v2.json")
-    empty = Source.from_bytes("empty.json", b"")
-    with pytest.raises(InputError, match=r"empty\.json: the file is empty"):
-        audit_sources([legacy], [empty])
+    broken = Source.from_bytes("broken.json", b"not json")
+    with pytest.raises(InputError, match=r"broken\.json: neither JSON nor NDJSON"):
+        audit_sources([legacy], [broken])
     with pytest.raises(InputError, match="no legacy export was given"):
         audit_sources([], [graph])
-    with pytest.raises(InputError, match=r"empty\.json: the file is empty"):
-        audit_sources([], [empty])  # both wrong: the Graph side's error
+    with pytest.raises(InputError, match=r"broken\.json: neither JSON nor NDJSON"):
+        audit_sources([], [broken])  # both wrong: the Graph side's error
 
 
 def test_values_the_comparator_cannot_read_are_unreadable_never_mismatches():
@@ -266,3 +267,22 @@ def test_readable_values_are_judged_beside_unreadable_ones():
 def test_readiness_rule(counts, expected):
     row = MAPPING.field("DeviceID")
     assert readiness(row, 100, 100, np.array(counts), 0.01) == expected
+
+
+def test_verdict_codes_number_the_report_columns_in_order(example_report):
+    from siem2graph.model import VERDICTS, Verdict
+
+    assert [v.code for v in Verdict] == list(range(len(VERDICTS)))
+    assert list(example_report.fields_frame()[list(VERDICTS)].columns) == [v.value for v in Verdict]
+
+
+def test_one_builder_lists_the_dropped_fields_for_every_table(example_report):
+    from siem2graph import views
+    from siem2graph.report.audit_tables import unsupported_fields
+
+    dropped = set(example_report.dropped_fields_frame()["siem_field"])
+    assert dropped == set(unsupported_fields(example_report)["siem_field"])
+    assert dropped == set(views.unsupported_fields(example_report)["siem_field"])
+    assert dropped == set(example_report.to_frames()["unsupported_fields"]["siem_field"])
+    rows = example_report.mapping.fields
+    assert dropped == {row.siem_field for row in rows if not row.has_graph_equivalent} != set()

@@ -15,7 +15,9 @@ from siem2graph.bridge.records import FeedSpec, siem_records
 from siem2graph.errors import InputError
 from siem2graph.mapping import load_mapping
 from siem2graph.sources import Source
-from tests.helpers import graph_example
+from tests.helpers import REALWORLD, graph_example
+
+V1_ALERT = REALWORLD / "ibm_resilient_microsoft_security_graph" / "graph_v1_mde_alert_get.json"
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_GRAPH = ROOT / "sample_data" / "graph_alerts_v2.json"
@@ -159,6 +161,23 @@ def test_a_failed_write_leaves_no_partial_feed(tmp_path):
     with pytest.raises(InputError):
         convert([Source.from_path(graph)], out, "json", MAPPING)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.json"]
+
+
+@pytest.mark.parametrize("shape", ["document", "ndjson"])
+def test_v1_alerts_are_refused_not_converted(tmp_path, shape):
+    """A v1 security/alerts payload (tests/realworld/ibm_resilient_...) is not alerts_v2: the
+    feed would carry wrong values, so nothing is written."""
+    v1 = orjson.loads(V1_ALERT.read_bytes())
+    graph = tmp_path / f"v1.{'json' if shape == 'document' else 'ndjson'}"
+    if shape == "document":
+        graph.write_bytes(V1_ALERT.read_bytes())
+    else:
+        v1.pop("@odata.context")
+        graph.write_bytes(orjson.dumps(v1) + b"\n")
+    out = tmp_path / "feed.ndjson"
+    with pytest.raises(InputError, match="deprecated v1 alerts API"):
+        convert([Source.from_path(graph)], out, "ndjson", MAPPING)
+    assert not out.exists() and not sidecar_path(out).exists()
 
 
 def test_the_cli_converts_and_names_what_it_wrote(tmp_path, capsys):

@@ -207,3 +207,39 @@ def test_each_comparator_says_which_values_it_can_read(
     assert judge.readable(series, {}, vocabulary).tolist() == readable
     assert judge.readable(series.astype("category"), {}, vocabulary).tolist() == readable
     assert judge.readable(series, {}, vocabulary, graph=True).tolist() == graph_readable
+
+
+def test_what_a_comparator_declares_drives_the_rules_not_its_name(monkeypatch):
+    """A new comparator that declares a changed meaning and a vocabulary gets presence's
+    readiness rule and enum's mapping check without any code naming it."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from siem2graph.errors import MappingError
+    from siem2graph.mapping import _parse_row
+    from siem2graph.model import VERDICTS
+    from siem2graph.readiness import readiness
+
+    labelled = replace(COMPARATORS["exact"], name="labelled", meaning_changed=True,
+                       needs_vocabulary=True)  # fmt: skip
+    monkeypatch.setitem(COMPARATORS, "labelled", labelled)
+    severity = load_mapping().field("Severity")
+    row = replace(severity, comparator="labelled")
+    all_match = np.array([5 if v == "match" else 0 for v in VERDICTS])
+    assert readiness(row, 5, 5, all_match, 0.05) == "changes"
+    assert readiness(replace(row, comparator="exact"), 5, 5, all_match, 0.05) == "keeps"
+    raw = {"siem_field": "Severity", "status": "mapped", "group": "alert",
+           "comparator": "labelled", "microsoft_mapping": "severity", "microsoft_note": "",
+           "graph_paths": ["severity"]}  # fmt: skip
+    with pytest.raises(MappingError, match="comparator 'labelled' needs a vocabulary"):
+        _parse_row(raw, "row 1")
+
+
+def test_only_datetime_aggregates_an_alerts_legacy_items():
+    items = pd.DataFrame(
+        {"key": ["a", "a"], "value": ["2024-01-02T00:00:00Z", "2024-01-01T00:00:00Z"]}
+    )
+    earliest = COMPARATORS["datetime"].aggregate(items, {"legacy_aggregate": "min"})
+    assert earliest["value"].tolist() == ["2024-01-01T00:00:00Z"]
+    assert len(COMPARATORS["exact"].aggregate(items, {"legacy_aggregate": "min"})) == 2

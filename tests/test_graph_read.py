@@ -225,3 +225,16 @@ def test_the_file_hash_covers_every_batch(batch_bytes, end):
     read = read_graph([Source.from_bytes("g.ndjson", data)], MAPPING)
     assert read.files[0].sha256 == hashlib.sha256(data).hexdigest()
     assert read.files[0].rows_read == len(ALERTS)
+
+
+def test_a_json_document_over_the_limit_is_refused_and_ndjson_is_not(monkeypatch):
+    from siem2graph.errors import InputError
+    from siem2graph.legacy.limits import ReadLimits
+
+    monkeypatch.setattr(records, "BATCH_BYTES", 20_000)  # read in pieces: refused before the end
+    document = orjson.dumps({"value": ALERTS})
+    limits = ReadLimits(max_json_document_bytes=len(document) // 2)
+    with pytest.raises(InputError, match=r"graph\.json: a JSON document over .*NDJSON"):
+        read_graph([Source.from_bytes("graph.json", document)], MAPPING, limits=limits)
+    lines = ndjson("graph.ndjson", ALERTS)()
+    assert len(read_graph(lines, MAPPING, limits=limits).alerts) == len({a["id"] for a in ALERTS})

@@ -16,6 +16,7 @@ from siem2graph.impact import (
     analyse_content,
     read_content_paths,
 )
+from siem2graph.impact.evidence import evidence_from_audit
 from siem2graph.mapping import load_mapping
 
 CORPUS = Path(__file__).parent / "content_corpus"
@@ -28,7 +29,8 @@ _OPTIONAL_KEYS = ("literal", "value_check", "replacement")
 def impact() -> ContentImpact:
     files = read_content_paths([CORPUS / d for d in CONTENT_DIRS])
     audit = json.loads((CORPUS / "audit.json").read_text(encoding="utf-8"))
-    return analyse_content(files, load_mapping(), audit)
+    mapping = load_mapping()
+    return analyse_content(files, mapping, evidence_from_audit(audit, mapping))
 
 
 def _actual(impact: ContentImpact) -> list[dict]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from ui import state
@@ -13,8 +14,8 @@ PAGE = ROOT / "pages" / "content_impact.py"
 
 
 class _Report:
-    def to_dict(self) -> dict:
-        return {"value_pairs": [], "fields": []}
+    fields = ()
+    value_pairs = pd.DataFrame()
 
 
 def test_page_without_audit_or_uploads_explains_what_it_needs() -> None:

@@ -76,7 +76,8 @@ def test_without_audit_only_the_vocabulary_speaks() -> None:
 
 
 def _rule(query: str, audit: dict | None = AUDIT):
-    (rule,) = analyse_content([("rule.spl", query.encode())], MAPPING, audit).rules
+    evidence = evidence_from_audit(audit, MAPPING)
+    (rule,) = analyse_content([("rule.spl", query.encode())], MAPPING, evidence).rules
     return rule
 
 
@@ -123,7 +124,8 @@ def test_replaced_values_are_escaped_for_the_quotes_they_sit_in() -> None:
         'index=mde evidence[fileEvidence].fileDetails.filePath="c:\\\\windows\\\\temp"'
     )
     sigma = "title: t\ndetection:\n  s:\n    FilePath: 'C:\\Windows\\Temp'\n"
-    (rule,) = analyse_content([("r.yml", sigma.encode())], MAPPING, audit).rules
+    evidence = evidence_from_audit(audit, MAPPING)
+    (rule,) = analyse_content([("r.yml", sigma.encode())], MAPPING, evidence).rules
     assert "filePath: 'c:\\windows\\temp'" in rule.rewritten_query
 
 
@@ -152,7 +154,7 @@ def test_rule_verdict_without_references_is_works() -> None:
 )
 def test_a_malformed_audit_is_an_input_error(audit: object) -> None:
     with pytest.raises(InputError, match="audit report"):
-        analyse_content([("r.spl", b"index=mde")], MAPPING, audit)  # type: ignore[arg-type]
+        evidence_from_audit(audit, MAPPING)  # type: ignore[arg-type]
 
 
 def test_a_name_already_equal_to_its_graph_path_is_unchanged() -> None:

@@ -44,6 +44,9 @@ def test_builtin_alias_sets_load():
         ({"name": "x", "columns": {"Sev": "Severity"}, "detect": {"any_columns": "Ticket"}}, "detect.any_columns: must be a list"),
         ({"name": "x", "columns": {"Sev": "Severity", "S E V": "Category"}}, "the same name already maps to"),
         ([1, 2], "expected a mapping"),
+        ({"name": "x", "columns": {"Sev": "Severity"}, "metadata_columns": "host"}, "metadata_columns: must be a list of non-empty names"),
+        ({"name": "x", "columns": {"Sev": "Severity"}, "metadata_columns": ["*"]}, "'*' alone would hide every column"),
+        ({"name": "x", "columns": {"Sev": "Severity"}, "metadata_columns": ["sev"]}, "metadata_columns: 'sev' is also a 'columns' entry"),
     ],
 )  # fmt: skip
 def test_bad_alias_file_names_the_entry(tmp_path, document, fragment):

@@ -4,14 +4,16 @@ count that is additive."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from siem2graph.audit import audit_files
+from siem2graph.errors import MappingError
 from siem2graph.merge import merge_reports
-from siem2graph.model import VERDICTS
+from siem2graph.model import VERDICTS, PullScope
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 LEGACY = SAMPLE / "legacy_siem_export.csv"
@@ -111,3 +113,32 @@ def test_merged_detections_keep_their_values_and_compact_text(whole, merged):
 
     for column in ("AlertTitle", "Description", "FullId", "Sha1"):
         assert texts(merged, column) == texts(whole, column)
+
+
+def _pull(file: str, partial: bool) -> PullScope:
+    return PullScope(
+        file=file,
+        tenant_id="tenant",
+        cloud="global",
+        graph_url="https://graph.example",
+        since="2026-01-01T00:00:00Z",
+        until="2026-02-01T00:00:00Z",
+        service_source="all",
+        partial=partial,
+        reason="stopped early" if partial else "",
+        alerts=10,
+    )
+
+
+def test_every_partitions_pulls_are_kept(whole):
+    january = replace(whole, pulls=(_pull("january.ndjson", partial=False),))
+    february = replace(whole, pulls=(_pull("february.ndjson", partial=True),))
+    merged = merge_reports([january, february])
+    assert [p.file for p in merged.pulls] == ["january.ndjson", "february.ndjson"]
+    assert any(p.partial for p in merged.pulls)
+
+
+def test_partitions_of_different_mapping_versions_are_refused(whole):
+    other = replace(whole, mapping=replace(whole.mapping, version="other-version"))
+    with pytest.raises(MappingError, match="different mapping versions"):
+        merge_reports([whole, other])

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from siem2graph.paths import extract, parse_path
+from siem2graph.paths import GraphPath, parse_path, walk
 from tests.helpers import graph_example
+
+
+def extract(node: dict, path: GraphPath) -> list[str]:
+    return walk(node, path.steps, path.template)
 
 
 @pytest.mark.parametrize(

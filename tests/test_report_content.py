@@ -14,7 +14,7 @@ import openpyxl
 import orjson
 import pytest
 
-from siem2graph.impact import analyse_content, read_content_paths
+from siem2graph.impact import Evidence, analyse_content, read_content_paths
 from siem2graph.mapping import load_mapping
 from siem2graph.report import render_all
 from siem2graph.report.safety import FORMULA_PREFIXES
@@ -40,7 +40,7 @@ def _sigma(title: str) -> bytes:
 
 
 def _impact(files: list[tuple[str, bytes]]):
-    return analyse_content(files, load_mapping(), example_report().to_dict())
+    return analyse_content(files, load_mapping(), Evidence.from_report(example_report()))
 
 
 @functools.cache
@@ -236,3 +236,12 @@ def test_cli_unreadable_content_path_exits_2_before_writing(audit_args, tmp_path
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "missing.conf" in result.stderr
     assert not out.exists()
+
+
+def test_evidence_from_the_report_in_process_equals_the_one_from_its_json():
+    from siem2graph.impact import evidence_from_audit
+
+    report = example_report()
+    in_process = Evidence.from_report(report)
+    assert in_process.audited and in_process.values
+    assert in_process == evidence_from_audit(report.to_dict(), report.mapping)

@@ -91,3 +91,24 @@ def test_identities_only_free_text_holds_are_replaced_in_every_format():
     shown = detections.loc[0, "CommandLine"]
     assert "\\Users\\user-" in shown and "C:\\Windows\\System32\\cmd.exe" in shown
     assert "\\\\" not in shown and "@domain-" in shown
+
+
+def test_the_mappings_pii_column_decides_what_is_pseudonymised():
+    from dataclasses import replace
+
+    report = example_report()
+    users = {"UserName", "LogOnUsers"}
+    rows = tuple(replace(r, pii=()) if r.siem_field in users else r
+                 for r in report.mapping.fields)  # fmt: skip
+    unmarked = replace(report, mapping=replace(report.mapping, fields=rows))
+    assert redact(report).detections["UserName"].dropna().tolist() == ["user-1"]
+    assert redact(unmarked).detections["UserName"].dropna().tolist() == ["liz.bean"]
+
+
+def test_a_bad_pii_kind_names_the_row():
+    from siem2graph.errors import MappingError
+    from siem2graph.mapping import _pii
+
+    assert _pii({"pii": {"legacy": "domain", "graph": "host"}}, "row") == ("domain", "host")
+    with pytest.raises(MappingError, match="row 3: pii must be one of host, user, ip, domain"):
+        _pii({"pii": "email"}, "row 3")

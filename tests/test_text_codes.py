@@ -15,9 +15,10 @@ from siem2graph.legacy.limits import ReadLimits
 from siem2graph.mapping import load_mapping
 from siem2graph.sources import Source
 from siem2graph.text_codes import (
+    SortedTexts,
     arrow_text,
     as_text,
-    sorted_categorical,
+    pack,
     text_codes,
     text_order,
 )
@@ -34,19 +35,42 @@ def test_codes_number_values_first_seen_first_and_none_as_minus_one():
     assert texts.to_pylist() == ["b", "a", ""]
 
 
-def test_sorted_categorical_orders_categories_and_keeps_values():
+def test_sorted_texts_order_categories_and_keep_values():
     values = _text(["beta", "Alpha", None, "alpha", "beta", "é"])
-    result = sorted_categorical(arrow_text(values))
+    result = SortedTexts.of_arrow(arrow_text(values)).categorical()
     assert list(result.categories) == sorted(["beta", "Alpha", "alpha", "é"])
     assert pd.Series(result).astype("str").tolist() == values.tolist()
     assert result.codes[2] == -1
 
 
-def test_sorted_categorical_keeps_only_the_texts_of_the_rows_taken():
+def test_sorted_texts_keep_only_the_texts_of_the_rows_taken():
     values = pa.chunked_array([pa.array(["c", "a"]), pa.array(["b", None, "a"])])
-    result = sorted_categorical(values, np.array([4, 0, 3]))
+    result = SortedTexts.of_arrow(values, np.array([4, 0, 3])).categorical()
     assert list(result.categories) == ["a", "c"]
     assert result.codes.tolist() == [0, 1, -1]
+
+
+def test_sorted_texts_of_a_column_keep_a_sorted_categorical_and_sort_anything_else():
+    ordered = pd.Series(pd.Categorical(["b", "a", "b"], categories=["a", "b"]))
+    kept = SortedTexts.of_column(ordered)
+    assert kept.codes.tolist() == [1, 0, 1] and kept.texts is ordered.cat.categories
+    unordered = pd.Series(pd.Categorical(["b", "a"], categories=["b", "a"]))
+    for values in (unordered, _text(["b", "a"])):
+        result = SortedTexts.of_column(values)
+        assert result.codes.tolist() == [1, 0] and list(result.texts) == ["a", "b"]
+
+
+def test_pack_gives_equal_pairs_equal_numbers_and_none_its_own():
+    high, low = np.array([0, 0, 1, 1, 0]), np.array([-1, 0, -1, 0, -1])
+    packed = pack(high, low)
+    assert packed.dtype == np.int64
+    assert len(set(packed.tolist())) == 4 and packed[0] == packed[4]
+    assert pack(np.array([1]), np.array([0]), 5)[0] == pack(np.array([1]), np.array([4]))[0] - 4
+
+
+def test_pack_refuses_codes_that_do_not_fit():
+    with pytest.raises(OverflowError, match="int64"):
+        pack(np.array([2**40]), np.array([2**30]))
 
 
 def test_repeated_columns_become_categorical_and_unique_ones_stay_text():

@@ -23,10 +23,11 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from siem2graph.audit import audit_sources, release_memory
+from siem2graph.audit import audit_sources
 from siem2graph.errors import InputError
 from siem2graph.graph.cache import record_path
 from siem2graph.legacy.limits import ReadLimits
+from siem2graph.memory import release_memory
 from siem2graph.model import AuditReport
 from siem2graph.sources import Progress, Source
 from ui import state

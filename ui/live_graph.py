@@ -26,10 +26,11 @@ from siem2graph.graph.auth import (
     token_identity,
 )
 from siem2graph.graph.cache import read_record
-from siem2graph.graph.client import GraphClient, PullProgress, PullResult, Tenant
+from siem2graph.graph.client import PullProgress, PullResult, Tenant
 from siem2graph.graph.clouds import CLOUDS, Endpoints, resolve_endpoints
 from siem2graph.graph.credentials import ClientSecret, Credential, DeviceCode, fingerprint
-from siem2graph.graph.transport import Transport, make_session
+from siem2graph.graph.service import graph_client
+from siem2graph.graph.transport import make_session
 from siem2graph.pulls import describe, scope_from_record
 from ui.render import escape_markdown
 from ui.settings import secrets_section
@@ -190,14 +191,14 @@ def _pull(form: dict[str, Any], credential: Credential | SignedInTokens) -> Path
     ):
         st.info("Using the complete cached pull of this window.")
         return out
+    tenant = Tenant(form["tenant_id"].strip(), form["cloud"])
+    client = graph_client(tokens, endpoints, tenant, _session())
     bar = st.progress(0.0, text="Pulling alerts_v2...")
 
     def show(event: PullProgress) -> None:
         text = f"{event.pages} pages, {event.alerts} alerts, {event.waits} waits {event.message}"
         bar.progress(event.fraction, text=text)
 
-    tenant = Tenant(form["tenant_id"].strip(), form["cloud"])
-    client = GraphClient(Transport(_session(), tokens), endpoints.graph_url, tenant=tenant)
     result = client.pull(since, until, out, source, progress=show)
     bar.progress(1.0, text="Done" if not result.partial else "Stopped early")
     _show_summary(result)

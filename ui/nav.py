@@ -16,10 +16,6 @@ class PageSpec:
     title: str
     icon: str
 
-    @property
-    def exists(self) -> bool:
-        return (APP_DIR / self.path).is_file()
-
 
 SOURCES = PageSpec("pages/sources.py", "Sources", ":material/upload_file:")
 OVERVIEW = PageSpec("pages/overview.py", "Overview", ":material/dashboard:")
@@ -32,7 +28,7 @@ CONTENT_IMPACT = PageSpec("pages/content_impact.py", "Content impact", ":materia
 BRIDGE = PageSpec("pages/bridge.py", "Bridge fidelity", ":material/swap_horiz:")
 EXPORT = PageSpec("pages/export.py", "Export", ":material/download:")
 
-# Navigation order. Content impact is written elsewhere: it is listed once its file exists.
+# Navigation order.
 PAGES = (
     SOURCES,
     OVERVIEW,
@@ -45,8 +41,3 @@ PAGES = (
     BRIDGE,
     EXPORT,
 )
-
-
-def available_pages() -> list[PageSpec]:
-    """The pages whose file is present, in navigation order."""
-    return [page for page in PAGES if page.exists]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from siem2graph.compare import COMPARATORS
 from siem2graph.model import AuditReport
 
 COLUMNS = (
@@ -36,7 +35,7 @@ def bridge_fidelity(report: AuditReport) -> pd.DataFrame:
         if row.has_graph_equivalent:
             held = result.legacy_populated
             restored, differently = result.match, result.mismatch
-            if COMPARATORS[row.comparator].meaning_changed:
+            if row.comparison.meaning_changed:
                 restored, differently = 0, restored + differently
             missing = result.missing_in_graph
             source = " or ".join(result.graph_paths)

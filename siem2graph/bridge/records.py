@@ -10,11 +10,11 @@ evidence item (evidence paths), then the records pick their items' values.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
-from siem2graph.compare import COMPARATORS, Inverse
+from siem2graph.compare import Inverse
 from siem2graph.mapping import FieldMapping, Mapping
 from siem2graph.paths import GraphPath, evidence_type_name, walk
 
@@ -37,12 +37,16 @@ class _Column:
     paths: tuple[GraphPath, ...]
     inverse: Inverse
     params: Any
-    vocabulary: dict[str, tuple[str, ...]]
+    labels: dict[str, str]
+
+    @cached_property
+    def texts(self) -> tuple[str, ...]:
+        return tuple(path.text for path in self.paths)
 
 
 def _column(row: FieldMapping) -> _Column:
-    inverse = COMPARATORS[row.comparator].to_legacy
-    return _Column(row.siem_key, row.graph_paths, inverse, row.params, row.labelled_vocabulary)
+    inverse = row.comparison.to_legacy
+    return _Column(row.siem_key, row.graph_paths, inverse, row.params, row.legacy_labels)
 
 
 @dataclass(frozen=True)
@@ -78,43 +82,45 @@ def _reads_evidence(path: GraphPath) -> bool:
     return first.name == EVIDENCE and first.iterate
 
 
-def _per_alert(column: _Column) -> bool:
-    """Whether a column's value is the same in every record of an alert: it reads the alert
-    itself, or evidence of context kinds only."""
-    return all(
-        not _reads_evidence(p) or p.steps[0].type_filter not in ("", *DETECTION_KINDS)
-        for p in column.paths
-    )
-
-
 class RecordBuilder:
     """Builds the records of one alert after another (the columns prepared once)."""
 
     def __init__(self, columns: tuple[_Column, ...]) -> None:
         self._keys = tuple(c.key for c in columns)
-        self._shared = [(i, c) for i, c in enumerate(columns) if _per_alert(c)]
-        self._own = [(i, c) for i, c in enumerate(columns) if not _per_alert(c)]
+        self._columns = columns
         paths = {p.text: p for c in columns for p in c.paths}
         self._alert_paths = [p for p in paths.values() if not _reads_evidence(p)]
         self._evidence_paths = [p for p in paths.values() if _reads_evidence(p)]
+        self._readers: dict[str, list[int]] = {}  # path -> the columns that read it
+        for number, column in enumerate(columns):
+            for path in column.paths:
+                self._readers.setdefault(path.text, []).append(number)
 
     def records(self, alert: dict[str, Any]) -> list[dict[str, str]]:
-        """The SIEM API records of one Graph alert (every column present, '' when empty)."""
-        top = {p.text: list(walk(alert, p.steps, p.template)) for p in self._alert_paths}
+        """The SIEM API records of one Graph alert (every column present, '' when empty).
+
+        Every column is first filled from the alert and its context evidence; a record then
+        recomputes only the columns its own evidence item holds values for."""
+        shared = {p.text: walk(alert, p.steps, p.template) for p in self._alert_paths}
         evidence = alert.get(EVIDENCE)
         items = [e for e in evidence if isinstance(e, dict)] if isinstance(evidence, list) else []
-        kinds = [evidence_type_name(item) for item in items]
-        per_item = [self._item_values(item, kind) for item, kind in zip(items, kinds, strict=True)]
-        detections = [i for i, kind in enumerate(kinds) if kind in DETECTION_KINDS]
-        context = [per_item[i] for i, kind in enumerate(kinds) if kind not in DETECTION_KINDS]
-        values = [""] * len(self._keys)
-        for position, column in self._shared:
-            values[position] = _value(column, top, context)
+        detections = []
+        for item in items:
+            kind = evidence_type_name(item)
+            values = self._item_values(item, kind)
+            if kind in DETECTION_KINDS:
+                detections.append(values)
+            else:
+                for path, found in values.items():
+                    shared.setdefault(path, []).extend(found)
+        alert_row = [_value(column, shared) if column.paths else "" for column in self._columns]
         records = []
-        for view in [[per_item[i], *context] for i in detections] or [context]:
-            for position, column in self._own:
-                values[position] = _value(column, top, view)
-            records.append(dict(zip(self._keys, values, strict=True)))
+        for own in detections or [{}]:
+            view = shared | {path: found + shared.get(path, []) for path, found in own.items()}
+            row = alert_row.copy()
+            for number in {n for path in own for n in self._readers[path]}:
+                row[number] = _value(self._columns[number], view)
+            records.append(dict(zip(self._keys, row, strict=True)))
         return records
 
     def _item_values(self, item: dict[str, Any], kind: str) -> dict[str, list[str]]:
@@ -122,24 +128,16 @@ class RecordBuilder:
         for path in self._evidence_paths:
             wanted = path.steps[0].type_filter
             if not wanted or wanted == kind:
-                values[path.text] = list(walk(item, path.steps[1:], path.template))
+                found = walk(item, path.steps[1:], path.template)
+                if found:
+                    values[path.text] = found
         return values
 
 
-def _value(
-    column: _Column, top: dict[str, list[str]], items: Sequence[dict[str, list[str]]]
-) -> str:
-    """A column's legacy value from the alert's values and the record's evidence items'."""
-    values = [
-        value
-        for path in column.paths
-        for value in (
-            top[path.text]
-            if path.text in top
-            else [v for item in items for v in item.get(path.text, ())]
-        )
-    ]
-    return column.inverse(values, column.params, column.vocabulary) if values else ""
+def _value(column: _Column, values: dict[str, list[str]]) -> str:
+    """A column's legacy value from the values its paths hold for the record."""
+    found = [value for text in column.texts for value in values.get(text, ())]
+    return column.inverse(found, column.params, column.labels) if found else ""
 
 
 def siem_records(alert: dict[str, Any], spec: FeedSpec) -> list[dict[str, str]]:

@@ -75,7 +75,7 @@ class SiemApiServer:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"http://{self.host!s}:{self.port}"
 
     def answer(self, target: str, authorization: str | None) -> tuple[int, bytes, str]:
         """(status, JSON body, why the answer may be incomplete) for one GET request."""

@@ -43,7 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     for command in COMMANDS:
         module = importlib.import_module(command.module)
         sub = subparsers.add_parser(
-            command.name, help=command.help, description=command.help, parents=[common]
+            command.name,
+            help=command.help,
+            description=command.help,
+            parents=[common],  # type: ignore[list-item]  # a parent's class does not matter
         )
         module.add_arguments(sub)
         sub.set_defaults(handler=module.run)

@@ -51,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> None:
     """Audit, write every format asked for and print a one-line summary."""
     from siem2graph.audit import audit_sources
-    from siem2graph.impact import analyse_content, read_content_paths
+    from siem2graph.impact import Evidence, analyse_content, read_content_paths
     from siem2graph.report.content_tables import rules_summary
 
     # a bad content path or mapping fails before the audit runs
@@ -66,7 +66,8 @@ def run(args: argparse.Namespace) -> None:
         aliases=args.aliases,
     )
     progress.step("writing the reports", 1.0)
-    impact = None if content is None else analyse_content(content, report.mapping, report.to_dict())
+    evidence = Evidence.from_report(report)
+    impact = None if content is None else analyse_content(content, report.mapping, evidence)
     written = write_reports(
         report,
         args.format,

@@ -13,6 +13,7 @@ from siem2graph.cli.options import add_mapping, mapping_of
 from siem2graph.cli.progress import StderrProgress
 from siem2graph.errors import InputError
 from siem2graph.impact.engine import analyse_content, read_content_paths
+from siem2graph.impact.evidence import evidence_from_audit
 from siem2graph.impact.model import RULE_VERDICTS
 
 OUTPUT_NAME = "impact.json"
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> None:
     audit = _read_report(args.report) if args.report else None
     mapping = mapping_of(args)
     progress.step(f"judging {len(files):,} files", 0.5)
-    impact = analyse_content(files, mapping, audit)
+    impact = analyse_content(files, mapping, evidence_from_audit(audit, mapping))
     target = args.out / OUTPUT_NAME
     try:
         args.out.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ from typing import TextIO
 
 from siem2graph.cli.progress import StderrProgress
 from siem2graph.errors import AuthError, PartialPull
-from siem2graph.graph.auth import MsalTokens, build_app, preflight
+from siem2graph.graph.auth import build_app
 from siem2graph.graph.client import MAX_TOP, GraphClient, PullOptions, PullResult, Tenant
 from siem2graph.graph.clouds import CLOUDS, resolve_endpoints
 from siem2graph.graph.credentials import (
@@ -22,7 +22,8 @@ from siem2graph.graph.credentials import (
     env_value,
     secret_from_env,
 )
-from siem2graph.graph.transport import Clock, Pacer, Sleep, Transport, make_session
+from siem2graph.graph.service import connect
+from siem2graph.graph.transport import Clock, Sleep, make_session
 
 
 def parse_instant(text: str) -> datetime:
@@ -34,7 +35,9 @@ def parse_instant(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def add_connection_arguments(parser: argparse.ArgumentParser, required: bool = True) -> None:
+def add_connection_arguments(
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup, required: bool = True
+) -> None:
     """Whose alerts, signed in how, from which cloud: the options of every command that pulls."""
     parser.add_argument("--tenant-id", required=required)
     parser.add_argument("--client-id", required=required)
@@ -124,22 +127,19 @@ def graph_client(
     sleep: Sleep = time.sleep,
 ) -> GraphClient:
     """A signed-in client for the connection options (a preflight says what the token may do)."""
-    options = PullOptions(top=args.top)
     endpoints = resolve_endpoints(args.tenant_id, args.cloud, args.authority, args.graph_url)
-    credential = credential_from_args(args)
     session = make_session()
-    app = build_app(args.client_id, credential, endpoints, session)
-    tokens = MsalTokens(app, endpoints.scope, lambda text: stderr.write(f"{text}\n"))
-    stderr.write(f"{preflight(tokens).message}\n")
-    transport = Transport(
+    return connect(
+        build_app(args.client_id, credential_from_args(args), endpoints, session),
+        endpoints,
+        Tenant(args.tenant_id.strip(), args.cloud),
         session,
-        tokens,
-        pacer=Pacer(clock=clock, sleep=sleep),
+        lambda text: stderr.write(f"{text}\n"),
+        options=PullOptions(top=args.top),
+        clock=clock,
         sleep=sleep,
         on_wait=lambda seconds, why: stderr.write(f"waiting {seconds:.0f} s: {why}\n"),
     )
-    tenant = Tenant(args.tenant_id.strip(), args.cloud)
-    return GraphClient(transport, endpoints.graph_url, options, tenant)
 
 
 def run(args: argparse.Namespace) -> None:

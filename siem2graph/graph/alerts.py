@@ -18,9 +18,10 @@ from siem2graph.graph.chunk import ALERT_COLUMNS, HOST, VALUE_TYPE, Chunk, Outco
 from siem2graph.graph.columnar import SchemaHint
 from siem2graph.graph.flatten import AlertFlattener
 from siem2graph.graph.records import AlertStream, Lines, Records
+from siem2graph.legacy.limits import ReadLimits
 from siem2graph.mapping import Mapping
 from siem2graph.sources import FileSummary, Progress, RowProblem, Source, no_progress, read_shares
-from siem2graph.text_codes import sorted_categorical
+from siem2graph.text_codes import SortedTexts
 from siem2graph.threads import thread_count
 from siem2graph.times import parse_times
 
@@ -36,7 +37,7 @@ class GraphData:
 
     alerts: pd.DataFrame  # ALERT_COLUMNS + host, _file
     # long: id, path, value (non-empty, distinct per alert and path; categorical, the categories
-    # in text order: 10M values repeat 2M texts, and the pairs show them sorted)
+    # in text order (SortedTexts): 10M values repeat 2M texts, and the pairs show them sorted)
     values: pd.DataFrame
     observed_paths: pd.DataFrame  # path, populated_alerts (over the kept alerts)
     files: tuple[FileSummary, ...]
@@ -91,7 +92,7 @@ class _Collector:
                 "path": pd.Categorical.from_codes(
                     numbers[take], categories=pd.Index(paths, dtype="str"), validate=False
                 ),
-                "value": sorted_categorical(texts, take),
+                "value": SortedTexts.of_arrow(texts, take).categorical(),
             }
         ), rows[take]
 
@@ -129,22 +130,25 @@ def read_graph(
     mapping: Mapping,
     arrow: bool = True,
     progress: Progress = no_progress,
+    limits: ReadLimits | None = None,
 ) -> GraphData:
     """Read Graph alert files; duplicates by id keep the latest lastUpdateDateTime.
 
     ``arrow=False`` walks every alert in Python: the reference the Arrow path is tested against.
-    ``progress`` hears of every batch read (share of the sources' bytes read).
+    ``progress`` hears of every batch read (share of the sources' bytes read). ``limits``:
+    a file that is one JSON document is parsed whole, up to ``max_json_document_bytes``.
     """
     paths = mapping.graph_paths
     flattener = AlertFlattener(paths)
     hint = SchemaHint() if arrow else None
     collected = _Collector()
-    files, problems = [], []
+    files: list[FileSummary] = []
+    problems: list[RowProblem] = []
     sources = list(sources)
     share = read_shares(sources)
     for number, source in enumerate(sources):
         read = kept = 0
-        stream = AlertStream(source)
+        stream = AlertStream(source, limits or ReadLimits())
         progress(f"reading {source.name}", share(number, 0))
         for outcome in _outcomes(stream, lambda b: read_batch(b, paths, flattener, hint)):
             progress(f"reading {source.name}", share(number, stream.bytes_read))
@@ -153,6 +157,8 @@ def read_graph(
             problems.extend(RowProblem(SIDE, source.name, n, m) for n, m in outcome.problems)
             collected.add(outcome.chunk, source.name)
         files.append(FileSummary(SIDE, source.name, stream.sha256, "json", read, kept, read - kept))
+        if not read:
+            problems.append(RowProblem(SIDE, source.name, None, "the file holds no alerts"))
         log.info("%s: %s alerts kept, %s rejected", source.name, kept, read - kept)
         progress(f"read {source.name}: {kept:,} alerts", share(number, stream.bytes_read))
     if not files:
@@ -163,9 +169,9 @@ def read_graph(
         problems.append(
             RowProblem(
                 SIDE,
-                alerts.at[position, FILE],
+                str(alerts.at[position, FILE]),
                 None,
-                f"alert {alerts.at[position, 'id']} appears again: an older version was dropped",
+                f"alert {alerts.at[position, 'id']!s} appears again: an older version was dropped",
             )
         )
     keep = np.zeros(len(alerts), dtype=bool)

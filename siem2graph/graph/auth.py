@@ -103,7 +103,7 @@ class MsalTokens:
         self,
         app: msal.ClientApplication,
         scope: str,
-        on_device_code: Callable[[str], None] | None = None,
+        on_device_code: Callable[[str], object] | None = None,
     ) -> None:
         self._app = app
         self._scopes = [scope]

@@ -50,7 +50,7 @@ def _from_lines(batch: Lines, paths: Sequence[GraphPath], hint: SchemaHint) -> O
     missing = np.flatnonzero(~has_id)
     if len(missing):
         root = root.filter(has_id)
-    problems = tuple((batch.numbers[i], NO_ID) for i in missing)
+    problems = tuple((batch.numbers[int(i)], NO_ID) for i in missing)
     return Outcome(arrow_chunk(root, paths), len(batch.numbers), problems)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,7 @@ from siem2graph.graph.chunk import (
 )
 from siem2graph.graph.leaves import evidence_kinds, leaf_bits
 from siem2graph.paths import GraphPath, Step, parse_path
+from siem2graph.text_codes import pack
 
 _READ = pj.ReadOptions(block_size=1 << 23)
 _HOST_PATH = parse_path("evidence[deviceEvidence].deviceDnsName")
@@ -189,7 +191,7 @@ class _Tree:
             rows, texts = _render(node, path.template)
         else:
             if pa.types.is_list(node.array.type):
-                node = node.items()
+                node = cast(_Node, node.items())  # a list node has items
             kind = node.array.type
             if pa.types.is_struct(kind) or pa.types.is_list(kind):
                 return _NO_ROWS, pa.array([], pa.string())
@@ -277,6 +279,6 @@ def _first_of_each(key: np.ndarray, codes: np.ndarray) -> np.ndarray:
     repeats = np.flatnonzero(key[1:] == key[:-1]) + 1
     if len(repeats):
         members = np.flatnonzero(pd.Series(key).isin(key[repeats]).to_numpy())
-        pairs = key[members] * (int(codes.max(initial=0)) + 1) + codes[members]
+        pairs = pack(key[members], codes[members])
         keep[members[pd.Series(pairs).duplicated().to_numpy()]] = False
     return keep

@@ -17,6 +17,8 @@ import numpy as np
 import orjson
 
 from siem2graph.errors import InputError
+from siem2graph.graph.v1 import refuse_v1
+from siem2graph.legacy.limits import ReadLimits
 from siem2graph.sources import Source
 
 BATCH_BYTES = 1 << 26  # NDJSON read and handed over at once
@@ -71,6 +73,7 @@ class AlertStream:
     """The batches of one file; ``sha256`` is complete once the batches have been consumed."""
 
     source: Source
+    limits: ReadLimits = field(default_factory=ReadLimits)
     digest: Any = field(default_factory=hashlib.sha256)
     bytes_read: int = 0  # of the stored file, so far
 
@@ -91,12 +94,15 @@ class AlertStream:
                 number = _split(segment, number, numbers, parts)
                 if len(parts) >= 2:
                     break
-            if not parts:
-                raise InputError(f"{self.source.name}: the file is empty")
+            if not parts:  # a quiet window pulled to NDJSON: no alerts, not an error
+                return
             first = _first_record(parts[0])
+            refuse_v1(self.source.name, first)
             if isinstance(first, Invalid) or len(parts) < 2:
-                for segment in segments:
+                for segment in segments:  # one document, parsed whole: bounded
+                    self._check_document_size()
                     number = _split(segment, number, numbers, parts)
+                self._check_document_size()
                 held = list(zip(numbers, parts, strict=True))
                 yield from _batched(_whole_document(self.source.name, held, first))
                 return
@@ -112,6 +118,14 @@ class AlertStream:
                 if parts:
                     yield _split_lines(numbers, parts)
 
+    def _check_document_size(self) -> None:
+        limit = self.limits.max_json_document_bytes
+        if self.bytes_read > limit:
+            raise InputError(
+                f"{self.source.name}: a JSON document over {limit:,} bytes "
+                "(ReadLimits.max_json_document_bytes); save the alerts as NDJSON"
+            )
+
     def _segments(self, stream: IO[bytes], hashing: ThreadPoolExecutor) -> Iterator[bytes]:
         """The file in pieces of about BATCH_BYTES that end after a line break (but the last);
         each piece is read into one buffer behind the previous one's unfinished line, and
@@ -120,7 +134,7 @@ class AlertStream:
         while True:
             buffer = bytearray(len(tail) + BATCH_BYTES)
             buffer[: len(tail)] = tail
-            size = stream.readinto(memoryview(buffer)[len(tail) :])
+            size = stream.readinto(memoryview(buffer)[len(tail) :])  # type: ignore[attr-defined]
             if not size:
                 break
             self.bytes_read += size
@@ -130,7 +144,7 @@ class AlertStream:
             if cut:
                 del buffer[cut:]
                 hashing.submit(self.digest.update, buffer)
-                yield buffer
+                yield buffer  # type: ignore[misc]  # no copy: read as bytes from here on
         if tail:
             hashing.submit(self.digest.update, tail)
             yield tail
@@ -189,6 +203,7 @@ def _whole_document(
         for number, line in lines:
             yield from line_records(number, line)
         return
+    refuse_v1(name, document)
     yield from enumerate(_unwrap(document, name), 1)
 
 

@@ -37,7 +37,7 @@ class TimeoutSession(requests.Session):
         self.timeout = timeout
         self.verify = verify
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
         """requests.Session.request with the session's timeout and CA as defaults.
 
         Passing `verify` per call makes an explicit CA path win over REQUESTS_CA_BUNDLE;
@@ -177,7 +177,7 @@ class Transport:
         pacer: Pacer | None = None,
         policy: RetryPolicy = RetryPolicy(),
         sleep: Sleep = time.sleep,
-        on_wait: Callable[[float, str], None] | None = None,
+        on_wait: Callable[[float, str], object] | None = None,
         headers: Mapping[str, str] = PREFER_HEADERS,
     ) -> None:
         self._session = session

@@ -1,6 +1,7 @@
 """Content impact: SIEM field references in detection content, judged by the mapping and audit."""
 
 from siem2graph.impact.engine import FORMATS, analyse_content, read_content_paths
+from siem2graph.impact.evidence import Evidence, evidence_from_audit
 from siem2graph.impact.finder import USAGES
 from siem2graph.impact.model import (
     REFERENCE_VERDICTS,
@@ -17,9 +18,11 @@ __all__ = [
     "RULE_VERDICTS",
     "USAGES",
     "ContentImpact",
+    "Evidence",
     "FileProblem",
     "Reference",
     "RuleImpact",
     "analyse_content",
+    "evidence_from_audit",
     "read_content_paths",
 ]

@@ -5,14 +5,19 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePath
-from typing import Any
 
 from siem2graph.errors import InputError
 from siem2graph.impact.aql import parse_aql
 from siem2graph.impact.arcsight import is_arcsight, parse_arcsight
-from siem2graph.impact.evidence import Evidence, evidence_from_audit
+from siem2graph.impact.evidence import Evidence
 from siem2graph.impact.kql import parse_kql
-from siem2graph.impact.model import NEEDS_RENAMES, ContentImpact, FileProblem, RuleImpact
+from siem2graph.impact.model import (
+    NEEDS_RENAMES,
+    ContentImpact,
+    FileProblem,
+    Reference,
+    RuleImpact,
+)
 from siem2graph.impact.names import NameResolver, build_resolver
 from siem2graph.impact.rewrite import apply_edits, edits_for
 from siem2graph.impact.sentinel import parse_arm, parse_sentinel_yaml
@@ -80,7 +85,8 @@ def _parse(file_name: str, data: bytes, resolver: NameResolver) -> list[ParsedRu
 def _judge(
     file_name: str, parsed: ParsedRule, rows: dict[str, FieldMapping], evidence: Evidence
 ) -> RuleImpact:
-    references, edits = [], []
+    references: list[Reference] = []
+    edits = []
     for occurrence, line in zip(parsed.occurrences, parsed.lines, strict=True):
         judged = judge_occurrence(occurrence, line, rows[occurrence.field], evidence)
         references.extend(ref for ref, _ in judged)
@@ -93,19 +99,19 @@ def _judge(
 
 
 def analyse_content(
-    files: Sequence[tuple[str, bytes]], mapping: Mapping, audit: dict[str, Any] | None = None
+    files: Sequence[tuple[str, bytes]], mapping: Mapping, evidence: Evidence | None = None
 ) -> ContentImpact:
     """Find every SIEM field reference in the content files and judge each rule.
 
-    ``files`` are (file name, bytes); the name's extension picks the format. ``audit`` is an audit
-    report's JSON form; its ``value_pairs`` decide whether compared literals still hold. A file that
-    cannot be read becomes a problem entry; InputError only when no file can be read at all (or the
-    audit report is malformed).
+    ``files`` are (file name, bytes); the name's extension picks the format. ``evidence`` is what an
+    audit observed (``Evidence.from_report``, or ``evidence_from_audit`` of a report.json); its
+    value pairs decide whether compared literals still hold. A file that cannot be read becomes a
+    problem entry; InputError only when no file can be read at all.
     """
     if not files:
         raise InputError("no content files given")
     resolver = build_resolver(mapping)
-    evidence = evidence_from_audit(audit, mapping)
+    evidence = evidence or Evidence()
     rows = {row.siem_field: row for row in mapping.fields}
     rules: list[RuleImpact] = []
     problems: list[FileProblem] = []
@@ -134,7 +140,7 @@ def read_content_paths(paths: Iterable[Path | str]) -> list[tuple[str, bytes]]:
     A file inside a directory is named by its path relative to that directory.
     InputError names a path that does not exist or cannot be read.
     """
-    files = []
+    files: list[tuple[str, bytes]] = []
     for given in map(Path, paths):
         try:
             if given.is_dir():

@@ -10,9 +10,9 @@ from typing import Any
 
 from siem2graph.errors import InputError
 from siem2graph.mapping import Mapping
+from siem2graph.model import AuditReport, Verdict, records
 
 GRAPH_VALUE_SEPARATOR = " | "
-MISSING_IN_GRAPH = "missing_in_graph"
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,20 @@ class Evidence:
     values: MappingABC[str, FieldValues] = field(default_factory=lambda: MappingProxyType({}))
     paths: MappingABC[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     audited: bool = False
+
+    @classmethod
+    def from_report(cls, report: AuditReport) -> Evidence:
+        """The observations of an audit run in this process (no report.json round trip)."""
+        return evidence_from_audit(observed(report), report.mapping)
+
+
+def observed(report: AuditReport) -> dict[str, Any]:
+    """The part of report.json the value checks read, built without the rest."""
+    return {
+        "fields": [{"siem_field": f.siem_field, "graph_paths": list(f.graph_paths)}
+                   for f in report.fields],
+        "value_pairs": records(report.value_pairs),
+    }  # fmt: skip
 
 
 def _entry_text(entry: dict[str, Any], key: str, where: str) -> str:
@@ -58,7 +72,7 @@ def _values(pairs: Any, index: dict[str, str]) -> dict[str, FieldValues]:
         name = _field_name(_entry_text(entry, "siem_field", where), index, where)
         legacy = _entry_text(entry, "legacy_value", where).casefold()
         seen = graph_by_legacy[name][legacy]  # a legacy value missing in Graph keeps an empty set
-        if _entry_text(entry, "verdict", where) == MISSING_IN_GRAPH:
+        if _entry_text(entry, "verdict", where) == Verdict.MISSING_IN_GRAPH:
             continue
         graph_text = entry.get("graph_value") or ""
         if not isinstance(graph_text, str):

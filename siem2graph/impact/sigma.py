@@ -22,11 +22,6 @@ _NOT_SELECTIONS = ("condition", "timeframe")
 _WILDCARDS = ("*", "?")
 
 
-def is_sigma(root: Node | None) -> bool:
-    """A Sigma rule has a ``detection`` mapping."""
-    return isinstance(child(root, "detection"), MappingNode)
-
-
 def _selections(detection: MappingNode) -> Iterator[MappingNode]:
     for key, value in detection.value:
         if isinstance(key, ScalarNode) and key.value in _NOT_SELECTIONS:

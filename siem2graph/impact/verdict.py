@@ -43,7 +43,7 @@ from siem2graph.impact.model import (
     WORKS,
     Reference,
 )
-from siem2graph.mapping import FieldMapping
+from siem2graph.mapping import FieldMapping, Status
 
 _LOST = (UNSUPPORTED, OBSOLETE, SEMANTICS_CHANGED)
 _CHANGED_VALUES = (VALUE_REPLACED, VALUE_AMBIGUOUS, VALUE_UNSEEN)
@@ -113,7 +113,7 @@ def judge_occurrence(
     )
     if not row.has_graph_equivalent:
         return [(replace(base, verdict=row.status, note=row.microsoft_note), None)]
-    if row.status == "derived" or row.comparator == "presence":
+    if row.status == Status.DERIVED or row.comparison.meaning_changed:
         note = row.note or row.microsoft_note
         return [(replace(base, verdict=SEMANTICS_CHANGED, replacement=graph_path, note=note), None)]
     name_verdict = UNCHANGED if occurrence.as_written == graph_path else RENAMED
@@ -122,7 +122,7 @@ def judge_occurrence(
     )
     if not occurrence.literals:
         return [(name_ref, None)]
-    references = []
+    references: list[tuple[Reference, Literal | None]] = []
     for literal in occurrence.literals:
         check, value, note = judge_literal(row, literal.value, evidence)
         if check in _CHANGED_VALUES:

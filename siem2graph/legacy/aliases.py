@@ -32,6 +32,7 @@ _KEYS = {
     "strip_prefixes",
     "strip_suffixes",
     "ignore_columns",
+    "metadata_columns",
     "columns",
 }
 _DETECT_KEYS = {"any_columns", "all_columns", "any_prefixes"}
@@ -39,7 +40,13 @@ _DETECT_KEYS = {"any_columns", "all_columns", "any_prefixes"}
 
 def normalise(name: str) -> str:
     """The form names are compared in: casefolded, without whitespace or BOM."""
-    return "".join(name.replace("\ufeff", "").split()).casefold()
+    return exact(name).casefold()
+
+
+def exact(name: str) -> str:
+    """A name without whitespace or BOM, its case kept (the tool's own names are case-sensitive:
+    Splunk's ``source`` is not the SIEM ``Source``)."""
+    return "".join(name.replace("\ufeff", "").split())
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,8 @@ class AliasSet:
     strip_prefixes: tuple[str, ...] = ()
     strip_suffixes: tuple[str, ...] = ()
     ignore_columns: tuple[str, ...] = ()
+    metadata_columns: frozenset[str] = frozenset()  # exact names of the tool's own columns
+    metadata_prefixes: tuple[str, ...] = ()  # exact name prefixes (``date_*`` in the file)
     description: str = ""
 
     @property
@@ -71,6 +80,16 @@ class AliasSet:
             return True
         return bool(set(self.any_columns) & columns) or any(
             c.startswith(p) for c in columns for p in self.any_prefixes
+        )
+
+    def is_metadata(self, column: str) -> bool:
+        """Is ``column`` (after this tool's prefixes) one of the tool's own columns?"""
+        name = exact(column)
+        forms = [name] + [
+            name[len(p) :] for p in self.strip_prefixes if name.casefold().startswith(p)
+        ]
+        return any(
+            f in self.metadata_columns or f.startswith(self.metadata_prefixes) for f in forms
         )
 
     def name_forms(self, name: str) -> list[str]:
@@ -94,6 +113,21 @@ def _names(value: Any, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise MappingError(f"{where}: must be a list of non-empty names")
     return tuple(normalise(v) for v in value)
+
+
+def _metadata(value: Any, origin: str, columns: MappingABC[str, str]) -> tuple[str, ...]:
+    """The exact names (``x*``: a prefix) a set's ``metadata_columns`` lists."""
+    where = f"{origin}: metadata_columns"
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and exact(v) for v in value):
+        raise MappingError(f"{where}: must be a list of non-empty names")
+    for name in value:
+        if exact(name) == "*":
+            raise MappingError(f"{where}: '*' alone would hide every column")
+        if normalise(name) in columns:
+            raise MappingError(f"{where}: {name!r} is also a 'columns' entry")
+    return tuple(exact(v) for v in value)
 
 
 def _columns(value: Any, origin: str, mapping: Mapping) -> dict[str, str]:
@@ -135,6 +169,7 @@ def parse_alias_set(document: Any, origin: str, mapping: Mapping) -> AliasSet:
     strip_suffixes = _names(document.get("strip_suffixes"), f"{origin}: strip_suffixes")
     if not (columns or strip_prefixes or strip_suffixes):
         raise MappingError(f"{origin}: an alias set needs 'columns' or strip_prefixes/suffixes")
+    metadata = _metadata(document.get("metadata_columns"), origin, columns)
     return AliasSet(
         name=name.strip(),
         origin=origin,
@@ -145,6 +180,8 @@ def parse_alias_set(document: Any, origin: str, mapping: Mapping) -> AliasSet:
         strip_prefixes=strip_prefixes,
         strip_suffixes=strip_suffixes,
         ignore_columns=_names(document.get("ignore_columns"), f"{origin}: ignore_columns"),
+        metadata_columns=frozenset(m for m in metadata if not m.endswith("*")),
+        metadata_prefixes=tuple(m[:-1] for m in metadata if m.endswith("*")),
         description=str(document.get("description") or ""),
     )
 
@@ -192,7 +229,7 @@ class ColumnResolver:
     def resolve(self, column: str) -> str | None:
         """The SIEM field a column carries, or None (an unmapped column)."""
         name = normalise(column)
-        if any(name in s.ignore_columns for s in self.active):
+        if any(name in s.ignore_columns or s.is_metadata(column) for s in self.active):
             return None
         forms = [name] + [f for s in self.active for f in s.name_forms(name)[1:]]
         tables = [s.columns for s in self.active] + [self.base]

@@ -12,7 +12,7 @@ import gzip
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from siem2graph.errors import InputError
 from siem2graph.legacy.collect import SIDE
@@ -59,7 +59,7 @@ def _gzip_member(source: Source, limits: ReadLimits) -> Member:
     def opener() -> BinaryIO:
         stack = contextlib.ExitStack()
         outer = stack.enter_context(source.open())
-        raw = stack.enter_context(gzip.GzipFile(fileobj=outer))
+        raw = cast(BinaryIO, stack.enter_context(gzip.GzipFile(fileobj=outer)))
         return _guarded(name, stack, raw, source.stored_size(), limits)
 
     return Member(Source(name=name, opener=opener), "gzip")
@@ -126,7 +126,7 @@ def _zip_opener(
     def opener() -> BinaryIO:
         stack = contextlib.ExitStack()
         archive = stack.enter_context(zipfile.ZipFile(stack.enter_context(source.open())))
-        raw = stack.enter_context(archive.open(info))
+        raw = cast(BinaryIO, stack.enter_context(archive.open(info)))
         return _guarded(name, stack, raw, info.compress_size, limits)
 
     return opener

@@ -45,6 +45,6 @@ def text_columns(columns: Iterable[pa.ChunkedArray]) -> list[pd.Series]:
 def compact_text(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with every text column whose values repeat held as a categorical, including
     the categoricals that ``pd.concat`` turned into objects (their categories differed)."""
-    names = [name for name, column in frame.items() if column.dtype in ("str", object)]
+    names = [str(name) for name, column in frame.items() if column.dtype in ("str", object)]
     columns = text_columns(arrow_text(frame[name].astype("str")) for name in names)
     return frame.assign(**{name: c.array for name, c in zip(names, columns, strict=True)})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import orjson
@@ -39,6 +40,48 @@ def _merge(columns: dict[str, pd.Series], target: str, values: pd.Series) -> Non
     columns[target] = values
 
 
+def _collision(
+    file: str, field: str, kept: str, other: str, a: pd.Series, b: pd.Series
+) -> RowProblem:
+    a, b = as_text(a), as_text(b)
+    differ = int((a.notna() & b.notna() & (a != b)).sum())
+    reason = (
+        f"columns {kept!r} and {other!r} both read as {field}: {kept!r} is used, {other!r} only "
+        f"where it is empty ({differ:,} row(s) hold different values)"
+    )
+    return RowProblem(SIDE, file, None, reason)
+
+
+def _read_columns(
+    file: str, parsed: ParsedFile, resolver: ColumnResolver, raw_resolver: ColumnResolver
+) -> tuple[dict[str, pd.Series], list[str], list[RowProblem]]:
+    """The columns under their SIEM field names (unmapped ones under their own), the unmapped
+    names, and a problem per field that several columns resolve to."""
+    targets = [resolver.resolve(name) for name in parsed.names]
+    texts = text_columns(parsed.table.columns)
+    # per field, the column spelled as the field is read first: the others only fill its gaps
+    first = sorted(
+        range(len(targets)),
+        key=lambda i: normalise(parsed.names[i]) != normalise(targets[i] or ""),
+    )
+    columns: dict[str, pd.Series] = {}
+    read_from: dict[str, str] = {}
+    unmapped: list[str] = []
+    problems: list[RowProblem] = []
+    for i in first:
+        name, target, values = parsed.names[i], targets[i], texts[i]
+        if target is None:
+            name = f"{name} (ignored)" if raw_resolver.resolve(name) else name
+            unmapped.append(name)
+        elif target in read_from:
+            problems.append(
+                _collision(file, target, read_from[target], name, columns[target], values)
+            )
+        read_from.setdefault(target or name, name)
+        _merge(columns, target or name, values)
+    return columns, unmapped, problems
+
+
 def _raw_column(columns: dict[str, pd.Series]) -> str | None:
     return next((c for c in columns if normalise(c).rsplit(".", 1)[-1] == RAW_JSON), None)
 
@@ -61,7 +104,8 @@ def _text_or_none(value: object) -> str | None:
 def _expand_raw(
     columns: dict[str, pd.Series], raw: str, resolver: ColumnResolver, file: str
 ) -> list[RowProblem]:
-    """Fields of the JSON held in Splunk's ``_raw`` fill what the columns leave empty."""
+    """Fields of the JSON held in Splunk's ``_raw`` fill what the columns leave empty; the
+    values read are consumed (``_raw`` keeps only the rows it could not read, or goes)."""
     objects = [_object_or_none(v) for v in columns[raw]]
     index = columns[raw].index
     keys = dict.fromkeys(str(k) for o in objects if o for k in o)
@@ -71,7 +115,9 @@ def _expand_raw(
         _merge(columns, resolver.resolve(key) or key, series)
     not_json = sum(o is None for o in objects) - int(columns[raw].isna().sum())
     if not not_json:
+        del columns[raw]
         return []
+    columns[raw] = as_text(columns[raw]).where(pd.Series([o is None for o in objects], index=index))
     reason = f"{not_json:,} rows' {raw} is not a JSON object; only their columns were read"
     return [RowProblem(SIDE, file, None, reason)]
 
@@ -90,21 +136,13 @@ def canonical(
     file: str, parsed: ParsedFile, resolver: ColumnResolver, raw_resolver: ColumnResolver
 ) -> CanonicalFile:
     """Rename to SIEM fields, read Splunk ``_raw``, reject rows without an AlertId."""
-    columns: dict[str, pd.Series] = {}
-    unmapped: list[str] = []
-    texts = text_columns(parsed.table.columns)
-    for name, values in zip(parsed.names, texts, strict=True):
-        target = resolver.resolve(name)
-        if target is None:
-            name = f"{name} (ignored)" if raw_resolver.resolve(name) else name
-            unmapped.append(name)
-        _merge(columns, target or name, values)
-    del texts
-    problems: list[RowProblem] = []
+    columns, unmapped, problems = _read_columns(file, parsed, resolver, raw_resolver)
     raw = _raw_column(columns)
     if raw is not None and len(parsed.rows):
         problems += _expand_raw(columns, raw, raw_resolver, file)
-    frame = pd.DataFrame(columns)
+        if raw not in columns:
+            unmapped.remove(raw)
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(parsed.rows)))
     if ALERT_ID not in frame.columns:
         if len(frame) or parsed.format == "csv":
             raise _no_alert_id(file, parsed, resolver)
@@ -114,7 +152,9 @@ def canonical(
     for row, empty in zip(parsed.rows[missing], all_empty[missing], strict=True):
         reason = "empty row" if empty else "no AlertId: the detection cannot be joined"
         problems.append(RowProblem(SIDE, file, int(row), reason))
-    kept = frame[~missing].assign(
-        **{FILE_COLUMN: file, RECORD_COLUMN: parsed.rows[~missing].astype(np.int64)}
-    )
+    origin: dict[str, Any] = {
+        FILE_COLUMN: file,
+        RECORD_COLUMN: parsed.rows[~missing].astype(np.int64),
+    }
+    kept = frame[~missing].assign(**origin)
     return CanonicalFile(kept, int(missing.sum()), problems, unmapped)

@@ -9,7 +9,8 @@ MIB = 1 << 20
 
 @dataclass(frozen=True)
 class ReadLimits:
-    """Bounds applied while reading legacy exports; override any of them per call.
+    """Bounds applied while reading legacy exports (and Graph files: the size of a file that is
+    one JSON document); override any of them per call.
 
     Exceeding a file-level bound raises InputError naming the file; a row-level bound (a field
     too long, a JSON record nested too deep) rejects that row with a RowProblem.

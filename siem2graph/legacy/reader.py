@@ -104,7 +104,10 @@ def read_legacy(
     """
     limits = limits or ReadLimits()
     alias_sets = alias_sets_for(aliases, mapping)
-    frames, files, problems, unmapped = [], [], [], []
+    frames: list[pd.DataFrame] = []
+    files: list[FileSummary] = []
+    problems: list[RowProblem] = []
+    unmapped: list[str] = []
     sources = list(sources)
     share = read_shares(sources)
     for number, source in enumerate(sources):

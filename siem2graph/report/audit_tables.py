@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from siem2graph.model import READINESS, AuditReport
+from siem2graph.compare import COMPARATORS
+from siem2graph.mapping import DROPPED_STATUSES
+from siem2graph.model import AT_RISK, READINESS, AuditReport
 
 READINESS_TEXT = {
     "keeps": "Graph keeps the values this field held",
@@ -13,7 +15,6 @@ READINESS_TEXT = {
     "unreadable": "the audit could not read this field's values: see the input problems",
     "not_applicable": "no legacy data in this field: nothing to keep or lose",
 }
-_NO_EQUIVALENT = ("unsupported", "obsolete")
 
 
 def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
@@ -54,11 +55,11 @@ def risk_register(report: AuditReport) -> pd.DataFrame:
     """Each field that loses or changes data: alerts touched, Microsoft's replacement, decision."""
     rows = []
     for r in report.fields:
-        if r.readiness not in ("loses", "changes"):
+        if r.readiness not in AT_RISK:
             continue
-        if r.status in _NO_EQUIVALENT:
+        if r.status in DROPPED_STATUSES:
             touched, base = r.legacy_alerts_populated, r.legacy_alerts_populated
-        elif r.comparator == "presence":
+        elif COMPARATORS[r.comparator].meaning_changed:
             touched, base = r.legacy_populated, r.legacy_populated
         else:
             touched, base = r.missing_in_graph + r.mismatch, r.judged
@@ -78,7 +79,7 @@ def risk_register(report: AuditReport) -> pd.DataFrame:
             }
         )
     frame = pd.DataFrame(rows, columns=_RISK_COLUMNS)
-    order = frame["readiness"].map({"loses": 0, "changes": 1})
+    order = frame["readiness"].map({level.value: rank for rank, level in enumerate(AT_RISK)})
     return (
         frame.assign(_o=order)
         .sort_values(["_o", "alerts_touched", "siem_field"], ascending=[True, False, True])
@@ -123,11 +124,9 @@ def matches_by_path(report: AuditReport) -> pd.DataFrame:
 
 def unsupported_fields(report: AuditReport) -> pd.DataFrame:
     """Fields Graph has no equivalent for, with the data they held."""
-    f = report.fields_frame()
-    f = f[f["status"].isin(_NO_EQUIVALENT)]
     columns = ["siem_field", "status", "group", "legacy_rows_populated"]
     columns += ["legacy_alerts_populated", "examples", "microsoft_note", "note"]
-    return f[columns].reset_index(drop=True)
+    return report.dropped_fields_frame()[columns]
 
 
 def mismatch_pairs(report: AuditReport) -> pd.DataFrame:

@@ -6,25 +6,15 @@ import ipaddress
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 import pandas as pd
 
 from siem2graph.impact import ContentImpact
+from siem2graph.mapping import PII_KINDS
 from siem2graph.model import AuditReport
 
-HOST, USER, IP, DOMAIN = "host", "user", "ip", "domain"
-# SIEM field -> (kind of its legacy values, kind of its Graph values)
-FIELD_KINDS: Mapping[str, tuple[str, str]] = {
-    "ComputerDnsName": (HOST, HOST),
-    "MachineName": (HOST, HOST),
-    "MachineDomain": (DOMAIN, HOST),  # Graph derives it from deviceDnsName
-    "UserName": (USER, USER),
-    "UserDomain": (DOMAIN, DOMAIN),
-    "LogOnUsers": (USER, USER),
-    "IPAddress": (IP, IP),
-    "InternalIPV4List": (IP, IP),
-    "InternalIPV6List": (IP, IP),
-}
+HOST, USER, IP, DOMAIN = PII_KINDS
 _LIST_ITEM = re.compile(r"[^;,\s]+")
 # a word of free text: names, FQDNs, DOMAIN\\user, user@domain, IPv4, paths (no trailing dot)
 _WORD = re.compile(r"[\w\-\\/@$]+(?:\.[\w\-\\/@$]+)*")
@@ -141,7 +131,7 @@ def _by_kind(
     for name, kind in kinds.items():
         rows = frame[name_col] == name
         if rows.any():
-            out[rows] = _map_text(frame.loc[rows, value_col], lambda v, k=kind: fn(k, v))
+            out[rows] = _map_text(frame.loc[rows, value_col], partial(fn, kind))
     return out
 
 
@@ -194,14 +184,10 @@ def redact_run(
     for IPv4 addresses; a name that only the content holds stays.
     """
     names = _Pseudonyms()
-    legacy_kinds = {f: k[0] for f, k in FIELD_KINDS.items()}
-    graph_kinds = {f: k[1] for f, k in FIELD_KINDS.items()}
-    path_kinds = {
-        p.text: graph_kinds[row.siem_field]
-        for row in report.mapping.fields
-        if row.siem_field in FIELD_KINDS
-        for p in row.graph_paths
-    }
+    identifying = [row for row in report.mapping.fields if row.pii]  # the mapping's pii column
+    legacy_kinds = {row.siem_field: row.pii[0] for row in identifying}
+    graph_kinds = {row.siem_field: row.pii[1] for row in identifying}
+    path_kinds = {p.text: row.pii[1] for row in identifying for p in row.graph_paths}
     # 1. identifying columns, in a fixed order so pseudonyms follow first appearance
     alerts = report.alerts.assign(
         host=_map_text(report.alerts["host"], lambda v: names.value(HOST, v))
@@ -209,7 +195,7 @@ def redact_run(
     detections = report.detections.copy()
     for column, kind in legacy_kinds.items():
         if column in detections:
-            detections[column] = _map_text(detections[column], lambda v, k=kind: names.value(k, v))
+            detections[column] = _map_text(detections[column], partial(names.value, kind))
     graph_values = report.graph_values.astype({"value": "str"})  # new texts go in below
     graph_values["value"] = _by_kind(graph_values, "path", path_kinds, "value", names.value)
     pairs = report.value_pairs.assign(
@@ -234,7 +220,7 @@ def redact_run(
     graph_values.loc[other_paths, "value"] = _map_text(
         graph_values.loc[other_paths, "value"], scrub
     )
-    other_fields = ~pairs["siem_field"].isin(list(FIELD_KINDS))
+    other_fields = ~pairs["siem_field"].isin(list(legacy_kinds))
     for column in ("legacy_value", "graph_value"):
         pairs.loc[other_fields, column] = _map_text(pairs.loc[other_fields, column], scrub)
     alerts = alerts.assign(title=_map_text(alerts["title"], scrub))

@@ -24,7 +24,7 @@ _INVISIBLE = re.compile(
 
 def is_missing(value: object) -> bool:
     """None, NaN, NaT and pandas NA."""
-    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))  # type: ignore[call-overload]
 
 
 def is_formula(text: str) -> bool:

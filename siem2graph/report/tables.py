@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import pandas as pd
@@ -15,7 +16,7 @@ from siem2graph.report.specs import APPENDIX, CONTENT, FINDINGS, Table
 _NOTES = "Notes"
 
 
-def _summary_rows(table: Table, rows: list[tuple[str, str, object]]) -> Table:
+def _summary_rows(table: Table, rows: Sequence[tuple[str, str, object]]) -> Table:
     """The summary ``table`` with (section, item, value) ``rows`` added before its notes."""
     added = pd.DataFrame(rows, columns=["section", "item", "value"], dtype=object)
     notes = table.frame["section"] == _NOTES

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import cast
 
 import pandas as pd
 import xlsxwriter
@@ -55,7 +56,7 @@ def _write_cell(sheet: Worksheet, row: int, col: int, value: object, fmt) -> Non
     elif isinstance(value, bool):
         sheet.write_boolean(row, col, value, fmt)
     elif isinstance(value, int | float) or pd.api.types.is_number(value):
-        sheet.write_number(row, col, float(value), fmt)
+        sheet.write_number(row, col, float(cast(float, value)), fmt)
     else:
         sheet.write_string(row, col, str(neutralise(truncate(str(value), CELL_LIMIT))), fmt)
 
@@ -81,7 +82,7 @@ def _write_table(book: Workbook, table: Table, formats: _Formats) -> None:
     sheet.autofilter(0, 0, last_row, last_col)
     for name, kind in table.rates.items():
         if name in frame.columns and len(frame):
-            col = frame.columns.get_loc(name)
+            col = cast(int, frame.columns.get_loc(name))  # column names are unique
             low, high = (_RED, _GREEN) if kind == GOOD else (_GREEN, _RED)
             sheet.conditional_format(1, col, len(frame), col, {
                 "type": "3_color_scale", "min_type": "num", "min_value": 0, "mid_type": "num",
