@@ -29,6 +29,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # several sessions side by side: a tab in the background must keep running its scripts
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
 ]
 STARTUP_SECONDS = 60
 AUDIT_MS = 120_000  # the sample audit on first visit, on a busy machine
@@ -98,16 +102,16 @@ def streamlit_server(
 
 @contextlib.contextmanager
 def chromium_tabs(url: str, count: int, trust_any_certificate: bool = False) -> Iterator[list]:
-    """`count` Chromium tabs on ``url``, each in its own context (cookies: one person each);
+    """`count` Chromium tabs on ``url``, each in its own browser (cookies: one person each);
     fails the test if any alert text ran as a script dialog. ``trust_any_certificate`` for the
     emulator's HTTPS pages (its own test CA)."""
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
         dialogs: list[str] = []
-        contexts, tabs = [], []
-        for _ in range(count):
+        browsers, tabs = [], []
+        for _ in range(count):  # a browser each: sessions share no connection pool
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
             context = browser.new_context(
                 accept_downloads=True,
                 viewport={"width": 1400, "height": 2000},
@@ -117,13 +121,12 @@ def chromium_tabs(url: str, count: int, trust_any_certificate: bool = False) -> 
             tab.set_default_timeout(STEP_MS)
             tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
             tab.goto(url)
-            contexts.append(context)
+            browsers.append(browser)
             tabs.append(tab)
         yield tabs
         assert not dialogs, f"alert text ran as script: {dialogs}"
-        for context in contexts:
-            context.close()
-        browser.close()
+        for browser in browsers:
+            browser.close()
 
 
 @contextlib.contextmanager
