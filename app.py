@@ -2,12 +2,14 @@
 
 import streamlit as st
 
+from ui.audits import follow_link
 from ui.nav import PAGES, SOURCES
 from ui.signin import gate
 
 # An emoji icon is drawn in the page; a :material/ one would be fetched from a public host.
 st.set_page_config(page_title="siem2graph", page_icon="🔀", layout="wide")
 gate()
+follow_link()
 st.navigation(
     [
         st.Page(page.path, title=page.title, icon=page.icon, default=page == SOURCES)

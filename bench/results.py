@@ -15,6 +15,13 @@ from typing import Any
 from siem2graph.threads import thread_count
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+STORE_FIGURES = (
+    "store_save_s",
+    "store_reopen_s",
+    "store_mb",
+    "store_reopen_over_audit",
+    "store_page_rerun_max_s",
+)
 PACKAGES = ("pandas", "pyarrow", "numpy", "orjson", "polars", "datacompy", "streamlit")
 
 
@@ -82,6 +89,20 @@ def summarise(row: dict[str, Any]) -> dict[str, Any]:
             row["bridge"]["parts"]["ndjson_floor"] if row.get("bridge") else None,
         ),
         "bridge_peak_mb": row["bridge"]["peak_rss_mb"] if row.get("bridge") else None,
+        **_store_figures(row.get("store")),
+    }
+
+
+def _store_figures(store: dict[str, Any] | None) -> dict[str, Any]:
+    """Save and reopen seconds, stored MB, reopen over audit, reruns on the reopened audit."""
+    if not store:
+        return dict.fromkeys(STORE_FIGURES)
+    return {
+        "store_save_s": store["parts"]["save"],
+        "store_reopen_s": store["seconds"],
+        "store_mb": store["stored_bytes"] / 2**20,
+        "store_reopen_over_audit": store["reopen_over_audit"],
+        "store_page_rerun_max_s": store["page_rerun_max_s"],
     }
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 from siem2graph import views
 from siem2graph.pulls import describe, partial_warning
 from siem2graph.sources import Source
-from ui import cache, loading, render, state
+from ui import audits, cache, loading, render, state
 from ui.live_graph import live_graph_section
 from ui.nav import SCHEMA_DIFF
 from ui.samples import sample_files
@@ -70,9 +70,11 @@ def _load_controls() -> None:
 def _what_was_read() -> None:
     report = state.current_report()
     if report is None:
+        audits.saved_audit_links()
         return
     st.divider()
     st.subheader("What was read")
+    loading.sample_banner()
     st.caption(f"Audit of the {state.report_label()}.")
     render.table(views.inputs_frame(report))
     left, right = st.columns(2)

@@ -195,3 +195,39 @@ def mismatch_heatmap(rates: pd.DataFrame) -> go.Figure:
         margin={"l": 10, "r": 10, "t": 10, "b": 40},
     )
     return figure
+
+
+HISTORY_SERIES = {
+    "keeps": ("fields kept", "#2e7d32"),
+    "changes": ("fields changed", "#f9a825"),
+    "loses": ("fields lost", "#c62828"),
+    "fields_at_risk": ("fields at risk", "#6a1b9a"),
+}
+
+
+def history_trend(trend: pd.DataFrame) -> go.Figure:
+    """Fields kept, changed, lost and at risk per saved audit, oldest first (x: when saved)."""
+    names = plain_labels(trend["name"])
+    figure = go.Figure(
+        [
+            go.Scatter(
+                name=label,
+                x=trend["created"].tolist(),
+                y=trend[column].tolist(),
+                mode="lines+markers",
+                line={"color": colour, "dash": "dot" if column == "fields_at_risk" else "solid"},
+                text=names,
+                hovertemplate="%{text}<br>%{y} " + label + "<extra></extra>",
+            )
+            for column, (label, colour) in HISTORY_SERIES.items()
+        ]
+    )
+    figure.update_layout(
+        height=_MIN_HEIGHT,
+        xaxis={"type": "date"},
+        yaxis_title="SIEM fields",
+        legend_orientation="h",
+        legend_y=1.1,
+        margin={"l": 10, "r": 10, "t": 40, "b": 40},
+    )
+    return figure

@@ -262,3 +262,28 @@ def load_mapping(path: Path | str = DEFAULT_MAPPING_FILE) -> Mapping:
     except (OSError, yaml.YAMLError) as exc:
         raise MappingError(f"{path.name}: cannot read the mapping: {exc}") from None
     return parse_mapping(document, path.name)
+
+
+def mapping_document(mapping: Mapping) -> dict[str, Any]:
+    """The document ``parse_mapping`` reads back into an equal ``mapping`` (saved with audits)."""
+    rows = []
+    for row in mapping.fields:
+        record: dict[str, Any] = {
+            "siem_field": row.siem_field,
+            "aliases": list(row.aliases),
+            "status": row.status,
+            "group": row.group,
+            "graph_paths": [path.text for path in row.graph_paths],
+            "comparator": row.comparator,
+            "params": dict(row.params),
+            "vocabulary": {k: list(row.vocabulary[k.casefold()]) for k in row.vocabulary_labels},
+            "microsoft_mapping": row.microsoft_mapping,
+            "microsoft_note": row.microsoft_note,
+            "note": row.note,
+        }
+        if row.payload_key:
+            record["payload_key"] = row.payload_key
+        if row.pii:
+            record["pii"] = {"legacy": row.pii[0], "graph": row.pii[1]}
+        rows.append(record)
+    return {"version": mapping.version, "source": mapping.source, "fields": rows}

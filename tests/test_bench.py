@@ -33,3 +33,13 @@ def test_a_new_column_widens_the_history_without_shifting_old_lines(tmp_path):
     append_history(history, [{"date": "d3", "ours_s": 3.5}])
     lines = history.read_text(encoding="utf-8").splitlines()
     assert lines == ["date,ours_s,bridge_s", "d1,1.5,", "d2,2.5,0.7", "d3,3.5,"]
+
+
+def test_the_store_kind_saves_reopens_and_reruns_pages(tmp_path: Path) -> None:
+    data, out = tmp_path / "data", tmp_path / "results"
+    assert main(["300", "--kinds", "store", "--data", str(data), "--out", str(out)]) == 0
+    summary = json.loads(next(out.glob("RESULTS-*.json")).read_text(encoding="utf-8"))["summary"]
+    figures = summary[0]
+    assert figures["store_save_s"] > 0 and figures["store_reopen_s"] > 0
+    assert figures["store_mb"] > 0 and figures["store_reopen_over_audit"] > 0
+    assert figures["store_page_rerun_max_s"] > 0

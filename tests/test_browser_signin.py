@@ -85,6 +85,7 @@ def team(tmp_path_factory) -> Iterator[Team]:
         "SSL_CERT_FILE": str(emulator.ca_path),  # the sign-in's HTTPS client (httpx)
         "REQUESTS_CA_BUNDLE": str(emulator.ca_path),  # the pull's (requests)
         "SIEM2GRAPH_CACHE_DIR": str(folder / "cache"),
+        "SIEM2GRAPH_STORE": str(folder / "store"),
         "SIEM2GRAPH_TENANT_ID": TENANT,
         "SIEM2GRAPH_AUTHORITY": emulator.url,
         "SIEM2GRAPH_GRAPH_URL": emulator.url,
@@ -138,12 +139,17 @@ def test_two_users_never_see_each_other(team, tmp_path):
         settle(alice)
         assert alice.get_by_text("Audit of the 1 legacy and 1 Graph file(s)").count() == 1
         screenshot(alice, "21-signed-in-alice")
+        alice_link = alice.url
+        assert "audit=" in alice_link  # her saved audit's link
         sign_in(bob, BOB)
         bob.get_by_role("heading", name="What was read").wait_for(timeout=AUDIT_MS)
         settle(bob)
         assert "alice-export.csv" not in bob.content()
         assert bob.get_by_text("Audit of the bundled sample").count() == 1
         screenshot(bob, "22-signed-in-bob")
+        bob.goto(alice_link)  # by URL: her audit is not his to open
+        bob.get_by_text("cannot be opened").wait_for(timeout=AUDIT_MS)
+        assert "alice-export.csv" not in bob.content()
 
 
 def test_a_user_pulls_with_their_own_sign_in(team):

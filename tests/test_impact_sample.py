@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from siem2graph.audit import audit_files
-from siem2graph.impact import analyse_content
+from siem2graph.impact import Evidence, analyse_content
 from siem2graph.mapping import load_mapping
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
@@ -23,7 +23,7 @@ RULES = {
 @pytest.fixture(scope="module")
 def rules():
     report = audit_files([SAMPLE / "legacy_siem_export.csv"], [SAMPLE / "graph_alerts_v2.json"])
-    impact = analyse_content(list(RULES.items()), load_mapping(), report.to_dict())
+    impact = analyse_content(list(RULES.items()), load_mapping(), Evidence.from_report(report))
     return {rule.name: rule for rule in impact.rules}
 
 

@@ -12,14 +12,17 @@ import streamlit as st
 from siem2graph.errors import Siem2GraphError
 from siem2graph.model import AuditReport
 from siem2graph.sources import Source
-from ui import cache, render, state
-from ui.samples import sample_files
+from ui import audits, cache, render, state
+from ui.samples import SAMPLE_LABEL, sample_files
 
 logger = logging.getLogger(__name__)
 
 
-def run_audit(legacy: Sequence[Source], graph: Sequence[Source], label: str) -> bool:
-    """Audit the sources (cached by content) and make the result the session's report."""
+def run_audit(
+    legacy: Sequence[Source], graph: Sequence[Source], label: str, save: bool = True
+) -> bool:
+    """Audit the sources (cached by content) and make the result the session's report; save it
+    in the audit store unless ``save`` is False (the sample)."""
     with st.status("Auditing: reading the files", expanded=True) as status:
         bar = st.progress(0.0, text="Reading and hashing the files")
         # The engine reports from inside the cached call; updating the bar in the caller's
@@ -44,7 +47,10 @@ def run_audit(legacy: Sequence[Source], graph: Sequence[Source], label: str) -> 
             status.update(label="The audit could not run", state="error", expanded=True)
             render.unexpected_error("auditing these files")
             return False
-        state.store_report(report, inputs_id, label)
+        saved_id = audits.save(report, [*legacy, *graph]) if save else None
+        if not save:
+            audits.forget_link()
+        state.store_report(report, inputs_id, label, saved_id=saved_id)
         bar.progress(1.0, text="Done")
         status.update(
             label=f"Audit ready ({report.join.legacy_rows:,} detections, "
@@ -58,19 +64,39 @@ def run_audit(legacy: Sequence[Source], graph: Sequence[Source], label: str) -> 
 def load_sample(legacy: Sequence[Path], graph: Sequence[Path], label: str) -> bool:
     """Audit the sample files on disk."""
     return run_audit(
-        [Source.from_path(p) for p in legacy], [Source.from_path(p) for p in graph], label
+        [Source.from_path(p) for p in legacy],
+        [Source.from_path(p) for p in graph],
+        label,
+        save=False,
     )
 
 
 def open_sample_on_first_visit() -> None:
-    """A session's first visit, whatever the page, opens on the bundled sample."""
+    """A session's first visit, whatever the page, opens on the bundled sample, unless the user
+    has saved audits (then the page offers them)."""
     sample = sample_files()
     if sample is not None and state.current_report() is None and not state.sample_tried():
         state.mark_sample_tried()
-        load_sample(*sample)
+        if not audits.saved_audits():
+            load_sample(*sample)
+
+
+def sample_banner() -> None:
+    """Say so whenever the report on screen is the bundled sample, not the user's data."""
+    if state.current_report() is not None and state.report_label() == SAMPLE_LABEL:
+        st.info(
+            "You are looking at the bundled sample, not your data. Audit your own files on "
+            "Sources; saved audits are on History.",
+            icon=":material/science:",
+        )
 
 
 def open_report() -> AuditReport:
-    """The session's report (the sample on a first visit); without one, point to Sources."""
+    """The session's report (the sample on a first visit); without one, the saved audits and a
+    pointer to Sources."""
     open_sample_on_first_visit()
-    return state.require_report()
+    if state.current_report() is None:
+        audits.saved_audit_links()
+    report = state.require_report()
+    sample_banner()
+    return report

@@ -27,6 +27,7 @@ SCHEMA_DIFF = PageSpec("pages/schema_diff.py", "Schema diff", ":material/schema:
 CONTENT_IMPACT = PageSpec("pages/content_impact.py", "Content impact", ":material/rule:")
 BRIDGE = PageSpec("pages/bridge.py", "Bridge fidelity", ":material/swap_horiz:")
 EXPORT = PageSpec("pages/export.py", "Export", ":material/download:")
+HISTORY = PageSpec("pages/history.py", "History", ":material/history:")
 
 # Navigation order.
 PAGES = (
@@ -40,4 +41,5 @@ PAGES = (
     CONTENT_IMPACT,
     BRIDGE,
     EXPORT,
+    HISTORY,
 )

@@ -11,6 +11,7 @@ from ui.nav import SOURCES
 REPORT = "audit_report"  # the AuditReport this session is looking at (content impact reads it)
 REPORT_ID = "report_id"  # content fingerprint of the inputs behind it
 REPORT_LABEL = "report_label"  # what was loaded, in words ("bundled sample", "2 uploaded files")
+SAVED_AUDIT = "saved_audit"  # the store id of the loaded report, when it is a saved audit
 SAMPLE_TRIED = "sample_tried"  # the first visit's automatic sample load ran (even if it failed)
 SELECTED_ALERT = "selected_alert"  # key of the alert the explorer shows
 PREPARED_EXPORTS = "prepared_exports"  # (report id, format) pairs rendered for download
@@ -43,13 +44,30 @@ def report_label() -> str:
     return st.session_state.get(REPORT_LABEL, "")
 
 
-def store_report(report: AuditReport, report_id: str, label: str) -> None:
-    """Make ``report`` the session's report; a selection from an older report is dropped."""
+def store_report(
+    report: AuditReport, report_id: str, label: str, saved_id: str | None = None
+) -> None:
+    """Make ``report`` the session's report (``saved_id``: its id in the audit store, if saved);
+    a selection from an older report is dropped."""
     if st.session_state.get(REPORT_ID) != report_id:
         st.session_state.pop(SELECTED_ALERT, None)
     st.session_state[REPORT] = report
     st.session_state[REPORT_ID] = report_id
     st.session_state[REPORT_LABEL] = label
+    mark_saved(saved_id)
+
+
+def mark_saved(saved_id: str | None) -> None:
+    """Record the loaded report's id in the audit store (None: it is not saved)."""
+    if saved_id is None:
+        st.session_state.pop(SAVED_AUDIT, None)
+    else:
+        st.session_state[SAVED_AUDIT] = saved_id
+
+
+def saved_audit_id() -> str | None:
+    """The loaded report's id in the audit store, when it is a saved audit."""
+    return st.session_state.get(SAVED_AUDIT)
 
 
 def require_report() -> AuditReport:

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 
-from siem2graph.cli.options import add_aliases, add_mapping, input_sources, mapping_of
+from siem2graph.cli.options import (
+    add_aliases,
+    add_mapping,
+    add_store,
+    input_sources,
+    mapping_of,
+    store_of,
+)
 from siem2graph.cli.progress import StderrProgress
+from siem2graph.model import AuditReport
 from siem2graph.report import EXPORTERS, write_reports
+from siem2graph.store import AuditStore, StoreError
+
+log = logging.getLogger(__name__)
 
 
 def _formats(text: str) -> list[str]:
@@ -41,6 +53,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="detection content files or folders: adds the content impact to every format",
     )
+    add_store(parser)
+    parser.add_argument(
+        "--no-store", action="store_true", help="do not save the audit in the store (history)"
+    )
     parser.add_argument(
         "--no-images",
         action="store_true",
@@ -54,9 +70,10 @@ def run(args: argparse.Namespace) -> None:
     from siem2graph.impact import Evidence, analyse_content, read_content_paths
     from siem2graph.report.content_tables import rules_summary
 
-    # a bad content path or mapping fails before the audit runs
+    # a bad content path, mapping or store fails before the audit runs
     content = read_content_paths(args.content) if args.content else None
     mapping = mapping_of(args)
+    store = None if args.no_store else store_of(args)
     progress = StderrProgress("audit", args.quiet)
     report = audit_sources(
         input_sources(args.legacy),
@@ -85,3 +102,15 @@ def run(args: argparse.Namespace) -> None:
     )
     if impact is not None:
         print(f"content impact: {rules_summary(impact)}; {len(impact.problems)} files not read")
+    if store is not None:
+        _save(store, report, [*args.legacy, *args.graph])
+
+
+def _save(store: AuditStore, report: AuditReport, paths: list[Path]) -> None:
+    """Save the audit; a store that refuses it costs a warning, not the reports just written."""
+    try:
+        saved = store.save(report, sizes={path.name: path.stat().st_size for path in paths})
+    except StoreError as exc:
+        log.warning("the audit was not saved in the store: %s", exc)
+        return
+    print(f"saved as audit {saved.id} (siem2graph history show {saved.id})")

@@ -26,6 +26,11 @@ COMMANDS = (
         "which detection rules, dashboards and playbooks break when the SIEM API goes",
         "siem2graph.cli.impact",
     ),
+    Command(
+        "history",
+        "the saved audits: list, show, compare (diff) and delete",
+        "siem2graph.cli.history",
+    ),
     Command("dashboard", "serve the dashboard (Streamlit)", "siem2graph.cli.dashboard"),
     Command(
         "convert",

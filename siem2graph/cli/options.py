@@ -11,6 +11,7 @@ from pathlib import Path
 from siem2graph.errors import InputError
 from siem2graph.mapping import Mapping, load_mapping
 from siem2graph.sources import Source
+from siem2graph.store import STORE_ENV, AuditStore, open_store
 from siem2graph.threads import THREADS_ENV, parse_threads, thread_count, usable_cpus
 
 _LEVELS = (logging.WARNING, logging.INFO, logging.DEBUG)
@@ -93,3 +94,17 @@ def input_sources(paths: list[Path]) -> list[Source]:
         if path.is_symlink():
             logger.warning("%s is a symbolic link: reading %s", path, path.resolve())
     return [Source.from_path(path) for path in paths]
+
+
+def add_store(parser: argparse.ArgumentParser) -> None:
+    """``--store DIR``: where audits are saved (else $SIEM2GRAPH_STORE, else the user's data)."""
+    parser.add_argument(
+        "--store", type=Path, metavar="DIR", help=f"the audit store (default: ${STORE_ENV})"
+    )
+
+
+def store_of(args: argparse.Namespace) -> AuditStore:
+    """The store ``--store`` names (its catalog on PostgreSQL when $SIEM2GRAPH_STORE_URL is set).
+
+    The command line is single-user: it sees the audits saved without a sign-in."""
+    return open_store(args.store)
