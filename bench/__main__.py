@@ -18,7 +18,7 @@ from bench.data import DATA_DIR, DEFAULT_SEED, dataset
 from bench.results import RESULTS_DIR, slope, table, write
 from siem2graph.threads import THREADS_ENV
 
-KINDS = ("floor", "ours", "baseline", "pages", "bridge", "store")
+KINDS = ("floor", "ours", "baseline", "pages", "bridge", "store", "cached")  # spark: --kinds spark
 OPT_IN = ("server",)  # the team server in Chromium: only when --kinds names it
 
 

@@ -89,6 +89,12 @@ def summarise(row: dict[str, Any]) -> dict[str, Any]:
             row["bridge"]["parts"]["ndjson_floor"] if row.get("bridge") else None,
         ),
         "bridge_peak_mb": row["bridge"]["peak_rss_mb"] if row.get("bridge") else None,
+        "cached_s": _seconds(row, "cached"),
+        "cached_over_floor": _ratio(_seconds(row, "cached"), floor),
+        "spark_s": _seconds(row, "spark"),
+        "spark_over_floor": _ratio(_seconds(row, "spark"), floor),
+        "spark_over_ours": _ratio(_seconds(row, "spark"), ours),
+        "spark_driver_peak_mb": row["spark"]["peak_rss_mb"] if row.get("spark") else None,
         **_store_figures(row.get("store")),
     }
 

@@ -15,7 +15,14 @@ from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from siem2graph.errors import Siem2GraphError
-from siem2graph.impact import FORMATS, RULE_VERDICTS, ContentImpact, analyse_content
+from siem2graph.impact import (
+    BRIDGE_LABELS,
+    BRIDGE_VERDICTS,
+    FORMATS,
+    RULE_VERDICTS,
+    ContentImpact,
+    analyse_content,
+)
 from siem2graph.impact.evidence import evidence_from_audit, observed
 from siem2graph.mapping import load_mapping
 from ui import state
@@ -23,9 +30,11 @@ from ui.cache import view
 
 
 @st.cache_data(show_spinner="Reading the content...", max_entries=8)
-def _analyse(files: tuple[tuple[str, bytes], ...], audit: dict[str, Any] | None) -> ContentImpact:
+def _analyse(
+    files: tuple[tuple[str, bytes], ...], audit: dict[str, Any] | None, sources: tuple[str, ...]
+) -> ContentImpact:
     mapping = load_mapping()
-    return analyse_content(files, mapping, evidence_from_audit(audit, mapping))
+    return analyse_content(files, mapping, evidence_from_audit(audit, mapping), sources)
 
 
 def _audit() -> dict[str, Any] | None:
@@ -40,7 +49,9 @@ def _audit() -> dict[str, Any] | None:
     return None
 
 
-def _current(uploads: list[UploadedFile], audit: dict[str, Any] | None) -> ContentImpact:
+def _current(
+    uploads: list[UploadedFile], audit: dict[str, Any] | None, sources: tuple[str, ...]
+) -> ContentImpact:
     """The uploads' analysis (kept for the Export page), else the session's last one."""
     if not uploads:
         impact = state.content_impact()
@@ -53,7 +64,7 @@ def _current(uploads: list[UploadedFile], audit: dict[str, Any] | None) -> Conte
             st.rerun()
         return impact
     try:
-        impact = _analyse(tuple((f.name, f.getvalue()) for f in uploads), audit)
+        impact = _analyse(tuple((f.name, f.getvalue()) for f in uploads), audit, sources)
     except Siem2GraphError as exc:
         state.store_content_impact(None)
         st.error(f"Cannot analyse the content: {exc}", icon=":material/error:")
@@ -69,7 +80,12 @@ st.caption(
 )
 audit = _audit()
 uploads = st.file_uploader("Content files", accept_multiple_files=True) or []
-impact = _current(uploads, audit)
+named = st.text_input(
+    "More SIEM API sources",
+    help="Comma-separated indexes, sourcetypes, macros, tables or log source types that hold "
+    "SIEM API records, beside the known ones. Rules naming only other sources are not affected.",
+)
+impact = _current(uploads, audit, tuple(n.strip() for n in named.split(",") if n.strip()))
 if audit is not None:
     st.caption("The Export page includes this analysis in every format of the gap report.")
 
@@ -81,6 +97,9 @@ if impact.problems:
 counts = frames["rules"]["verdict"].value_counts()
 for column, verdict in zip(st.columns(len(RULE_VERDICTS)), RULE_VERDICTS, strict=True):
     column.metric(verdict.replace("_", " "), int(counts.get(verdict, 0)))
+bridge = frames["rules"]["bridge"].value_counts()
+for column, verdict in zip(st.columns(len(BRIDGE_VERDICTS)), BRIDGE_VERDICTS, strict=True):
+    column.metric(f"rules that {BRIDGE_LABELS[verdict]}", int(bridge.get(verdict, 0)))
 
 left, right = st.columns(2)
 verdicts = left.multiselect("Verdict", RULE_VERDICTS, default=list(RULE_VERDICTS))
@@ -102,8 +121,13 @@ st.dataframe(
     references[(references["rule"] == rule.name) & (references["file"] == rule.file)],
     hide_index=True,
 )
+for note in (rule.note, rule.count_note):
+    if note:
+        st.text(note)
 st.subheader("Query")
 st.code(rule.query, language=None)
+if rule.rewrite:
+    st.subheader(f"Rewrite for Graph alerts_v2: {rule.rewrite}")
+    st.text(rule.rewrite_note)
 if rule.rewritten_query:
-    st.subheader("Rewritten for Graph alerts_v2")
     st.code(rule.rewritten_query, language=None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from siem2graph import views
+from siem2graph.model import engine_text
 from siem2graph.pulls import describe, partial_warning
 from siem2graph.sources import Source
 from ui import audits, cache, loading, render, state
@@ -76,6 +77,7 @@ def _what_was_read() -> None:
     st.subheader("What was read")
     loading.sample_banner()
     st.caption(f"Audit of the {state.report_label()}.")
+    st.text(f"Run on {engine_text(report.engine)} in {report.run_seconds:.1f} s.")
     render.table(views.inputs_frame(report))
     left, right = st.columns(2)
     left.text("Legacy detections: " + render.time_range(report.legacy_time_range))

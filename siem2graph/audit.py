@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
+from collections.abc import Mapping as MappingABC
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -13,18 +14,21 @@ import numpy as np
 import pandas as pd
 
 from siem2graph import __version__
-from siem2graph.graph.alerts import GraphData, read_graph
+from siem2graph.graph.alerts import GraphData
+from siem2graph.graph.parsed_cache import ParsedCache, read_graph_cached
 from siem2graph.join import NO_GRAPH_ALERTS, join
 from siem2graph.legacy import FILE_COLUMN, RECORD_COLUMN, LegacyData, read_legacy
 from siem2graph.legacy.limits import ReadLimits
 from siem2graph.mapping import FieldMapping, Mapping, load_mapping
 from siem2graph.memory import release_memory
 from siem2graph.model import VERDICTS, AuditReport, FieldResult, JoinSummary
+from siem2graph.pairs import TOP_PAIRS
 from siem2graph.pulls import pull_scopes
 from siem2graph.readiness import headline, readiness
 from siem2graph.schema import unmapped_graph_paths, unmapped_legacy_columns
 from siem2graph.sources import Progress, RowProblem, Source, no_progress
 from siem2graph.threads import thread_count
+from siem2graph.times import SlashedOrder, slashed_order
 from siem2graph.verdicts import FieldOutcome, align, evaluate_field
 
 KEY = "key"
@@ -39,6 +43,7 @@ class AuditOptions:
     """Tunables of the audit."""
 
     risk_threshold: float = 0.01  # share of alerts that must lose/change a value to flag the field
+    top_pairs: int | None = TOP_PAIRS  # value pairs kept per field and found/not (None: all)
 
 
 @dataclass
@@ -87,6 +92,18 @@ def timeline(alerts: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index()
 
 
+def time_columns(mapping: Mapping) -> tuple[str, ...]:
+    """The legacy columns read as instants: the alert's time and every datetime field."""
+    compared = (r.siem_field for r in mapping.fields if r.comparator == "datetime")
+    return tuple(dict.fromkeys(("AlertTime", *compared)))
+
+
+def time_orders(detections: pd.DataFrame, mapping: Mapping) -> dict[str, SlashedOrder]:
+    """What the slashed dates of each legacy time column say of their order."""
+    columns = [c for c in time_columns(mapping) if c in detections.columns]
+    return {c: slashed_order(detections[c]) for c in columns}
+
+
 def _field_result(row: FieldMapping, out: FieldOutcome, threshold: float) -> FieldResult:
     """One field's row of the report from its mapping and what comparing it found."""
     counts = (
@@ -124,14 +141,20 @@ def run(
     mapping: Mapping,
     options: AuditOptions | None = None,
     progress: Progress | None = None,
+    orders: MappingABC[str, SlashedOrder] | None = None,
 ) -> AuditReport:
-    """Audit legacy detections against Graph alerts; the inputs are not modified."""
+    """Audit legacy detections against Graph alerts; the inputs are not modified.
+
+    ``orders``: what each legacy time column's slashed dates say of their order over the whole
+    input, when ``legacy`` is a part of it (by default, over ``legacy`` itself)."""
     options = options or AuditOptions()
     progress = progress or no_progress
     clock = _Clock()
     started = clock.last
     progress("joining legacy and Graph alerts", 0.0)
-    joined = join(legacy.detections, graph.alerts)
+    if orders is None:
+        orders = time_orders(legacy.detections, mapping)
+    joined = join(legacy.detections, graph.alerts, orders.get("AlertTime"))
     clock.lap("join")
     # categorical: the ids' categories are mapped, and align numbers the keys, not 1M texts
     alert_keys = legacy.detections["AlertId"].astype("category").map(joined.legacy_keys)
@@ -154,8 +177,14 @@ def run(
     results, codes, pairs, unreadable = [], {}, [], []
     # fields are independent and their passes run mostly in pandas/pyarrow code that releases
     # the GIL: several fields at a time use the other cores
-    with ThreadPoolExecutor(thread_count()) as pool:
-        outcomes = pool.map(lambda row: evaluate_field(row, detections, aligned), mapping.fields)
+    threads = thread_count()
+    with ThreadPoolExecutor(threads) as pool:
+        outcomes = pool.map(
+            lambda row: evaluate_field(
+                row, detections, aligned, orders.get(row.siem_field), options.top_pairs
+            ),
+            mapping.fields,
+        )
         for number, (row, out) in enumerate(zip(mapping.fields, outcomes, strict=True), 1):
             results.append(_field_result(row, out, options.risk_threshold))
             if out.unreadable_values:
@@ -195,6 +224,7 @@ def run(
         detections=detections,
         graph_values=graph_values,
         phase_seconds=dict(clock.phases),
+        engine={"name": "local", "threads": threads},
     )
 
 
@@ -241,15 +271,18 @@ def audit_sources(
     progress: Progress | None = None,
     aliases: Sequence[Path | str] = (),
     limits: ReadLimits | None = None,
+    cache: ParsedCache | None = None,
 ) -> AuditReport:
     """Read both sides and run the audit, timing each phase; ``progress`` hears of every
-    step with its share of the whole audit; ``limits`` bound the reading of both sides."""
+    step with its share of the whole audit; ``limits`` bound the legacy reading; ``cache``
+    keeps the parsed Graph inputs."""
     mapping = mapping or load_mapping()
     progress = progress or no_progress
     started = time.perf_counter()
+    graph = list(graph)
     # Graph first: its parse leaves the most transient buffers, which the allocators hand back
     # only while no long-lived legacy text sits between them (the peak: docs/scale.md, choices)
-    graph_data = read_graph(graph, mapping, progress=_within(progress, *_GRAPH_SPAN), limits=limits)
+    graph_data = read_graph_cached(graph, mapping, cache, _within(progress, *_GRAPH_SPAN))
     release_memory()
     read_graph_s = time.perf_counter() - started
     legacy_data = read_legacy(
@@ -268,6 +301,7 @@ def audit_files(
     graph: Iterable[Path | str],
     mapping: Mapping | None = None,
     aliases: Sequence[Path | str] = (),
+    cache: ParsedCache | None = None,
 ) -> AuditReport:
     """Audit files on disk."""
     return audit_sources(
@@ -275,4 +309,5 @@ def audit_files(
         [Source.from_path(p) for p in graph],
         mapping,
         aliases=aliases,
+        cache=cache,
     )

@@ -21,10 +21,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from siem2graph.text_codes import pack
-from siem2graph.times import parse_times
+from siem2graph.times import SlashedOrder, parse_times
 
 KEY = "key"
 VALUE = "value"
+# the run's param holding what the whole legacy column's slashed dates say (``times``)
+SLASHED_ORDER = "_slashed_order"
 Normaliser = Callable[[pd.Series, Mapping[str, Any], Mapping[str, tuple[str, ...]]], pd.Series]
 # Graph values at a field's paths (in path order, non-empty), the params and the legacy labels
 # (Graph value in lower case -> legacy value as spelled) -> the value a SIEM API record would carry.
@@ -133,8 +135,13 @@ def _known_value(
     return _lower(values).isin(known).to_numpy(bool)
 
 
-def _instant(values: pd.Series, *_: Any) -> np.ndarray:
-    return parse_times(values).notna().to_numpy(bool)
+def _order(params: Mapping[str, Any]) -> SlashedOrder | None:
+    order = params.get(SLASHED_ORDER)
+    return order if isinstance(order, SlashedOrder) else None
+
+
+def _instant(values: pd.Series, params: Mapping[str, Any], *_: Any) -> np.ndarray:
+    return parse_times(values, _order(params)).notna().to_numpy(bool)
 
 
 def split_items(values: pd.Series, separators: str) -> pd.Series:
@@ -224,15 +231,18 @@ def _every_item(items: pd.DataFrame, _params: Mapping[str, Any]) -> pd.DataFrame
 
 
 def _aggregate_times(items: pd.DataFrame, params: Mapping[str, Any]) -> pd.DataFrame:
-    return aggregate_times(items, params.get("legacy_aggregate", "all"))
+    return aggregate_times(items, params.get("legacy_aggregate", "all"), _order(params))
 
 
-def aggregate_times(items: pd.DataFrame, how: str) -> pd.DataFrame:
+def aggregate_times(
+    items: pd.DataFrame, how: str, column: SlashedOrder | None = None
+) -> pd.DataFrame:
     """Keep only each key's earliest or latest legacy time ('all' keeps every one); times that
-    cannot be read are all kept, to be counted as unreadable."""
+    cannot be read are all kept, to be counted as unreadable. ``column``: what the whole
+    column's slashed dates say (``times``)."""
     if how == "all" or items.empty:
         return items
-    order = parse_times(items[VALUE])
+    order = parse_times(items[VALUE], column)
     ranked = items.assign(_t=order).sort_values("_t", ascending=(how == "min"), na_position="last")
     kept = ~ranked.duplicated(KEY) | ranked["_t"].isna()
     return ranked.loc[kept, [KEY, VALUE]]
@@ -355,7 +365,7 @@ def _found_in_time(
     items: pd.DataFrame, graph: pd.DataFrame, params: Mapping[str, Any]
 ) -> np.ndarray:
     left = items.reset_index(drop=True).assign(
-        t=lambda f: parse_times(f[VALUE]), row=lambda f: f.index
+        t=lambda f: parse_times(f[VALUE], _order(params)), row=lambda f: f.index
     )
     right = graph.assign(g=parse_times(graph[VALUE]))[[KEY, "g"]].dropna()
     pairs = left[[KEY, "t", "row"]].merge(right, on=KEY, how="inner")

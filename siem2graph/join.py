@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 
 from siem2graph.model import JoinSummary
 from siem2graph.text_codes import arrow_text, as_text
-from siem2graph.times import parse_times
+from siem2graph.times import SlashedOrder, parse_times
 
 MDE_SERVICE = "microsoftdefenderforendpoint"
 # How a legacy id met a Graph id, best first (README: how the audit judges a field).
@@ -32,12 +32,12 @@ def _norm(ids: pd.Series) -> pd.Series:
     return ids.astype("str").str.strip().str.lower()
 
 
-def _legacy_alerts(detections: pd.DataFrame) -> pd.DataFrame:
+def _legacy_alerts(detections: pd.DataFrame, alert_time: SlashedOrder | None) -> pd.DataFrame:
     """One row per legacy alert id (text columns as plain text, whatever the detections hold)."""
     frame = pd.DataFrame(
         {
             "legacy_alert_id": detections["AlertId"],
-            "t": parse_times(detections["AlertTime"]),
+            "t": parse_times(detections["AlertTime"], alert_time),
             "title": detections["AlertTitle"],
             "severity": detections["Severity"],
             "category": detections["Category"],
@@ -133,9 +133,30 @@ def _graph_reason(times: pd.Series, service: pd.Series, legacy_window) -> pd.Ser
     )
 
 
-def join(detections: pd.DataFrame, graph_alerts: pd.DataFrame) -> JoinResult:
-    """Match legacy alerts to Graph alerts and classify the rest with a likely reason."""
-    legacy = _legacy_alerts(detections)
+def explain(alerts: pd.DataFrame) -> pd.Series:
+    """The likely reason of each one-sided alert ('' for matched ones), against the time window
+    of every alert of the other side."""
+    side = alerts["side"]
+    legacy_window = _window(alerts.loc[side != "graph_only", "legacy_time"])
+    reason = pd.Series("", index=alerts.index, dtype="str")
+    legacy, graph = side == "legacy_only", side == "graph_only"
+    reason[legacy] = _legacy_reason(
+        alerts.loc[legacy, "legacy_time"],
+        alerts.loc[legacy, "legacy_alert_id"],
+        alerts.loc[side != "legacy_only", "graph_time"],
+    )
+    reason[graph] = _graph_reason(
+        alerts.loc[graph, "graph_time"], alerts.loc[graph, "service_source"], legacy_window
+    )
+    return reason
+
+
+def join(
+    detections: pd.DataFrame, graph_alerts: pd.DataFrame, alert_time: SlashedOrder | None = None
+) -> JoinResult:
+    """Match legacy alerts to Graph alerts and classify the rest with a likely reason.
+    ``alert_time``: what the whole AlertTime column's slashed dates say (``times``)."""
+    legacy = _legacy_alerts(detections, alert_time)
     pairs = _match(legacy["legacy_alert_id"], graph_alerts)
     graph = graph_alerts.rename(
         columns={
@@ -147,19 +168,13 @@ def join(detections: pd.DataFrame, graph_alerts: pd.DataFrame) -> JoinResult:
     both = (
         pairs.merge(legacy[["legacy_alert_id", "legacy_time", "detections"]], on="legacy_alert_id")
         .merge(graph, on="graph_id")
-        .assign(side="both", reason="", key=lambda f: _norm(f["graph_id"]))
+        .assign(side="both", key=lambda f: _norm(f["graph_id"]))
     )
     legacy_only = legacy[~_among(legacy["legacy_alert_id"], pairs["legacy_alert_id"])].assign(
         side="legacy_only", key=lambda f: _norm(f["legacy_alert_id"])
     )
-    legacy_only["reason"] = _legacy_reason(
-        legacy_only["legacy_time"], legacy_only["legacy_alert_id"], graph["graph_time"]
-    )
     graph_only = graph[~_among(graph["graph_id"], pairs["graph_id"])].assign(
         side="graph_only", key=lambda f: _norm(f["graph_id"])
-    )
-    graph_only["reason"] = _graph_reason(
-        graph_only["graph_time"], graph_only["service_source"], _window(legacy["legacy_time"])
     )
     columns = [
         "key", "side", "reason", "legacy_alert_id", "graph_id", "title", "severity", "category",
@@ -167,6 +182,7 @@ def join(detections: pd.DataFrame, graph_alerts: pd.DataFrame) -> JoinResult:
         "detections",
     ]  # fmt: skip
     alerts = pd.concat([both, legacy_only, graph_only], ignore_index=True).reindex(columns=columns)
+    alerts["reason"] = explain(alerts)
     alerts["detections"] = alerts["detections"].fillna(0).astype("int64")
     keys = pd.concat([both[["legacy_alert_id", "key"]], legacy_only[["legacy_alert_id", "key"]]])
     how = pairs["how"].value_counts()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping as MappingABC
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -78,6 +78,12 @@ class FieldMapping:
     vocabulary_labels: tuple[str, ...] = ()  # the vocabulary's legacy values, as spelled
     pii: tuple[str, ...] = ()  # (legacy kind, Graph kind) of identifying values; () for none
 
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        """Picklable (Spark ships the mapping to its workers): the read-only views as dicts."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values["params"], values["vocabulary"] = dict(self.params), dict(self.vocabulary)
+        return _field_mapping, (values,)
+
     @cached_property
     def legacy_labels(self) -> dict[str, str]:
         """Each Graph value (lower case) -> the legacy value, as the mapping spells it, whose
@@ -106,6 +112,11 @@ class FieldMapping:
     def keys(self) -> tuple[str, ...]:
         """Every spelling a legacy column may carry for this field."""
         return (self.siem_field, *self.aliases)
+
+
+def _field_mapping(values: dict[str, Any]) -> FieldMapping:
+    views = {name: MappingProxyType(values[name]) for name in ("params", "vocabulary")}
+    return FieldMapping(**(values | views))
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,11 @@ populated counts, the per-alert frames (alerts, verdicts, detections, graph valu
 and the populated counts of the schema diff. Not additive, and recomputed or approximated here:
 readiness and the headline (recomputed from the summed counts; per-path matches and unreadable
 values are summed too), field examples, the unreadable example and unmapped column examples (the
-first partition's that has one), and the value pairs: each partition keeps only its top
-pairs, so a pair below the cut in one partition is missing from the sum. Every partition's live
-pulls are kept (a partial one stays flagged); partitions of different mapping versions are refused.
+first partition's that has one), and the value pairs: summed, then cut to the top pairs of
+each field; a partition that kept only its own top pairs may miss a pair below its cut from
+the sum (partitions audited with ``AuditOptions(top_pairs=None)`` keep them all). Every
+partition's live pulls are kept (a partial one stays flagged); partitions of different mapping
+versions are refused.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from siem2graph.audit import AuditOptions, time_range, timeline
 from siem2graph.errors import MappingError
 from siem2graph.legacy.compact import compact_text
 from siem2graph.model import VERDICTS, AuditReport, FieldResult, JoinSummary
-from siem2graph.pairs import PAIR_COLUMNS
+from siem2graph.pairs import PAIR_COLUMNS, rank_pairs
 from siem2graph.readiness import headline, readiness
 from siem2graph.text_codes import SortedTexts, arrow_text
 
@@ -61,18 +63,21 @@ def _field(parts: Sequence[FieldResult], report: AuditReport, options: AuditOpti
     )
 
 
-def _pairs(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+def _pairs(frames: Sequence[pd.DataFrame], report: AuditReport, top: int | None) -> pd.DataFrame:
+    """Summed per pair; per field (in mapping order) and found/not, the ``top`` most frequent."""
     pairs = pd.concat(frames, ignore_index=True)
     keys = ["siem_field", *PAIR_COLUMNS]
-    return (
+    position = {row.siem_field: n for n, row in enumerate(report.mapping.fields)}
+    summed = (
         pairs.groupby(keys, sort=False)
         .agg(alerts=("alerts", "sum"), example_alerts=("example_alerts", "first"))
         .reset_index()
-        .sort_values(
-            ["siem_field", "found", "alerts"], ascending=[True, True, False], kind="stable"
-        )
-        .reset_index(drop=True)
     )
+    summed = rank_pairs(summed).assign(_field=lambda f: f["siem_field"].map(position))
+    summed = summed.sort_values("_field", kind="stable")
+    if top is not None:
+        summed = summed.groupby(["_field", "found"], sort=False).head(top)
+    return summed.drop(columns="_field").reset_index(drop=True)
 
 
 def _sum_by(frames: Sequence[pd.DataFrame], key: str, total: int | None = None) -> pd.DataFrame:
@@ -84,7 +89,7 @@ def _sum_by(frames: Sequence[pd.DataFrame], key: str, total: int | None = None) 
     )
     summed = summed.reset_index()[list(frame.columns)]
     rate = next((c for c in frame.columns if c.endswith("_rate")), None)
-    if rate and total:
+    if rate and total and counted:
         summed[rate] = summed[counted[0]] / total
     return summed
 
@@ -149,13 +154,16 @@ def merge_reports(
         graph_time_range=time_range(alerts["graph_time"]),
         alerts=alerts,
         verdicts=pd.concat([r.verdicts for r in reports]),
-        value_pairs=_pairs([r.value_pairs for r in reports]),
+        value_pairs=_pairs([r.value_pairs for r in reports], first, options.top_pairs),
         unmapped_legacy_columns=_sum_by(
             [r.unmapped_legacy_columns for r in reports], "column", join.legacy_rows
         ),
         unmapped_graph_paths=_sum_by(
             [r.unmapped_graph_paths for r in reports], "path", join.graph_alerts
-        ),
+        )
+        .sort_values("path")
+        .sort_values("populated_alerts", ascending=False, kind="stable")
+        .reset_index(drop=True),
         timeline=timeline(alerts),
         detections=_detections([r.detections for r in reports]),
         graph_values=_graph_values([r.graph_values for r in reports]),

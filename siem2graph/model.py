@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from collections.abc import Mapping as MappingABC
 from dataclasses import asdict, dataclass, fields
+from dataclasses import field as dataclass_field
 from enum import StrEnum
 from typing import Any
 
@@ -173,6 +174,8 @@ class AuditReport:
     graph_values: pd.DataFrame  # id, path, value, key: categorical, values in text order
     phase_seconds: MappingABC[str, float]
     pulls: tuple[PullScope, ...] = ()  # the Graph inputs that came from a live pull
+    # where it ran: {"name": "local", "threads": N} or {"name": "spark", "master", "partitions"}
+    engine: MappingABC[str, Any] = dataclass_field(default_factory=dict)
 
     def field(self, siem_field: str) -> FieldResult:
         for row in self.fields:
@@ -252,6 +255,7 @@ class AuditReport:
             "mapping_version": self.mapping.version,
             "generated_at": self.generated_at,
             "run_seconds": round(self.run_seconds, 3),
+            "engine": dict(self.engine),
             "inputs": [asdict(f) | {"columns": list(f.columns)} for f in self.inputs],
             "pulls": [asdict(p) for p in self.pulls],
             "legacy_time_range": list(self.legacy_time_range or []),
@@ -275,6 +279,15 @@ class AuditReport:
             "unmapped_graph_paths": records(self.unmapped_graph_paths),
             "timeline": records(self.timeline),
         }
+
+
+def engine_text(engine: MappingABC[str, Any]) -> str:
+    """Where a report was computed, in words."""
+    if engine.get("name") == "spark":
+        return f"Spark {engine.get('master', '')}, {engine.get('partitions', '?')} partitions"
+    if engine.get("name") == "local":
+        return f"this machine, {engine.get('threads', '?')} threads"
+    return "unknown"
 
 
 def path_matches_text(row: FieldResult) -> str:

@@ -7,14 +7,31 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from siem2graph.compare import KEY, VALUE
 from siem2graph.model import VERDICTS
-from siem2graph.text_codes import SortedTexts, pack
+from siem2graph.text_codes import SortedTexts, arrow_text, pack
 
 TOP_PAIRS = 50
 EXAMPLES = 3
 PAIR_COLUMNS = ["legacy_value", "graph_value", "found", "verdict"]
+# found first, then the most frequent; as frequent: by legacy text, Graph text, verdict
+_RANKING = ["found", "alerts", "_legacy", "_graph", "_more", "verdict"]
+_ASCENDING = [True, False, True, True, True, True]
+
+
+def rank_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Pairs with their texts ranked as ``top_pairs`` ranks them (a Graph value shown with
+    '(+n more)' ranks by its text)."""
+    ranks = pairs.assign(
+        _legacy=pairs["legacy_value"],
+        _graph=pairs["graph_value"],
+        _more=0,
+        verdict=pairs["verdict"].map(VERDICTS.index),
+    )
+    order = ranks.sort_values(_RANKING, ascending=_ASCENDING, kind="stable").index
+    return pairs.loc[order]
 
 
 def _graph_display(graph: pd.DataFrame, alerts: int) -> tuple[np.ndarray, np.ndarray, pd.Index]:
@@ -49,9 +66,12 @@ def top_pairs(
     verdicts: np.ndarray,
     graph: pd.DataFrame,
     key_text: np.ndarray,
+    limit: int | None = TOP_PAIRS,
 ) -> pd.DataFrame:
-    """Per found/not found, the TOP_PAIRS most frequent pairs and the first EXAMPLES alerts of
-    each (``items`` and ``graph`` carry alert numbers, ``key_text`` turns them into keys)."""
+    """Per found/not found, the ``limit`` most frequent pairs (None: all) and the first EXAMPLES
+    alerts of each (``items`` and ``graph`` carry alert numbers, ``key_text`` turns them into
+    keys). Pairs as frequent are ranked by their texts (``rank_pairs``), so any part of the
+    alerts ranks its pairs as the whole does."""
     item_keys = items[KEY].to_numpy()
     first, size, texts = _graph_display(graph, len(key_text))
     item_first, item_size = first[item_keys], size[item_keys]
@@ -61,18 +81,22 @@ def top_pairs(
     group, _ = pd.factorize(pack(shown, verdicts, len(VERDICTS)))
     # groups are numbered in order of appearance: a group starts where the running maximum grows
     first_row = np.flatnonzero(np.diff(np.maximum.accumulate(group), prepend=-1) > 0)
+    # text order of the legacy values; the Graph values' codes are in text order already
+    plain = pd.Series(np.asarray(legacy_texts), dtype="str")
+    legacy_rank = pc.rank(arrow_text(plain), "ascending").to_numpy()
     counts = pd.DataFrame(
         {
             "found": found[first_row],
             "alerts": np.bincount(group),
+            "_legacy": legacy_rank[legacy_codes[first_row]],
+            "_graph": item_first[first_row],
+            "_more": item_size[first_row],
+            "verdict": verdicts[first_row],
             "_group": np.arange(len(first_row)),
         }
     )
-    top = (
-        counts.sort_values(["found", "alerts"], ascending=[True, False])
-        .groupby("found", sort=False)
-        .head(TOP_PAIRS)
-    )
+    ranked = counts.sort_values(_RANKING, ascending=_ASCENDING, kind="stable")
+    top = ranked if limit is None else ranked.groupby("found", sort=False).head(limit)
     kept = first_row[top["_group"].to_numpy()]
     rows = np.flatnonzero(np.isin(group, top["_group"].to_numpy()))
     examples = (

@@ -20,7 +20,7 @@ from typing import Any
 _STEP = re.compile(r"^(?P<name>[A-Za-z@][A-Za-z0-9_.@]*?)(?:\[(?P<filter>[A-Za-z]*)\])?$")
 _TEMPLATE_KEY = re.compile(r"\{([A-Za-z0-9_]+)\}")
 ODATA_TYPE = "@odata.type"
-_TYPE_PREFIX = "#microsoft.graph.security."
+TYPE_PREFIX = "#microsoft.graph.security."
 
 
 @dataclass(frozen=True)
@@ -77,9 +77,7 @@ def evidence_type_name(item: dict[str, Any]) -> str:
     odata = item.get(ODATA_TYPE)
     if not isinstance(odata, str):
         return ""
-    return (
-        odata[len(_TYPE_PREFIX) :] if odata.startswith(_TYPE_PREFIX) else odata.rpartition(".")[2]
-    )
+    return odata[len(TYPE_PREFIX) :] if odata.startswith(TYPE_PREFIX) else odata.rpartition(".")[2]
 
 
 def to_text(value: Any) -> str:

@@ -11,10 +11,15 @@ Forms (docs/legacy-inputs.md says where each is documented or seen):
 
 Slashed dates are read day-first or month-first per column: the values whose first or second
 number is above 12 decide. A value both readings allow (``4/5/2021``) is read only when the
-column decides one order; otherwise it is unreadable (NaT) rather than guessed.
+column decides one order; otherwise it is unreadable (NaT) rather than guessed. The column is the
+whole input's: what decides it (``SlashedOrder``) is found over every value of the column and
+handed to each parse of a part of it, so a part (the matched alerts, a Spark partition) reads its
+values as the whole column does.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -46,13 +51,47 @@ def _arrow_times(texts: pa.Array) -> pa.Array | None:
     return None
 
 
-def _day_first(first: pd.Series, second: pd.Series) -> pd.Series:
+@dataclass(frozen=True)
+class SlashedOrder:
+    """What a column's slashed dates say of their order: some can only be read day-first
+    (``31/1/2021``), some only month-first (``1/31/2021``). Orders of parts combine with ``|``."""
+
+    day_first: bool = False
+    month_first: bool = False
+
+    def __or__(self, other: SlashedOrder) -> SlashedOrder:
+        return SlashedOrder(
+            self.day_first or other.day_first, self.month_first or other.month_first
+        )
+
+
+def _says(first: pd.Series, second: pd.Series) -> tuple[pd.Series, pd.Series]:
+    return (first > 12) & (second <= 12), (second > 12) & (first <= 12)
+
+
+def _numbers(texts: pd.Series) -> pd.DataFrame:
+    return texts.str.extract(_SLASHED)
+
+
+def slashed_order(values: pd.Series) -> SlashedOrder:
+    """What the slashed dates among ``values`` say of the column's order (distinct values are
+    looked at once; text without a slash is skipped)."""
+    distinct = pd.Series(values.dropna().unique(), dtype="str")
+    parts = _numbers(distinct[distinct.str.contains("/", regex=False)].str.strip())
+    parts = parts[parts["a"].notna()]
+    if parts.empty:
+        return SlashedOrder()
+    day, month = _says(parts["a"].astype("int64"), parts["b"].astype("int64"))
+    return SlashedOrder(bool(day.any()), bool(month.any()))
+
+
+def _day_first(first: pd.Series, second: pd.Series, column: SlashedOrder) -> pd.Series:
     """Per value: read day-first (True), month-first (False) or unreadable (NA), the column's
-    unambiguous values deciding the ambiguous ones."""
-    says_day_first = (first > 12) & (second <= 12)
-    says_month_first = (second > 12) & (first <= 12)
-    column_day_first = bool(says_day_first.any()) and not says_month_first.any()
-    column_month_first = bool(says_month_first.any()) and not says_day_first.any()
+    unambiguous values (``column``, with these ones) deciding the ambiguous ones."""
+    says_day_first, says_month_first = _says(first, second)
+    column = column | SlashedOrder(bool(says_day_first.any()), bool(says_month_first.any()))
+    column_day_first = column.day_first and not column.month_first
+    column_month_first = column.month_first and not column.day_first
     order = pd.Series(pd.NA, index=first.index, dtype="boolean")
     order[says_day_first | (first == second)] = True
     order[says_month_first] = False
@@ -62,16 +101,16 @@ def _day_first(first: pd.Series, second: pd.Series) -> pd.Series:
     return order
 
 
-def _slashed(texts: pd.Series) -> pd.Series:
+def _slashed(texts: pd.Series, column: SlashedOrder) -> pd.Series:
     """Slashed dates (``_SLASHED``) to UTC; values of other forms are NaT."""
-    parts = texts.str.extract(_SLASHED)
+    parts = _numbers(texts)
     found = parts["a"].notna()
     if not found.any():
         return pd.Series(pd.NaT, index=texts.index, dtype="datetime64[us, UTC]")
     parts = parts[found]
     numbers = parts[["a", "b", "year", "hour", "minute"]].astype("int64")
     second = parts["second"].fillna("0").astype("int64")
-    order = _day_first(numbers["a"], numbers["b"])
+    order = _day_first(numbers["a"], numbers["b"], column)
     day = numbers["a"].where(order.fillna(False), numbers["b"])
     month = numbers["b"].where(order.fillna(False), numbers["a"])
     hour = numbers["hour"]
@@ -103,7 +142,7 @@ def _epochs(texts: pd.Series) -> pd.Series:
     return seconds.fillna(millis).astype("datetime64[us, UTC]")
 
 
-def _lenient(values: pd.Series) -> pd.Series:
+def _lenient(values: pd.Series, column: SlashedOrder) -> pd.Series:
     """Every supported form, value by value (``_arrow_times`` failed on the column)."""
     text = values.astype("str").str.strip()
     iso = pd.to_datetime(
@@ -112,10 +151,10 @@ def _lenient(values: pd.Series) -> pd.Series:
         format="ISO8601",
         errors="coerce",
     ).astype("datetime64[us, UTC]")
-    return iso.fillna(_slashed(text)).fillna(_epochs(text))
+    return iso.fillna(_slashed(text, column)).fillna(_epochs(text))
 
 
-def _by_form(texts: pa.Array) -> np.ndarray:
+def _by_form(texts: pa.Array, column: SlashedOrder) -> np.ndarray:
     """UTC instants (naive datetime64[us]) of a column mixing forms: its ISO values through
     Arrow's cast, zoned and unzoned apart, the others through ``_lenient``."""
     out = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[us]")
@@ -129,19 +168,21 @@ def _by_form(texts: pa.Array) -> np.ndarray:
             rest &= ~rows
     if rest.any():
         others = pd.Series(texts.filter(pa.array(rest)).to_pandas(), dtype="str")
-        out[rest] = _lenient(others).dt.tz_convert(None).to_numpy()
+        out[rest] = _lenient(others, column).dt.tz_convert(None).to_numpy()
     return out
 
 
-def parse_times(values: pd.Series) -> pd.Series:
+def parse_times(values: pd.Series, column: SlashedOrder | None = None) -> pd.Series:
     """Each value as a UTC instant (microseconds); NaT when empty or unreadable.
 
-    Categorical values are parsed once per category, all categories together (the column's
-    day/month order is decided over every value it holds). ISO text goes through Arrow's cast
-    (far quicker than pandas; docs/scale.md, choices), the other forms through ``_lenient``."""
+    ``column``: what the whole column's slashed dates say of their order, when ``values`` are
+    a part of it (else the values decide alone). Categorical values are parsed once per
+    category, all categories together. ISO text goes through Arrow's cast (far quicker than
+    pandas; docs/scale.md, choices), the other forms through ``_lenient``."""
+    column = column or SlashedOrder()
     if isinstance(values.dtype, pd.CategoricalDtype):
         categories = pd.Series(values.cat.categories, dtype="str")
-        distinct = parse_times(categories)
+        distinct = parse_times(categories, column)
         codes = values.cat.codes.to_numpy()
         parsed = distinct.array.take(codes, allow_fill=True)
         return pd.Series(parsed, index=values.index)
@@ -149,5 +190,5 @@ def parse_times(values: pd.Series) -> pd.Series:
     fast = _arrow_times(texts) if len(texts) else None
     if fast is not None:
         return pd.Series(fast.to_pandas().array, index=values.index)
-    instants = pd.Series(_by_form(texts), index=values.index).dt.tz_localize("UTC")
+    instants = pd.Series(_by_form(texts, column), index=values.index).dt.tz_localize("UTC")
     return instants

@@ -12,12 +12,13 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from siem2graph.compare import KEY, VALUE
+from siem2graph.compare import KEY, SLASHED_ORDER, VALUE
 from siem2graph.mapping import FieldMapping
 from siem2graph.model import Verdict
-from siem2graph.pairs import EXAMPLES, top_pairs
+from siem2graph.pairs import EXAMPLES, TOP_PAIRS, top_pairs
 from siem2graph.report.safety import display_text
 from siem2graph.text_codes import arrow_text, pack, text_codes
+from siem2graph.times import SlashedOrder
 
 MATCH, MISMATCH, MISSING, NEW, BOTH_EMPTY, UNREADABLE = (v.code for v in Verdict)
 UNREADABLE_EXAMPLE_LIMIT = 80
@@ -153,7 +154,9 @@ def _graph_values(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return distinct_pairs(keys, values)
 
 
-def _found_at(row: FieldMapping, items: pd.DataFrame, parts: list[pd.DataFrame]) -> np.ndarray:
+def _found_at(
+    row: FieldMapping, params: dict, items: pd.DataFrame, parts: list[pd.DataFrame]
+) -> np.ndarray:
     """Per item: the first path (mapping order) whose values of the same alert hold it; -1 when
     none does. Later paths only see the items earlier ones missed."""
     comparator = row.comparison
@@ -164,7 +167,7 @@ def _found_at(row: FieldMapping, items: pd.DataFrame, parts: list[pd.DataFrame])
             break
         if not len(part):
             continue
-        hit = comparator.found(items.iloc[todo], part, row.params, row.vocabulary)
+        hit = comparator.found(items.iloc[todo], part, params, row.vocabulary)
         at[todo[hit]] = number
         todo = todo[~hit]
     return at
@@ -186,10 +189,17 @@ def _unreadable_example(
 
 
 def evaluate_field(
-    row: FieldMapping, detections: pd.DataFrame, aligned: AlignedInputs
+    row: FieldMapping,
+    detections: pd.DataFrame,
+    aligned: AlignedInputs,
+    order: SlashedOrder | None = None,
+    top: int | None = TOP_PAIRS,
 ) -> FieldOutcome:
-    """Compare one field's legacy values with the Graph values at its paths."""
+    """Compare one field's legacy values with the Graph values at its paths. ``order``: what
+    the whole column's slashed dates say (``times``), when ``detections`` are a part of it;
+    ``top``: the pairs kept per found/not found (None: all of them)."""
     column = detections[row.siem_field]
+    params = {**row.params, SLASHED_ORDER: order} if order else dict(row.params)
     value_codes, texts = _codes(column)
     present = value_codes >= 0
     alerts = aligned.detection_alerts[present]
@@ -219,12 +229,12 @@ def evaluate_field(
     if comparator.splits_legacy:
         split = comparator.legacy_items(legacy[VALUE], row.params)
         items = distinct_pairs(legacy[KEY].to_numpy()[split.index], split.array)
-    items = comparator.aggregate(items, row.params)
-    readable = comparator.readable(items[VALUE], row.params, row.vocabulary)
+    items = comparator.aggregate(items, params)
+    readable = comparator.readable(items[VALUE], params, row.vocabulary)
     parts = _graph_parts(row, aligned)
     graph = _graph_values(parts)
     graph_readable = comparator.readable(graph[VALUE], row.params, row.vocabulary, graph=True)
-    at = _found_at(row, items, parts)
+    at = _found_at(row, params, items, parts)
     found = at >= 0
     n = len(aligned.keys)
     item_keys = items[KEY].to_numpy()
@@ -249,7 +259,13 @@ def evaluate_field(
     shown = found | differs | (item_codes == MISSING)
     pairs = (
         top_pairs(
-            row.siem_field, items[shown], found[shown], item_codes[shown], graph, aligned.keys
+            row.siem_field,
+            items[shown],
+            found[shown],
+            item_codes[shown],
+            graph,
+            aligned.keys,
+            top,
         )
         if shown.any()
         else pd.DataFrame()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import re
@@ -15,6 +16,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from siem2graph.graph import parsed_cache
 from siem2graph.report import EXPORTERS
 from tests.dashboard_inputs import (
     FILE_CHANGED,
@@ -135,6 +137,33 @@ def test_uploads_are_audited_and_reach_the_overview():
     at.switch_page(nav.OVERVIEW.path).run()
     _assert_clean(at)
     assert _metrics(at)["Matched alerts"] == str(MATCHED)
+
+
+def test_the_same_graph_upload_against_another_export_is_parsed_once(monkeypatch, tmp_path):
+    parses = []
+    real = parsed_cache.read_graph
+    monkeypatch.setattr(
+        parsed_cache, "read_graph", lambda *a, **k: parses.append(1) or real(*a, **k)
+    )
+    monkeypatch.setenv(parsed_cache.INPUT_CACHE_ENV, str(tmp_path / "parsed"))
+    exports = [legacy_csv(), legacy_csv().replace(b"\n", b"\r\n")]  # same rows, other bytes
+    for export in exports:
+        at = _upload(_app_on(nav.SOURCES), (LEGACY_FILE, export), (GRAPH_FILE, graph_json()))
+        _audit_button(at).click().run()
+        _assert_clean(at)
+        assert at.session_state[state.REPORT].join.matched_alerts == MATCHED
+    assert len(parses) == 1
+
+
+def test_sources_say_where_the_audit_ran(report):
+    at = _app_on(nav.SOURCES, report)
+    _assert_clean(at)
+    threads = report.engine["threads"]
+    assert f"Run on this machine, {threads} threads in" in _texts(at)
+    on_spark = dataclasses.replace(
+        report, engine={"name": "spark", "master": "yarn", "partitions": 64}
+    )
+    assert "Run on Spark yarn, 64 partitions in" in _texts(_app_on(nav.SOURCES, on_spark))
 
 
 def test_audit_waits_for_both_sides(monkeypatch):
@@ -304,7 +333,8 @@ def test_export_includes_the_content_impact_analysed_on_its_page(report):
     at.switch_page(nav.EXPORT.path).run()
     _assert_clean(at)
     assert [i.value for i in at.info] == [
-        "Content impact: included (1 rule: 0 works, 1 needs renames, 0 loses inputs, 0 broken)."
+        "Content impact: included (1 rule: 0 not affected, 0 works, 1 needs renames, 0 changes, "
+        "0 loses inputs, 0 broken)."
     ]
     at.button(key="prepare.csv").click().run()
     _assert_clean(at)

@@ -23,9 +23,13 @@ def test_writes_impact_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert main(argv) == 0
     document = json.loads((tmp_path / "out" / "impact.json").read_text(encoding="utf-8"))
     rules = {rule["name"]: rule for rule in document["rules"]}
-    assert len(rules) == 13
+    assert len(rules) == 14
     high = rules["MDE - High severity malware"]
-    assert (high["file"], high["verdict"]) == ("savedsearches.conf", "loses_inputs")
+    assert (high["file"], high["verdict"], high["bridge"]) == (
+        "savedsearches.conf",
+        "loses_inputs",
+        "needs_rewrite",
+    )
     assert high["references"][0] == {
         "field": "Severity",
         "as_written": "Severity",
@@ -36,11 +40,24 @@ def test_writes_impact_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         "graph_path": "severity",
         "literal": "High",
         "value_check": "replaced",
+        "bridge": "restored",
         "note": "observed in the audit",
     }
     assert rules["MDE SIEM Custom IoC Match"]["file"].endswith("sigma/mde_ioc_match.yml")
     assert document["values_checked"] is True
-    assert "13 rules" in capsys.readouterr().out
+    assert capsys.readouterr().out.startswith(
+        "14 rules: 1 not affected, 1 works, 5 needs renames, 2 changes, 1 loses inputs, 4 broken; "
+        "of 13 reading SIEM API data: 8 work on the bridge, 5 need the rewrite; 0 problems"
+    )
+
+
+def test_siem_source_names_more_sources(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spl = tmp_path / "main.spl"
+    spl.write_text('index=main Severity="High" | table AlertTitle', encoding="utf-8")
+    for extra, verdict in (([], "not_affected"), (["--siem-source", "MAIN"], "needs_renames")):
+        assert main(["impact", "--content", str(spl), "--out", str(tmp_path), *extra]) == 0
+        document = json.loads((tmp_path / "impact.json").read_text(encoding="utf-8"))
+        assert document["rules"][0]["verdict"] == verdict
 
 
 def test_without_report_values_are_not_checked(tmp_path: Path) -> None:

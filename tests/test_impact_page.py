@@ -55,9 +55,23 @@ def test_page_shows_rules_references_and_the_rewrite_as_code() -> None:
         spl.read_text(encoding="utf-8").rstrip("\n"),
         'index=mde sourcetype="mde:siem:alert" severity="informational"\n| top limit=20 title',
     ]
+    assert list(rules["bridge"]) == ["works_on_bridge"]
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert (metrics["rules that work on the bridge"], metrics["not affected"]) == ("1", "0")
+    assert any("detections" in text.value for text in app.text)  # `top` counts rows
+    assert any("runnable" in header.value for header in app.subheader)
     assert [r.name for r in app.session_state[state.CONTENT_IMPACT][1].rules] == [spl.name]
     app.multiselect[0].set_value(["broken"]).run()
     assert app.dataframe[1].value.empty and not app.code
+
+
+def test_page_takes_more_siem_sources() -> None:
+    app = AppTest.from_file(str(PAGE), default_timeout=30).run()
+    app.file_uploader[0].set_value([("r.spl", b"index=soc Severity=High", "text/plain")]).run()
+    assert list(app.dataframe[0].value["verdict"]) == ["not_affected"]
+    app.text_input[0].set_value("soc, other").run()
+    assert not app.exception
+    assert list(app.dataframe[0].value["verdict"]) == ["needs_renames"]
 
 
 def test_page_keeps_the_last_analysis_until_forgotten() -> None:

@@ -40,7 +40,7 @@ def _refs(name: str, text: str) -> list[tuple[str, str, int, str]]:
         ),
         (
             "q.kql",
-            "T\n| extend x = FileName_s\n| summarize max(AlertTime_t) by Actor_s\n"
+            "MDEAlerts_CL\n| extend x = FileName_s\n| summarize max(AlertTime_t) by Actor_s\n"
             "| distinct UserName_s // Md5_s",
             [
                 ("FileName", "FileName_s", 2, "output"),
@@ -51,7 +51,8 @@ def _refs(name: str, text: str) -> list[tuple[str, str, int, str]]:
         ),
         (
             "q.kql",
-            "T | lookup (U | project DeviceID_g) on DeviceID_g | where RemediationIsSuccess_b",
+            "MDEAlerts_CL | lookup (MDATPAlerts_CL | project DeviceID_g) on DeviceID_g"
+            " | where RemediationIsSuccess_b",
             [
                 ("DeviceID", "DeviceID_g", 1, "output"),
                 ("DeviceID", "DeviceID_g", 1, "join"),
@@ -141,8 +142,14 @@ def test_nothing_readable_is_an_input_error() -> None:
 
 
 def test_to_dict_uses_the_documented_keys() -> None:
-    impact = analyse_content([("r.kql", b"T | where Md5_s == 'x'")], MAPPING)
+    impact = analyse_content([("r.kql", b"MDEAlerts_CL | where Md5_s == 'x'")], MAPPING)
     (rule,) = impact.to_dict()["rules"]
-    assert {"name", "file", "verdict", "references"} <= set(rule)
-    assert rule["verdict"] == "broken"
-    assert {"field", "line", "usage", "verdict", "replacement"} <= set(rule["references"][0])
+    documented = {"name", "file", "verdict", "bridge", "references", "rewrite", "rewrite_note"}
+    assert documented | {"count_note", "note"} <= set(rule)
+    assert (rule["verdict"], rule["bridge"], rule["rewrite"]) == (
+        "broken",
+        "needs_rewrite",
+        "manual",
+    )
+    reference = rule["references"][0]
+    assert {"field", "line", "usage", "verdict", "replacement", "bridge"} <= set(reference)

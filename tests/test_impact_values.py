@@ -111,29 +111,33 @@ def test_value_changed_literal_is_rewritten_with_its_graph_value() -> None:
         ("ComputerDnsName", "renamed", "", "evidence[deviceEvidence].deviceDnsName"),
     ]
     assert rule.rewritten_query == (
-        'index=mde severity="high" category=Execution '
-        "| stats count by evidence[deviceEvidence].deviceDnsName"
+        'index=mde severity="high" category=Execution\n'
+        "| spath path=evidence{} output=_evidence\n"
+        '| eval _deviceEvidence=mvfilter(like(_evidence, "%\\"#microsoft.graph.security.'
+        'deviceEvidence\\"%"))\n'
+        '| eval deviceDnsName=mvmap(_deviceEvidence, spath(_deviceEvidence, "deviceDnsName"))\n'
+        "| stats count by deviceDnsName"
     )
+    assert rule.rewrite == "runnable"
+    assert "detections" in rule.count_note
 
 
 def test_replaced_values_are_escaped_for_the_quotes_they_sit_in() -> None:
-    audit = {"value_pairs": [_pair("FilePath", "C:\\Windows\\Temp", "c:\\windows\\temp")]}
-    rule = _rule('index=mde FilePath="C:\\\\Windows\\\\Temp"', audit)
+    audit = {"value_pairs": [_pair("Description", "C:\\Windows\\Temp", "c:\\windows\\temp")]}
+    rule = _rule('index=mde Description="C:\\\\Windows\\\\Temp"', audit)
     assert rule.references[0].literal == "C:\\Windows\\Temp"
-    assert rule.rewritten_query == (
-        'index=mde evidence[fileEvidence].fileDetails.filePath="c:\\\\windows\\\\temp"'
-    )
-    sigma = "title: t\ndetection:\n  s:\n    FilePath: 'C:\\Windows\\Temp'\n"
+    assert rule.rewritten_query == 'index=mde description="c:\\\\windows\\\\temp"'
+    sigma = "title: t\ndetection:\n  s:\n    Description: 'C:\\Windows\\Temp'\n"
     evidence = evidence_from_audit(audit, MAPPING)
     (rule,) = analyse_content([("r.yml", sigma.encode())], MAPPING, evidence).rules
-    assert "filePath: 'c:\\windows\\temp'" in rule.rewritten_query
+    assert "description: 'c:\\windows\\temp'" in rule.rewritten_query
 
 
 def test_audit_graph_paths_take_precedence_over_the_mapping() -> None:
-    audit = {"fields": [{"siem_field": "Sha1", "status": "mapped", "graph_paths": ["x.sha1"]}]}
+    audit = {"fields": [{"siem_field": "Sha1", "status": "mapped", "graph_paths": ["xsha1"]}]}
     rule = _rule("index=mde | table Sha1", audit)
-    assert rule.references[0].replacement == "x.sha1"
-    assert rule.rewritten_query == "index=mde | table x.sha1"
+    assert rule.references[0].replacement == "xsha1"
+    assert rule.rewritten_query == "index=mde | table xsha1"
 
 
 def test_rule_verdict_without_references_is_works() -> None:

@@ -8,7 +8,7 @@ import pytest
 from siem2graph.legacy import read_legacy
 from siem2graph.mapping import load_mapping
 from siem2graph.sources import Source
-from siem2graph.times import parse_times
+from siem2graph.times import SlashedOrder, parse_times, slashed_order
 
 FORMS = {
     "2020-09-30T14:09:20Z": "2020-09-30T14:09:20",
@@ -103,6 +103,22 @@ def test_day_or_month_first_is_decided_per_column(column, expected):
     assert parsed.tolist() == wanted
     categorical = parse_times(pd.Series(column, dtype="str").astype("category"))
     assert categorical.tolist() == wanted
+
+
+def test_every_part_of_a_column_reads_as_the_whole_column_does():
+    column = pd.Series(
+        ["27/04/2021 12:19", "04/05/2021 12:19", "2021-04-05T00:00:00Z", "03/02/2021 08:00"],
+        dtype="str",
+    )
+    whole = parse_times(column)
+    order = slashed_order(column)
+    assert order == SlashedOrder(day_first=True, month_first=False)
+    for part in (column.iloc[[1]], column.iloc[[1, 3]], column.iloc[[2, 3]]):
+        assert parse_times(part, order).tolist() == whole[part.index].tolist()
+    # alone, the part has nothing to decide its ambiguous value
+    assert parse_times(column.iloc[[1]]).isna().all()
+    both = order | SlashedOrder(month_first=True)
+    assert parse_times(column.iloc[[1]], both).isna().all()
 
 
 @pytest.mark.parametrize(

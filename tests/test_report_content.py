@@ -95,28 +95,44 @@ def test_content_tables_follow_the_findings_and_the_summary_counts_rules():
     assert names.index("problems") + 1 == names.index(CONTENT_TABLES[0])
     assert names[names.index(CONTENT_TABLES[0]) :][:4] == [*CONTENT_TABLES, "inputs"]
     summary = tables[0].frame.set_index("item")["value"]
-    assert summary["rules"] == "12 rules: 1 works, 3 needs renames, 2 loses inputs, 6 broken"
+    assert summary["rules"] == (
+        "13 rules: 1 not affected, 1 works, 3 needs renames, 2 changes, 0 loses inputs, 6 broken"
+    )
+    assert summary["on the bridge feed"] == (
+        "of 12 reading SIEM API data: 6 work on the bridge, 6 need the rewrite"
+    )
     assert summary["content files not read"] == 0
     assert summary["compared values checked"] == "against this audit's observed values"
 
 
 def test_xlsx_has_the_content_sheets_with_their_rows(files):
     rules = _sheet_rows(files["report.xlsx"], "content_impact_rules")
-    assert len(rules) == 12
+    assert len(rules) == 13
     assert [r["verdict"] for r in rules][:6] == ["broken"] * 6  # worst first
+    assert rules[-1]["verdict"] == "not_affected"
     by_name = {r["rule"]: r for r in rules}
     sweep = by_name["mde_internal_ip_sweep.spl"]
     assert (sweep["format"], sweep["references"], sweep["renamed"], sweep["unsupported"]) == (
         "spl", 4, 2, 2,
     )  # fmt: skip
-    assert by_name["MDE - Daily alert count"]["verdict"] == "works"
-    assert by_name["MDE - Daily alert count"]["references"] == 0
+    daily = by_name["MDE - Daily alert count"]
+    assert (daily["verdict"], daily["bridge"], daily["references"]) == (
+        "works",
+        "works_on_bridge",
+        0,
+    )
+    assert "detections" in daily["count_note"]
+    enrichment = by_name["mde_alert_enrichment.spl"]
+    assert (enrichment["verdict"], enrichment["rewrite"]) == ("changes", "manual")
     references = _sheet_rows(files["report.xlsx"], "content_impact_references")
-    assert len(references) == sum(r["references"] for r in rules) == 55
+    assert len(references) == sum(r["references"] for r in rules) == 54
     noise = [r for r in references if r["rule"] == "mde_informational_noise.spl"]
-    assert [(r["line"], r["field"], r["usage"], r["verdict"], r["replacement"]) for r in noise] == [
-        (1, "Severity", "filter", "value_changed", "informational"),
-        (2, "AlertTitle", "grouping", "renamed", "title"),
+    assert [
+        (r["line"], r["field"], r["usage"], r["verdict"], r["replacement"], r["bridge"])
+        for r in noise
+    ] == [
+        (1, "Severity", "filter", "value_changed", "informational", "restored"),
+        (2, "AlertTitle", "grouping", "renamed", "title", "restored"),
     ]
     assert _sheet_rows(files["report.xlsx"], "content_impact_problems") == []
     summary = [(r["section"], r["item"]) for r in _sheet_rows(files["report.xlsx"], "summary")]
@@ -139,8 +155,8 @@ def test_pdf_renders_with_the_content_tables(files, tmp_path):
 
 def test_csv_has_one_file_per_content_table(files):
     rules = _csv_rows(files["content_impact_rules.csv"])
-    assert len(rules) == 12 and rules[-1]["rule"] == "MDE - Daily alert count"
-    assert len(_csv_rows(files["content_impact_references.csv"])) == 55
+    assert len(rules) == 13 and rules[-1]["rule"] == "main_host_volume.spl"
+    assert len(_csv_rows(files["content_impact_references.csv"])) == 54
     assert files["content_impact_problems.csv"].decode().strip() == "file,problem"
 
 
@@ -220,13 +236,14 @@ def test_cli_content_goes_into_every_requested_format(audit_args, tmp_path):
         "--content", str(SPLUNK),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "content impact: 12 rules: " in result.stdout
+    assert "content impact: 13 rules: " in result.stdout
+    assert "of 12 reading SIEM API data: " in result.stdout
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
-    assert len(report["content_impact"]["rules"]) == 12
+    assert len(report["content_impact"]["rules"]) == 13
     assert report["content_impact"]["values_checked"] is True
     assert (tmp_path / "content_impact_rules.csv").is_file()
     assert (tmp_path / "content_impact_references.csv").is_file()
-    assert len(_sheet_rows((tmp_path / "report.xlsx").read_bytes(), "content_impact_rules")) == 12
+    assert len(_sheet_rows((tmp_path / "report.xlsx").read_bytes(), "content_impact_rules")) == 13
     assert "## Content impact" in (tmp_path / "report.md").read_text(encoding="utf-8")
 
 

@@ -19,13 +19,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = os.environ.get("SIEM2GRAPH_REGEN_GOLDEN") == "1"
-_RUN_ROWS = re.compile(r"^\| Run \| (generated at|run seconds) \| .* \|$", re.M)
+_RUN_ROWS = re.compile(r"^\| Run \| (generated at|run seconds|engine) \| .* \|$", re.M)
 
 
 def normalised_json(data: bytes) -> str:
     """report.json without what changes from run to run."""
     report = json.loads(data)
-    for key in ("generated_at", "run_seconds"):
+    for key in ("generated_at", "run_seconds", "engine"):
         report.pop(key)
     return json.dumps(report, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 

@@ -26,6 +26,7 @@ import streamlit as st
 from siem2graph.audit import audit_sources
 from siem2graph.errors import InputError
 from siem2graph.graph.cache import record_path
+from siem2graph.graph.parsed_cache import configured_cache
 from siem2graph.legacy.limits import ReadLimits
 from siem2graph.memory import release_memory
 from siem2graph.model import AuditReport
@@ -94,7 +95,11 @@ def audit(
     limits = server_limits()
     with audit_queue(limits.concurrent_audits).slot(on_wait):
         report = _REPORTS.get(inputs_id) or audit_sources(
-            legacy, graph, progress=progress, limits=ReadLimits(max_rows=limits.max_rows)
+            legacy,
+            graph,
+            progress=progress,
+            limits=ReadLimits(max_rows=limits.max_rows),
+            cache=configured_cache(),
         )
     size = report_bytes(report)
     if size > limits.report_mb * MB:

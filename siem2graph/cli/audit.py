@@ -9,12 +9,14 @@ from pathlib import Path
 from siem2graph.cli.options import (
     add_aliases,
     add_mapping,
+    add_siem_sources,
     add_store,
     input_sources,
     mapping_of,
     store_of,
 )
 from siem2graph.cli.progress import StderrProgress
+from siem2graph.errors import InputError
 from siem2graph.model import AuditReport
 from siem2graph.report import EXPORTERS, write_reports
 from siem2graph.store import AuditStore, StoreError
@@ -30,6 +32,12 @@ def _formats(text: str) -> list[str]:
             f"unknown format(s) {', '.join(unknown) or '(none)'}; choose from {','.join(EXPORTERS)}"
         )
     return chosen
+
+
+def _partitions(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a partition count is a whole number from 1 on: {text!r}")
+    return int(text)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,9 +61,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="detection content files or folders: adds the content impact to every format",
     )
+    add_siem_sources(parser)
     add_store(parser)
     parser.add_argument(
         "--no-store", action="store_true", help="do not save the audit in the store (history)"
+    )
+    parser.add_argument(
+        "--input-cache",
+        type=Path,
+        metavar="DIR",
+        help="keep the parsed Graph inputs in DIR: auditing the same Graph files again skips "
+        "their parse",
+    )
+    parser.add_argument(
+        "--spark",
+        metavar="MASTER",
+        help="audit on Spark: local[N], spark://host:7077, yarn, k8s://... (needs pyspark)",
+    )
+    parser.add_argument(
+        "--spark-partitions",
+        type=_partitions,
+        metavar="N",
+        help="with --spark: partitions the alerts are cut into (default: Spark's parallelism)",
     )
     parser.add_argument(
         "--no-images",
@@ -67,24 +94,48 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> None:
     """Audit, write every format asked for and print a one-line summary."""
     from siem2graph.audit import audit_sources
+    from siem2graph.graph.parsed_cache import ParsedCache
     from siem2graph.impact import Evidence, analyse_content, read_content_paths
-    from siem2graph.report.content_tables import rules_summary
+    from siem2graph.report.content_tables import bridge_summary, rules_summary
 
     # a bad content path, mapping or store fails before the audit runs
     content = read_content_paths(args.content) if args.content else None
     mapping = mapping_of(args)
     store = None if args.no_store else store_of(args)
     progress = StderrProgress("audit", args.quiet)
-    report = audit_sources(
-        input_sources(args.legacy),
-        input_sources(args.graph),
-        mapping,
-        progress=progress.step,
-        aliases=args.aliases,
-    )
+    if args.spark_partitions and not args.spark:
+        raise InputError("--spark-partitions needs --spark MASTER")
+    if args.spark and args.input_cache:
+        raise InputError("--input-cache is for the local engine; Spark reads the files itself")
+    if args.spark:
+        from siem2graph.spark.engine import audit_spark
+        from siem2graph.spark.session import spark_session
+
+        progress.step(f"auditing on Spark ({args.spark})", 0.0)
+        report = audit_spark(
+            args.legacy,
+            args.graph,
+            spark_session(args.spark),
+            mapping=mapping,
+            aliases=args.aliases,
+            partitions=args.spark_partitions,
+        )
+    else:
+        report = audit_sources(
+            input_sources(args.legacy),
+            input_sources(args.graph),
+            mapping,
+            progress=progress.step,
+            aliases=args.aliases,
+            cache=ParsedCache(args.input_cache) if args.input_cache else None,
+        )
     progress.step("writing the reports", 1.0)
     evidence = Evidence.from_report(report)
-    impact = None if content is None else analyse_content(content, report.mapping, evidence)
+    impact = (
+        None
+        if content is None
+        else analyse_content(content, report.mapping, evidence, args.siem_source)
+    )
     written = write_reports(
         report,
         args.format,
@@ -101,7 +152,10 @@ def run(args: argparse.Namespace) -> None:
         f"{len(report.problems)} input problems; wrote {len(written)} file(s) to {args.out}"
     )
     if impact is not None:
-        print(f"content impact: {rules_summary(impact)}; {len(impact.problems)} files not read")
+        print(
+            f"content impact: {rules_summary(impact)}; {bridge_summary(impact)}; "
+            f"{len(impact.problems)} files not read"
+        )
     if store is not None:
         _save(store, report, [*args.legacy, *args.graph])
 
@@ -109,7 +163,8 @@ def run(args: argparse.Namespace) -> None:
 def _save(store: AuditStore, report: AuditReport, paths: list[Path]) -> None:
     """Save the audit; a store that refuses it costs a warning, not the reports just written."""
     try:
-        saved = store.save(report, sizes={path.name: path.stat().st_size for path in paths})
+        sizes = {path.name: path.stat().st_size for path in paths if path.is_file()}
+        saved = store.save(report, sizes=sizes)
     except StoreError as exc:
         log.warning("the audit was not saved in the store: %s", exc)
         return

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from siem2graph.cli.options import add_mapping, mapping_of
+from siem2graph.cli.options import add_mapping, add_siem_sources, mapping_of
 from siem2graph.cli.progress import StderrProgress
 from siem2graph.errors import InputError
 from siem2graph.impact.engine import analyse_content, read_content_paths
 from siem2graph.impact.evidence import evidence_from_audit
-from siem2graph.impact.model import RULE_VERDICTS
 
 OUTPUT_NAME = "impact.json"
 
@@ -35,6 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="REPORT",
         help="an audit's report.json (or its folder): checks compared values against observed data",
     )
+    add_siem_sources(parser)
     parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     add_mapping(parser)
 
@@ -55,13 +54,15 @@ def _read_report(path: Path) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> None:
     """Judge the content, write impact.json and print a one-line summary."""
+    from siem2graph.report.content_tables import bridge_summary, rules_summary
+
     progress = StderrProgress("impact", args.quiet)
     progress.step("reading the content", 0.0)
     files = read_content_paths(args.content)
     audit = _read_report(args.report) if args.report else None
     mapping = mapping_of(args)
     progress.step(f"judging {len(files):,} files", 0.5)
-    impact = analyse_content(files, mapping, evidence_from_audit(audit, mapping))
+    impact = analyse_content(files, mapping, evidence_from_audit(audit, mapping), args.siem_source)
     target = args.out / OUTPUT_NAME
     try:
         args.out.mkdir(parents=True, exist_ok=True)
@@ -69,6 +70,7 @@ def run(args: argparse.Namespace) -> None:
     except OSError as exc:
         raise InputError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     progress.finish()
-    counts = Counter(rule.verdict for rule in impact.rules)
-    summary = ", ".join(f"{counts[v]} {v}" for v in RULE_VERDICTS)
-    print(f"{len(impact.rules)} rules ({summary}); {len(impact.problems)} problems -> {target}")
+    print(
+        f"{rules_summary(impact)}; {bridge_summary(impact)}; "
+        f"{len(impact.problems)} problems -> {target}"
+    )

@@ -96,6 +96,18 @@ def input_sources(paths: list[Path]) -> list[Source]:
     return [Source.from_path(path) for path in paths]
 
 
+def add_siem_sources(parser: argparse.ArgumentParser) -> None:
+    """``--siem-source``: names holding SIEM API records, beside the shipped ones."""
+    parser.add_argument(
+        "--siem-source",
+        nargs="+",
+        default=[],
+        metavar="NAME",
+        help="content impact: more names (index, sourcetype, macro, table, log source type) "
+        "holding SIEM API records; rules naming only other sources are not_affected",
+    )
+
+
 def add_store(parser: argparse.ArgumentParser) -> None:
     """``--store DIR``: where audits are saved (else $SIEM2GRAPH_STORE, else the user's data)."""
     parser.add_argument(

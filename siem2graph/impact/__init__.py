@@ -4,6 +4,8 @@ from siem2graph.impact.engine import FORMATS, analyse_content, read_content_path
 from siem2graph.impact.evidence import Evidence, evidence_from_audit
 from siem2graph.impact.finder import USAGES
 from siem2graph.impact.model import (
+    BRIDGE_LABELS,
+    BRIDGE_VERDICTS,
     REFERENCE_VERDICTS,
     RULE_VERDICTS,
     ContentImpact,
@@ -13,6 +15,8 @@ from siem2graph.impact.model import (
 )
 
 __all__ = [
+    "BRIDGE_LABELS",
+    "BRIDGE_VERDICTS",
     "FORMATS",
     "REFERENCE_VERDICTS",
     "RULE_VERDICTS",

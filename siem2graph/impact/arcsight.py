@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
+from siem2graph.impact.datasources import OTHER
 from siem2graph.impact.finder import (
     FILTER,
     OUTPUT,
     Command,
     Dialect,
     Occurrence,
+    combine_reads,
     find_occurrences,
 )
 from siem2graph.impact.names import NameResolver
 from siem2graph.impact.source import ParsedRule
-from siem2graph.impact.tokens import LineIndex
+from siem2graph.impact.tokens import LineIndex, Token, assigned_values
 
 _FILTER_ELEMENT = re.compile(
     r"<Filter\b(?P<attrs>[^>]*)>(?P<body>.*?)</Filter\s*>", re.DOTALL | re.IGNORECASE
@@ -31,7 +34,17 @@ _SECTION = re.compile(
     r"<(?P<tag>Condition|Fields)\b[^>]*>(?P<text>.*?)</(?P=tag)\s*>", re.DOTALL | re.IGNORECASE
 )
 
-CONDITION = Dialect(name="arcsight", first=Command(FILTER), pipes=False, arcsight=True)
+_PRODUCT = frozenset({"deviceProduct"})
+
+
+def arcsight_sources(tokens: Sequence[Token]) -> tuple[str, ...]:
+    """The products a condition names (deviceVendor "Microsoft" alone names no source)."""
+    return tuple(assigned_values(tokens, _PRODUCT))
+
+
+CONDITION = Dialect(
+    name="arcsight", first=Command(FILTER), pipes=False, arcsight=True, sources=arcsight_sources
+)
 FIELDS = Dialect(name="arcsight", first=Command(OUTPUT), pipes=False, literals=False, arcsight=True)
 
 
@@ -64,13 +77,17 @@ def parse_arcsight(file_name: str, text: str, resolver: NameResolver) -> list[Pa
         name = html.unescape((attr.group("dq") or attr.group("sq") or "") if attr else "")
         body = element.group("body")
         found: list[Occurrence] = []
+        reads = []
         for section in _SECTION.finditer(body):
             dialect = CONDITION if section.group("tag").lower() == "condition" else FIELDS
             offset = section.start("text")
             hits = find_occurrences(section.group("text"), dialect, resolver)
-            found.extend(_shift(hit, offset) for hit in hits)
+            found.extend(_shift(hit, offset) for hit in hits.occurrences)
+            reads.append(hits.reads)
+        read = combine_reads(reads)
+        if read == OTHER:
+            found = []
         lines = tuple(index.line(element.start("body") + o.start) + 1 for o in found)
-        rules.append(
-            ParsedRule(name or f"{file_name} #{number}", "arcsight", body, tuple(found), lines)
-        )
+        title = name or f"{file_name} #{number}"
+        rules.append(ParsedRule(title, "arcsight", body, tuple(found), lines, read))
     return rules

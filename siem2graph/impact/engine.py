@@ -9,23 +9,29 @@ from pathlib import Path, PurePath
 from siem2graph.errors import InputError
 from siem2graph.impact.aql import parse_aql
 from siem2graph.impact.arcsight import is_arcsight, parse_arcsight
+from siem2graph.impact.datasources import OTHER, UNNAMED
 from siem2graph.impact.evidence import Evidence
 from siem2graph.impact.kql import parse_kql
 from siem2graph.impact.model import (
-    NEEDS_RENAMES,
+    NOT_AFFECTED,
+    WORKS,
     ContentImpact,
     FileProblem,
-    Reference,
     RuleImpact,
 )
 from siem2graph.impact.names import NameResolver, build_resolver
-from siem2graph.impact.rewrite import apply_edits, edits_for
+from siem2graph.impact.rewrite import Rewrite, rewrite_rule
 from siem2graph.impact.sentinel import parse_arm, parse_sentinel_yaml
 from siem2graph.impact.sigma import parse_sigma
 from siem2graph.impact.source import ContentError, ParsedRule
 from siem2graph.impact.splunk import parse_savedsearches, parse_spl
 from siem2graph.impact.text import parse_text, parse_whole
-from siem2graph.impact.verdict import judge_occurrence, rule_verdict
+from siem2graph.impact.verdict import (
+    bridge_verdict,
+    graph_paths_of,
+    judge_occurrence,
+    rule_verdict,
+)
 from siem2graph.mapping import FieldMapping, Mapping
 
 Parser = Callable[[str, str, NameResolver], list[ParsedRule]]
@@ -82,35 +88,70 @@ def _parse(file_name: str, data: bytes, resolver: NameResolver) -> list[ParsedRu
         raise ContentError("nested too deeply to read") from None
 
 
+_NOT_SIEM = (
+    "Reads other data than the SIEM API's (its index, sourcetype, table or log source is not a "
+    "SIEM API source); give the name with --siem-source if it is one."
+)
+_ASSUMED = "Names no data source; judged as SIEM API content because it names SIEM fields."
+COUNT_NOTE = (
+    "Counts rows: SIEM API rows were detections (several per alert), Graph rows are alerts, so "
+    "counts and thresholds drop unless the rule counted distinct AlertIds."
+)
+
+
 def _judge(
     file_name: str, parsed: ParsedRule, rows: dict[str, FieldMapping], evidence: Evidence
 ) -> RuleImpact:
-    references: list[Reference] = []
-    edits = []
-    for occurrence, line in zip(parsed.occurrences, parsed.lines, strict=True):
-        judged = judge_occurrence(occurrence, line, rows[occurrence.field], evidence)
-        references.extend(ref for ref, _ in judged)
-        edits.extend(edits_for(occurrence, judged))
+    if parsed.reads == OTHER or (parsed.reads == UNNAMED and not parsed.occurrences):
+        note = _NOT_SIEM if parsed.reads == OTHER else ""
+        return RuleImpact(
+            parsed.name, file_name, parsed.format, NOT_AFFECTED, (), parsed.text, note=note
+        )
+    judged = [
+        (occurrence, judge_occurrence(occurrence, line, rows[occurrence.field], evidence))
+        for occurrence, line in zip(parsed.occurrences, parsed.lines, strict=True)
+    ]
+    references = tuple(ref for _, refs in judged for ref, _ in refs)
     verdict = rule_verdict(references)
-    rewritten = apply_edits(parsed.text, edits) if verdict == NEEDS_RENAMES else ""
+    rewrite = Rewrite()
+    if verdict != WORKS:
+        rewrite = rewrite_rule(
+            parsed, judged, verdict, lambda name: graph_paths_of(rows[name], evidence)
+        )
     return RuleImpact(
-        parsed.name, file_name, parsed.format, verdict, tuple(references), parsed.text, rewritten
+        parsed.name,
+        file_name,
+        parsed.format,
+        verdict,
+        references,
+        parsed.text,
+        rewritten_query=rewrite.query,
+        rewrite=rewrite.status,
+        rewrite_note=rewrite.note,
+        count_note=COUNT_NOTE if parsed.counts else "",
+        bridge=bridge_verdict(references),
+        note=_ASSUMED if parsed.reads == UNNAMED else "",
     )
 
 
 def analyse_content(
-    files: Sequence[tuple[str, bytes]], mapping: Mapping, evidence: Evidence | None = None
+    files: Sequence[tuple[str, bytes]],
+    mapping: Mapping,
+    evidence: Evidence | None = None,
+    siem_sources: Sequence[str] = (),
 ) -> ContentImpact:
     """Find every SIEM field reference in the content files and judge each rule.
 
     ``files`` are (file name, bytes); the name's extension picks the format. ``evidence`` is what an
     audit observed (``Evidence.from_report``, or ``evidence_from_audit`` of a report.json); its
-    value pairs decide whether compared literals still hold. A file that cannot be read becomes a
-    problem entry; InputError only when no file can be read at all.
+    value pairs decide whether compared literals still hold. ``siem_sources`` adds names
+    (indexes, sourcetypes, tables...) that hold SIEM API records to the shipped ones. A file that
+    cannot be read becomes a problem entry; InputError only when no file can be read at all (or a
+    source name is empty).
     """
     if not files:
         raise InputError("no content files given")
-    resolver = build_resolver(mapping)
+    resolver = build_resolver(mapping, siem_sources=siem_sources)
     evidence = evidence or Evidence()
     rows = {row.siem_field: row for row in mapping.fields}
     rules: list[RuleImpact] = []

@@ -8,10 +8,11 @@ pipeline and reports every token that names a SIEM field, with the literals it i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from siem2graph.impact.datasources import OTHER, SIEM, UNNAMED
 from siem2graph.impact.names import NameResolver
 from siem2graph.impact.tokens import (
     CLOSE,
@@ -68,6 +69,10 @@ class Dialect:
     literals: bool = True
     strings: bool = True  # quoted text is a string (else words inside quotes count)
     arcsight: bool = False
+    # the data sources a pipeline's first segment names (None: the language names none)
+    sources: Callable[[Sequence[Token]], tuple[str, ...]] | None = None
+    lets: bool = False  # KQL: `let name = <pipeline>` binds a name later pipelines read from
+    counters: frozenset[str] = frozenset()  # words that count rows (SPL `count`, `top`)
 
 
 @dataclass(frozen=True)
@@ -92,12 +97,31 @@ class Occurrence:
     literals: tuple[Literal, ...] = ()
 
 
-def find_occurrences(text: str, dialect: Dialect, resolver: NameResolver) -> list[Occurrence]:
-    """Every reference to a SIEM field in ``text``, in order."""
+@dataclass(frozen=True)
+class Found:
+    """A query's SIEM field references and what it reads (a datasources constant)."""
+
+    occurrences: tuple[Occurrence, ...]
+    reads: str
+    counts: bool = False  # counts rows of SIEM data
+    sources: tuple[tuple[int, int], ...] = ()  # spans of the SIEM API source names (KQL tables)
+
+
+def combine_reads(reads: Sequence[str]) -> str:
+    """A query's reads from its pipelines': SIEM if any reads SIEM data, OTHER over UNNAMED."""
+    return next((kind for kind in (SIEM, OTHER) if kind in reads), UNNAMED)
+
+
+def find_occurrences(text: str, dialect: Dialect, resolver: NameResolver) -> Found:
+    """Every reference to a SIEM field in ``text``, in order, and the data it reads.
+
+    References inside a pipeline that reads another source (a Sentinel table, a Splunk index
+    that is not a SIEM API one) are not SIEM fields and are left out.
+    """
     tokens = tokenize(text, dialect.comments, dialect.quoted_names, dialect.strings)
-    out: list[Occurrence] = []
-    _Walker(dialect, resolver, out).pipeline(tokens)
-    return out
+    walker = _Walker(dialect, resolver, [])
+    walker.pipeline(tokens, UNNAMED)
+    return Found(tuple(walker.out), combine_reads(walker.reads), walker.counts, tuple(walker.spans))
 
 
 def _matching(tokens: list[Token], index: int) -> int:
@@ -129,9 +153,13 @@ class _Walker:
     dialect: Dialect
     resolver: NameResolver
     out: list[Occurrence]
+    reads: list[str] = field(default_factory=list)
+    bound: dict[str, str] = field(default_factory=dict)  # KQL let names -> what they read
+    counts: bool = False
+    spans: list[tuple[int, int]] = field(default_factory=list)
 
-    def pipeline(self, tokens: list[Token]) -> None:
-        first, segment, depth = True, list[Token](), 0
+    def pipeline(self, tokens: list[Token], inherited: str) -> None:
+        first, segment, depth, reads = True, list[Token](), 0, inherited
         for token in [*tokens, Token(END, "", -1, -1)]:
             depth += token.kind == OPEN
             depth -= token.kind == CLOSE
@@ -141,11 +169,42 @@ class _Walker:
             if not boundary:
                 segment.append(token)
                 continue
-            self.segment(segment, first)
-            first, segment, depth = token.kind == END, [], 0
+            if first:
+                reads = self.source(segment, inherited)
+            self.segment(segment, first, reads)
+            # a query starting with a pipe (SPL `| tstats ...`) names its data in the next segment
+            first, segment, depth = token.kind == END or (first and not segment), [], 0
 
-    def segment(self, tokens: list[Token], first: bool) -> None:
+    def source(self, tokens: list[Token], inherited: str) -> str:
+        """What a statement or sub-query reads, from its first segment (else ``inherited``)."""
+        if self.dialect.sources is None:
+            return inherited
+        bind = ""
+        binds = self.dialect.lets and len(tokens) > 2 and tokens[0].text == "let"
+        if binds and tokens[2].text == "=":
+            bind, tokens = tokens[1].text, tokens[3:]
+        named = {
+            name: self.bound.get(name) or self.resolver.sources.classify([name])
+            for name in self.dialect.sources(tokens)
+        }
+        kinds = list(named.values())
+        self.spans.extend(
+            (t.start, t.end)
+            for t in tokens
+            if t.kind == WORD and t.text not in self.bound and named.get(t.text) == SIEM
+        )
+        reads = next((kind for kind in (SIEM, OTHER) if kind in kinds), inherited)
+        if bind:
+            self.bound[bind] = reads
+        self.reads.append(reads)
+        return reads
+
+    def segment(self, tokens: list[Token], first: bool, reads: str) -> None:
         command = self.dialect.first if first else _UNKNOWN
+        if reads != OTHER and any(
+            t.kind == WORD and t.text.lower() in self.dialect.counters for t in tokens
+        ):
+            self.counts = True
         if tokens and tokens[0].kind == WORD and tokens[0].text.lower() in self.dialect.commands:
             command = self.dialect.commands[tokens[0].text.lower()]
             tokens = tokens[1:]
@@ -155,7 +214,7 @@ class _Walker:
             word = token.text.lower() if token.kind == WORD else ""
             if token.kind == OPEN and command.nested:
                 close = _matching(tokens, i)
-                self.pipeline(tokens[i + 1 : close])
+                self.pipeline(tokens[i + 1 : close], reads)
                 i = close + 1
                 continue
             if word in self.dialect.clauses:
@@ -167,9 +226,12 @@ class _Walker:
             elif token.kind in (WORD, NAME) and (found := self._resolve(token)):
                 literals, i = self.literals(tokens, i + 1, usage)
                 start = token.value_start
-                self.out.append(
-                    Occurrence(found, token.value, start, start + len(token.value), usage, literals)
-                )
+                if reads != OTHER:
+                    self.out.append(
+                        Occurrence(
+                            found, token.value, start, start + len(token.value), usage, literals
+                        )
+                    )
                 continue
             i += 1
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import MappingProxyType
 
 from siem2graph.impact.finder import (
@@ -16,6 +17,29 @@ from siem2graph.impact.finder import (
 )
 from siem2graph.impact.names import NameResolver
 from siem2graph.impact.source import ParsedRule, query_rule
+from siem2graph.impact.tokens import CLOSE, OP, OPEN, WORD, Token
+
+# Statements that start with one of these read no table by name.
+_NOT_TABLES = frozenset(
+    {"print", "datatable", "externaldata", "range", "evaluate", "search", "find", "set", "declare"}
+)
+
+
+def kql_sources(tokens: Sequence[Token]) -> tuple[str, ...]:
+    """The tables a statement reads: its first word, or the tables after ``union``."""
+    if not tokens or tokens[0].kind != WORD or tokens[0].text in _NOT_TABLES:
+        return ()
+    if tokens[0].text != "union":
+        following = tokens[1] if len(tokens) > 1 else None
+        return () if following is not None and following.kind == OPEN else (tokens[0].text,)
+    names, depth = [], 0
+    for j, token in enumerate(tokens[1:], 1):
+        depth += (token.kind == OPEN) - (token.kind == CLOSE)
+        option = token.kind == OP or (j + 1 < len(tokens) and tokens[j + 1].kind == OP)
+        if depth == 0 and token.kind == WORD and not option and tokens[j - 1].kind != OP:
+            names.append(token.text)
+    return tuple(names)
+
 
 _OUTPUT = Command(OUTPUT)
 _AGGREGATE = Command(OUTPUT, by=GROUPING)
@@ -51,6 +75,9 @@ KQL = Dialect(
         }
     ),
     comments=r"//[^\n]*",
+    sources=kql_sources,
+    counters=frozenset({"count", "countif"}),
+    lets=True,
 )
 
 

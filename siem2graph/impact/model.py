@@ -16,12 +16,27 @@ SEMANTICS_CHANGED = "semantics_changed"
 VALUE_CHANGED = "value_changed"
 REFERENCE_VERDICTS = (UNCHANGED, RENAMED, UNSUPPORTED, OBSOLETE, SEMANTICS_CHANGED, VALUE_CHANGED)
 
-# Rule verdicts, best first
+# Rule verdicts, best first; not_affected: the rule reads no SIEM API data
+NOT_AFFECTED = "not_affected"
 WORKS = "works"
 NEEDS_RENAMES = "needs_renames"
+CHANGES = "changes"
 LOSES_INPUTS = "loses_inputs"
 BROKEN = "broken"
-RULE_VERDICTS = (WORKS, NEEDS_RENAMES, LOSES_INPUTS, BROKEN)
+RULE_VERDICTS = (NOT_AFFECTED, WORKS, NEEDS_RENAMES, CHANGES, LOSES_INPUTS, BROKEN)
+
+# Whether a rewrite runs as is, in the rule's own language, against Graph alerts as connectors
+# land them; "manual" says why not.
+RUNNABLE = "runnable"
+MANUAL = "manual"
+
+# The bridge feed (siem2graph.bridge): does it give back what a reference / a rule reads?
+RESTORED = "restored"
+NOT_RESTORED = "not_restored"
+WORKS_ON_BRIDGE = "works_on_bridge"
+NEEDS_REWRITE = "needs_rewrite"
+BRIDGE_VERDICTS = (WORKS_ON_BRIDGE, NEEDS_REWRITE)
+BRIDGE_LABELS = {WORKS_ON_BRIDGE: "work on the bridge", NEEDS_REWRITE: "need the rewrite"}
 
 # What the check of a compared literal found ("" when the reference compares no literal)
 VALUE_SAME = "unchanged"  # Graph carries the literal as written
@@ -43,9 +58,22 @@ _REFERENCE_COLUMNS = (
     "graph_path",
     "literal",
     "value_check",
+    "bridge",
     "note",
 )
-_RULE_COLUMNS = ("rule", "file", "format", "verdict", "references", "fields", "rewritten")
+_RULE_COLUMNS = (
+    "rule",
+    "file",
+    "format",
+    "verdict",
+    "bridge",
+    "references",
+    "fields",
+    "rewrite",
+    "rewrite_note",
+    "count_note",
+    "note",
+)
 
 
 @dataclass(frozen=True)
@@ -65,6 +93,7 @@ class Reference:
     graph_path: str = ""
     literal: str = ""
     value_check: str = ""
+    bridge: str = ""  # RESTORED / NOT_RESTORED by the bridge feed
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -73,7 +102,12 @@ class Reference:
 
 @dataclass(frozen=True)
 class RuleImpact:
-    """One rule's references and overall verdict; ``rewritten_query`` only for needs_renames."""
+    """One rule's references and overall verdict.
+
+    ``rewrite`` is RUNNABLE (``rewritten_query`` runs as is) or MANUAL (``rewrite_note`` says
+    why), empty for rules that need none. ``bridge`` is the verdict on the bridge feed (empty for
+    not_affected rules); ``count_note`` warns that the rule counts rows.
+    """
 
     name: str
     file: str
@@ -82,6 +116,11 @@ class RuleImpact:
     references: tuple[Reference, ...]
     query: str
     rewritten_query: str = ""
+    rewrite: str = ""
+    rewrite_note: str = ""
+    count_note: str = ""
+    bridge: str = ""
+    note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -89,9 +128,14 @@ class RuleImpact:
             "file": self.file,
             "format": self.format,
             "verdict": self.verdict,
+            "bridge": self.bridge,
             "references": [ref.to_dict() for ref in self.references],
             "query": self.query,
             "rewritten_query": self.rewritten_query,
+            "rewrite": self.rewrite,
+            "rewrite_note": self.rewrite_note,
+            "count_note": self.count_note,
+            "note": self.note,
         }
 
 
@@ -126,9 +170,13 @@ class ContentImpact:
                 "file": r.file,
                 "format": r.format,
                 "verdict": r.verdict,
+                "bridge": r.bridge,
                 "references": len(r.references),
                 "fields": ", ".join(dict.fromkeys(ref.field for ref in r.references)),
-                "rewritten": bool(r.rewritten_query),
+                "rewrite": r.rewrite,
+                "rewrite_note": r.rewrite_note,
+                "count_note": r.count_note,
+                "note": r.note,
             }
             for r in self.rules
         ]

@@ -1,16 +1,16 @@
-"""Resolve a name written in content (a column, a field, an ArcSight name) to a SIEM field."""
+"""Resolve a name written in content: a column, a field or an ArcSight name to a SIEM field; a
+data source to whether it holds SIEM API records."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
-
-import yaml
 
 from siem2graph.errors import MappingError
+from siem2graph.impact.datasources import DataSources, load_data_sources, read_table
 from siem2graph.mapping import MAPPING_DIR, Mapping
 
 ARCSIGHT_FILE = MAPPING_DIR / "content_aliases" / "arcsight.yaml"
@@ -20,10 +20,12 @@ _CUSTOM_LOG_SUFFIX = re.compile(r"^(?P<base>[A-Za-z][A-Za-z0-9]*)_(?:s|b|d|t|g)$
 
 @dataclass(frozen=True)
 class NameResolver:
-    """Names and aliases of the mapping, plus the ArcSight names (used in ArcSight content only)."""
+    """Names and aliases of the mapping, the ArcSight names (used in ArcSight content only) and
+    the data sources holding SIEM API records."""
 
     exact: MappingProxyType[str, str]
     arcsight: MappingProxyType[str, str]
+    sources: DataSources
 
     def resolve(self, word: str, *, arcsight: bool = False) -> str:
         """The SIEM field ``word`` names ('' when none).
@@ -45,13 +47,7 @@ def _strip_suffix(word: str) -> str:
 def load_arcsight_names(mapping: Mapping, path: Path | str = ARCSIGHT_FILE) -> dict[str, str]:
     """ArcSight name -> SIEM field (mapping-table spelling); MappingError names a bad entry."""
     path = Path(path)
-    try:
-        document: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise MappingError(f"{path.name}: cannot read the ArcSight names: {exc}") from None
-    names = document.get("names") if isinstance(document, dict) else None
-    if not isinstance(names, dict):
-        raise MappingError(f"{path.name}: expected a 'names' mapping")
+    names = read_table(path, "names", "ArcSight names")
     index = mapping.key_index
     table: dict[str, str] = {}
     for arcsight_name, siem_name in names.items():
@@ -64,10 +60,16 @@ def load_arcsight_names(mapping: Mapping, path: Path | str = ARCSIGHT_FILE) -> d
     return table
 
 
-def build_resolver(mapping: Mapping, arcsight_file: Path | str = ARCSIGHT_FILE) -> NameResolver:
-    """The resolver for ``mapping``'s names and aliases and the ArcSight name table."""
+def build_resolver(
+    mapping: Mapping,
+    arcsight_file: Path | str = ARCSIGHT_FILE,
+    siem_sources: Iterable[str] = (),
+) -> NameResolver:
+    """The resolver for ``mapping``'s names and aliases, the ArcSight name table and the shipped
+    SIEM API data sources plus ``siem_sources``."""
     exact = {key: row.siem_field for row in mapping.fields for key in row.keys}
     return NameResolver(
         exact=MappingProxyType(exact),
         arcsight=MappingProxyType(load_arcsight_names(mapping, arcsight_file)),
+        sources=load_data_sources().with_names(siem_sources),
     )

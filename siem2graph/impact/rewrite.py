@@ -1,37 +1,118 @@
-"""Rewrite a rule's text: SIEM field names -> Graph paths, literals -> their 1:1 Graph values."""
+"""Rewrites of affected rules: a query that runs, in the rule's own language, against Graph
+alerts as connectors land them; or "manual" with the reason there is none."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from siem2graph.impact.finder import Literal, Occurrence
-from siem2graph.impact.model import RENAMED, VALUE_CHANGED, VALUE_REPLACED, Reference
+from siem2graph.impact.edits import Judged, ManualRewrite, apply_edits, edits_for
+from siem2graph.impact.kql_rewrite import NOTE as KQL_NOTE
+from siem2graph.impact.kql_rewrite import rewrite_kql, shipped_tables
+from siem2graph.impact.model import (
+    BROKEN,
+    LOSES_INPUTS,
+    MANUAL,
+    OBSOLETE,
+    RUNNABLE,
+    SEMANTICS_CHANGED,
+    UNSUPPORTED,
+    VALUE_AMBIGUOUS,
+    VALUE_UNSEEN,
+)
+from siem2graph.impact.source import ParsedRule
+from siem2graph.impact.spl_rewrite import NOTE as SPL_NOTE
+from siem2graph.impact.spl_rewrite import rewrite_spl
+from siem2graph.paths import parse_path
 
-Edit = tuple[int, int, str]
+_MANUAL = {
+    "aql": (
+        "QRadar: Graph alerts arrive with the properties your DSM or custom event properties "
+        "define; rewrite by hand with the references' Graph paths."
+    ),
+    "arcsight": (
+        "ArcSight: Graph alerts arrive with the field names your connector maps them to; "
+        "rewrite by hand with the references' Graph paths."
+    ),
+    "text": "Plain text: edit by hand with the references' Graph paths.",
+}
+_WHY_LOST = {
+    VALUE_AMBIGUOUS: "no 1:1 Graph value",
+    VALUE_UNSEEN: "never seen in Graph data",
+}
+_SIGMA = "Sigma: field names are Graph alert properties; point logsource at your Graph alerts."
+_SPL_FORMATS = ("spl", "splunk_conf")
+_KQL_FORMATS = ("kql", "sentinel_arm", "sentinel_yaml")
 
 
-def _quoted(value: str, quote: str) -> str:
-    if not quote:
-        return value
-    return value.replace("\\", "\\\\").replace(quote, "\\" + quote)
+@dataclass(frozen=True)
+class Rewrite:
+    """A rewritten query (when RUNNABLE), its status and a note."""
+
+    query: str = ""
+    status: str = ""
+    note: str = ""
 
 
-def edits_for(
-    occurrence: Occurrence, judged: Iterable[tuple[Reference, Literal | None]]
-) -> list[Edit]:
-    """The edits one occurrence's references call for."""
-    edits: list[Edit] = []
-    for ref, literal in judged:
-        if ref.verdict in (RENAMED, VALUE_CHANGED) and ref.graph_path:
-            edits.append((occurrence.start, occurrence.end, ref.graph_path))
-        if literal is not None and ref.value_check == VALUE_REPLACED:
-            edits.append((literal.start, literal.end, _quoted(ref.replacement, literal.quote)))
-    return edits
+def _sigma(parsed: ParsedRule, judged: Judged) -> Rewrite:
+    nested = sorted(
+        {
+            ref.graph_path
+            for _, references in judged
+            for ref, _ in references
+            if ref.graph_path and len(parse_path(ref.graph_path).steps) > 1
+        }
+    )
+    if nested:
+        reason = f"Sigma: {', '.join(nested)} need your backend's field mapping for Graph alerts."
+        return Rewrite("", MANUAL, reason)
+    edits = [e for occurrence, refs in judged for e in edits_for(occurrence, refs, {})]
+    return Rewrite(apply_edits(parsed.text, edits), RUNNABLE, _SIGMA)
 
 
-def apply_edits(text: str, edits: Iterable[Edit]) -> str:
-    """``text`` with each span replaced (duplicate edits of one span count once)."""
-    result = text
-    for start, end, new in sorted(set(edits), reverse=True):
-        result = result[:start] + new + result[end:]
-    return result
+def _lost(judged: Judged) -> str:
+    """'No rename restores: Md5 (unsupported), Category = 'Malware' (no 1:1 Graph value)'."""
+    lost = []
+    for _, references in judged:
+        for ref, _ in references:
+            if ref.literal and ref.value_check in _WHY_LOST:
+                lost.append(f"{ref.as_written} = {ref.literal!r} ({_WHY_LOST[ref.value_check]})")
+            elif ref.verdict in (UNSUPPORTED, OBSOLETE):
+                lost.append(f"{ref.as_written} ({ref.verdict})")
+            elif ref.verdict == SEMANTICS_CHANGED and not ref.replacement:
+                lost.append(f"{ref.as_written} (its meaning changed)")
+    return f"No rename restores: {', '.join(dict.fromkeys(lost))}."
+
+
+def rewrite_rule(
+    parsed: ParsedRule, judged: Judged, verdict: str, paths_of: Callable[[str], Sequence[str]]
+) -> Rewrite:
+    """The rewrite an affected rule (needs_renames, changes, loses_inputs, broken) gets."""
+    if verdict in (LOSES_INPUTS, BROKEN):
+        return Rewrite("", MANUAL, _lost(judged))
+    compared = [
+        f"{ref.as_written} (now {ref.replacement})"
+        for occurrence, references in judged
+        for ref, _ in references
+        if ref.verdict == SEMANTICS_CHANGED and occurrence.literals
+    ]
+    if compared:
+        reason = f"{', '.join(compared)}: compared with a value Graph holds in another form."
+        return Rewrite("", MANUAL, reason)
+    if parsed.format in _SPL_FORMATS:
+        try:
+            return Rewrite(rewrite_spl(parsed.text, judged, paths_of), RUNNABLE, SPL_NOTE)
+        except ManualRewrite as exc:
+            return Rewrite("", MANUAL, f"SPL: {exc}.")
+    if parsed.format in _KQL_FORMATS:
+        try:
+            query = rewrite_kql(parsed.text, judged, paths_of, parsed.sources, shipped_tables())
+        except ManualRewrite as exc:
+            return Rewrite("", MANUAL, f"KQL: {exc}.")
+        return Rewrite(query, RUNNABLE, KQL_NOTE)
+    if parsed.format == "sigma":
+        try:
+            return _sigma(parsed, judged)
+        except ValueError as exc:
+            return Rewrite("", MANUAL, f"Sigma: {exc}.")
+    return Rewrite("", MANUAL, _MANUAL.get(parsed.format, _MANUAL["text"]))

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from yaml.nodes import Node
 
+from siem2graph.impact.datasources import OTHER
 from siem2graph.impact.finder import FILTER, OUTPUT, Literal, Occurrence
 from siem2graph.impact.names import NameResolver
 from siem2graph.impact.source import ParsedRule
@@ -75,6 +76,9 @@ def parse_sigma(file_name: str, text: str, resolver: NameResolver) -> list[Parse
             found.append((hit, item.start_mark.line + 1))
     title = child(root, "title")
     name = title.value if isinstance(title, ScalarNode) and title.value else file_name
+    reads = resolver.sources.classify(_logsources(root))
+    if reads == OTHER:
+        found = []
     return [
         ParsedRule(
             name,
@@ -82,5 +86,13 @@ def parse_sigma(file_name: str, text: str, resolver: NameResolver) -> list[Parse
             text,
             tuple(hit for hit, _ in found),
             tuple(line for _, line in found),
+            reads,
         )
     ]
+
+
+def _logsources(root: Node | None) -> list[str]:
+    """The logsource's service and category (a product alone is a platform, not a source)."""
+    logsource = child(root, "logsource")
+    named = (child(logsource, key) for key in ("service", "category"))
+    return [node.value for node in named if isinstance(node, ScalarNode) and node.value]

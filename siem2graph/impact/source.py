@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from siem2graph.impact.datasources import UNNAMED
 from siem2graph.impact.finder import Dialect, Occurrence, find_occurrences
 from siem2graph.impact.names import NameResolver
 from siem2graph.impact.tokens import LineIndex
@@ -21,7 +22,8 @@ class ParsedRule:
     """One rule, dashboard panel or query: its text and the references found in it.
 
     ``lines`` holds the 1-based file line of each occurrence. ``text`` is what a rewrite edits:
-    the query (or, for Sigma, the whole rule file).
+    the query (or, for Sigma, the whole rule file). ``reads`` says whether it reads SIEM API
+    data (a constant of siem2graph.impact.datasources).
     """
 
     name: str
@@ -29,6 +31,9 @@ class ParsedRule:
     text: str
     occurrences: tuple[Occurrence, ...]
     lines: tuple[int, ...]
+    reads: str = UNNAMED
+    counts: bool = False  # the query counts rows
+    sources: tuple[tuple[int, int], ...] = ()  # spans of SIEM API table names in ``text``
 
 
 def query_rule(
@@ -44,10 +49,12 @@ def query_rule(
 
     ``one_line``: the query sits on one file line (a JSON string); every reference gets that line.
     """
-    found = tuple(find_occurrences(text, dialect, resolver))
+    found = find_occurrences(text, dialect, resolver)
     index = LineIndex(text)
-    lines = tuple(first_line + (0 if one_line else index.line(o.start)) for o in found)
-    return ParsedRule(name, fmt, text, found, lines)
+    lines = tuple(first_line + (0 if one_line else index.line(o.start)) for o in found.occurrences)
+    return ParsedRule(
+        name, fmt, text, found.occurrences, lines, found.reads, found.counts, found.sources
+    )
 
 
 def split_blocks(text: str, comment: str) -> list[tuple[str, str, int]]:

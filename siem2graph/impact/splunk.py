@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from types import MappingProxyType
 
 from siem2graph.impact.finder import (
@@ -17,6 +18,18 @@ from siem2graph.impact.finder import (
 )
 from siem2graph.impact.names import NameResolver
 from siem2graph.impact.source import ParsedRule, query_rule
+from siem2graph.impact.tokens import TICK, Token, assigned_values
+
+# Splunk's own fields naming where events come from (lower case: `Source` is the SIEM field)
+_SOURCE_KEYS = frozenset({"index", "sourcetype", "source", "eventtype"})
+_MACRO = re.compile(r"^`\s*(?P<name>[^`(\s]+)")
+
+
+def spl_sources(tokens: Sequence[Token]) -> tuple[str, ...]:
+    """The indexes, sourcetypes, sources, eventtypes and macros a search names."""
+    macros = [m.group("name") for t in tokens if t.kind == TICK and (m := _MACRO.match(t.text))]
+    return (*assigned_values(tokens, _SOURCE_KEYS), *macros)
+
 
 _FILTER = Command(FILTER)
 _OUTPUT = Command(OUTPUT)
@@ -47,6 +60,8 @@ SPL = Dialect(
     comments=r"```.*?```",
     bare_values=True,
     wildcard="*",
+    sources=spl_sources,
+    counters=frozenset({"count", "top", "rare"}),
 )
 
 _STANZA = re.compile(r"^\s*\[(?P<name>[^\]]+)\]\s*$")

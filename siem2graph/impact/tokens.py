@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,6 +18,7 @@ CLOSE = "close"
 PIPE = "pipe"
 END = "end"  # a statement separator
 PUNCT = "punct"
+TICK = "tick"  # a backquoted name (an SPL macro)
 
 _PATTERNS = (
     ("string", r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''),
@@ -78,7 +80,7 @@ def tokenize(
     tokens = []
     for match in _compile(comments, strings).finditer(text):
         kind = match.lastgroup or PUNCT
-        if kind in ("ws", "comment", "tick"):
+        if kind in ("ws", "comment"):
             continue
         raw = match.group()
         if kind == STRING and quoted_names and raw.startswith('"'):
@@ -95,3 +97,41 @@ class LineIndex:
 
     def line(self, offset: int) -> int:
         return bisect_right(self._starts, offset) - 1
+
+
+def joined_value(tokens: Sequence[Token], start: int) -> tuple[str, int]:
+    """The value written at ``tokens[start]``: a string's content, or the run of tokens with no
+    space between them (``mde:siem:alert``); and the index after it."""
+    if start >= len(tokens):
+        return "", start
+    if tokens[start].kind == STRING:
+        return tokens[start].value, start + 1
+    end = start + 1
+    while (
+        end < len(tokens)
+        and tokens[end].start == tokens[end - 1].end
+        and tokens[end].kind not in (OPEN, CLOSE, PIPE, END, STRING)
+        and tokens[end].text != ","
+    ):
+        end += 1
+    return "".join(t.text for t in tokens[start:end]), end
+
+
+def assigned_values(tokens: Sequence[Token], keys: frozenset[str]) -> list[str]:
+    """Values given to ``keys`` (matched as written): ``key=value`` and ``key IN (a, b)``."""
+    values = []
+    for j, token in enumerate(tokens[:-1]):
+        if token.kind != WORD or token.text not in keys:
+            continue
+        following = tokens[j + 1]
+        if following.kind == OP and following.text == "=":
+            values.append(joined_value(tokens, j + 2)[0])
+        elif following.text.lower() == "in" and j + 2 < len(tokens) and tokens[j + 2].kind == OPEN:
+            k = j + 3
+            while k < len(tokens) and tokens[k].kind != CLOSE:
+                if tokens[k].text == ",":
+                    k += 1
+                    continue
+                value, k = joined_value(tokens, k)
+                values.append(value)
+    return [v for v in values if v]

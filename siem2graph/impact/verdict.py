@@ -2,8 +2,9 @@
 
 Reference verdicts, first that applies:
   unsupported / obsolete  the field's status in the mapping: the rule loses this input.
-  semantics_changed       a derived field or a presence-compared one (ThreatCategory ->
-                          mitreTechniques): the Graph path holds something else.
+  semantics_changed       a derived field (MachineName -> deviceDnsName: the replacement holds the
+                          value in another form) or one whose comparator says the meaning changed
+                          (ThreatCategory -> mitreTechniques: no replacement, the input is lost).
   value_changed           a compared literal that Graph carries differently ("High" -> "high"),
                           ambiguously, or never.
   unchanged               the name as written is the Graph path, and any literal is unchanged.
@@ -12,10 +13,15 @@ Reference verdicts, first that applies:
 Rule verdicts, first that applies:
   broken         a filter or join key on an unsupported/obsolete field; or a literal never seen in
                  Graph data; or the rule has filters and every one of them is lost.
-  loses_inputs   some reference is lost: unsupported, obsolete, semantics_changed, or a literal with
-                 no 1:1 Graph value.
+  loses_inputs   some reference is lost: unsupported, obsolete, semantics_changed without a
+                 replacement, or a literal with no 1:1 Graph value.
+  changes        some reference is semantics_changed with a replacement.
   needs_renames  some reference is renamed or value_changed with a 1:1 replacement.
   works          every reference unchanged (or none at all).
+(not_affected, for rules reading no SIEM API data, is decided before any reference is judged.)
+
+Bridge: a reference is restored by the bridge feed when its field has a Graph equivalent whose
+comparator keeps the meaning and its literal, if any, comes back through the comparator's inverse.
 """
 
 from __future__ import annotations
@@ -27,10 +33,14 @@ from siem2graph.impact.evidence import Evidence
 from siem2graph.impact.finder import FILTER, JOIN, Literal, Occurrence
 from siem2graph.impact.model import (
     BROKEN,
+    CHANGES,
     LOSES_INPUTS,
     NEEDS_RENAMES,
+    NEEDS_REWRITE,
+    NOT_RESTORED,
     OBSOLETE,
     RENAMED,
+    RESTORED,
     SEMANTICS_CHANGED,
     UNCHANGED,
     UNSUPPORTED,
@@ -41,11 +51,12 @@ from siem2graph.impact.model import (
     VALUE_SAME,
     VALUE_UNSEEN,
     WORKS,
+    WORKS_ON_BRIDGE,
     Reference,
 )
 from siem2graph.mapping import FieldMapping, Status
 
-_LOST = (UNSUPPORTED, OBSOLETE, SEMANTICS_CHANGED)
+_DROPPED = (UNSUPPORTED, OBSOLETE)
 _CHANGED_VALUES = (VALUE_REPLACED, VALUE_AMBIGUOUS, VALUE_UNSEEN)
 
 
@@ -96,11 +107,37 @@ def judge_literal(row: FieldMapping, literal: str, evidence: Evidence) -> tuple[
     return VALUE_REPLACED, target, "observed in the audit"
 
 
+def graph_paths_of(row: FieldMapping, evidence: Evidence) -> tuple[str, ...]:
+    """The field's Graph paths: the audit's when it gave them, else the mapping's."""
+    return evidence.paths.get(row.siem_field) or tuple(p.text for p in row.graph_paths)
+
+
+def _on_bridge(row: FieldMapping, ref: Reference) -> str:
+    comparator = row.comparison
+    if not row.has_graph_equivalent or comparator.meaning_changed:
+        return NOT_RESTORED
+    if ref.value_check in (VALUE_AMBIGUOUS, VALUE_UNSEEN):
+        return NOT_RESTORED
+    if ref.value_check == VALUE_REPLACED:
+        back = comparator.to_legacy([ref.replacement], row.params, row.legacy_labels)
+        return RESTORED if back.casefold() == ref.literal.casefold() else NOT_RESTORED
+    return RESTORED
+
+
 def judge_occurrence(
     occurrence: Occurrence, line: int, row: FieldMapping, evidence: Evidence
 ) -> list[tuple[Reference, Literal | None]]:
     """The references of one occurrence: one per compared literal (one when it compares none)."""
-    paths = evidence.paths.get(row.siem_field) or tuple(p.text for p in row.graph_paths)
+    return [
+        (replace(ref, bridge=_on_bridge(row, ref)), literal)
+        for ref, literal in _judged(occurrence, line, row, evidence)
+    ]
+
+
+def _judged(
+    occurrence: Occurrence, line: int, row: FieldMapping, evidence: Evidence
+) -> list[tuple[Reference, Literal | None]]:
+    paths = graph_paths_of(row, evidence)
     graph_path = paths[0] if paths else ""
     base = Reference(
         field=row.siem_field,
@@ -113,9 +150,13 @@ def judge_occurrence(
     )
     if not row.has_graph_equivalent:
         return [(replace(base, verdict=row.status, note=row.microsoft_note), None)]
-    if row.status == Status.DERIVED or row.comparison.meaning_changed:
+    meaning_changed = row.comparison.meaning_changed
+    if row.status == Status.DERIVED or meaning_changed:
+        # a derived field's value is still at the path (in another form); a changed meaning is not
+        replacement = "" if meaning_changed else graph_path
         note = row.note or row.microsoft_note
-        return [(replace(base, verdict=SEMANTICS_CHANGED, replacement=graph_path, note=note), None)]
+        changed = replace(base, verdict=SEMANTICS_CHANGED, replacement=replacement, note=note)
+        return [(changed, None)]
     name_verdict = UNCHANGED if occurrence.as_written == graph_path else RENAMED
     name_ref = replace(
         base, verdict=name_verdict, replacement=graph_path if name_verdict == RENAMED else ""
@@ -134,20 +175,31 @@ def judge_occurrence(
 
 
 def _lost(ref: Reference) -> bool:
-    return ref.verdict in _LOST or ref.value_check == VALUE_AMBIGUOUS
+    return (
+        ref.verdict in _DROPPED
+        or (ref.verdict == SEMANTICS_CHANGED and not ref.replacement)
+        or ref.value_check == VALUE_AMBIGUOUS
+    )
 
 
 def rule_verdict(references: Sequence[Reference]) -> str:
     """The rule's verdict from its references (rules in the module docstring)."""
     filters = [r for r in references if r.usage == FILTER]
     if (
-        any(r.usage in (FILTER, JOIN) and r.verdict in (UNSUPPORTED, OBSOLETE) for r in references)
+        any(r.usage in (FILTER, JOIN) and r.verdict in _DROPPED for r in references)
         or any(r.value_check == VALUE_UNSEEN for r in references)
         or (filters and all(_lost(r) for r in filters))
     ):
         return BROKEN
     if any(_lost(r) for r in references):
         return LOSES_INPUTS
+    if any(r.verdict == SEMANTICS_CHANGED for r in references):
+        return CHANGES
     if any(r.verdict != UNCHANGED for r in references):
         return NEEDS_RENAMES
     return WORKS
+
+
+def bridge_verdict(references: Sequence[Reference]) -> str:
+    """works_on_bridge when the bridge feed restores every reference, else needs_rewrite."""
+    return WORKS_ON_BRIDGE if all(r.bridge == RESTORED for r in references) else NEEDS_REWRITE

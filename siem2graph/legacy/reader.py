@@ -134,8 +134,14 @@ def read_legacy(
     if not files:
         raise InputError("no legacy export was given (or the archives held none)")
     progress("legacy exports read", 1.0)
-    detections = pd.concat(frames, ignore_index=True)
+    detections = with_mapped_columns(frames, mapping)
+    return LegacyData(detections, tuple(files), tuple(problems), tuple(unmapped))
+
+
+def with_mapped_columns(frames: Sequence[pd.DataFrame], mapping: Mapping) -> pd.DataFrame:
+    """The files' detections as one frame with a column for every mapped field (empty where no
+    file had it), repeating text held as categoricals."""
+    detections = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     absent = [r.siem_field for r in mapping.fields if r.siem_field not in detections.columns]
     empty = pd.DataFrame(index=detections.index, columns=absent, dtype="str")
-    detections = compact_text(pd.concat([detections, empty], axis=1))
-    return LegacyData(detections, tuple(files), tuple(problems), tuple(unmapped))
+    return compact_text(pd.concat([detections, empty], axis=1))

@@ -6,7 +6,14 @@ from collections import Counter
 
 import pandas as pd
 
-from siem2graph.impact import REFERENCE_VERDICTS, RULE_VERDICTS, ContentImpact, RuleImpact
+from siem2graph.impact import (
+    BRIDGE_LABELS,
+    BRIDGE_VERDICTS,
+    REFERENCE_VERDICTS,
+    RULE_VERDICTS,
+    ContentImpact,
+    RuleImpact,
+)
 
 SECTION = "Content impact"
 REDACTION_NOTE = (
@@ -14,7 +21,19 @@ REDACTION_NOTE = (
     "fields held, and any IPv4 address, were replaced by the same pseudonyms; other names in "
     "the content were not."
 )
-RULE_COLUMNS = ["rule", "file", "format", "verdict", "fields", "references", *REFERENCE_VERDICTS]
+RULE_COLUMNS = [
+    "rule",
+    "file",
+    "format",
+    "verdict",
+    "bridge",
+    "rewrite",
+    "rewrite_note",
+    "count_note",
+    "fields",
+    "references",
+    *REFERENCE_VERDICTS,
+]
 REFERENCE_COLUMNS = [
     "rule",
     "file",
@@ -25,6 +44,7 @@ REFERENCE_COLUMNS = [
     "replacement",
     "literal",
     "value_check",
+    "bridge",
     "note",
 ]
 _WORST_FIRST = {verdict: rank for rank, verdict in enumerate(reversed(RULE_VERDICTS))}
@@ -46,6 +66,10 @@ def content_rules(impact: ContentImpact) -> pd.DataFrame:
                 "file": rule.file,
                 "format": rule.format,
                 "verdict": rule.verdict,
+                "bridge": rule.bridge,
+                "rewrite": rule.rewrite,
+                "rewrite_note": rule.rewrite_note,
+                "count_note": rule.count_note,
                 "fields": ", ".join(dict.fromkeys(ref.field for ref in rule.references)),
                 "references": len(rule.references),
                 **{verdict: counts[verdict] for verdict in REFERENCE_VERDICTS},
@@ -75,10 +99,17 @@ def _counted(counts: Counter[str], verdicts: tuple[str, ...]) -> str:
 
 
 def rules_summary(impact: ContentImpact) -> str:
-    """'N rules: x works, y needs renames, z loses inputs, w broken'."""
+    """'N rules: a not affected, b works, c needs renames, d changes, e loses inputs, f broken'."""
     counts = Counter(rule.verdict for rule in impact.rules)
     noun = "rule" if len(impact.rules) == 1 else "rules"
     return f"{len(impact.rules)} {noun}: {_counted(counts, RULE_VERDICTS)}"
+
+
+def bridge_summary(impact: ContentImpact) -> str:
+    """'of N reading SIEM API data: x work on the bridge, y need the rewrite'."""
+    counts = Counter(rule.bridge for rule in impact.rules if rule.bridge)
+    shares = ", ".join(f"{counts[v]} {BRIDGE_LABELS[v]}" for v in BRIDGE_VERDICTS)
+    return f"of {counts.total()} reading SIEM API data: {shares}"
 
 
 def summary_items(impact: ContentImpact, redacted: bool) -> list[tuple[str, str, object]]:
@@ -91,6 +122,7 @@ def summary_items(impact: ContentImpact, redacted: bool) -> list[tuple[str, str,
     )
     rows: list[tuple[str, str, object]] = [
         (SECTION, "rules", rules_summary(impact)),
+        (SECTION, "on the bridge feed", bridge_summary(impact)),
         (
             SECTION,
             "references",

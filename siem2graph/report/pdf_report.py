@@ -35,9 +35,11 @@ PDF_COLUMNS = {
                            "microsoft_note"],
     "legacy_only_alerts": ["legacy_alert_id", "reason", "title", "severity", "host"],
     "graph_only_alerts": ["graph_id", "reason", "title", "severity", "host"],
-    "content_impact_rules": ["rule", "file", "verdict", "references", "renamed", "unsupported",
-                             "obsolete", "semantics_changed", "value_changed"],
-    "content_impact_references": ["rule", "line", "field", "usage", "verdict", "replacement"],
+    "content_impact_rules": ["rule", "file", "verdict", "bridge", "rewrite", "references",
+                             "renamed", "unsupported", "obsolete", "semantics_changed",
+                             "value_changed"],
+    "content_impact_references": ["rule", "line", "field", "usage", "verdict", "replacement",
+                                  "bridge"],
 }  # fmt: skip
 _FONT_SIZE, _LINES_PER_CELL = 7, 2
 

@@ -157,6 +157,8 @@ def _redact_content(impact: ContentImpact, scrub: Callable[[str], str]) -> Conte
             file=scrub(rule.file),
             query=scrub(rule.query),
             rewritten_query=scrub(rule.rewritten_query),
+            rewrite_note=scrub(rule.rewrite_note),
+            note=scrub(rule.note),
             references=tuple(
                 replace(
                     ref,

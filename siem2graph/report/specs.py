@@ -181,8 +181,10 @@ CONTENT: tuple[TableSpec[ContentImpact], ...] = (
         "content_impact_rules",
         "Content impact",
         "Each detection rule, dashboard or playbook query, worst first: its verdict "
-        "(broken, loses inputs, needs renames, works), the SIEM fields it uses and how many "
-        "of its references get each verdict.",
+        "(broken, loses inputs, changes, needs renames, works; not affected when it reads no "
+        "SIEM API data), whether it works on the bridge feed or needs the rewrite, whether its "
+        "rewrite runs as is or is manual (and why), a warning when it counts rows, the SIEM "
+        "fields it uses and how many of its references get each verdict.",
         content_rules,
         document_rows=200,
     ),
@@ -190,7 +192,7 @@ CONTENT: tuple[TableSpec[ContentImpact], ...] = (
         "content_impact_references",
         "Content references",
         "Each use of a SIEM field in a rule, with the Graph path or value to use instead "
-        "(replacement) and the check of a compared literal.",
+        "(replacement), the check of a compared literal and whether the bridge feed restores it.",
         content_references,
         document_rows=200,
     ),

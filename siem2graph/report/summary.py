@@ -6,7 +6,7 @@ from collections import Counter
 
 import pandas as pd
 
-from siem2graph.model import READINESS, AuditReport
+from siem2graph.model import READINESS, AuditReport, engine_text
 from siem2graph.pulls import completeness_text, tenant_text, window_text
 from siem2graph.report.redact import RedactedReport
 
@@ -43,6 +43,7 @@ def summary_items(report: AuditReport) -> list[tuple[str, str, object]]:
         ("Run", "mapping version", report.mapping.version),
         ("Run", "generated at", report.generated_at),
         ("Run", "run seconds", round(report.run_seconds, 3)),
+        ("Run", "engine", engine_text(report.engine)),
     ]
     for f in report.inputs:
         rows.append(

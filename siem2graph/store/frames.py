@@ -67,6 +67,7 @@ def _meta(report: AuditReport) -> dict[str, Any]:
         "graph_time_range": report.graph_time_range,
         "phase_seconds": dict(report.phase_seconds),
         "pulls": [asdict(p) for p in report.pulls],
+        "engine": dict(report.engine),
     }
 
 
@@ -120,5 +121,6 @@ def read_report(folder: Path) -> AuditReport:
         pulls=tuple(PullScope(**p) for p in meta["pulls"]),
         legacy_time_range=_time_range(meta["legacy_time_range"]),
         graph_time_range=_time_range(meta["graph_time_range"]),
+        engine=meta.get("engine", {}),
         **frames,
     )

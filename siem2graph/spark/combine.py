@@ -1,0 +1,72 @@
+"""The partitions' reports into the report the local engine gives for the whole input.
+
+``merge_reports`` sums what is additive; what depends on the whole input is set here from what
+reading the files found: the inputs, the problems in the local engine's order, the one-sided
+alerts' reasons (against the time windows of all alerts) and the columns' order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping as MappingABC
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from siem2graph.audit import AuditOptions, unreadable_problem
+from siem2graph.join import explain
+from siem2graph.merge import merge_reports
+from siem2graph.model import SIDES, AuditReport
+from siem2graph.sources import RowProblem
+from siem2graph.spark.parts import LEGACY, Found
+
+
+def _by_side(alerts: pd.DataFrame) -> pd.DataFrame:
+    """Matched, legacy-only, then Graph-only rows, each in partition order (the matched rows
+    keep their order: the verdicts follow them)."""
+    rank = alerts["side"].map({side: n for n, side in enumerate(SIDES)}).to_numpy()
+    ordered = alerts.iloc[np.argsort(rank, kind="stable")].reset_index(drop=True)
+    return ordered.assign(reason=explain(ordered))
+
+
+def _unreadable(merged: AuditReport, reports: Sequence[AuditReport]) -> list[RowProblem]:
+    """One problem per field with unreadable values; legacy when any partition's example was."""
+    told = [p for r in reports for p in r.problems if not p.file]
+    problems = []
+    for result in merged.fields:
+        if result.unreadable_values:
+            sides = {p.side for p in told if p.reason.startswith(f"{result.siem_field}: ")}
+            problems.append(unreadable_problem(result, LEGACY if LEGACY in sides else "graph"))
+    return problems
+
+
+def _in_order(table: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    position = {name: n for n, name in enumerate(columns)}
+    rank = table["column"].map(position).fillna(len(position)).to_numpy()
+    return table.iloc[np.argsort(rank, kind="stable")].reset_index(drop=True)
+
+
+def combine(
+    reports: Sequence[AuditReport],
+    legacy: Sequence[Found],
+    graph: Sequence[Found],
+    options: AuditOptions,
+    engine: MappingABC[str, Any],
+) -> AuditReport:
+    """One report from the partitions' reports and what reading each file found (in the order
+    the files were given)."""
+    merged = merge_reports(reports, options)
+    duplicates = [p for r in reports for p in r.problems if p.file]
+    read = [f for found in (*legacy, *graph) for f in found.files]
+    problems = [p for found in (*legacy, *graph) for p in found.problems]
+    columns = list(dict.fromkeys(c for found in legacy for c in found.columns))
+    return replace(
+        merged,
+        inputs=tuple(read),
+        problems=tuple(problems + duplicates + _unreadable(merged, reports)),
+        alerts=_by_side(merged.alerts),
+        unmapped_legacy_columns=_in_order(merged.unmapped_legacy_columns, columns),
+        engine=dict(engine),
+    )

@@ -1,0 +1,203 @@
+"""What Spark's tasks run: read one input file and cut it by partition, or audit one partition.
+
+Plain pandas functions on rows of ``ROWS`` (no pyspark here, so they are tested without a JVM):
+
+- a legacy export is read by the local reader and its detections cut by partition, each part an
+  Arrow IPC stream; what reading found (files, problems, columns, the time columns' day/month
+  witnesses) is one ``Found`` row (route -1);
+- a Graph file's records each become one NDJSON line with the routing keys of its id and
+  providerAlertId; records that are not alerts are counted and reported here, as the local
+  reader reports them;
+- a partition's rows become ``LegacyData`` and ``GraphData`` again and go through ``audit.run``
+  with the whole input's day/month witnesses, keeping every value pair (the driver cuts them).
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+from collections.abc import Mapping as MappingABC
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
+
+import orjson
+import pandas as pd
+import pyarrow as pa
+
+from siem2graph.audit import AuditOptions, run, time_orders
+from siem2graph.errors import InputError
+from siem2graph.graph.alerts import GraphData, read_graph
+from siem2graph.graph.batches import NO_ID
+from siem2graph.graph.records import AlertStream, Invalid, Lines, line_records
+from siem2graph.legacy import LegacyData, read_legacy
+from siem2graph.legacy.aliases import AliasSet
+from siem2graph.legacy.reader import with_mapped_columns
+from siem2graph.mapping import Mapping
+from siem2graph.paths import to_text
+from siem2graph.sources import FileSummary, RowProblem, Source
+from siem2graph.spark.routing import Ties, routing_keys
+from siem2graph.times import SlashedOrder
+
+T = TypeVar("T")
+LEGACY, GRAPH = "legacy", "graph"
+FOUND = -1  # the route of a file's ``Found`` row
+# every row Spark moves: a file's Found row, a legacy part, a Graph record or a partition's report
+ROWS = "route int, side string, file int, number long, key string, tie string, payload binary"
+ROW_COLUMNS = ["route", "side", "file", "number", "key", "tie", "payload"]
+REPORTS = "route int, payload binary"
+
+
+@dataclass(frozen=True)
+class Found:
+    """What reading one input file found, beside its rows."""
+
+    files: tuple[FileSummary, ...] = ()
+    problems: tuple[RowProblem, ...] = ()
+    columns: tuple[str, ...] = ()  # the legacy detections' columns, in order
+    orders: MappingABC[str, SlashedOrder] = field(default_factory=dict)
+    error: str = ""  # an input error that stops the audit
+
+
+def _rows(**columns: object) -> pd.DataFrame:
+    # text as Python objects: pyspark's Arrow conversion does not take pandas' Arrow strings
+    frame = pd.DataFrame(columns, columns=ROW_COLUMNS)
+    return frame.astype({"side": object, "key": object, "tie": object})
+
+
+def _found_row(side: str, file: int, found: Found) -> pd.DataFrame:
+    return _rows(
+        route=[FOUND], side=side, file=file, number=0, key="", tie="", payload=[pickle.dumps(found)]
+    )
+
+
+def _ipc(frame: pd.DataFrame) -> bytes:
+    sink = io.BytesIO()
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue()
+
+
+def legacy_rows(
+    name: str,
+    content: bytes,
+    file: int,
+    mapping: Mapping,
+    aliases: Sequence[AliasSet],
+    ties: Ties,
+    partitions: int,
+) -> pd.DataFrame:
+    """One legacy export: its Found row and one IPC part per partition it has detections for."""
+    try:
+        data = read_legacy([Source.from_bytes(name, content)], mapping, aliases=aliases)
+    except InputError as exc:
+        return _found_row(LEGACY, file, Found(error=str(exc)))
+    detections = data.detections
+    found = Found(
+        data.files, data.problems, tuple(detections.columns), time_orders(detections, mapping)
+    )
+    # plain text: a part's categories would carry the other parts' values (compact_text again)
+    plain = detections.astype({c: "str" for c, t in detections.dtypes.items() if t == "category"})
+    routes = ties.routes(routing_keys(detections["AlertId"]), partitions).to_numpy()
+    parts = [
+        _rows(route=[route], side=LEGACY, file=file, number=0, key="", tie="", payload=[_ipc(p)])
+        for route, p in plain.groupby(routes, sort=True)
+    ]
+    return pd.concat([_found_row(LEGACY, file, found), *parts], ignore_index=True)
+
+
+def _graph_records(stream: AlertStream) -> tuple[list[tuple[int, object]], int]:
+    records: list[tuple[int, object]] = []
+    for batch in stream.batches():
+        if isinstance(batch, Lines):
+            for number, line in zip(batch.numbers, batch.lines(), strict=True):
+                records.extend(line_records(number, line.rstrip(b"\r")))
+        else:
+            records.extend(batch)
+    return records, len(records)
+
+
+def graph_rows(name: str, content: bytes, file: int) -> pd.DataFrame:
+    """One Graph file: its Found row and one row per alert (an NDJSON line, route 0 until the
+    ties are known) with the routing keys of its id and providerAlertId."""
+    stream = AlertStream(Source.from_bytes(name, content))
+    try:
+        records, read = _graph_records(stream)
+    except InputError as exc:
+        return _found_row(GRAPH, file, Found(error=str(exc)))
+    problems, numbers, lines, ids, providers = [], [], [], [], []
+    for number, record in records:
+        if isinstance(record, Invalid):
+            problems.append(RowProblem(GRAPH, name, number, f"invalid JSON: {record.reason}"))
+        elif not isinstance(record, dict) or not to_text(record.get("id")):
+            problems.append(RowProblem(GRAPH, name, number, NO_ID))
+        else:
+            numbers.append(number)
+            lines.append(orjson.dumps(record))
+            ids.append(to_text(record.get("id")))
+            providers.append(to_text(record.get("providerAlertId")))
+    kept = len(lines)
+    summary = FileSummary(GRAPH, name, stream.sha256, "json", read, kept, read - kept)
+    alerts = _rows(
+        route=0,
+        side=GRAPH,
+        file=file,
+        number=pd.Series(numbers, dtype="int64"),
+        key=routing_keys(pd.Series(ids, dtype="str")),
+        tie=routing_keys(pd.Series(providers, dtype="str")),
+        payload=lines,
+    )
+    found = Found((summary,), tuple(problems))
+    return pd.concat([_found_row(GRAPH, file, found), alerts], ignore_index=True)
+
+
+def route_graph(rows: pd.DataFrame, ties: Ties, partitions: int) -> pd.DataFrame:
+    """The Graph alerts' rows with their partitions."""
+    return rows.assign(route=ties.routes(rows["key"], partitions)).astype({"key": object})
+
+
+def _detections(parts: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
+    """The partition's detections, as ``read_legacy`` gives them."""
+    frames = [pa.ipc.open_stream(p).read_pandas() for p in parts["payload"]]
+    return with_mapped_columns(frames, mapping)
+
+
+def _graph(records: pd.DataFrame, names: Sequence[str], mapping: Mapping) -> GraphData:
+    """The partition's Graph alerts, read file by file as ``read_graph`` reads them."""
+    files = records["file"].to_numpy()
+    sources = [
+        Source.from_bytes(names[file], b"\n".join(records["payload"][files == file]))
+        for file in sorted(set(files.tolist()))
+    ]
+    if sources:
+        return read_graph(sources, mapping)
+    # a partition the Graph alerts did not reach: an empty read, without the "no alerts" problem
+    # (whether a file held alerts is the driver's finding, over the whole file)
+    return replace(read_graph([Source.from_bytes(names[0], b"[]")], mapping), problems=())
+
+
+def audit_partition(
+    rows: pd.DataFrame,
+    mapping: Mapping,
+    orders: MappingABC[str, SlashedOrder],
+    graph_names: Sequence[str],
+    options: AuditOptions,
+) -> pd.DataFrame:
+    """One partition's report (pickled), every value pair kept."""
+    rows = rows.sort_values(["side", "file", "number"], kind="stable")
+    side = rows["side"]
+    legacy = LegacyData(_detections(rows[side == LEGACY], mapping), (), (), ())
+    graph = _graph(rows[side == GRAPH], graph_names, mapping)
+    report = run(legacy, graph, mapping, replace(options, top_pairs=None), None, orders)
+    route = int(rows["route"].iloc[0]) if len(rows) else 0
+    return pd.DataFrame({"route": [route], "payload": [pickle.dumps(report)]})
+
+
+def unpickled(payload: bytes, kind: type[T]) -> T:
+    """What one of these functions sent from a task of the same application."""
+    # the driver's own tasks wrote it (Spark ships closures by pickle between them too)
+    value = pickle.loads(payload)  # noqa: S301
+    if not isinstance(value, kind):
+        raise TypeError(f"a task answered something other than a {kind.__name__}")
+    return value

@@ -1,0 +1,56 @@
+"""The Spark session the audit runs on, and the engine's code shipped to its workers."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from siem2graph.errors import InputError
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+INSTALL = "pip install 'siem2graph[spark]' (and a Java 17 runtime, e.g. openjdk-17-jre-headless)"
+LOCAL_DRIVER_MEMORY = "4g"  # a local master's tasks share the driver's JVM, which holds the files
+_PACKAGE = Path(__file__).resolve().parents[1]
+_shipped: set[str] = set()
+
+
+def spark_session(master: str) -> SparkSession:
+    """A session on ``master`` (``local[N]``, ``spark://host:7077``, ``yarn``, ``k8s://...``);
+    a missing pyspark or Java is an input error naming what to install."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise InputError(f"--spark needs pyspark: {INSTALL}") from None
+    builder = SparkSession.builder.master(master).appName("siem2graph audit")
+    builder = builder.config("spark.ui.showConsoleProgress", "false")
+    if master.startswith("local"):
+        # the workers run this Python, which has the engine's dependencies
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        builder = builder.config("spark.driver.memory", LOCAL_DRIVER_MEMORY)
+    try:
+        return builder.getOrCreate()
+    except Exception as exc:  # pyspark raises plain runtime errors when Java cannot start
+        raise InputError(f"Spark could not start on {master!r}: {exc}; {INSTALL}") from None
+
+
+def shipped(spark: SparkSession) -> None:
+    """The siem2graph package added to the session's Python path, once per application (the
+    workers import the engine from it)."""
+    context = spark.sparkContext
+    application = str(context.applicationId)
+    if application in _shipped:
+        return
+    folder = Path(tempfile.mkdtemp(prefix="siem2graph-spark-"))
+    archive = folder / "siem2graph.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for path in sorted(_PACKAGE.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                bundle.write(path, Path("siem2graph") / path.relative_to(_PACKAGE))
+    context.addPyFile(str(archive))
+    _shipped.add(application)

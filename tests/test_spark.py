@@ -1,0 +1,232 @@
+"""The audit on Spark gives the local engine's report, figure by figure.
+
+The partition functions are run in-process (``in_parts``, the Spark engine's steps without
+Spark) on many partitions; then Spark itself (``local[2]``) runs the CLI and the Python API.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pandas as pd
+import pytest
+
+from siem2graph.audit import AuditOptions, audit_files
+from siem2graph.cli import main
+from siem2graph.mapping import load_mapping
+from siem2graph.model import AuditReport
+from siem2graph.spark.combine import combine
+from siem2graph.spark.engine import _orders, audit_spark
+from siem2graph.spark.parts import (
+    FOUND,
+    Found,
+    audit_partition,
+    graph_rows,
+    legacy_rows,
+    route_graph,
+    unpickled,
+)
+from siem2graph.spark.routing import Ties, routing_keys
+from siem2graph.times import SlashedOrder, parse_times
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data"
+LEGACY, GRAPH = SAMPLE / "legacy_siem_export.csv", SAMPLE / "graph_alerts_v2.json"
+REALWORLD = Path(__file__).parent / "realworld"
+TIED_ID = "custom-id-not-the-provider-one"
+_EXAMPLE = re.compile(r"e\.g\. '.*?'; ")  # an unreadable value's example, in its problem
+
+
+def in_parts(
+    legacy: list[Path],
+    graph: list[Path],
+    partitions: int,
+    orders: Mapping[str, SlashedOrder] | None = None,
+) -> AuditReport:
+    """The Spark engine's steps in this process: files read and cut, partitions audited,
+    reports combined (``orders`` replaces the whole input's day/month witnesses)."""
+    mapping = load_mapping()
+    read = [graph_rows(p.name, p.read_bytes(), n) for n, p in enumerate(graph)]
+    graph_all = pd.concat(read, ignore_index=True)
+    graph_found = [unpickled(b, Found) for b in graph_all.loc[graph_all.route == FOUND, "payload"]]
+    alerts = graph_all[graph_all.route != FOUND]
+    tied = alerts[(alerts.tie != "") & (alerts.key != "") & (alerts.tie != alerts.key)]
+    ties = Ties(zip(tied.key, tied.tie, strict=True))
+    parts = [
+        legacy_rows(p.name, p.read_bytes(), n, mapping, (), ties, partitions)
+        for n, p in enumerate(legacy)
+    ]
+    legacy_all = pd.concat(parts, ignore_index=True)
+    found = [unpickled(b, Found) for b in legacy_all.loc[legacy_all.route == FOUND, "payload"]]
+    rows = pd.concat(
+        [legacy_all[legacy_all.route != FOUND], route_graph(alerts, ties, partitions)],
+        ignore_index=True,
+    )
+    orders = _orders(found) if orders is None else orders
+    names = [p.name for p in graph]
+    reports = [
+        unpickled(
+            audit_partition(part, mapping, orders, names, AuditOptions())["payload"].iloc[0],
+            AuditReport,
+        )
+        for _, part in rows.groupby("route")
+    ]
+    engine = {"name": "spark", "master": "in-process", "partitions": partitions}
+    return combine(reports, found, graph_found, AuditOptions(), engine)
+
+
+def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(rows, key=lambda row: json.dumps(row, sort_keys=True, default=str))
+
+
+def figures(report: dict[str, Any]) -> dict[str, Any]:
+    """report.json without times, the engine and examples (which value or alert is shown
+    first depends on the order alerts are met); rows of one-sided alerts, pairs and problems
+    in one order."""
+    out = {k: v for k, v in report.items() if k not in ("generated_at", "run_seconds", "engine")}
+    out["fields"] = [
+        {k: v for k, v in f.items() if k not in ("examples", "unreadable_example")}
+        for f in report["fields"]
+    ]
+    out["value_pairs"] = _sorted(
+        [{k: v for k, v in p.items() if k != "example_alerts"} for p in report["value_pairs"]]
+    )
+    out["unmapped_legacy_columns"] = [
+        {k: v for k, v in c.items() if k != "examples"} for c in report["unmapped_legacy_columns"]
+    ]
+    for key in ("legacy_only_alerts", "graph_only_alerts", "problems"):
+        out[key] = _sorted(report[key])
+    out["problems"] = [p | {"reason": _EXAMPLE.sub("", p["reason"])} for p in out["problems"]]
+    return out
+
+
+def _differences(local: dict[str, Any], other: dict[str, Any]) -> list[str]:
+    return [key for key in local if local[key] != other.get(key)]
+
+
+def _slashed(moment: pd.Timestamp) -> str:
+    """Day-first, as Excel writes it in much of the world."""
+    return f"{moment.day:02d}/{moment.month:02d}/{moment.year} {moment:%H:%M:%S}"
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> tuple[list[Path], list[Path]]:
+    """The sample made harder: two CSV exports whose AlertTime is day-first where the day is
+    12 or less (ambiguous) and ISO elsewhere, but for one alert that alone decides the order;
+    two NDJSON Graph files that repeat alerts (the second's versions newer), a broken line, a
+    record without an id, and an alert whose id and providerAlertId differ."""
+    folder = tmp_path_factory.mktemp("generated")
+    legacy = pd.read_csv(LEGACY, dtype="str", keep_default_na=False)
+    times = parse_times(legacy["AlertTime"])
+    slashed = times.dt.day <= 12
+    slashed[legacy.index[times.dt.day == 13][0]] = True
+    legacy["AlertTime"] = times.map(lambda t: t.isoformat()).where(~slashed, times.map(_slashed))
+    legacy_files = [folder / "export-1.csv", folder / "export-2.csv"]
+    legacy.iloc[::2].to_csv(legacy_files[0], index=False)
+    legacy.iloc[1::2].to_csv(legacy_files[1], index=False)
+
+    alerts = orjson.loads(GRAPH.read_bytes())["value"]
+    alerts[7]["id"] = TIED_ID
+    cut, overlap = len(alerts) * 6 // 10, len(alerts) // 10
+    first, second = alerts[:cut], alerts[cut - overlap :]
+    for alert in second[:overlap]:
+        alert["lastUpdateDateTime"] = "2026-12-01T00:00:00Z"
+        alert["status"] = "resolved"
+    lines = [orjson.dumps(a) for a in first]
+    lines[5:5] = [b"{broken", b'{"title": "no id"}']
+    graph_files = [folder / "alerts-1.ndjson", folder / "alerts-2.ndjson"]
+    graph_files[0].write_bytes(b"\n".join(lines) + b"\n")
+    graph_files[1].write_bytes(b"\n".join(orjson.dumps(a) for a in second) + b"\n")
+    return legacy_files, graph_files
+
+
+def test_routing_keys_drop_case_space_and_every_da_prefix():
+    keys = routing_keys(pd.Series([" DA636_1 ", "636_1", "dada636_1", None], dtype="str"))
+    assert keys.tolist() == ["636_1", "636_1", "636_1", ""]
+
+
+def test_tied_keys_route_together_in_every_process():
+    ties = Ties([("b", "a"), ("c", "b"), ("x", "y")])
+    assert ties.group == {"a": "a", "b": "a", "c": "a", "x": "x", "y": "x"}
+    routes = ties.routes(pd.Series(["a", "b", "c", "x", "y", "z"]), 7)
+    assert routes.iloc[0] == routes.iloc[1] == routes.iloc[2]
+    assert routes.iloc[3] == routes.iloc[4]
+    assert (
+        routes.tolist()
+        == Ties([("x", "y"), ("b", "a"), ("c", "a")])
+        .routes(pd.Series(["a", "b", "c", "x", "y", "z"]), 7)
+        .tolist()
+    )
+
+
+@pytest.mark.parametrize("partitions", [4])
+def test_partitions_give_the_local_report_on_the_sample(partitions):
+    local = figures(audit_files([LEGACY], [GRAPH]).to_dict())
+    assert _differences(local, figures(in_parts([LEGACY], [GRAPH], partitions).to_dict())) == []
+
+
+def test_partitions_give_the_local_report_on_alerts_split_across_them(generated):
+    legacy, graph = generated
+    report = audit_files(legacy, graph)
+    local = figures(report.to_dict())
+    # the data exercise what partitions could get wrong
+    assert report.join.matched_by_provider_id >= 1
+    assert any("appears again" in p.reason for p in report.problems)
+    assert any("invalid JSON" in p.reason for p in report.problems)
+    assert report.field("AlertTime").unreadable == 0
+    parted = in_parts(legacy, graph, 4)
+    assert _differences(local, figures(parted.to_dict())) == []
+    assert parted.engine == {"name": "spark", "master": "in-process", "partitions": 4}
+
+
+def test_partitions_read_ambiguous_dates_as_the_whole_input_does(generated):
+    legacy, graph = generated
+    alone = in_parts(legacy, graph, 4, orders={})  # each partition decides for itself
+    assert _differences(figures(audit_files(legacy, graph).to_dict()), figures(alone.to_dict()))
+
+
+@pytest.fixture(scope="module")
+def spark():
+    from siem2graph.spark.session import spark_session
+
+    session = spark_session("local[2]")
+    yield session
+    session.stop()
+
+
+def test_cli_audit_on_spark_writes_the_local_report(spark, tmp_path, capsys):
+    local, on_spark = tmp_path / "local", tmp_path / "spark"
+    common = ["audit", "--legacy", str(LEGACY), "--graph", str(GRAPH), "-q"]
+    assert main([*common, "--out", str(local)]) == 0
+    assert main([*common, "--out", str(on_spark), "--spark", "local[2]"]) == 0
+    expected = json.loads((local / "report.json").read_text())
+    written = json.loads((on_spark / "report.json").read_text())
+    assert _differences(figures(expected), figures(written)) == []
+    assert written["engine"] == {"name": "spark", "master": "local[2]", "partitions": 2}
+    assert expected["engine"]["name"] == "local"
+
+
+def test_spark_session_audits_split_alerts_and_real_payloads(spark, generated):
+    legacy, graph = generated
+    report = audit_spark(legacy, graph, spark=spark, partitions=5)
+    local = figures(audit_files(legacy, graph).to_dict())
+    assert _differences(local, figures(report.to_dict())) == []
+    real_legacy = sorted((REALWORLD / "rapid7_insightconnect_microsoft_atp").glob("*.json"))
+    real_graph = [REALWORLD / "microsoft_docs" / "graph_alerts_v2_example_get.json"]
+    real = audit_spark(real_legacy, real_graph, spark=spark)
+    expected = figures(audit_files(real_legacy, real_graph).to_dict())
+    assert _differences(expected, figures(real.to_dict())) == []
+
+
+def test_spark_without_pyspark_exits_2_with_the_install_command(monkeypatch, tmp_path, capsys):
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)
+    args = ["audit", "--legacy", str(LEGACY), "--graph", str(GRAPH), "--out", str(tmp_path)]
+    assert main([*args, "--spark", "local[2]"]) == 2
+    assert "pip install 'siem2graph[spark]'" in capsys.readouterr().err
