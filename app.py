@@ -4,8 +4,11 @@ import streamlit as st
 
 from ui.audits import follow_link
 from ui.nav import PAGES, SOURCES
+from ui.signin import gate
 
-st.set_page_config(page_title="siem2graph", page_icon=":material/compare:", layout="wide")
+# An emoji icon is drawn in the page; a :material/ one would be fetched from a public host.
+st.set_page_config(page_title="siem2graph", page_icon="🔀", layout="wide")
+gate()
 follow_link()
 st.navigation(
     [

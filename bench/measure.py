@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import resource
 import sys
 import time
@@ -219,12 +220,19 @@ def pages(legacy: Path, graph: Path) -> dict[str, Any]:
     return time_pages(legacy, graph)
 
 
+def server(legacy: Path, graph: Path) -> dict[str, Any]:
+    from bench.server import SESSIONS, serve_sessions
+
+    return serve_sessions(legacy, graph, int(os.environ.get("BENCH_SESSIONS", SESSIONS)))
+
+
 KINDS = {
     "floor": floor,
     "ours": ours,
     "baseline": baseline,
     "pages": pages,
     "bridge": bridge,
+    "server": server,
     "store": store,
     "cached": cached,
     "spark": spark,

@@ -15,6 +15,7 @@ from ui.columns import column_aliases, column_names_editor
 from ui.live_graph import live_graph_section
 from ui.nav import SCHEMA_DIFF
 from ui.samples import sample_files
+from ui.settings import server_limits
 
 LEGACY_TYPES = ["csv", "json", "ndjson", "jsonl", "gz", "zip"]
 GRAPH_TYPES = ["json", "ndjson", "jsonl"]
@@ -32,8 +33,11 @@ def _load_controls() -> None:
         loading.load_sample(*sample)
 
     st.subheader("Audit your own files")
-    limit = st.get_option("server.maxUploadSize")
-    st.caption(f"Each file may be up to {limit:,} MB.")
+    limit, rows = st.get_option("server.maxUploadSize"), server_limits().max_rows
+    st.caption(
+        f"Each file may be up to {limit:,} MB (server.maxUploadSize); an audit up to "
+        f"{rows:,} legacy rows."
+    )
     legacy_col, graph_col = st.columns(2)
     legacy_files = legacy_col.file_uploader(
         "Legacy SIEM API exports (CSV, JSON, NDJSON; .gz or .zip)",

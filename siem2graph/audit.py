@@ -18,6 +18,7 @@ from siem2graph.graph.alerts import GraphData
 from siem2graph.graph.parsed_cache import ParsedCache, read_graph_cached
 from siem2graph.join import NO_GRAPH_ALERTS, join
 from siem2graph.legacy import FILE_COLUMN, RECORD_COLUMN, LegacyData, read_legacy
+from siem2graph.legacy.limits import ReadLimits
 from siem2graph.legacy.reader import Aliases
 from siem2graph.mapping import FieldMapping, Mapping, load_mapping
 from siem2graph.memory import release_memory
@@ -270,10 +271,12 @@ def audit_sources(
     options: AuditOptions | None = None,
     progress: Progress | None = None,
     aliases: Aliases = (),
+    limits: ReadLimits | None = None,
     cache: ParsedCache | None = None,
 ) -> AuditReport:
     """Read both sides and run the audit, timing each phase; ``progress`` hears of every
-    step with its share of the whole audit; ``cache`` keeps the parsed Graph inputs."""
+    step with its share of the whole audit; ``limits`` bound the legacy reading; ``cache``
+    keeps the parsed Graph inputs."""
     mapping = mapping or load_mapping()
     progress = progress or no_progress
     started = time.perf_counter()
@@ -284,7 +287,7 @@ def audit_sources(
     release_memory()
     read_graph_s = time.perf_counter() - started
     legacy_data = read_legacy(
-        legacy, mapping, aliases=aliases, progress=_within(progress, *_LEGACY_SPAN)
+        legacy, mapping, aliases, limits, progress=_within(progress, *_LEGACY_SPAN)
     )
     release_memory()
     read_legacy_s = time.perf_counter() - started - read_graph_s

@@ -37,3 +37,11 @@ class AuthError(GraphError):
 
 class PartialPull(GraphError):
     """A pull ended before it had every alert of its range; what it got is kept."""
+
+
+def quoted(text: str, limit: int = 40) -> str:
+    """Text from an input file for an error message: hidden characters escaped and cut to
+    `limit` characters, so an error never echoes a file's content (a symlinked secret file's
+    line, a whole record)."""
+    shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text[: limit + 1])
+    return repr(shown if len(shown) <= limit else shown[: limit - 1] + "…")

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -29,6 +29,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # several sessions side by side: a tab in the background must keep running its scripts
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
 ]
 STARTUP_SECONDS = 60
 AUDIT_MS = 120_000  # the sample audit on first visit, on a busy machine
@@ -64,14 +68,20 @@ def wait_healthy(url: str, server: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def streamlit_server(log: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
-    """`streamlit run app.py` on a free port; yields its URL and stops it afterwards."""
+def streamlit_server(
+    log: Path,
+    env: Mapping[str, str] | None = None,
+    options: Sequence[str] = (),
+    port: int | None = None,
+) -> Iterator[str]:
+    """`streamlit run app.py` on `port` (else a free one) with extra command-line `options`;
+    yields its URL and stops it afterwards."""
     require_chromium()
-    port = free_port()
+    port = port or free_port()
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
     with log.open("wb") as output:
         server = subprocess.Popen(
-            [*command, "--server.headless", "true"],
+            [*command, "--server.headless", "true", *options],
             cwd=ROOT,
             env=dict(env) if env is not None else None,
             stdout=output,
@@ -91,24 +101,39 @@ def streamlit_server(log: Path, env: Mapping[str, str] | None = None) -> Iterato
 
 
 @contextlib.contextmanager
-def chromium_tab(url: str) -> Iterator:
-    """A Chromium tab on ``url``; fails the test if any alert text ran as a script dialog."""
+def chromium_tabs(url: str, count: int, trust_any_certificate: bool = False) -> Iterator[list]:
+    """`count` Chromium tabs on ``url``, each in its own browser (cookies: one person each);
+    fails the test if any alert text ran as a script dialog. ``trust_any_certificate`` for the
+    emulator's HTTPS pages (its own test CA)."""
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(
-            accept_downloads=True, viewport={"width": 1400, "height": 2000}
-        )
-        tab = context.new_page()
-        tab.set_default_timeout(STEP_MS)
         dialogs: list[str] = []
-        tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        tab.goto(url)
-        yield tab
+        browsers, tabs = [], []
+        for _ in range(count):  # a browser each: sessions share no connection pool
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+            context = browser.new_context(
+                accept_downloads=True,
+                viewport={"width": 1400, "height": 2000},
+                ignore_https_errors=trust_any_certificate,
+            )
+            tab = context.new_page()
+            tab.set_default_timeout(STEP_MS)
+            tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            tab.goto(url)
+            browsers.append(browser)
+            tabs.append(tab)
+        yield tabs
         assert not dialogs, f"alert text ran as script: {dialogs}"
-        context.close()
-        browser.close()
+        for browser in browsers:
+            browser.close()
+
+
+@contextlib.contextmanager
+def chromium_tab(url: str, trust_any_certificate: bool = False) -> Iterator:
+    """One tab of ``chromium_tabs``."""
+    with chromium_tabs(url, 1, trust_any_certificate) as tabs:
+        yield tabs[0]
 
 
 def open_page(page, title: str) -> None:
@@ -147,4 +172,4 @@ def upload(page, uploader_index: int, path: Path) -> None:
     with page.expect_file_chooser() as chooser:
         uploader.locator("button").filter(has_text="Upload").click()
     chooser.value.set_files(str(path))
-    uploader.get_by_text(path.name).wait_for()
+    uploader.get_by_text(path.name).wait_for(timeout=AUDIT_MS)  # slow on a busy machine

@@ -82,7 +82,7 @@ def test_real_payloads_through_the_cli(tmp_path):
     ("legacy_bytes", "message"),
     [
         (b"", "legacy.csv: the file is empty"),
-        (b"Foo,Bar\n1,2\n", "legacy.csv: no AlertId column. Columns found: Foo, Bar"),
+        (b"Foo,Bar\n1,2\n", "legacy.csv: no AlertId column. Columns found: 'Foo', 'Bar'"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(inputs, tmp_path, legacy_bytes, message):
@@ -134,3 +134,16 @@ def test_a_user_alias_file_names_the_columns(inputs, tmp_path):
     assert report["join"]["matched_alerts"] == 1
     host = {f["siem_field"]: f for f in report["fields"]}["ComputerDnsName"]
     assert host["match"] == 1
+
+
+def test_a_symlinked_secret_file_is_named_and_its_line_not_echoed(inputs, tmp_path):
+    hashed = "$y$j9T$" + "Q" * 80
+    target = tmp_path / "shadow"
+    target.write_text(f"root:{hashed}:19000:0:99999:7:::\n", encoding="utf-8")
+    link = tmp_path / "export.csv"
+    link.symlink_to(target)
+    result = _cli("audit", "--legacy", str(link), "--graph", str(inputs[1]), "--out", str(tmp_path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"{link} is a symbolic link: reading {target}" in result.stderr
+    assert "no AlertId column" in result.stderr
+    assert "Q" * 40 not in result.stderr

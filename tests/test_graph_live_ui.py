@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.attacker import AttackerListener
 from tests.graph_helpers import SECRET, SECRET_CLIENT, TENANT, ids, make_alerts, read_ndjson
+from ui.live_graph import LAST_FORM_KEY
 
 pytest_plugins = ["tests.graph_fixtures"]
 
@@ -133,3 +134,84 @@ def test_a_cached_pull_does_not_show_the_server_path(wired, tmp_path):
     shown = shown.replace("\\", "")  # markdown escapes off
     assert "cached pull" in shown
     assert str(tmp_path) not in shown
+
+
+def _cached_message_shown(app: AppTest) -> bool:
+    return any("cached pull" in i.value for i in app.info)
+
+
+def test_a_cached_pull_is_served_only_after_the_same_identity_signed_in(wired, monkeypatch):
+    first = run_section()
+    first.button[0].click().run()
+    cached = first.session_state["result"]
+    monkeypatch.delenv("SIEM2GRAPH_CLIENT_SECRET")
+    wrong = run_section()
+    next(f for f in wrong.text_input if f.label == "Client secret").set_value("wrong-secret")
+    wrong.button[0].click().run()
+    assert wrong.session_state["result"] == "None" and not _cached_message_shown(wrong)
+    assert any("AADSTS7000215" in e.value for e in wrong.error)
+    (form,) = wrong.get("form")
+    assert form.proto.form.clear_on_submit  # the browser empties the typed secret
+    assert "wrong-secret" not in str(wrong.session_state[LAST_FORM_KEY])
+    wrong.run()  # what the visitor chose, but not the secret, comes back
+    assert [f.value for f in wrong.text_input][:2] == [TENANT, SECRET_CLIENT]
+    device = run_section()  # a delegated sign-in is another identity, with its own pull
+    device.radio[0].set_value("Device code (delegated)")
+    device.button[0].click().run()
+    assert not device.error, [e.value for e in device.error]
+    assert not _cached_message_shown(device)
+    assert device.session_state["result"] not in ("None", cached)
+    again = run_section()
+    next(f for f in again.text_input if f.label == "Client secret").set_value(SECRET)
+    again.button[0].click().run()
+    assert _cached_message_shown(again) and again.session_state["result"] == cached
+
+
+def test_cached_pulls_live_in_each_signed_in_user_area(wired, monkeypatch):
+    paths = {}
+    for user in ("alice@contoso.test", "bob@contoso.test", "alice@contoso.test"):
+        monkeypatch.setattr("ui.user.current_user", lambda user=user: user)
+        app = run_section()
+        app.button[0].click().run()
+        assert not app.error, [e.value for e in app.error]
+        paths.setdefault(user, []).append((app.session_state["result"], _cached_message_shown(app)))
+    (alice_first, alice_again), (bob,) = paths["alice@contoso.test"], paths["bob@contoso.test"]
+    assert alice_again == (alice_first[0], True)  # alice's own cache serves her
+    assert bob[1] is False and Path(bob[0]).parent != Path(alice_first[0]).parent
+    assert "alice" not in alice_first[0] and "bob" not in bob[0]  # no name on disk
+
+
+def _signed_in(monkeypatch, token: str | None) -> None:
+    info = {"is_logged_in": True, "email": "alice@contoso.test"}
+    monkeypatch.setattr("ui.user.user_info", lambda: info | {"tokens": {"access": token}})
+
+
+def test_the_sign_in_token_is_offered_only_when_the_sign_in_exposes_one(wired, monkeypatch):
+    assert "Your sign-in (delegated)" not in run_section().radio[0].options
+    _signed_in(monkeypatch, None)
+    assert "Your sign-in (delegated)" not in run_section().radio[0].options
+
+
+def test_a_delegated_pull_with_the_sign_in_token_is_cached_for_that_user(wired, monkeypatch):
+    monkeypatch.delenv("SIEM2GRAPH_CLIENT_SECRET")  # a team server needs no app secret
+    token = wired.issue_tokens(SECRET_CLIENT, TENANT, True, "oid-alice")["access_token"]
+    _signed_in(monkeypatch, token)
+    app = run_section()
+    app.radio[0].set_value("Your sign-in (delegated)")
+    app.date_input[0].set_value(dt.date(2025, 12, 31))
+    app.date_input[1].set_value(dt.date(2026, 1, 1))
+    app.button[0].click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    pulled = Path(app.session_state["result"])
+    assert len(read_ndjson(pulled)) == 2 and pulled.parent.name.startswith("user-")
+    assert any("SecurityAlert.Read.All (delegated)" in c.value for c in app.caption)
+
+
+def test_a_refused_sign_in_token_asks_to_sign_in_again(wired, monkeypatch):
+    _signed_in(monkeypatch, "not.a-valid.token")
+    app = run_section()
+    app.radio[0].set_value("Your sign-in (delegated)")
+    app.button[0].click().run()
+    assert not app.exception
+    shown = " ".join(m.value.replace("\\", "") for m in [*app.error, *app.warning])
+    assert "sign out and in again" in shown

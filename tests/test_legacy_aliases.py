@@ -118,7 +118,7 @@ def test_no_alertid_message_lists_columns_and_spellings():
     with pytest.raises(InputError) as raised:
         read_legacy([source], MAPPING)
     message = str(raised.value)
-    assert "Columns found: TimeGenerated, Sev" in message
+    assert "Columns found: 'TimeGenerated', 'Sev'" in message
     assert "alias sets applied: sentinel" in message
     assert "--aliases" in message
 

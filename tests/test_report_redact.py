@@ -68,6 +68,31 @@ def test_no_original_reaches_any_format(redacted):
     assert "stable pseudonyms" in files["summary.csv"].decode()
 
 
+def test_identities_only_free_text_holds_are_replaced_in_every_format():
+    from tests.helpers import graph_example, legacy_for_example
+    from tests.report_inputs import audit
+
+    text = (
+        "C:\\Users\\jdoe\\Downloads\\x.exe from /home/kowalski/bin by CORP\\mallory, "
+        "eve.adams@fabrikam.example and bob+sec@mail.fabrikam.example; "
+        "C:\\Windows\\System32\\cmd.exe stays"
+    )
+    graph = graph_example()
+    graph["description"] = text
+    legacy = legacy_for_example(CommandLine=text)
+    files = render_all(
+        audit([legacy], [graph]), ["json", "csv", "md", "html"], redact=True, images=False
+    )
+    for name, data in files.items():
+        lowered = data.decode().lower()
+        for original in ("jdoe", "kowalski", "mallory", "eve.adams", "bob+sec", "fabrikam"):
+            assert original not in lowered, (name, original)
+    detections = redact(audit([legacy], [graph])).detections
+    shown = detections.loc[0, "CommandLine"]
+    assert "\\Users\\user-" in shown and "C:\\Windows\\System32\\cmd.exe" in shown
+    assert "\\\\" not in shown and "@domain-" in shown
+
+
 def test_the_mappings_pii_column_decides_what_is_pseudonymised():
     from dataclasses import replace
 

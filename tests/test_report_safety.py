@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from siem2graph.report import render_all
-from siem2graph.report.safety import FORMULA_PREFIXES, display_text, neutralise
+from siem2graph.report.safety import FORMULA_PREFIXES, display_text, is_formula, neutralise
 from tests.report_inputs import HOSTILE, HOSTILE_COLUMN, hostile_report
 from tests.test_report_formats import html_tags, md_rows_are_well_formed, pdf_renders
 
@@ -78,3 +78,17 @@ def test_one_function_per_concern(value):
     assert not str(neutralise(value)).startswith(FORMULA_PREFIXES)
     shown = display_text(value, 50)
     assert len(shown) <= 50 and "\u202e" not in shown and "\r" not in shown
+
+
+@pytest.mark.parametrize(
+    "value",
+    [" =1+2", "  @SUM(A1)", "\u3000=cmd|' /C calc'!A0", "\uff1d1+1", "\uff0bcmd", "\uff0d2",
+     "\uff20SUM(A1)", "\t=1", "\n=1", "\r\n+1", "\xa0-1"],
+)  # fmt: skip
+def test_formulas_behind_white_space_or_in_fullwidth_are_neutralised(value):
+    assert is_formula(value) and neutralise(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["a=b", "user@host", "1-2", " plain", "", "'=x"])
+def test_plain_text_is_left_alone(value):
+    assert neutralise(value) == value

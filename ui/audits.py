@@ -9,35 +9,27 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import streamlit as st
-from streamlit.errors import StreamlitSecretNotFoundError
 
 from siem2graph.model import AuditReport
 from siem2graph.sources import Source
 from siem2graph.store import AuditStore, StoredAudit, StoreError, open_store, store_location
 from ui import render, state
 from ui.nav import HISTORY, OVERVIEW
+from ui.settings import secrets_section
+from ui.user import current_user  # the signed-in user owns their audits
 
 logger = logging.getLogger(__name__)
 URL_KEY = "audit"  # ?audit=<id>
 LISTED = 10  # saved audits offered on a page that has no audit
 
 
-def current_user() -> str | None:
-    """Who is signed in; None when nobody is (a single-user dashboard). Sign-in wires it here."""
-    return None
-
-
 def _store_url() -> str | None:
     """A team server's PostgreSQL catalog URL from st.secrets["store"]["url"] (else the
     environment's SIEM2GRAPH_STORE_URL, read by the store itself)."""
-    try:
-        section = st.secrets.get("store")
-    except (StreamlitSecretNotFoundError, FileNotFoundError):
-        return None
-    url = section.get("url") if isinstance(section, Mapping) else None
+    url = secrets_section("store").get("url")
     return str(url) if url else None
 
 

@@ -1,34 +1,44 @@
-"""The edge between the pages and the engine: one cached audit per input set, cached views.
+"""The edge between the pages and the engine: one audit per input set, cached views.
 
 Cache keys are content: the audit is keyed by the sha256 of every input file, views by that
 fingerprint plus their arguments. A session only ever reaches a result through its own session
 state (``ui.state``), so nobody sees a report built from files they did not load themselves.
 
-The audit is held with ``st.cache_resource``, not ``st.cache_data``: the report is immutable, and
-``cache_data`` would pickle it on every store and unpickle it on every hit (seconds and a second
-copy in memory at a million detections; the mapping inside it does not even pickle). Views are
-small frames and go through ``st.cache_data``.
+Reports are held by the sessions that look at them, one each, and nowhere else: the registry of
+reports is weak, so two sessions auditing the same files share one report, and a report is
+released once no session holds it (Streamlit drops a session's state when it ends). Audits run
+through the server's queue (``ui.audit_queue``), at most ``concurrent_audits`` at once, and a
+report above the per-session memory limit is refused. Views are small frames and go through
+``st.cache_data``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+import pandas as pd
 import streamlit as st
 
 from siem2graph.audit import audit_sources
+from siem2graph.errors import InputError
 from siem2graph.graph.cache import record_path
 from siem2graph.graph.parsed_cache import configured_cache
 from siem2graph.legacy.aliases import AliasSet
+from siem2graph.legacy.limits import ReadLimits
+from siem2graph.memory import release_memory
 from siem2graph.model import AuditReport
 from siem2graph.sources import Progress, Source
 from ui import state
+from ui.audit_queue import AuditQueue
+from ui.settings import server_limits
 
 T = TypeVar("T")
-# A report of a million detections holds a few GB: keep few, not for long.
-AUDIT_CACHE = {"max_entries": 3, "ttl": 3600}
+MB = 1 << 20
+_REPORTS: weakref.WeakValueDictionary[str, AuditReport] = weakref.WeakValueDictionary()
 VIEW_CACHE = {"max_entries": 256, "ttl": 3600}
 
 Fingerprint = tuple[tuple[str, str, str], ...]  # (side, file name, sha256) per input
@@ -55,16 +65,19 @@ def report_id(inputs: tuple[object, ...]) -> str:
     return hashlib.sha256(repr(inputs).encode()).hexdigest()[:24]
 
 
-@st.cache_resource(show_spinner=False, **AUDIT_CACHE)
-def _audit(
-    inputs_id: str,
-    _legacy: Sequence[Source],
-    _graph: Sequence[Source],
-    _progress: Progress | None,
-    _aliases: Sequence[AliasSet],
-) -> AuditReport:
-    return audit_sources(
-        _legacy, _graph, progress=_progress, aliases=_aliases, cache=configured_cache()
+@st.cache_resource(show_spinner=False)
+def audit_queue(slots: int) -> AuditQueue:
+    """The server's one queue of audits (per number of slots configured)."""
+    return AuditQueue(slots)
+
+
+def report_bytes(report: AuditReport) -> int:
+    """The memory the report's tables hold."""
+    frames = (getattr(report, f.name) for f in dataclasses.fields(report))
+    return sum(
+        int(f.memory_usage(index=True, deep=True).sum())
+        for f in frames
+        if isinstance(f, pd.DataFrame)
     )
 
 
@@ -73,12 +86,39 @@ def audit(
     graph: Sequence[Source],
     progress: Progress | None = None,
     aliases: Sequence[AliasSet] = (),
+    on_wait: Callable[[int], None] = lambda position: None,
 ) -> tuple[str, AuditReport]:
     """(report id, report) of these inputs read with ``aliases`` (the user's column names):
-    computed once per distinct content and names."""
+    computed once per distinct content and names while a session holds it, in the server's
+    queue (``on_wait`` hears the queue position), within the limits."""
     names = tuple(sorted((a.name, tuple(sorted(a.columns.items()))) for a in aliases))
     inputs_id = report_id((*fingerprint(legacy, graph), *names))
-    return inputs_id, _audit(inputs_id, legacy, graph, progress, aliases)
+    report = _REPORTS.get(inputs_id)
+    if report is not None:
+        return inputs_id, report
+    limits = server_limits()
+    with audit_queue(limits.concurrent_audits).slot(on_wait):
+        report = _REPORTS.get(inputs_id) or audit_sources(
+            legacy,
+            graph,
+            progress=progress,
+            aliases=aliases,
+            limits=ReadLimits(max_rows=limits.max_rows),
+            cache=configured_cache(),
+        )
+    size = report_bytes(report)
+    if size > limits.report_mb * MB:
+        del report
+        release_memory()
+        raise InputError(
+            f"this audit would hold {size / MB:,.0f} MB, more than the {limits.report_mb:,} MB "
+            "a session may hold on this server: audit fewer or smaller files"
+        )
+    if inputs_id not in _REPORTS:
+        # once the last session holding it ends, hand the report's memory back to the system
+        weakref.finalize(report, release_memory)
+    _REPORTS[inputs_id] = report
+    return inputs_id, report
 
 
 @st.cache_data(show_spinner=False, **VIEW_CACHE)

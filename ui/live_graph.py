@@ -10,27 +10,36 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import msal
 import requests
 import streamlit as st
-from streamlit.errors import StreamlitSecretNotFoundError
 
 from siem2graph.errors import Siem2GraphError
-from siem2graph.graph.auth import build_app
+from siem2graph.graph.auth import (
+    MsalTokens,
+    SignedInTokens,
+    build_app,
+    preflight,
+    token_identity,
+)
 from siem2graph.graph.cache import read_record
 from siem2graph.graph.client import PullProgress, PullResult, Tenant
 from siem2graph.graph.clouds import CLOUDS, Endpoints, resolve_endpoints
 from siem2graph.graph.credentials import ClientSecret, Credential, DeviceCode, fingerprint
-from siem2graph.graph.service import connect
+from siem2graph.graph.service import graph_client
 from siem2graph.graph.transport import make_session
 from siem2graph.pulls import describe, scope_from_record
 from ui.render import escape_markdown
+from ui.settings import secrets_section
+from ui.user import access_token, user_area
 
 PULLED_PATH_KEY = "live_graph.pulled_path"  # str path of the last pulled NDJSON
+LAST_FORM_KEY = "live_graph.last_form"  # the last submitted form's values, never the secret
+METHODS = ("Client secret", "Device code (delegated)")
+SIGNED_IN = "Your sign-in (delegated)"  # offered when the dashboard's sign-in exposes a token
 SECRET_ENV = "SIEM2GRAPH_CLIENT_SECRET"  # noqa: S105 - a variable name, not a secret
 SOURCES = (
     "all",
@@ -41,18 +50,10 @@ SOURCES = (
 )
 
 
-def _secrets_section() -> Mapping[str, Any]:
-    try:
-        section = st.secrets.get("graph")
-    except (StreamlitSecretNotFoundError, FileNotFoundError):
-        return {}
-    return section if isinstance(section, Mapping) else {}
-
-
 def defaults() -> dict[str, str]:
     """Non-secret server settings and form defaults from st.secrets["graph"] and SIEM2GRAPH_*
     variables; the endpoints and the cache folder among them are never a visitor's to set."""
-    section = _secrets_section()
+    section = secrets_section("graph")
 
     def pick(key: str, env: str, fallback: str = "") -> str:
         return str(section.get(key) or os.environ.get(env) or fallback)
@@ -78,7 +79,7 @@ def _date(text: str, fallback: dt.date) -> dt.date:
 
 def stored_secret() -> tuple[str, str] | None:
     """(secret, where from) when st.secrets or the environment provides one."""
-    secret = _secrets_section().get("client_secret")
+    secret = secrets_section("graph").get("client_secret")
     if secret:
         return str(secret), 'st.secrets["graph"]'
     if os.environ.get(SECRET_ENV):
@@ -105,16 +106,34 @@ def _msal_app(
     return build_app(client_id, _credential, _endpoints, _session())
 
 
+def _app(client_id: str, endpoints: Endpoints, credential: Credential) -> msal.ClientApplication:
+    """The msal app of this pull. A delegated (device code) app keeps the user's tokens, so
+    it is never shared: each pull builds its own and the user signs in again."""
+    if isinstance(credential, DeviceCode):
+        return build_app(client_id, credential, endpoints, _session())
+    return _msal_app(
+        client_id,
+        endpoints.authority,
+        endpoints.graph_url,
+        fingerprint(credential),
+        endpoints,
+        credential,
+    )
+
+
 def cache_path(
     cache_dir: Path,
     endpoints: Endpoints,
+    identity: str,
     since: dt.datetime,
     until: dt.datetime,
     source: str | None,
 ) -> Path:
-    """Where the pull for this tenant, window and source is cached."""
+    """Where the pull for this identity (credential kind and who the token speaks for),
+    tenant, window and source is cached, in the signed-in user's own area of `cache_dir`."""
     key = "|".join(
         [
+            identity,
             endpoints.authority,
             endpoints.graph_url,
             since.isoformat(),
@@ -122,7 +141,8 @@ def cache_path(
             source or "all",
         ]
     )
-    return cache_dir / f"alerts_v2_{hashlib.sha256(key.encode()).hexdigest()[:16]}.ndjson"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return user_area(cache_dir) / f"alerts_v2_{digest}.ndjson"
 
 
 def _show_summary(result: PullResult) -> None:
@@ -143,7 +163,7 @@ def _show_record(path: Path) -> None:
         st.success(text, icon=":material/check_circle:")
 
 
-def _pull(form: dict[str, Any], credential: Credential) -> Path:
+def _pull(form: dict[str, Any], credential: Credential | SignedInTokens) -> Path:
     server = defaults()
     # Endpoints and the cache folder come from the server's configuration only: a visitor who
     # could choose them could send the server's secret or token to a host of their own.
@@ -153,7 +173,16 @@ def _pull(form: dict[str, Any], credential: Credential) -> Path:
     since = dt.datetime.combine(form["since"], dt.time(), dt.UTC)
     until = dt.datetime.combine(form["until"], dt.time(), dt.UTC) + dt.timedelta(days=1)
     source = None if form["source"] == "all" else form["source"]
-    out = cache_path(Path(server["cache_dir"]), endpoints, since, until, source)
+    tokens = (
+        credential
+        if isinstance(credential, SignedInTokens)
+        else MsalTokens(_app(form["client_id"], endpoints, credential), endpoints.scope, st.info)
+    )
+    # The credential is checked before any cached pull is looked at, and the cache is keyed
+    # by who the token speaks for: a cached pull goes only to whoever can pull it again.
+    st.caption(preflight(tokens).message)
+    identity = f"{type(credential).__name__}|{token_identity(tokens.token())}"
+    out = cache_path(Path(server["cache_dir"]), endpoints, identity, since, until, source)
     record = read_record(out) if out.exists() else None
     if (
         form["reuse"]
@@ -162,16 +191,8 @@ def _pull(form: dict[str, Any], credential: Credential) -> Path:
     ):
         st.info("Using the complete cached pull of this window.")
         return out
-    app = _msal_app(
-        form["client_id"],
-        endpoints.authority,
-        endpoints.graph_url,
-        fingerprint(credential),
-        endpoints,
-        credential,
-    )
     tenant = Tenant(form["tenant_id"].strip(), form["cloud"])
-    client = connect(app, endpoints, tenant, _session(), st.info)
+    client = graph_client(tokens, endpoints, tenant, _session())
     bar = st.progress(0.0, text="Pulling alerts_v2...")
 
     def show(event: PullProgress) -> None:
@@ -187,14 +208,21 @@ def _pull(form: dict[str, Any], credential: Credential) -> Path:
 def live_graph_section() -> Path | None:
     """Render the Live Graph form; returns the NDJSON path of the last pulled alerts, or None."""
     st.subheader("Live Graph")
-    values, secret = defaults(), stored_secret()
-    today = dt.datetime.now(dt.UTC).date()
-    with st.form("live_graph_form"):
+    values = defaults() | st.session_state.get(LAST_FORM_KEY, {})
+    secret, today = stored_secret(), dt.datetime.now(dt.UTC).date()
+    # Cleared on submit so that a typed secret does not stay in the field; the other values
+    # come back from LAST_FORM_KEY.
+    with st.form("live_graph_form", clear_on_submit=True):
         form: dict[str, Any] = {
             "tenant_id": st.text_input("Tenant id", values["tenant_id"]),
             "client_id": st.text_input("Client (application) id", values["client_id"]),
         }
-        method = st.radio("Sign-in", ["Client secret", "Device code (delegated)"], horizontal=True)
+        signed_in = access_token()
+        methods = (*METHODS, SIGNED_IN) if signed_in else METHODS
+        chosen = values.get("method", METHODS[0])
+        method = st.radio(
+            "Sign-in", methods, methods.index(chosen) if chosen in methods else 0, horizontal=True
+        )
         if secret:
             st.caption(f"Client secret: from {secret[1]}")
         typed = "" if secret else st.text_input("Client secret", type="password")
@@ -206,7 +234,9 @@ def live_graph_section() -> Path | None:
         )
         form["since"] = st.date_input("Since", _date(values["since"], today - dt.timedelta(7)))
         form["until"] = st.date_input("Until (inclusive)", _date(values["until"], today))
-        form["source"] = st.selectbox("Service source", SOURCES)
+        form["source"] = st.selectbox(
+            "Service source", SOURCES, SOURCES.index(values.get("source", SOURCES[0]))
+        )
         with st.expander("Advanced"):
             st.caption(
                 "The sign-in and Graph endpoints are the chosen cloud's, or the server's own "
@@ -215,9 +245,14 @@ def live_graph_section() -> Path | None:
             form["reuse"] = st.checkbox("Re-use a complete cached pull", value=True)
         submitted = st.form_submit_button("Pull alerts", type="primary")
     if submitted:
-        credential: Credential = DeviceCode()
+        st.session_state[LAST_FORM_KEY] = {
+            key: str(value) for key, value in form.items() if key != "reuse"
+        } | {"method": method}
+        credential: Credential | SignedInTokens = DeviceCode()
         if method == "Client secret":
             credential = ClientSecret(secret[0] if secret else typed)
+        elif method == SIGNED_IN:
+            credential = SignedInTokens(signed_in or "")
         try:
             if isinstance(credential, ClientSecret) and not credential.secret:
                 raise Siem2GraphError("enter the client secret")

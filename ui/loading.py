@@ -43,8 +43,11 @@ def run_audit(
             text = f"{step} ({share:.0%}, {time.monotonic() - started:.0f} s so far)"
             outside.run(bar.progress, share, text=render.escape_markdown(text))
 
+        def queued(position: int) -> None:
+            status.update(label=f"Waiting for a free audit slot: number {position} in the queue")
+
         try:
-            inputs_id, report = cache.audit(legacy, graph, progress, aliases)
+            inputs_id, report = cache.audit(legacy, graph, progress, aliases, queued)
         except Siem2GraphError as error:
             status.update(label="The audit could not run", state="error", expanded=True)
             render.input_error(error)

@@ -11,6 +11,7 @@ from siem2graph.cli.options import (
     add_mapping,
     add_siem_sources,
     add_store,
+    input_sources,
     mapping_of,
     store_of,
 )
@@ -96,7 +97,6 @@ def run(args: argparse.Namespace) -> None:
     from siem2graph.graph.parsed_cache import ParsedCache
     from siem2graph.impact import Evidence, analyse_content, read_content_paths
     from siem2graph.report.content_tables import bridge_summary, rules_summary
-    from siem2graph.sources import Source
 
     # a bad content path, mapping or store fails before the audit runs
     content = read_content_paths(args.content) if args.content else None
@@ -122,8 +122,8 @@ def run(args: argparse.Namespace) -> None:
         )
     else:
         report = audit_sources(
-            [Source.from_path(p) for p in args.legacy],
-            [Source.from_path(p) for p in args.graph],
+            input_sources(args.legacy),
+            input_sources(args.graph),
             mapping,
             progress=progress.step,
             aliases=args.aliases,

@@ -6,8 +6,7 @@ import argparse
 from pathlib import Path
 
 from siem2graph.bridge.convert import FORMATS, convert, sidecar_path
-from siem2graph.cli.options import add_mapping, mapping_of
-from siem2graph.sources import Source
+from siem2graph.cli.options import add_mapping, input_sources, mapping_of
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,7 +29,7 @@ def _format(args: argparse.Namespace) -> str:
 def run(args: argparse.Namespace) -> None:
     """Convert, then say what was written and what was passed over."""
     fmt = _format(args)
-    sources = [Source.from_path(p) for p in args.graph]
+    sources = input_sources(args.graph)
     result = convert(sources, args.out, fmt, mapping_of(args))
     skipped = "; ".join(f"{n} {reason}" for reason, n in sorted(result.skipped.items()))
     print(

@@ -10,10 +10,12 @@ from pathlib import Path
 
 from siem2graph.errors import InputError
 from siem2graph.mapping import Mapping, load_mapping
+from siem2graph.sources import Source
 from siem2graph.store import STORE_ENV, AuditStore, open_store
 from siem2graph.threads import THREADS_ENV, parse_threads, thread_count, usable_cpus
 
 _LEVELS = (logging.WARNING, logging.INFO, logging.DEBUG)
+logger = logging.getLogger("siem2graph.cli")
 
 
 class _Format(logging.Formatter):
@@ -83,6 +85,15 @@ def add_aliases(parser: argparse.ArgumentParser) -> None:
 def mapping_of(args: argparse.Namespace) -> Mapping:
     """The mapping ``--mapping`` names, else the bundled one."""
     return load_mapping(args.mapping) if args.mapping else load_mapping()
+
+
+def input_sources(paths: list[Path]) -> list[Source]:
+    """Sources over the input files; a symbolic link is named with its target on stderr, so
+    that reading another file than the one named never happens silently."""
+    for path in paths:
+        if path.is_symlink():
+            logger.warning("%s is a symbolic link: reading %s", path, path.resolve())
+    return [Source.from_path(path) for path in paths]
 
 
 def add_siem_sources(parser: argparse.ArgumentParser) -> None:

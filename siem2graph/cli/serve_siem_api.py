@@ -18,10 +18,9 @@ from siem2graph.bridge.live import LiveRecords
 from siem2graph.bridge.query import RecordIndex
 from siem2graph.bridge.records import FeedSpec
 from siem2graph.bridge.server import SiemApiServer
-from siem2graph.cli.options import add_mapping, mapping_of
+from siem2graph.cli.options import add_mapping, input_sources, mapping_of
 from siem2graph.cli.pull import add_connection_arguments, graph_client
 from siem2graph.errors import InputError
-from siem2graph.sources import Source
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -69,7 +68,7 @@ def run(args: argparse.Namespace) -> None:
     spec = FeedSpec.from_mapping(mapping_of(args))
     if args.graph:
         result = ConvertResult()
-        sources = [Source.from_path(p) for p in args.graph]
+        sources = input_sources(args.graph)
         index = RecordIndex(list(graph_records(sources, spec, result)))
         server = SiemApiServer(index, args.host, args.port, token)
         what = f"{len(index)} SIEM API records of {result.alerts} alerts"

@@ -137,6 +137,25 @@ class MsalTokens:
         return checked_token(app.acquire_token_by_device_flow(flow))
 
 
+class SignedInTokens:
+    """A TokenSource over a user's access token obtained elsewhere (the dashboard's sign-in).
+    It cannot be refreshed here: an expired or refused one asks the user to sign in again."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def __repr__(self) -> str:
+        return "SignedInTokens(<token>)"
+
+    def token(self, force_refresh: bool = False) -> str:
+        """The sign-in's token; AuthError when a fresh one is needed."""
+        if force_refresh or not self._token:
+            raise AuthError(
+                "the sign-in's Graph token was refused or has expired: sign out and in again"
+            )
+        return self._token
+
+
 def token_claims(token: str) -> dict[str, Any]:
     """The payload of a JWT access token, decoded WITHOUT verifying it (for the preflight)."""
     parts = token.split(".")
@@ -148,6 +167,15 @@ def token_claims(token: str) -> dict[str, Any]:
     except (binascii.Error, ValueError):
         return {}
     return claims if isinstance(claims, dict) else {}
+
+
+def token_identity(token: str) -> str:
+    """Who a Graph token speaks for, from its claims: tenant, app, and the user's or the app's
+    object id (`tid/appid/oid`); '' when the token is not a readable JWT. Read only for cache
+    keys, after the token was acquired from the server's configured authority."""
+    claims = token_claims(token)
+    parts = [str(claims.get(name) or "") for name in ("tid", "appid", "oid")]
+    return "/".join(parts) if any(parts) else ""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from siem2graph.errors import InputError
 from siem2graph.legacy.compact import repeats
 from siem2graph.legacy.limits import ReadLimits
 from siem2graph.sources import RowProblem
@@ -42,6 +43,11 @@ class ParsedFile:
     format: str
     encoding: str = ""
     delimiter: str = ""
+
+
+def too_many_rows(file: str, limits: ReadLimits) -> str:
+    """The message of a file (or a set of files) over ``ReadLimits.max_rows``."""
+    return f"{file}: more than {limits.max_rows:,} legacy rows, the limit (ReadLimits.max_rows)"
 
 
 @dataclass
@@ -110,6 +116,8 @@ class RowCollector:
     def add(self, table: pa.Table, rows: np.ndarray, names: list[str]) -> None:
         """Take one batch (string columns named ``names``) whose rows have numbers ``rows``."""
         self.seen += table.num_rows
+        if self.seen > self.limits.max_rows:
+            raise InputError(too_many_rows(self.file, self.limits))
         keep = np.ones(table.num_rows, dtype=bool)
         if self.header is not None:
             repeated = self._repeated_header(table)

@@ -9,7 +9,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from siem2graph.errors import InputError
+from siem2graph.errors import InputError, quoted
 from siem2graph.legacy.aliases import ColumnResolver, normalise
 from siem2graph.legacy.collect import SIDE, ParsedFile
 from siem2graph.legacy.compact import text_columns
@@ -123,7 +123,8 @@ def _expand_raw(
 
 
 def _no_alert_id(file: str, parsed: ParsedFile, resolver: ColumnResolver) -> InputError:
-    found = ", ".join(parsed.names[:30]) + (" ..." if len(parsed.names) > 30 else "")
+    found = ", ".join(quoted(n) for n in parsed.names[:10])
+    found += f" (and {len(parsed.names) - 10:,} more)" if len(parsed.names) > 10 else ""
     return InputError(
         f"{file}: no AlertId column. Columns found: {found or 'none'}. "
         f"Spellings tried for AlertId: {', '.join(resolver.spellings(ALERT_ID))}; "

@@ -25,6 +25,7 @@ class ReadLimits:
     max_expansion_ratio: float = 200.0  # expanded / compressed bytes (zip bombs)
     expansion_ratio_floor_bytes: int = 16 * MIB  # the ratio applies once this much is expanded
     max_archive_members: int = 10_000
+    max_rows: int = 100_000_000  # legacy rows of all files together (a server sets fewer)
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():

@@ -13,7 +13,7 @@ import pandas as pd
 from siem2graph.errors import InputError
 from siem2graph.legacy.aliases import AliasSet, alias_sets_for, resolver_for
 from siem2graph.legacy.archives import Member, expand
-from siem2graph.legacy.collect import SIDE, ParsedFile
+from siem2graph.legacy.collect import SIDE, ParsedFile, too_many_rows
 from siem2graph.legacy.compact import compact_text
 from siem2graph.legacy.csv_reader import read_csv
 from siem2graph.legacy.frame import canonical
@@ -127,6 +127,8 @@ def read_legacy(
             progress(f"read {summary.name}: {summary.rows_kept:,} rows", share(number, 0))
             frames.append(frame)
             files.append(summary)
+            if sum(f.rows_read for f in files) > limits.max_rows:
+                raise InputError(too_many_rows("these exports", limits))
             problems.extend(file_problems)
             unmapped.extend(c for c in file_unmapped if c not in unmapped)
     if not files:

@@ -22,6 +22,13 @@ _SPLIT = re.compile(r"[\\/@]")
 _PART = re.compile(r"[^\\/@]+")
 _IP_SHAPE = re.compile(r"[0-9a-fA-F:.]*[:.][0-9a-fA-F:.]*")
 _MIN_FREE_TEXT = 3  # shorter names are not searched for inside free text
+# Identities recognised by their shape in free text, whether or not a field named them:
+# a profile folder's user, user@domain (UPN or e-mail), and DOMAIN\\user (NetBIOS domain).
+_PROFILE = re.compile(
+    r"(?i)(?P<lead>[\\/](?:users|home|documents and settings)[\\/])(?P<user>[^\\/\s:;,'\"<>|]+)"
+)
+_EMAIL = re.compile(r"[\w.+'\-]+@[\w\-]+(?:\.[\w\-]+)+")
+_DOMAIN_USER = re.compile(r"(?<![\w\\:.$/])[A-Za-z][\w\-]{0,14}\\[\w.\-$]+(?![\w\\])")
 
 
 @dataclass(frozen=True)
@@ -68,8 +75,15 @@ class _Pseudonyms:
         """A whole cell of a field of ``kind`` (lists keep their separators)."""
         return _LIST_ITEM.sub(lambda m: self.item(kind, m.group()), text)
 
+    def identities(self, text: str) -> str:
+        """``text`` with profile folders' users, user@domain and DOMAIN\\user replaced."""
+        text = _PROFILE.sub(lambda m: m["lead"] + self.name(USER, m["user"]), text)
+        text = _EMAIL.sub(lambda m: self.item(USER, m.group()), text)
+        return _DOMAIN_USER.sub(lambda m: self.item(USER, m.group()), text)
+
     def free_text(self) -> Callable[[str], str]:
-        """Replaces every name seen so far, and any IPv4 address, inside arbitrary text."""
+        """Replaces every name seen so far, any identity by its shape (``identities``) and any
+        IP address, inside arbitrary text."""
         seen = {k: v for k, v in self.seen.items() if len(k) >= _MIN_FREE_TEXT}
 
         def word(text: str) -> str:
@@ -85,7 +99,7 @@ class _Pseudonyms:
                 return f"{word(first)}.{word(rest)}"
             return text
 
-        return lambda text: _WORD.sub(lambda m: word(m.group()), text)
+        return lambda text: _WORD.sub(lambda m: word(m.group()), self.identities(text))
 
 
 def _is_ip(text: str) -> bool:

@@ -6,11 +6,13 @@ import re
 
 import pandas as pd
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+# Spreadsheets skip leading white space and read fullwidth signs as their ASCII forms.
+FORMULA_SIGNS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
 NEUTRALISED_NOTE = (
-    "Cells whose text began with = + - @ tab or carriage return were prefixed with ' so that "
-    "spreadsheets show them as text (alert fields are attacker-controlled). "
-    "report.json keeps raw values."
+    "Cells whose text began with = + - @ (or their fullwidth forms, also after white space), "
+    "tab, carriage return or newline were prefixed with ' so that spreadsheets show them as "
+    "text (alert fields are attacker-controlled). report.json keeps raw values."
 )
 ELLIPSIS = "…"
 # Control characters, bidirectional overrides/isolates and zero-width marks that can hide or
@@ -25,9 +27,14 @@ def is_missing(value: object) -> bool:
     return value is None or (not isinstance(value, str) and bool(pd.isna(value)))  # type: ignore[call-overload]
 
 
+def is_formula(text: str) -> bool:
+    """Whether a spreadsheet could read ``text`` as a formula."""
+    return text.startswith(FORMULA_PREFIXES) or text.lstrip()[:1] in FORMULA_SIGNS
+
+
 def neutralise(value: object) -> object:
     """Prefix text that a spreadsheet would run as a formula; other values pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and is_formula(value):
         return "'" + value
     return value
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import hmac
+import html
 import re
 import secrets
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit
 
 import orjson
 
@@ -32,7 +34,10 @@ EVOLVABLE_SOURCES = frozenset(
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 _OPENID = re.compile(r"^/(?P<tenant>[^/]+)/v2\.0/\.well-known/openid-configuration$")
-_OAUTH = re.compile(r"^/(?P<tenant>[^/]+)/oauth2/v2\.0/(?P<action>token|devicecode|authorize)$")
+_OAUTH = re.compile(
+    r"^/(?P<tenant>[^/]+)/oauth2/v2\.0/(?P<action>token|devicecode|authorize|authorize/pick|logout)$"
+)
+_KEYS = re.compile(r"^/(?P<tenant>[^/]+)/discovery/v2\.0/keys$")
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,10 @@ class Handler(BaseHTTPRequestHandler):
             self._alerts(query)
         elif match := _OPENID.match(path):
             self._send(200, self._openid(match["tenant"]))
+        elif _KEYS.match(path):
+            self._send(200, self.emulator.oidc.jwks())
+        elif (match := _OAUTH.match(path)) and match["action"] != "token":
+            self._sign_in_page(match["tenant"], match["action"], query)
         else:
             self._graph_error(404, "ResourceNotFound", f"no route for {path}")
 
@@ -122,8 +131,12 @@ class Handler(BaseHTTPRequestHandler):
             "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
             "token_endpoint": f"{base}/oauth2/v2.0/token",
             "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
+            "end_session_endpoint": f"{base}/oauth2/v2.0/logout",
             "jwks_uri": f"{base}/discovery/v2.0/keys",
             "response_types_supported": ["code", "id_token", "token"],
+            "code_challenge_methods_supported": ["S256"],
+            "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
             "subject_types_supported": ["pairwise"],
             "id_token_signing_alg_values_supported": ["RS256"],
             "tenant_region_scope": "NA",
@@ -140,6 +153,36 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, {"behaviour": vars(self.emulator.behaviour)})
 
     # -- login ------------------------------------------------------------------------------
+    def _send_page(self, status: int, text: str, location: str = "") -> None:
+        data = text.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        if location:
+            self.send_header("Location", location)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _sign_in_page(self, tenant: str, action: str, query: dict[str, str]) -> None:
+        """The browser's side of OpenID Connect: the picker, the pick, the sign-out."""
+        oidc = self.emulator.oidc
+        if action == "authorize":
+            request_id, error = oidc.begin(query)
+            pick = f"{self.emulator.url}/{tenant}/oauth2/v2.0/authorize/pick"
+            if error:
+                self._send_page(400, f"<p>{html.escape(error)}</p>")
+            else:
+                self._send_page(200, oidc.picker(request_id, pick))
+        elif action == "authorize/pick":
+            location = oidc.pick(query.get("request", ""), query.get("user", ""))
+            if location:
+                self._send_page(302, "", location)
+            else:
+                self._send_page(400, "<p>unknown sign-in request or user</p>")
+        else:
+            after = query.get("post_logout_redirect_uri", "")
+            self._send_page(302 if after else 200, "<p>signed out</p>", after)
+
     def _client_ok(self, tenant: str, form: dict[str, str]) -> bool:
         """Check the client's secret or certificate assertion; answers the error itself."""
         registration = self.emulator.registrations.get(form.get("client_id", ""))
@@ -168,7 +211,29 @@ class Handler(BaseHTTPRequestHandler):
             return True
         return form.get("grant_type") in (DEVICE_GRANT, "refresh_token")  # public client
 
+    def _basic_client(self, form: dict[str, str]) -> dict[str, str]:
+        """The form with client_secret_basic credentials (Authorization header) merged in."""
+        header = self.headers.get("Authorization", "")
+        if not header.startswith("Basic "):
+            return form
+        client_id, _, secret = base64.b64decode(header[6:]).decode().partition(":")
+        return form | {"client_id": unquote_plus(client_id), "client_secret": unquote_plus(secret)}
+
+    def _code_token(self, tenant: str, form: dict[str, str]) -> None:
+        """authorization_code: tokens for the picked user, with an RS256 id token."""
+        grant, error = self.emulator.oidc.redeem(form)
+        if grant is None or grant.user is None:
+            self._aad_error(400, "invalid_grant", 70008, error)
+            return
+        answer = self.emulator.issue_tokens(grant.client_id, tenant, True, grant.user.oid)
+        issuer = f"{self.emulator.url}/{tenant}/v2.0"
+        answer["id_token"] = self.emulator.oidc.id_token(
+            self.emulator.oidc.claims(grant, issuer, tenant)
+        )
+        self._send(200, answer)
+
     def _token(self, tenant: str, form: dict[str, str]) -> None:
+        form = self._basic_client(form)
         if not self._client_ok(tenant, form):
             return
         grant, emulator = form.get("grant_type"), self.emulator
@@ -179,6 +244,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, emulator.issue_tokens(form["client_id"], tenant, delegated=False))
         elif grant == DEVICE_GRANT:
             self._device_token(tenant, form)
+        elif grant == "authorization_code":
+            self._code_token(tenant, form)
         elif grant == "refresh_token" and form.get("refresh_token") in emulator.refresh_tokens:
             self._send(200, emulator.issue_tokens(form["client_id"], tenant, delegated=True))
         else:

@@ -16,10 +16,12 @@ import trustme
 from cryptography import x509
 
 from tools.graph_emulator.handler import Handler, Logged
+from tools.graph_emulator.oidc import OidcProvider, User
 from tools.graph_emulator.store import AlertStore
 from tools.graph_emulator.tokens import b64url, sign, unsigned, verify_signed
 
 FAULTS = ("throttle", "unavailable", "drop", "truncate")
+DEFAULT_USER = User("analyst@emulated.test", "Emulated Analyst", "emulated-user")
 
 
 @dataclass
@@ -62,8 +64,10 @@ class GraphEmulator:
         ca_path: Path,
         port: int = 0,
         host: str = "127.0.0.1",
+        users: list[User] | None = None,
     ) -> None:
         self.behaviour = Behaviour()
+        self.oidc = OidcProvider(users or [DEFAULT_USER])
         self.store = AlertStore.from_alerts(alerts)
         self.registrations = {r.client_id: r for r in registrations}
         self.log: list[Logged] = []
@@ -130,9 +134,11 @@ class GraphEmulator:
                 return FAULTS[(self._alert_requests // b.chaos_every) % len(FAULTS)]
             return None
 
-    def issue_tokens(self, client_id: str, tenant: str, delegated: bool) -> dict[str, Any]:
-        """A token response: access token (roles or scp), and for delegated sign-in an
-        id_token, client_info and refresh token."""
+    def issue_tokens(
+        self, client_id: str, tenant: str, delegated: bool, user: str = "emulated-user"
+    ) -> dict[str, Any]:
+        """A token response: access token (roles or scp; oid the user's, or the app's service
+        principal's), and for delegated sign-in an id_token, client_info and refresh token."""
         with self.lock:
             self._serial += 1
             serial, b = self._serial, self.behaviour
@@ -142,6 +148,7 @@ class GraphEmulator:
             "iss": f"{self.url}/{tenant}/v2.0",
             "tid": tenant,
             "appid": client_id,
+            "oid": user if delegated else f"sp-{client_id}",
             "iat": now,
             "exp": now + b.token_lifetime,
             "jti": serial,
@@ -156,13 +163,13 @@ class GraphEmulator:
             refresh = secrets.token_urlsafe(24)
             with self.lock:
                 self.refresh_tokens[refresh] = client_id
-            user = {"uid": "emulated-user", "utid": tenant}
+            info = {"uid": user, "utid": tenant}
             answer |= {
                 "refresh_token": refresh,
                 "scope": " ".join(b.roles),
-                "client_info": b64url(orjson.dumps(user)),
+                "client_info": b64url(orjson.dumps(info)),
                 "id_token": unsigned(
-                    {**claims, "aud": client_id, "sub": "emulated-user", "oid": "emulated-user"}
+                    {**claims, "aud": client_id, "sub": user}
                     | {"preferred_username": "analyst@emulated.test"}
                 ),
             }
