@@ -6,6 +6,7 @@ The engine never imports Streamlit: the dashboard runs in its own ``python -m st
 from __future__ import annotations
 
 import importlib.util
+import signal
 import subprocess
 import sys
 import tomllib
@@ -57,8 +58,22 @@ def dashboard_command(port: int, address: str | None = None) -> list[str]:
 
 
 def run_dashboard(port: int, address: str | None = None) -> int:
-    """Serve the dashboard until it is stopped; the Streamlit process's exit code."""
-    try:
-        return subprocess.call(dashboard_command(port, address))  # noqa: S603 (our own argv)
-    except KeyboardInterrupt:
-        return 0
+    """Serve the dashboard until it is stopped; the Streamlit process's exit code (0 when it
+    was stopped by Ctrl-C or by a SIGTERM, which is passed on so no server is left behind)."""
+    stopped = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopped
+        stopped = True
+        child.terminate()
+
+    with subprocess.Popen(dashboard_command(port, address)) as child:  # noqa: S603 (our own argv)
+        previous = signal.signal(signal.SIGTERM, stop)
+        try:
+            code = child.wait()
+        except KeyboardInterrupt:  # the terminal sent Streamlit the same interrupt
+            child.wait()
+            return 0
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+    return 0 if stopped else code

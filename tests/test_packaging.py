@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import site
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -98,9 +99,12 @@ def test_installed_dashboard_serves_the_sample_with_its_settings(installed, tmp_
             wait_healthy(url, server)
             with chromium_tab(url) as page:
                 settle(page)
-                page.get_by_text("Each file may be up to 2,000 MB").wait_for()
+                page.get_by_text("Each file may be up to 500 MB").wait_for()
                 page.get_by_role("button", name="Load the bundled sample").wait_for()
         finally:
             server.terminate()
-            server.wait()
+            code = server.wait()
+    assert code == 0
+    with pytest.raises(OSError):  # the Streamlit process went with the command
+        socket.create_connection(("localhost", port), timeout=5).close()
     assert "Traceback" not in (tmp_path / "dashboard.log").read_text()
