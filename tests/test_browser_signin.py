@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import (
     AUDIT_MS,
@@ -141,10 +142,12 @@ def test_two_users_never_see_each_other(team, tmp_path):
     legacy.write_bytes(legacy_csv())
     with chromium_tabs(team.url, 2, trust_any_certificate=True) as (alice, bob):
         sign_in(alice, ALICE)
-        upload(alice, 0, legacy)
-        settle(alice)
         _pull_with_own_sign_in(alice)  # her Graph side: her own pull
-        alice.get_by_role("button", name="Audit these files").click()
+        # the upload last: a click elsewhere while its file is still being sent can lose it
+        upload(alice, 0, legacy)
+        audit = alice.get_by_role("button", name="Audit these files")
+        expect(audit).to_be_enabled(timeout=AUDIT_MS)  # the server holds both sides
+        audit.click()
         alice.get_by_text("Audit ready").wait_for(timeout=AUDIT_MS)
         settle(alice)
         assert alice.get_by_text("Audit of the 1 legacy and 1 Graph file(s)").count() == 1
