@@ -116,16 +116,19 @@ def _collect(node: Any, steps: tuple[Step, ...], template: str, found: list[str]
 
 def _leaf(node: Any, template: str, found: list[str]) -> None:
     """The values at the end of a path: the template rendered over an object, or the scalars."""
-    if template:
-        if isinstance(node, dict) and any(
-            to_text(node.get(k)) for k in _TEMPLATE_KEY.findall(template)
-        ):
-            found.append(_TEMPLATE_KEY.sub(lambda m: to_text(node.get(m.group(1))), template))
-    elif isinstance(node, list):
-        found.extend(
-            text for item in node if not isinstance(item, dict | list) and (text := to_text(item))
-        )
-    elif not isinstance(node, dict):
-        text = to_text(node)
-        if text:
-            found.append(text)
+    if not template:
+        found.extend(leaf_values(node))
+    elif isinstance(node, dict) and any(
+        to_text(node.get(k)) for k in _TEMPLATE_KEY.findall(template)
+    ):
+        found.append(_TEMPLATE_KEY.sub(lambda m: to_text(node.get(m.group(1))), template))
+
+
+def leaf_values(node: Any) -> list[str]:
+    """The non-empty scalars a path that ends at ``node`` reads (itself, or a list's items)."""
+    if isinstance(node, list):
+        return [t for item in node if not isinstance(item, dict | list) and (t := to_text(item))]
+    if isinstance(node, dict):
+        return []
+    text = to_text(node)
+    return [text] if text else []

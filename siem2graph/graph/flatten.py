@@ -15,20 +15,18 @@ import numpy as np
 import pyarrow as pa
 
 from siem2graph.graph.chunk import ALERT_COLUMNS, HOST, Chunk, value_texts
-from siem2graph.paths import ODATA_TYPE, GraphPath, Step, evidence_type_name, to_text, walk
+from siem2graph.paths import (
+    ODATA_TYPE,
+    GraphPath,
+    Step,
+    evidence_type_name,
+    leaf_values,
+    to_text,
+    walk,
+)
 
 EVIDENCE = "evidence"
 Reader = Callable[[Any], Iterable[str]]
-
-
-def _terminal(node: Any) -> Iterable[str]:
-    """What a path that ends at ``node`` reads (as paths.walk with no steps left)."""
-    if isinstance(node, list):
-        return [to_text(i) for i in node if not isinstance(i, dict | list) and to_text(i)]
-    if node is None or isinstance(node, dict):
-        return ()
-    text = to_text(node)
-    return (text,) if text else ()
 
 
 def _reader(steps: tuple[Step, ...], template: str) -> Reader:
@@ -42,7 +40,7 @@ def _reader(steps: tuple[Step, ...], template: str) -> Reader:
             if not isinstance(node, dict):
                 return ()
             node = node.get(name)
-        return _terminal(node)
+        return leaf_values(node)
 
     return read
 
