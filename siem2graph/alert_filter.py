@@ -70,6 +70,14 @@ def alert_mask(report: AuditReport, alert_filter: AlertFilter) -> np.ndarray:
     return mask
 
 
+def _slots(categories: pd.Index, keys: pd.Index) -> np.ndarray:
+    """Which of ``categories`` are ``keys``, and one slot more (False) where code -1 lands."""
+    slots = np.zeros(len(categories) + 1, dtype=bool)
+    found = categories.get_indexer(keys)
+    slots[found[found >= 0]] = True
+    return slots
+
+
 def _legacy_held(
     report: AuditReport, in_view: pd.Index, matched: pd.Index
 ) -> dict[str, tuple[int, int, int]]:
@@ -77,9 +85,7 @@ def _legacy_held(
     one, and matched alerts in view with one."""
     keys = report.detections["key"].astype("category")  # already so after a local audit
     codes, categories = keys.cat.codes.to_numpy(), keys.cat.categories
-    # one slot more for detections without a key (code -1 lands there, never in view)
-    in_view_slots = np.append(categories.isin(in_view), False)
-    matched_slots = np.append(categories.isin(matched), False)
+    in_view_slots, matched_slots = _slots(categories, in_view), _slots(categories, matched)
     rows_in_view = in_view_slots[codes]
     held = {}
     for result in report.fields:

@@ -87,10 +87,12 @@ def test_xlsx_sheets_headers_formats_and_values(files):
     assert {"risk_register", "fields", "mismatch_pairs", "mapping"} <= set(book.sheetnames)
     fields = book["fields"]
     header = [c.value for c in fields[1]]
-    assert header[0] == "siem_field" and "retained_rate" in header
+    assert header[0] == "SIEM field" and "Retained rate" in header
+    headers = [c.value for ws in book if ws.title != "charts" for c in ws[1]]
+    assert not [h for h in headers if "_" in h]  # words, never snake_case
     assert fields.freeze_panes == "A2" and fields.auto_filter.ref
     rows = {r[0].value: r for r in fields.iter_rows(min_row=2)}
-    rate = rows["FileName"][header.index("mismatch_rate")]
+    rate = rows["FileName"][header.index("Mismatch rate")]
     assert rate.value == 1 and rate.number_format == "0.0%"
     assert fields.conditional_formatting
     assert "turned off" in book["charts"]["A1"].value
