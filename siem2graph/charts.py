@@ -95,11 +95,12 @@ def share_text(part: int, whole: int) -> str:
     return f"{part / whole:.0%} ({part:,} of {whole:,})" if whole else f"{part:,} of 0"
 
 
-def coverage_bars(coverage: pd.DataFrame) -> go.Figure:
+def coverage_bars(coverage: pd.DataFrame, all_fields: Sequence[str] = ()) -> go.Figure:
     """One bar per SIEM field: what became of its value on the alerts in view, as shares.
 
     ``coverage`` is ``views.coverage_in_view``'s frame (loss first); every bar sums to its
-    ``alerts``, so fields with little data show mostly 'no value on either side'.
+    ``alerts``, so fields with little data show mostly 'no value on either side'. A chart of
+    part of the fields leaves room for the longest of ``all_fields``: the parts line up.
     """
     ordered = coverage.iloc[::-1]
     labels = plain_labels(ordered["siem_field"])
@@ -131,7 +132,7 @@ def coverage_bars(coverage: pd.DataFrame) -> go.Figure:
         xaxis={"title": "share of the matched alerts in view", "tickformat": ".0%"},
         yaxis=LABEL_AXIS,
         legend={"orientation": "h", "traceorder": "normal", "yanchor": "bottom", "y": 1.0},
-        margin={"l": label_margin(labels), "r": 20, "t": 90, "b": 50},
+        margin={"l": label_margin([*labels, *plain_labels(all_fields)]), "r": 20, "t": 90, "b": 50},
     )
 
 
