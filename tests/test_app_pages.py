@@ -366,6 +366,21 @@ def test_a_day_range_in_the_url_is_read_within_the_alerts_days(report):
     assert "Filtered" not in _texts(at) and "from" not in at.query_params
 
 
+def test_a_saved_audits_link_with_filters_reopens_the_same_filtered_view():
+    at = _upload(_app_on(nav.SOURCES), (LEGACY_FILE, legacy_csv()), (GRAPH_FILE, graph_json()))
+    _audit_button(at).click().run()
+    at.switch_page(nav.COVERAGE.path).run()
+    at.multiselect(key=f"{state.ALERT_FILTERS}.severity").set_value(["medium"]).run()
+    link = {name: at.query_params[name] for name in ("audit", "severity")}
+    assert link["severity"] == "medium"
+    reopened = _fresh_app()  # the link in a new tab: a new session
+    for name, value in link.items():
+        reopened.query_params[name] = value
+    reopened.run().switch_page(nav.COVERAGE.path).run()
+    _assert_clean(reopened)
+    assert f"Filtered: 1 of {MATCHED} matched alerts" in _texts(reopened)
+
+
 def test_pages_the_filters_do_not_narrow_say_so(report):
     at = _shared_link(report, severity="low").switch_page(nav.COVERAGE.path).run()
     at.switch_page(nav.EXPORT.path).run()
