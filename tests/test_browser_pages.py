@@ -67,3 +67,30 @@ def test_dark_mode_follows_the_system_and_keeps_the_charts_legible(page):
         assert red + green + blue < 200, background  # the dark theme, not the light one
     finally:
         page.emulate_media(color_scheme="light")
+
+
+def test_the_filter_bar_narrows_every_page_and_lives_in_the_url(page):
+    page.set_viewport_size({"width": 800, "height": 1600})
+    open_page(page, "Coverage")
+    page.get_by_test_id("stExpander").filter(has_text="Filter the alerts").click()
+    page.get_by_test_id("stMultiSelect").filter(has_text="Severity").click()
+    page.get_by_role("option", name="high", exact=True).click()
+    page.keyboard.press("Escape")
+    settle(page)
+    screenshot(page, "pages-800/filter-bar")
+    assert "severity=high" in page.url
+    filtered = page.get_by_test_id("stText").filter(has_text="Filtered: ")
+    filtered.wait_for()
+    assert "(severity: high)" in filtered.inner_text()
+    wider = page.evaluate("() => document.documentElement.scrollWidth")
+    assert wider <= 801, "the filter bar scrolls sideways at 800 px"
+    open_page(page, "Overview")
+    assert page.get_by_test_id("stText").filter(has_text="Filtered: ").count() == 1
+    screenshot(page, "pages-800/filter-bar-overview")
+    assert "severity=high" in page.url  # the filter follows to every page
+    page.get_by_test_id("stExpander").filter(has_text="Filter the alerts").click()
+    page.get_by_test_id("stMultiSelect").filter(has_text="Severity").get_by_role(
+        "button", name="Clear all"
+    ).click()
+    settle(page)
+    assert page.get_by_test_id("stText").filter(has_text="Filtered: ").count() == 0

@@ -60,8 +60,9 @@ def _attribute(column: Any, name: str, label: str, offered: list[str]) -> tuple[
     from_url = [v for v in st.query_params.get_all(name) if v in offered]
     current = st.session_state.get(_widget(name))
     if current is None or from_url or not set(current) <= set(offered):
-        start = from_url or [v for v in kept.get(name, []) if v in offered]
-        st.session_state[_widget(name)] = start
+        current = from_url or [v for v in kept.get(name, []) if v in offered]
+    # set on every run: a widget new to this page would otherwise start empty
+    st.session_state[_widget(name)] = current
     values = column.multiselect(
         label, offered, placeholder="all", key=_widget(name), on_change=_remember, args=(name,)
     )
@@ -88,10 +89,11 @@ def _days(column: Any, bounds: tuple[date, date] | None) -> tuple[date | None, d
         return None, None
     kept = st.session_state.setdefault(state.ALERT_FILTERS, {})
     from_url = tuple(_url_day(name, bounds) for name in DAY_PARAMS)
-    if any(from_url) or not _within(st.session_state.get(_widget(DAYS)), bounds):
+    current = st.session_state.get(_widget(DAYS))
+    if any(from_url) or not _within(current, bounds):
         start = kept[DAYS] if _within(kept.get(DAYS), bounds) else bounds
-        chosen = (from_url[0] or start[0], from_url[1] or start[-1])
-        st.session_state[_widget(DAYS)] = chosen
+        current = (from_url[0] or start[0], from_url[1] or start[-1])
+    st.session_state[_widget(DAYS)] = current  # as above; a range half picked stays so
     picked = column.date_input(
         "Days (UTC)",
         min_value=bounds[0],
