@@ -40,7 +40,7 @@ else:
 with st.expander("Every field compared, as a table"):
     render.table(compared, column_config=RATE_COLUMNS)
 
-if not compared.empty:
+if not differing.empty:
     st.subheader("Where values differ, by alert attribute")
     grouping = st.segmented_control(
         "Group by",

@@ -222,10 +222,14 @@ def mismatch_heatmap(rates: pd.DataFrame) -> go.Figure:
     return _finish(
         figure,
         height=_height(len(rates)),
-        xaxis={"title": html.escape(str(rates.columns.name or "")), "automargin": True},
+        xaxis={
+            "title": html.escape(str(rates.columns.name or "")),
+            "automargin": True,
+            "side": "top",  # the column names above a long list of fields
+        },
         yaxis={**LABEL_AXIS, "autorange": "reversed"},
         plot_bgcolor=EMPTY,
-        margin={"l": label_margin(labels), "r": 20, "t": 20, "b": 60},
+        margin={"l": label_margin(labels), "r": 20, "t": 60, "b": 20},
     )
 
 

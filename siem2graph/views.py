@@ -111,8 +111,8 @@ def mismatch_rate_by(report: AuditReport, attribute: str) -> pd.DataFrame:
     """Mismatch rate per (field, alert attribute value): fields as rows, values as columns.
 
     The rate is over the matched alerts where both sides held a value (match + mismatch);
-    cells without such alerts are NaN. Fields that were never compared are left out; the field
-    with the highest rate comes first.
+    cells without such alerts are NaN. Only fields whose values differ somewhere are kept; the
+    field with the highest rate comes first.
     """
     if attribute not in FILTER_COLUMNS:
         raise KeyError(f"cannot group by {attribute!r}")
@@ -126,7 +126,8 @@ def mismatch_rate_by(report: AuditReport, attribute: str) -> pd.DataFrame:
     )
     totals = compared.groupby(groups.to_numpy()).sum().T
     rates = mismatched.groupby(groups.to_numpy()).sum().T / totals.where(totals > 0)
-    rates = rates[totals.sum(axis=1) > 0].astype("float64")
+    rates = rates[(totals.sum(axis=1) > 0) & (rates.fillna(0).to_numpy() > 0).any(axis=1)]
+    rates = rates.astype("float64")
     worst = rates.max(axis=1, skipna=True).sort_values(ascending=False, kind="stable")
     rates = rates.loc[worst.index]
     rates.index.name, rates.columns.name = "siem_field", attribute

@@ -70,6 +70,7 @@ def test_mismatch_rate_by_severity(report):
     assert rates.loc["Severity"].tolist() == [0.0, 1.0]
     assert rates.loc["FileName"].tolist() == [0.5, 0.0]
     assert "Actor" not in rates.index  # never held on both sides
+    assert "AlertId" not in rates.index  # the same values everywhere: nothing to show
     with pytest.raises(KeyError):
         views.mismatch_rate_by(report, "title")
 
