@@ -183,7 +183,7 @@ def alerts_holding(
     ``siem_field`` (for fields Graph has no equivalent for), with that value; and how many."""
     rows = report.detections.loc[report.detections[siem_field].notna(), ["key", siem_field]]
     matched = matched_alerts(report)
-    keys = pd.Index(rows["key"].unique()).intersection(matched.index)
+    keys = pd.Index(rows["key"].unique(), name="key").intersection(matched.index)
     shown = keys[:limit]
     table = matched.loc[shown, ["title", "severity", "category", "host"]].assign(
         legacy_value=_joined_values(rows, "key", siem_field).reindex(shown).to_numpy()

@@ -288,7 +288,9 @@ def test_one_field_shows_its_mapping_figures_and_alerts(report):
     _assert_clean(at)
     assert at.query_params[state.FIELD_PARAM] == "Md5"
     assert _metrics(at)["lost: no Graph field"] == "100% (3 of 3)"
-    assert len(at.dataframe[1].value) == MATCHED  # the alerts whose Md5 is lost
+    lost = at.dataframe[1].value
+    assert len(lost) == MATCHED  # the alerts whose Md5 is lost
+    assert lost.columns[0] == "key"  # the alert a selected row opens
 
 
 def test_coverage_filters_narrow_the_alerts(report):
