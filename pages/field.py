@@ -118,6 +118,11 @@ if not dropped:
     pairs = cache.view(views.value_pairs_for, field)
     if len(pairs):
         st.subheader("Values Graph holds differently")
-        st.caption("The most frequent (legacy value, Graph value) pairs that did not match.")
+        whole = (
+            ", over every matched alert (filters do not narrow them)" if filters.narrowed() else ""
+        )
+        st.caption(
+            f"The most frequent (legacy value, Graph value) pairs that did not match{whole}."
+        )
         render.table(pairs)
 _alerts(field, dropped, row)

@@ -359,6 +359,13 @@ def test_the_filter_reaches_the_verdict_tables_and_charts(report):
     assert '"Severity"' not in at.get("plotly_chart")[0].proto.spec
 
 
+def test_value_pairs_say_the_filters_do_not_narrow_them(report):
+    at = _shared_link(report, severity="low", field="Severity").switch_page(nav.FIELD.path)
+    at.run()
+    _assert_clean(at)
+    assert any("filters do not narrow them" in c.value for c in at.caption)
+
+
 def test_a_day_range_in_the_url_is_read_within_the_alerts_days(report):
     at = _shared_link(report, **{"from": "2021-04-20", "to": "2021-04-27"})
     at.switch_page(nav.OVERVIEW.path).run()

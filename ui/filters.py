@@ -146,7 +146,12 @@ def report_in_view() -> AuditReport:
     return report
 
 
+def narrowed() -> bool:
+    """Whether a filter is on (kept in the session or asked for by the URL)."""
+    return any(_on(name) for name in (*FILTERS, DAYS))
+
+
 def not_applied(what: str) -> None:
     """On a page the filter bar does not narrow: say so while a filter is on elsewhere."""
-    if any(_on(name) for name in (*FILTERS, DAYS)):
+    if narrowed():
         st.caption(f"The alert filters of the other pages do not apply here: {what}.")
