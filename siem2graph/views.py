@@ -126,7 +126,7 @@ def mismatch_rate_by(report: AuditReport, attribute: str) -> pd.DataFrame:
     )
     totals = compared.groupby(groups.to_numpy()).sum().T
     rates = mismatched.groupby(groups.to_numpy()).sum().T / totals.where(totals > 0)
-    rates = rates[(totals.sum(axis=1) > 0) & (rates.fillna(0).to_numpy() > 0).any(axis=1)]
+    rates = rates[(totals.sum(axis=1) > 0) & rates.fillna(0).gt(0).any(axis=1)]
     rates = rates.astype("float64")
     worst = rates.max(axis=1, skipna=True).sort_values(ascending=False, kind="stable")
     rates = rates.loc[worst.index]
