@@ -70,37 +70,32 @@ def alert_mask(report: AuditReport, alert_filter: AlertFilter) -> np.ndarray:
     return mask
 
 
-def _slots(categories: pd.Index, keys: pd.Index) -> np.ndarray:
-    """Which of ``categories`` are ``keys``, and one slot more (False) where code -1 lands."""
-    slots = np.zeros(len(categories) + 1, dtype=bool)
-    found = categories.get_indexer(keys)
-    slots[found[found >= 0]] = True
-    return slots
+@dataclasses.dataclass(frozen=True)
+class LegacyHeld:
+    """What the legacy detections held, per alert (rows of ``report.alerts``) and SIEM field:
+    how many detections had a value. Built once per report, so a filter change reads
+    ``alerts x fields`` numbers instead of every detection."""
+
+    fields: tuple[str, ...]
+    rows: np.ndarray  # (alerts, fields): detections with a value
 
 
-def _legacy_held(
-    report: AuditReport, in_view: pd.Index, matched: pd.Index
-) -> dict[str, tuple[int, int, int]]:
-    """Per legacy column of a SIEM field: detections in view with a value, alerts in view with
-    one, and matched alerts in view with one."""
+def legacy_held(report: AuditReport) -> LegacyHeld:
+    """The per-alert counts of ``report``'s detections with a value, field by field."""
     keys = report.detections["key"].astype("category")  # already so after a local audit
     codes, categories = keys.cat.codes.to_numpy(), keys.cat.categories
-    in_view_slots, matched_slots = _slots(categories, in_view), _slots(categories, matched)
-    rows_in_view = in_view_slots[codes]
-    held = {}
-    for result in report.fields:
-        column = report.detections.get(result.siem_field)
+    slot_of_alert = categories.get_indexer(pd.Index(report.alerts["key"]))
+    names = tuple(r.siem_field for r in report.fields)
+    rows = np.zeros((len(report.alerts), len(names)), dtype=np.int32)
+    has_key = codes >= 0
+    for number, name in enumerate(names):
+        column = report.detections.get(name)
         if column is None:
-            held[result.siem_field] = (0, 0, 0)
             continue
-        present = rows_in_view & column.notna().to_numpy()
-        alerts = np.bincount(codes[present], minlength=len(in_view_slots)) > 0
-        held[result.siem_field] = (
-            int(present.sum()),
-            int(alerts.sum()),
-            int((alerts & matched_slots).sum()),
-        )
-    return held
+        present = has_key & column.notna().to_numpy()
+        per_slot = np.bincount(codes[present], minlength=len(categories) + 1)
+        rows[:, number] = np.where(slot_of_alert >= 0, per_slot[slot_of_alert], 0)
+    return LegacyHeld(names, rows)
 
 
 def _field_in_view(
@@ -131,21 +126,34 @@ def _field_in_view(
     )
 
 
-def filtered(report: AuditReport, alert_filter: AlertFilter) -> AuditReport:
+def filtered(
+    report: AuditReport, alert_filter: AlertFilter, held: LegacyHeld | None = None
+) -> AuditReport:
     """``report`` narrowed to the alerts passing ``alert_filter``: its alerts, verdicts, field
     counts, readiness, join figures and timeline; ``report`` itself when the filter is off.
+    ``held``: ``legacy_held(report)``, when kept from an earlier filter.
 
     The detections, Graph values and value pairs stay the whole audit's (views look alerts up
     in them by key), and so do the shares of matches per Graph path."""
     if not alert_filter.active:
         return report
+    held = held or legacy_held(report)
     mask = alert_mask(report, alert_filter)
     alerts = report.alerts[mask].reset_index(drop=True)
     side = report.alerts["side"].to_numpy()
     verdicts = report.verdicts[mask[side == "both"]]
     codes = verdicts.to_numpy()
     matched = len(verdicts)
-    held = _legacy_held(report, pd.Index(alerts["key"]), verdicts.index)
+    rows = held.rows[mask]
+    on_matched = rows[side[mask] == "both"]
+    counts = {
+        name: (
+            int(rows[:, n].sum()),
+            int((rows[:, n] > 0).sum()),
+            int((on_matched[:, n] > 0).sum()),
+        )
+        for n, name in enumerate(held.fields)
+    }
     threshold = AuditOptions().risk_threshold
     fields = tuple(
         _field_in_view(
@@ -153,7 +161,7 @@ def filtered(report: AuditReport, alert_filter: AlertFilter) -> AuditReport:
             np.bincount(codes[:, verdicts.columns.get_loc(r.siem_field)], minlength=len(VERDICTS))
             if r.status not in DROPPED_STATUSES and r.siem_field in verdicts.columns
             else None,
-            held[r.siem_field],
+            counts[r.siem_field],
             matched,
             threshold,
             report,

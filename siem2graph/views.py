@@ -185,6 +185,7 @@ def alerts_holding(
     matched = matched_alerts(report)
     keys = pd.Index(rows["key"].unique(), name="key").intersection(matched.index)
     shown = keys[:limit]
+    rows = rows[rows["key"].isin(shown)]  # join the values of the alerts shown only
     table = matched.loc[shown, ["title", "severity", "category", "host"]].assign(
         legacy_value=_joined_values(rows, "key", siem_field).reindex(shown).to_numpy()
     )

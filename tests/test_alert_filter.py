@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from siem2graph import views
-from siem2graph.alert_filter import AlertFilter, filtered
+from siem2graph.alert_filter import AlertFilter, filtered, legacy_held
 from siem2graph.report.audit_tables import risk_register
 from tests.dashboard_inputs import LEGACY_ONLY, MATCHED, dashboard_report
 
@@ -48,6 +48,13 @@ def test_severity_narrows_every_figure_without_case(report):
     counts, alerts = views.coverage_in_view(low)
     assert alerts == 2
     assert (counts.set_index("siem_field").at["Md5", "no_graph_field"]) == 2
+
+
+def test_the_legacy_counts_kept_from_an_earlier_filter_give_the_same_view(report):
+    held = legacy_held(report)
+    assert held.rows.shape == (len(report.alerts), len(report.fields))
+    low = AlertFilter((("severity", ("low",)),))
+    assert filtered(report, low, held).fields == filtered(report, low).fields
 
 
 def test_a_day_range_outside_the_alerts_leaves_none(report):

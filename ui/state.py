@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from siem2graph.alert_filter import AlertFilter, filtered
+from siem2graph.alert_filter import AlertFilter, filtered, legacy_held
 from siem2graph.impact import ContentImpact
 from siem2graph.model import AuditReport
 from siem2graph.sources import Source
@@ -25,6 +25,7 @@ SELECTED_ALERT = "selected_alert"  # key of the alert the explorer shows
 PREPARED_EXPORTS = "prepared_exports"  # (report id, export) pairs rendered for download
 CONTENT_IMPACT = "content_impact"  # (report id judged against, ContentImpact) the page shows
 IN_VIEW = "report_in_view"  # (report id, AlertFilter, the report narrowed by that filter)
+HELD = "legacy_held"  # (report id, its LegacyHeld): what a filter change reads of the detections
 FILTER_ON = "filter_on"  # the page showing the filter bar: its views read the narrowed report
 
 # Widget keys (widgets keep their values in session state under these).
@@ -194,7 +195,12 @@ def apply_filter(alert_filter: AlertFilter) -> AuditReport:
     the views of this page read it from here on."""
     stored = st.session_state.get(IN_VIEW)
     if stored is None or stored[:2] != (current_report_id(), alert_filter):
-        stored = (current_report_id(), alert_filter, filtered(require_report(), alert_filter))
+        report, held = require_report(), st.session_state.get(HELD)
+        if alert_filter.active and (held is None or held[0] != current_report_id()):
+            held = (current_report_id(), legacy_held(report))
+            st.session_state[HELD] = held
+        narrowed = filtered(report, alert_filter, held[1] if held else None)
+        stored = (current_report_id(), alert_filter, narrowed)
         st.session_state[IN_VIEW] = stored
     st.session_state[FILTER_ON] = _page()
     return stored[2]
