@@ -196,10 +196,11 @@ def apply_filter(alert_filter: AlertFilter) -> AuditReport:
     stored = st.session_state.get(IN_VIEW)
     if stored is None or stored[:2] != (current_report_id(), alert_filter):
         report, held = require_report(), st.session_state.get(HELD)
-        if alert_filter.active and (held is None or held[0] != current_report_id()):
+        if held is None or held[0] != current_report_id():
+            # built on the first page with the filter bar, so the first filter change is quick
             held = (current_report_id(), legacy_held(report))
             st.session_state[HELD] = held
-        narrowed = filtered(report, alert_filter, held[1] if held else None)
+        narrowed = filtered(report, alert_filter, held[1])
         stored = (current_report_id(), alert_filter, narrowed)
         st.session_state[IN_VIEW] = stored
     st.session_state[FILTER_ON] = _page()
