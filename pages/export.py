@@ -52,8 +52,8 @@ def _offer(kind: str, formats: Sequence[str], redact: bool) -> None:
         st.caption(f"{LABELS[download.fmt]}; {len(download.data):,} bytes.")
 
 
-loading.open_report()
 st.title("Export")
+loading.open_report()
 filters.not_applied("the files cover the whole audit")
 redact = st.toggle(
     "Redact user names, host names, domains and IP addresses",
