@@ -129,7 +129,7 @@ def graph_rows(name: str, content: bytes, file: int) -> pd.DataFrame:
     problems, numbers, lines, ids, providers = [], [], [], [], []
     for number, record in records:
         if isinstance(record, Invalid):
-            problems.append(RowProblem(GRAPH, name, number, f"invalid JSON: {record.reason}"))
+            problems.append(RowProblem(GRAPH, name, number, record.problem))
         elif not isinstance(record, dict) or not to_text(record.get("id")):
             problems.append(RowProblem(GRAPH, name, number, NO_ID))
         else:
