@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from siem2graph.compare import Inverse
+from siem2graph.inverses import Inverse
 from siem2graph.mapping import FieldMapping, Mapping
 from siem2graph.paths import GraphPath, evidence_type_name, walk
 
