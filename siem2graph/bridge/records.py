@@ -138,8 +138,3 @@ def _value(column: _Column, values: dict[str, list[str]]) -> str:
     """A column's legacy value from the values its paths hold for the record."""
     found = [value for text in column.texts for value in values.get(text, ())]
     return column.inverse(found, column.params, column.labels) if found else ""
-
-
-def siem_records(alert: dict[str, Any], spec: FeedSpec) -> list[dict[str, str]]:
-    """The SIEM API records one Graph alert stands for (one-off; convert reuses a builder)."""
-    return spec.writer().records(alert)
