@@ -14,6 +14,7 @@ from siem2graph.graph.alerts import read_graph
 from siem2graph.legacy import ReadLimits, read_legacy
 from siem2graph.mapping import load_mapping
 from siem2graph.sources import Source
+from siem2graph.spark.parts import FOUND, Found, graph_rows, unpickled
 from tests.test_graph_read import ALERTS, assert_same
 
 MAPPING = load_mapping()
@@ -112,3 +113,13 @@ def test_a_graph_line_longer_than_a_document_may_be_is_refused(monkeypatch):
     limits = ReadLimits(max_json_document_bytes=20_000)
     with pytest.raises(InputError, match=r"g\.ndjson: a JSON document larger than 20,000 bytes"):
         read_graph([Source.from_bytes("g.ndjson", data)], MAPPING, limits=limits)
+
+
+def test_the_spark_engine_rejects_what_the_local_reader_rejects():
+    deep = dict(ALERTS[0], id="deep", extra=_deep(40))
+    data = _lines(deep, *ALERTS[1:3])
+    rows = graph_rows("g.ndjson", data, 0)
+    (found,) = [unpickled(b, Found) for b in rows.loc[rows.route == FOUND, "payload"]]
+    local = read_graph([Source.from_bytes("g.ndjson", data)], MAPPING)
+    assert found.problems == tuple(p for p in local.problems if p.line)
+    assert found.files == local.files

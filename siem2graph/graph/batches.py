@@ -46,6 +46,15 @@ def read_batch(
     return _from_records(batch.records(), paths, flattener, hint, limits)
 
 
+def alert_problem(record: object, limits: ReadLimits) -> str | None:
+    """Why a Graph record is not read as an alert (not JSON, no id, nested too deep), or None."""
+    if isinstance(record, Invalid):
+        return record.problem
+    if not isinstance(record, dict) or not to_text(record.get("id")):
+        return NO_ID
+    return too_deep(record, limits)
+
+
 def _from_lines(
     batch: Lines, paths: Sequence[GraphPath], hint: SchemaHint, limits: ReadLimits
 ) -> Outcome:
@@ -74,13 +83,9 @@ def _from_records(
     problems: list[tuple[int, str]] = []
     alerts = []
     for number, record in records:
-        if isinstance(record, Invalid):
-            problems.append((number, record.problem))
-        elif not isinstance(record, dict) or not to_text(record.get("id")):
-            problems.append((number, NO_ID))
-        elif problem := too_deep(record, limits):
+        if problem := alert_problem(record, limits):
             problems.append((number, problem))
-        else:
+        elif isinstance(record, dict):  # what alert_problem accepts
             alerts.append(record)
     chunk = None
     if hint is not None and alerts:
