@@ -119,6 +119,10 @@ _manage(saved)
 
 if len(saved) > 1:
     st.subheader("Trend")
-    st.plotly_chart(charts.history_trend(trend_frame(saved)), key="history_trend")
+    st.plotly_chart(
+        charts.history_trend(trend_frame(saved)),
+        key="history_trend",
+        alt="Fields kept, changed, lost and at risk per saved audit",
+    )
     _compare(saved)
 st.page_link(OVERVIEW.path, label="Back to the audit on screen", icon=OVERVIEW.icon)

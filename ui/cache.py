@@ -133,6 +133,8 @@ def _view(
 
 
 def view(func: Callable[..., T], *args: Any) -> T:
-    """``func(report, *args)`` on the session's report, cached by report id and arguments."""
+    """``func(report, *args)`` on the session's report (narrowed by the filter bar on a page
+    that shows it), cached by report id, filter and arguments."""
     name = f"{func.__module__}.{func.__qualname__}"
-    return _view(state.current_report_id(), name, args, func, state.require_report())
+    report, view_id = state.report_in_view()
+    return _view(view_id, name, args, func, report)
