@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from siem2graph.model import JoinSummary
-from siem2graph.text_codes import arrow_text, as_text
+from siem2graph.text_codes import SortedTexts, arrow_text, as_text, column_codes
 from siem2graph.times import SlashedOrder, parse_times
 
 MDE_SERVICE = "microsoftdefenderforendpoint"
@@ -198,3 +199,15 @@ def join(
         matched_by_prefix=int(how.get(_BY_PREFIXED_PROVIDER, 0) + how.get(_BY_PREFIXED_LEGACY, 0)),
     )
     return JoinResult(alerts, keys.set_index("legacy_alert_id")["key"], summary)
+
+
+def detection_keys(ids: pd.Series, legacy_keys: pd.Series) -> pd.Categorical:
+    """Each detection's alert key (``legacy_keys``: AlertId -> key), its categories in text
+    order, through Arrow's hashing: ``ids.map(legacy_keys)`` builds a Python string per id
+    (0.3 GB and 10 s at 2M alerts)."""
+    id_codes, distinct_ids = column_codes(ids)
+    known = pa.array(legacy_keys.index.array)
+    at = pc.index_in(arrow_text(distinct_ids.to_series()), value_set=known)
+    keys = SortedTexts.of_arrow(arrow_text(legacy_keys).combine_chunks().take(at))
+    codes = np.where(id_codes >= 0, keys.codes[id_codes], -1)
+    return pd.Categorical.from_codes(codes, keys.texts, validate=False)

@@ -17,7 +17,7 @@ from siem2graph.mapping import FieldMapping
 from siem2graph.model import Verdict
 from siem2graph.pairs import EXAMPLES, TOP_PAIRS, top_pairs
 from siem2graph.report.safety import display_text
-from siem2graph.text_codes import arrow_text, pack, text_codes
+from siem2graph.text_codes import column_codes, pack
 from siem2graph.times import SlashedOrder
 
 MATCH, MISMATCH, MISSING, NEW, BOTH_EMPTY, UNREADABLE = (v.code for v in Verdict)
@@ -110,14 +110,6 @@ def _examples(codes: np.ndarray, texts: pd.Index) -> tuple[str, ...]:
     return tuple(str(texts[i]) for i in np.argsort(-counts, kind="stable")[:EXAMPLES])
 
 
-def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """The code of each value (-1: none) and the distinct texts the codes stand for."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return column.cat.codes.to_numpy(), column.cat.categories
-    codes, texts = text_codes(arrow_text(column))
-    return codes, pd.Index(pd.array(texts, dtype="str"))
-
-
 def _dtype(column: pd.Series, texts: pd.Index) -> pd.CategoricalDtype:
     """The categorical dtype over ``texts`` (a categorical column's own: pandas would check
     its categories again for every new dtype)."""
@@ -200,7 +192,7 @@ def evaluate_field(
     ``top``: the pairs kept per found/not found (None: all of them)."""
     column = detections[row.siem_field]
     params = {**row.params, SLASHED_ORDER: order} if order else dict(row.params)
-    value_codes, texts = _codes(column)
+    value_codes, texts = column_codes(column)
     present = value_codes >= 0
     alerts = aligned.detection_alerts[present]
     on_matched = present & (aligned.detection_numbers >= 0)
