@@ -16,7 +16,7 @@ import pandas as pd
 from siem2graph import __version__
 from siem2graph.graph.alerts import GraphData
 from siem2graph.graph.parsed_cache import ParsedCache, read_graph_cached
-from siem2graph.join import NO_GRAPH_ALERTS, detection_keys, join
+from siem2graph.join import NO_GRAPH_ALERTS, join
 from siem2graph.legacy import FILE_COLUMN, RECORD_COLUMN, LegacyData, read_legacy
 from siem2graph.legacy.limits import ReadLimits
 from siem2graph.legacy.reader import Aliases
@@ -157,9 +157,7 @@ def run(
         orders = time_orders(legacy.detections, mapping)
     joined = join(legacy.detections, graph.alerts, orders.get("AlertTime"))
     clock.lap("join")
-    # categorical: align numbers the keys, not 1M texts
-    alert_keys = detection_keys(legacy.detections["AlertId"], joined.legacy_keys)
-    detections = legacy.detections.assign(**{KEY: alert_keys})
+    detections = legacy.detections.assign(**{KEY: joined.detection_keys.array})
     matched = pd.Index(joined.alerts.loc[joined.alerts["side"] == "both", KEY])
     graph_keys = graph.alerts["id"].str.strip().str.lower()
     value_keys: pd.Series | pd.Categorical
