@@ -157,9 +157,7 @@ def run(
         orders = time_orders(legacy.detections, mapping)
     joined = join(legacy.detections, graph.alerts, orders.get("AlertTime"))
     clock.lap("join")
-    # categorical: the ids' categories are mapped, and align numbers the keys, not 1M texts
-    alert_keys = legacy.detections["AlertId"].astype("category").map(joined.legacy_keys)
-    detections = legacy.detections.assign(**{KEY: alert_keys.astype("category")})
+    detections = legacy.detections.assign(**{KEY: joined.detection_keys.array})
     matched = pd.Index(joined.alerts.loc[joined.alerts["side"] == "both", KEY])
     graph_keys = graph.alerts["id"].str.strip().str.lower()
     value_keys: pd.Series | pd.Categorical
