@@ -23,9 +23,7 @@ from tests.browser import (
     streamlit_server,
 )
 from tests.dashboard_inputs import dashboard_report
-from tests.test_browser_signin import ALICE, BOB, DASHBOARD_APP, MALLORY, SAMPLE, _secrets, sign_in
-from tools.graph_emulator import GraphEmulator, Registration
-from tools.graph_emulator.store import load_alerts
+from tests.test_browser_signin import ALICE, BOB, MALLORY, _secrets, sign_in, team_emulator
 
 pytestmark = pytest.mark.browser
 NAME = "Alice's migration audit"
@@ -35,12 +33,7 @@ NAME = "Alice's migration audit"
 def server(tmp_path) -> Iterator[tuple[str, Path, str]]:
     """(dashboard URL, store, id of Alice's saved audit): sign-in on, Mallory let in by e-mail."""
     client_secret = secrets.token_urlsafe(24)
-    emulator = GraphEmulator(
-        load_alerts(SAMPLE / "graph_alerts_v2.json"),
-        [Registration(DASHBOARD_APP, client_secret)],
-        tmp_path / "ca.pem",
-        users=[ALICE, BOB, MALLORY],
-    )
+    emulator = team_emulator(tmp_path, client_secret)
     port = free_port()
     allowed = f'emails = ["{MALLORY.email}"]\n'  # appended to the [access] allow-list
     secrets_file = tmp_path / "secrets.toml"
