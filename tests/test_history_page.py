@@ -304,3 +304,22 @@ def test_a_reopened_audit_is_one_copy_held_by_its_sessions_only(
     del alice, bob, refused  # the sessions end
     gc.collect()
     assert held() is None  # no server-wide cache keeps it for whoever asks next
+
+
+def test_audits_the_cli_saved_are_listed_locally_and_never_to_a_signed_in_user(
+    store_dir, tmp_path, monkeypatch
+):
+    from siem2graph.cli import main
+
+    legacy, graph = tmp_path / LEGACY_FILE, tmp_path / GRAPH_FILE
+    legacy.write_bytes(legacy_csv())
+    graph.write_bytes(graph_json())
+    args = ["audit", "--legacy", str(legacy), "--graph", str(graph), "--out", str(tmp_path / "o")]
+    assert main([*args, "--store", str(store_dir)]) == 0
+    local = _history_page()  # the single-user dashboard on the same store
+    _clean(local)
+    listed = local.dataframe[0].value
+    assert listed["name"].str.startswith(f"{LEGACY_FILE} vs {GRAPH_FILE}").tolist() == [True]
+    assert listed["owner"].tolist() == ["you"]
+    _as(monkeypatch, ALICE)
+    assert "No saved audits yet" in _history_page().info[0].value
