@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.feather as feather
+import pyarrow.ipc as ipc
+import pytest
 
 from siem2graph.store.frames import TEXT, _read_frame, _write_frame
 
@@ -70,3 +72,19 @@ def test_tables_saved_by_earlier_versions_still_read(tmp_path: Path):
     path = tmp_path / "old.arrow"
     feather.write_feather(pa.Table.from_pandas(frame), str(path), "lz4", chunksize=30_000)
     pd.testing.assert_frame_equal(_read_frame(path), frame)
+
+
+def test_a_file_with_broken_offsets_is_refused_not_read(tmp_path: Path):
+    """Text over the mapped file is trusted only once checked: offsets that point outside the
+    data (a damaged disk block) are an error, never a read out of bounds later."""
+    path = tmp_path / "f.arrow"
+    _write_frame(_frame(), path)
+    with pa.memory_map(str(path)) as mapped:
+        start = mapped.read_buffer(1).address
+        offsets = ipc.open_file(mapped).read_all().column("id").chunk(0).buffers()[1]
+        at = offsets.address - start
+    data = bytearray(path.read_bytes())
+    data[at + 8 * 10 : at + 8 * 11] = (2**40).to_bytes(8, "little")
+    path.write_bytes(bytes(data))
+    with pytest.raises(pa.ArrowInvalid):
+        _read_frame(path)
