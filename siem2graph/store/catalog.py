@@ -51,9 +51,9 @@ _VISIBLE = (
     "(owner = ? OR (? <> '' AND id IN"
     " (SELECT audit_id FROM audit_shares WHERE grantee = ? OR grantee = ?)))"
 )
-# the shares ``user`` may see of a visible audit: all of their own audits', else their own entry
 _ADD_SHARE = "INSERT INTO audit_shares (audit_id, grantee) VALUES (?, ?) ON CONFLICT DO NOTHING"
 _REMOVE_SHARE = "DELETE FROM audit_shares WHERE audit_id = ? AND grantee = ?"
+# the shares ``user`` may see of a visible audit: all of their own audits', else their own entry
 _SHARES = (
     "SELECT s.audit_id, s.grantee FROM audit_shares s JOIN audits a ON a.id = s.audit_id"
     " WHERE (a.owner = ? OR s.grantee = ? OR s.grantee = ?)"

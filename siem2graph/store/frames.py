@@ -4,9 +4,9 @@ Each frame is one uncompressed record batch, so reading maps the file and hands 
 pandas as they are: text columns become arrow-backed strings over the mapped pages, and a
 categorical is its saved codes and categories (a dictionary column), never rebuilt. A reopened
 audit is therefore one copy, the file's pages, which the system can page out. Parquet was
-measured and rejected: it decodes every page and rebuilds dictionaries, costing more than a
-quarter of the audit's own time at 1M detections (docs/store.md). Nothing here recomputes a
-verdict.
+measured and rejected: it decodes every page and rebuilds dictionaries, costing about a fifth
+of the audit's own time at 1M detections, twenty times this layout (docs/store.md). Nothing
+here recomputes a verdict.
 """
 
 from __future__ import annotations
