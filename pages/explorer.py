@@ -75,7 +75,7 @@ st.divider()
 st.subheader("Alerts found on one side only")
 render.table(cache.view(views.reason_counts))
 legacy_tab, graph_tab = st.tabs(["Legacy only", "Graph only"])
-with legacy_tab:
-    render.table(cache.view(views.unmatched_alerts, "legacy_only"))
-with graph_tab:
-    render.table(cache.view(views.unmatched_alerts, "graph_only"))
+for tab, side in ((legacy_tab, "legacy_only"), (graph_tab, "graph_only")):
+    with tab:
+        shown, total = cache.view(views.unmatched_alerts, side, render.DEFAULT_ROWS)
+        render.table(shown, total=total)

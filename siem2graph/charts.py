@@ -34,7 +34,6 @@ COVERAGE_SEGMENTS = {
     "unreadable": ("value could not be read", UNREADABLE),
     "both_empty": ("no value on either side", EMPTY),
 }
-LOSS_COLUMNS = ("missing_in_graph", "no_graph_field")
 TIMELINE_SERIES = {
     "matched_alerts": ("on both sides", KEEPS),
     "legacy_only": ("only in the legacy export", LOSES),

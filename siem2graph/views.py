@@ -265,10 +265,12 @@ def alert_field_comparison(report: AuditReport, key: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def unmatched_alerts(report: AuditReport, side: str) -> pd.DataFrame:
-    """Legacy-only or Graph-only alerts with the likely reason."""
-    alerts = report.alerts[report.alerts["side"] == side]
-    return alerts[list(ALERT_LIST_COLUMNS)].reset_index(drop=True)
+def unmatched_alerts(report: AuditReport, side: str, limit: int = 500) -> tuple[pd.DataFrame, int]:
+    """The first ``limit`` legacy-only or Graph-only alerts with the likely reason, and how
+    many there are (the view is cached for an hour: 2M alerts' rows would stay held)."""
+    on_side = (report.alerts["side"] == side).to_numpy(dtype=bool)
+    shown = report.alerts.loc[on_side, list(ALERT_LIST_COLUMNS)].head(limit)
+    return shown.reset_index(drop=True), int(on_side.sum())
 
 
 def reason_counts(report: AuditReport) -> pd.DataFrame:

@@ -150,7 +150,10 @@ def test_alert_graph_values_and_summary(report):
 
 
 def test_unmatched_alerts_and_reasons(report):
-    assert views.unmatched_alerts(report, "legacy_only")["key"].tolist() == [LEGACY_ONLY]
+    shown, total = views.unmatched_alerts(report, "legacy_only")
+    assert shown["key"].tolist() == [LEGACY_ONLY] and total == 1
+    shown, total = views.unmatched_alerts(report, "legacy_only", limit=0)
+    assert shown.empty and total == 1  # a cut: the cached view never holds every alert
     reasons = views.reason_counts(report)
     assert reasons["alerts"].sum() == 2
     assert reasons["reason"].str.contains("not a Defender for Endpoint alert").any()

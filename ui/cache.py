@@ -39,6 +39,7 @@ from ui.settings import server_limits
 T = TypeVar("T")
 MB = 1 << 20
 _REPORTS: weakref.WeakValueDictionary[str, AuditReport] = weakref.WeakValueDictionary()
+_SAVED: weakref.WeakValueDictionary[str, AuditReport] = weakref.WeakValueDictionary()
 VIEW_CACHE = {"max_entries": 256, "ttl": 3600}
 
 Fingerprint = tuple[tuple[str, str, str], ...]  # (side, file name, sha256) per input
@@ -119,6 +120,17 @@ def audit(
         weakref.finalize(report, release_memory)
     _REPORTS[inputs_id] = report
     return inputs_id, report
+
+
+def saved_report(key: str, load: Callable[[], AuditReport]) -> AuditReport:
+    """The saved audit ``key`` names as a session already holds it, else ``load()``: one copy
+    however many sessions look at it, gone when the last of them ends. Only ever called once
+    the user was found allowed to open it."""
+    report = _SAVED.get(key)
+    if report is None:
+        report = load()
+        _SAVED[key] = report
+    return report
 
 
 @st.cache_data(show_spinner=False, **VIEW_CACHE)
