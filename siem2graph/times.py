@@ -186,9 +186,10 @@ def parse_times(values: pd.Series, column: SlashedOrder | None = None) -> pd.Ser
         present = codes >= 0
         used = np.bincount(codes[present], minlength=len(values.cat.categories)) > 0
         categories = pd.Series(values.cat.categories[used], dtype="str")
-        renumbered = np.cumsum(used) - 1
+        renumbered = np.full(len(codes), -1)
+        renumbered[present] = (np.cumsum(used) - 1)[codes[present]]
         distinct = parse_times(categories, column)
-        parsed = distinct.array.take(np.where(present, renumbered[codes], -1), allow_fill=True)
+        parsed = distinct.array.take(renumbered, allow_fill=True)
         return pd.Series(parsed, index=values.index)
     texts = pc.utf8_trim_whitespace(pa.array(values, pa.large_string(), from_pandas=True))
     fast = _arrow_times(texts) if len(texts) else None

@@ -65,6 +65,8 @@ def test_categorical_times_are_read_by_the_categories_in_use():
     parsed = parse_times(pd.Series(shared))
     pd.testing.assert_series_equal(parsed, parse_times(texts))
     assert parsed.isna().all()  # ambiguous on their own: unreadable, not day-first
+    nothing = pd.Series(pd.Categorical([None, None], categories=pd.Index([], dtype="str")))
+    assert parse_times(nothing).isna().all()
 
 
 # The forms real exports write (docs/legacy-inputs.md#timestamps says where each is seen).
