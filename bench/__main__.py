@@ -18,8 +18,8 @@ from bench.data import DATA_DIR, DEFAULT_SEED, dataset
 from bench.results import RESULTS_DIR, slope, table, write
 from siem2graph.threads import THREADS_ENV
 
-KINDS = ("floor", "ours", "baseline", "pages", "bridge", "store", "cached")  # spark: --kinds spark
-OPT_IN = ("server",)  # the team server in Chromium: only when --kinds names it
+KINDS = ("floor", "ours", "baseline", "pages", "bridge", "store", "cached", "threads")
+OPT_IN = ("server", "spark")  # Chromium, a JVM: only when --kinds names them
 
 
 def _measure(kind: str, legacy: Path, graph: Path, timeout: float) -> dict[str, Any] | None:
