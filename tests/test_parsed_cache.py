@@ -132,14 +132,16 @@ def test_the_least_recently_used_entries_go_past_the_limit(tmp_path):
     fewer = _reading_fewer_paths(mapping)
     read_graph_cached([Source.from_path(GRAPH)], fewer, small)
     entries = [e.name for e in cache.folder.iterdir()]
-    assert entries == [graph_key([Source.from_path(GRAPH)], fewer)]
+    assert entries == [graph_key([Source.from_path(GRAPH)], fewer, ReadLimits())]
 
 
 def test_an_unreadable_entry_is_parsed_again(tmp_path, parses):
     cache, mapping = ParsedCache(tmp_path / "cache"), load_mapping()
     sources = [Source.from_path(GRAPH)]
     read_graph_cached(sources, mapping, cache)
-    (cache.folder / graph_key(sources, mapping) / "values.arrow").write_bytes(b"not arrow")
+    (cache.folder / graph_key(sources, mapping, ReadLimits()) / "values.arrow").write_bytes(
+        b"not arrow"
+    )
     again = read_graph_cached(sources, mapping, cache)
     assert len(again.alerts) == len(read_graph(sources, mapping).alerts)
     assert len(parses) == 2

@@ -1,13 +1,13 @@
 """Parsed inputs kept by content, so auditing the same Graph pull again (against another legacy
 export), or the same export again (against another pull), skips that side's parse.
 
-A Graph entry is keyed by the SHA-256 and name of every Graph file, the reader's version and
-the mapping's Graph paths; a legacy entry by the SHA-256 and name of every export, the reader's
-version, the column names the mapping and the alias sets resolve, and the reading limits. A
-changed byte, another file order, a reader change or another mapping is another entry. Entries
-are Arrow IPC files (memory-mapped on load) in a folder of their own, written under a temporary
-name and renamed; the least recently used ones are removed once the folder holds more than its
-limit.
+A Graph entry is keyed by the SHA-256 and name of every Graph file, the reader's version, the
+mapping's Graph paths and the reading limits; a legacy entry by the SHA-256 and name of every
+export, the reader's version, the column names the mapping and the alias sets resolve, and the
+reading limits. A changed byte, another file order, a reader change or another mapping is
+another entry. Entries are Arrow IPC files (memory-mapped on load) in a folder of their own,
+written under a temporary name and renamed; the least recently used ones are removed once the
+folder holds more than its limit.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from siem2graph.sources import FileSummary, Progress, RowProblem, Source, no_pro
 log = logging.getLogger(__name__)
 
 # Change whenever a reader gives other frames for the same bytes: older entries then miss.
-READER_VERSION = "graph-reader-1"
+READER_VERSION = "graph-reader-2"
 LEGACY_READER_VERSION = "legacy-reader-1"
 DEFAULT_LIMIT_BYTES = 8 << 30
 # the folder the dashboard keeps parsed inputs in (none unless set: uploads stay off the disk)
@@ -78,9 +78,11 @@ def _digest(version: str, sources: Sequence[Source], *parts: object) -> str:
     return digest.hexdigest()
 
 
-def graph_key(sources: Sequence[Source], mapping: Mapping) -> str:
-    """The entry of these Graph files read with this mapping (every file is hashed)."""
-    return _digest(READER_VERSION, sources, [p.text for p in mapping.graph_paths])
+def graph_key(sources: Sequence[Source], mapping: Mapping, limits: ReadLimits) -> str:
+    """The entry of these Graph files read with this mapping within ``limits`` (every file is
+    hashed)."""
+    paths = [p.text for p in mapping.graph_paths]
+    return _digest(READER_VERSION, sources, paths, asdict(limits))
 
 
 def legacy_key(
@@ -179,11 +181,13 @@ def read_graph_cached(
     mapping: Mapping,
     cache: ParsedCache | None,
     progress: Progress = no_progress,
+    limits: ReadLimits | None = None,
 ) -> GraphData:
     """``read_graph``, through ``cache`` when one is given."""
+    limits = limits or ReadLimits()
     if cache is None:
-        return read_graph(sources, mapping, progress=progress)
-    key = graph_key(sources, mapping)
+        return read_graph(sources, mapping, progress=progress, limits=limits)
+    key = graph_key(sources, mapping, limits)
     found = cache.entry(key, _GRAPH_TABLES)
     if found is not None:
         log.info("Graph inputs parsed before: read from the cache (%s)", key[:12])
@@ -191,7 +195,7 @@ def read_graph_cached(
         (alerts, values, observed), meta = found
         value_alerts = values.pop(_ALERT_OF_VALUE).to_numpy(np.int64)
         return GraphData(alerts, values, observed, _summaries(meta), _problems(meta), value_alerts)
-    data = read_graph(sources, mapping, progress=progress)
+    data = read_graph(sources, mapping, progress=progress, limits=limits)
     cache.keep(key, _graph_tables(data), _meta(data.files, data.problems))
     return data
 
