@@ -20,8 +20,8 @@ from bench.tiny import KINDS as TINY
 from bench.tiny import tiny_dataset
 from siem2graph.threads import THREADS_ENV
 
-KINDS = ("floor", "ours", "baseline", "pages", "bridge", "store", "cached")  # spark: --kinds spark
-OPT_IN = ("server", "tiny", "tinymatched")  # only when --kinds names them
+KINDS = ("floor", "ours", "baseline", "pages", "bridge", "store", "cached", "threads")
+OPT_IN = ("server", "spark", "tiny", "tinymatched")  # only when --kinds names them
 
 
 def _measure(kind: str, legacy: Path, graph: Path, timeout: float) -> dict[str, Any] | None:

@@ -57,6 +57,10 @@ def _seconds(row: dict[str, Any], kind: str) -> float | None:
     return row[kind]["seconds"] if row.get(kind) else None
 
 
+def _cpu(row: dict[str, Any], kind: str) -> float | None:
+    return row[kind]["cpu_seconds"] if row.get(kind) else None
+
+
 def _ratio(a: float | None, b: float | None) -> float | None:
     return a / b if a and b else None
 
@@ -92,6 +96,15 @@ def summarise(row: dict[str, Any]) -> dict[str, Any]:
         "bridge_peak_mb": row["bridge"]["peak_rss_mb"] if row.get("bridge") else None,
         "cached_s": _seconds(row, "cached"),
         "cached_over_floor": _ratio(_seconds(row, "cached"), floor),
+        # CPU seconds: on a shared machine wall time waits for the other processes' work
+        "cached_cpu_over_floor_cpu": _ratio(_cpu(row, "cached"), _cpu(row, "floor")),
+        "ours_cpu_over_floor_cpu": _ratio(_cpu(row, "ours"), _cpu(row, "floor")),
+        "threads_1_s": row["threads"]["parts"]["threads_1"] if row.get("threads") else None,
+        "threads_2_s": _seconds(row, "threads"),
+        "threads_2_speedup": _ratio(
+            row["threads"]["parts"]["threads_1"] if row.get("threads") else None,
+            _seconds(row, "threads"),
+        ),
         "spark_s": _seconds(row, "spark"),
         "spark_over_floor": _ratio(_seconds(row, "spark"), floor),
         "spark_over_ours": _ratio(_seconds(row, "spark"), ours),

@@ -15,9 +15,9 @@ import pandas as pd
 
 from siem2graph import __version__
 from siem2graph.graph.alerts import GraphData
-from siem2graph.graph.parsed_cache import ParsedCache, read_graph_cached
+from siem2graph.graph.parsed_cache import ParsedCache, read_graph_cached, read_legacy_cached
 from siem2graph.join import NO_GRAPH_ALERTS, join
-from siem2graph.legacy import FILE_COLUMN, RECORD_COLUMN, LegacyData, read_legacy
+from siem2graph.legacy import FILE_COLUMN, RECORD_COLUMN, LegacyData
 from siem2graph.legacy.limits import ReadLimits
 from siem2graph.legacy.reader import Aliases
 from siem2graph.mapping import FieldMapping, Mapping, load_mapping
@@ -274,7 +274,7 @@ def audit_sources(
 ) -> AuditReport:
     """Read both sides and run the audit, timing each phase; ``progress`` hears of every
     step with its share of the whole audit; ``limits`` bound the reading of both; ``cache``
-    keeps the parsed Graph inputs."""
+    keeps the parsed inputs of both sides."""
     mapping = mapping or load_mapping()
     progress = progress or no_progress
     started = time.perf_counter()
@@ -284,8 +284,8 @@ def audit_sources(
     graph_data = read_graph_cached(graph, mapping, cache, _within(progress, *_GRAPH_SPAN), limits)
     release_memory()
     read_graph_s = time.perf_counter() - started
-    legacy_data = read_legacy(
-        legacy, mapping, aliases, limits, progress=_within(progress, *_LEGACY_SPAN)
+    legacy_data = read_legacy_cached(
+        list(legacy), mapping, cache, aliases, limits, _within(progress, *_LEGACY_SPAN)
     )
     release_memory()
     read_legacy_s = time.perf_counter() - started - read_graph_s

@@ -177,14 +177,19 @@ def parse_times(values: pd.Series, column: SlashedOrder | None = None) -> pd.Ser
 
     ``column``: what the whole column's slashed dates say of their order, when ``values`` are
     a part of it (else the values decide alone). Categorical values are parsed once per
-    category, all categories together. ISO text goes through Arrow's cast (far quicker than
-    pandas; docs/scale.md, choices), the other forms through ``_lenient``."""
+    category in use, those categories together (a field's Graph values share their categories
+    with every other path's). ISO text goes through Arrow's cast (far quicker than pandas;
+    docs/scale.md, choices), the other forms through ``_lenient``."""
     column = column or SlashedOrder()
     if isinstance(values.dtype, pd.CategoricalDtype):
-        categories = pd.Series(values.cat.categories, dtype="str")
-        distinct = parse_times(categories, column)
         codes = values.cat.codes.to_numpy()
-        parsed = distinct.array.take(codes, allow_fill=True)
+        present = codes >= 0
+        used = np.bincount(codes[present], minlength=len(values.cat.categories)) > 0
+        categories = pd.Series(values.cat.categories[used], dtype="str")
+        renumbered = np.full(len(codes), -1)
+        renumbered[present] = (np.cumsum(used) - 1)[codes[present]]
+        distinct = parse_times(categories, column)
+        parsed = distinct.array.take(renumbered, allow_fill=True)
         return pd.Series(parsed, index=values.index)
     texts = pc.utf8_trim_whitespace(pa.array(values, pa.large_string(), from_pandas=True))
     fast = _arrow_times(texts) if len(texts) else None

@@ -177,20 +177,25 @@ def test_column_names_become_an_alias_set_and_bad_rows_are_named():
         column_aliases(wrong, mapping)
 
 
-def test_the_same_graph_upload_against_another_export_is_parsed_once(monkeypatch, tmp_path):
-    parses = []
-    real = parsed_cache.read_graph
-    monkeypatch.setattr(
-        parsed_cache, "read_graph", lambda *a, **k: parses.append(1) or real(*a, **k)
-    )
+def test_the_same_upload_against_another_is_parsed_once(monkeypatch, tmp_path):
+    parses: dict[str, list[int]] = {"read_graph": [], "read_legacy": []}
+    for name, calls in parses.items():
+        real = getattr(parsed_cache, name)
+        monkeypatch.setattr(
+            parsed_cache, name, lambda *a, _r=real, _c=calls, **k: _c.append(1) or _r(*a, **k)
+        )
     monkeypatch.setenv(parsed_cache.INPUT_CACHE_ENV, str(tmp_path / "parsed"))
-    exports = [legacy_csv(), legacy_csv().replace(b"\n", b"\r\n")]  # same rows, other bytes
-    for export in exports:
-        at = _upload(_app_on(nav.SOURCES), (LEGACY_FILE, export), (GRAPH_FILE, graph_json()))
+    export, graph = legacy_csv(), graph_json()
+    other_export, other_graph = export.replace(b"\n", b"\r\n"), graph + b"\n"  # other bytes
+    for pair in ((export, graph), (other_export, graph), (export, other_graph)):
+        at = _upload(_app_on(nav.SOURCES), (LEGACY_FILE, pair[0]), (GRAPH_FILE, pair[1]))
         _audit_button(at).click().run()
         _assert_clean(at)
         assert at.session_state[state.REPORT].join.matched_alerts == MATCHED
-    assert len(parses) == 1
+    assert {name: len(calls) for name, calls in parses.items()} == {
+        "read_graph": 2,
+        "read_legacy": 2,
+    }
 
 
 def test_sources_say_where_the_audit_ran(report):

@@ -12,7 +12,8 @@ from siem2graph.threads import THREADS_ENV
 def test_bench_runs_at_a_tiny_size(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv(THREADS_ENV, "1")
     data, out = tmp_path / "data", tmp_path / "results"
-    argv = ["300", "--kinds", "floor,ours,baseline,cached", "--data", str(data), "--out", str(out)]
+    kinds = "floor,ours,baseline,cached,threads"
+    argv = ["300", "--kinds", kinds, "--data", str(data), "--out", str(out)]
     assert main([*argv, "--threads", "3"]) == 0
     written = json.loads(next(out.glob("RESULTS-*.json")).read_text(encoding="utf-8"))
     assert written["machine"]["threads"] == 3
@@ -21,7 +22,8 @@ def test_bench_runs_at_a_tiny_size(tmp_path: Path, monkeypatch) -> None:
     assert summary["detections"] > 0
     assert summary["floor_s"] and summary["ours_s"] and summary["baseline_compare_s"]
     assert summary["ours_peak_mb"] > 0
-    assert summary["cached_over_floor"] > 0
+    assert summary["cached_over_floor"] > 0 and summary["cached_cpu_over_floor_cpu"] > 0
+    assert summary["threads_1_s"] > 0 and summary["threads_2_speedup"] > 0
     assert written["measurements"][0]["cached"]["parts"]["first_audit"] > 0
     assert (out / "history.csv").read_text(encoding="utf-8").count("\n") == 2
 

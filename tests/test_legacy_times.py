@@ -57,6 +57,18 @@ def test_categorical_times_parse_per_category():
     pd.testing.assert_series_equal(parsed, parse_times(texts))
 
 
+def test_categorical_times_are_read_by_the_categories_in_use():
+    # the Graph values share their categories with every path's: only this field's values
+    # may decide the order of its slashed dates, and the others are not parsed
+    texts = pd.Series(["4/5/2021 10:00", None, "4/5/2021 10:00"], dtype="str")
+    shared = pd.Categorical(texts, categories=["13/5/2021 10:00", "4/5/2021 10:00", "C:\\x.exe"])
+    parsed = parse_times(pd.Series(shared))
+    pd.testing.assert_series_equal(parsed, parse_times(texts))
+    assert parsed.isna().all()  # ambiguous on their own: unreadable, not day-first
+    nothing = pd.Series(pd.Categorical([None, None], categories=pd.Index([], dtype="str")))
+    assert parse_times(nothing).isna().all()
+
+
 # The forms real exports write (docs/legacy-inputs.md#timestamps says where each is seen).
 REAL_FORMS = {
     # Log Analytics / Sentinel portal "Export to CSV" (header "AlertTime [UTC]")

@@ -1,5 +1,5 @@
-"""Parsed Graph inputs kept by content: a second audit of the same files skips their parse,
-and a changed file or mapping misses."""
+"""Parsed inputs kept by content: a second audit of the same files skips their parse, and a
+changed file, mapping, alias set or limit misses."""
 
 from __future__ import annotations
 
@@ -10,12 +10,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from bench.measure import FIGURES
 from siem2graph.audit import audit_files
 from siem2graph.cli import main
 from siem2graph.graph import parsed_cache
 from siem2graph.graph.alerts import read_graph
-from siem2graph.graph.parsed_cache import ParsedCache, read_graph_cached
-from siem2graph.legacy.limits import ReadLimits
+from siem2graph.graph.parsed_cache import (
+    ParsedCache,
+    graph_key,
+    read_graph_cached,
+    read_legacy_cached,
+)
+from siem2graph.legacy import ReadLimits, load_alias_set, read_legacy
 from siem2graph.mapping import load_mapping
 from siem2graph.sources import Source
 
@@ -34,18 +40,28 @@ def _reading_fewer_paths(mapping):
     raise AssertionError("every path is read by two fields")
 
 
-@pytest.fixture
-def parses(monkeypatch):
-    """How many times the Graph reader ran."""
+def _counted(monkeypatch, name):
     calls = []
-    real = parsed_cache.read_graph
+    real = getattr(parsed_cache, name)
 
     def counted(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(parsed_cache, "read_graph", counted)
+    monkeypatch.setattr(parsed_cache, name, counted)
     return calls
+
+
+@pytest.fixture
+def parses(monkeypatch):
+    """How many times the Graph reader ran."""
+    return _counted(monkeypatch, "read_graph")
+
+
+@pytest.fixture
+def legacy_parses(monkeypatch):
+    """How many times the legacy reader ran."""
+    return _counted(monkeypatch, "read_legacy")
 
 
 def test_a_cached_read_is_the_read(tmp_path, parses):
@@ -63,16 +79,20 @@ def test_a_cached_read_is_the_read(tmp_path, parses):
     assert again.problems == fresh.problems
 
 
-def test_reaudit_against_another_export_skips_the_graph_parse(tmp_path, parses):
-    cache = ParsedCache(tmp_path / "cache")
-    half = tmp_path / "half.csv"
+def test_a_reaudit_parses_only_the_side_that_changed(tmp_path, parses, legacy_parses):
+    half, other = tmp_path / "half.csv", tmp_path / "other.json"
     pd.read_csv(LEGACY, dtype="str").iloc[::2].to_csv(half, index=False)
+    other.write_bytes(GRAPH.read_bytes() + b"\n")
+    pairs = ((half, GRAPH), (LEGACY, other))
+    expected = [audit_files([legacy], [graph]).to_dict() for legacy, graph in pairs]
+    cache = ParsedCache(tmp_path / "cache")
     audit_files([LEGACY], [GRAPH], cache=cache)
-    other = audit_files([half], [GRAPH], cache=cache)
-    assert len(parses) == 1
-    expected = audit_files([half], [GRAPH]).to_dict()
-    for key in ("join", "fields", "headline", "inputs", "problems", "unmapped_graph_paths"):
-        assert other.to_dict()[key] == expected[key], key
+    parses.clear(), legacy_parses.clear()
+    for (legacy, graph), wanted in zip(pairs, expected, strict=True):
+        again = audit_files([legacy], [graph], cache=cache).to_dict()
+        for key in FIGURES:
+            assert again[key] == wanted[key], key
+    assert (len(parses), len(legacy_parses)) == (1, 1)  # other.json, half.csv
 
 
 def test_a_changed_file_or_mapping_misses(tmp_path, parses):
@@ -112,14 +132,14 @@ def test_the_least_recently_used_entries_go_past_the_limit(tmp_path):
     fewer = _reading_fewer_paths(mapping)
     read_graph_cached([Source.from_path(GRAPH)], fewer, small)
     entries = [e.name for e in cache.folder.iterdir()]
-    assert entries == [small.key([Source.from_path(GRAPH)], fewer, ReadLimits())]
+    assert entries == [graph_key([Source.from_path(GRAPH)], fewer, ReadLimits())]
 
 
 def test_an_unreadable_entry_is_parsed_again(tmp_path, parses):
     cache, mapping = ParsedCache(tmp_path / "cache"), load_mapping()
     sources = [Source.from_path(GRAPH)]
     read_graph_cached(sources, mapping, cache)
-    (cache.folder / cache.key(sources, mapping, ReadLimits()) / "values.arrow").write_bytes(
+    (cache.folder / graph_key(sources, mapping, ReadLimits()) / "values.arrow").write_bytes(
         b"not arrow"
     )
     again = read_graph_cached(sources, mapping, cache)
@@ -134,4 +154,38 @@ def test_cli_input_cache(tmp_path):
     assert main([*args, "--out", str(tmp_path / "b"), *cache]) == 0
     first, second = (json.loads((tmp_path / d / "report.json").read_text()) for d in "ab")
     assert first["fields"] == second["fields"] and first["join"] == second["join"]
-    assert len(list((tmp_path / "cache").iterdir())) == 1
+    assert len(list((tmp_path / "cache").iterdir())) == 2  # one entry per side
+
+
+def test_a_cached_legacy_read_is_the_read(tmp_path, legacy_parses):
+    cache, mapping = ParsedCache(tmp_path / "cache"), load_mapping()
+    sources = [Source.from_path(LEGACY)]
+    first = read_legacy_cached(sources, mapping, cache)
+    again = read_legacy_cached(sources, mapping, cache)
+    assert len(legacy_parses) == 1
+    fresh = read_legacy(sources, mapping)
+    pd.testing.assert_frame_equal(again.detections, fresh.detections)
+    assert again.files == fresh.files == first.files
+    assert (again.problems, again.unmapped_columns) == (fresh.problems, fresh.unmapped_columns)
+
+
+def test_a_changed_export_alias_set_or_limit_misses(tmp_path, legacy_parses):
+    cache, mapping = ParsedCache(tmp_path / "cache"), load_mapping()
+    copy = tmp_path / LEGACY.name
+    copy.write_bytes(LEGACY.read_bytes())
+    sources = [Source.from_path(copy)]
+    read_legacy_cached(sources, mapping, cache)
+    copy.write_bytes(LEGACY.read_bytes().replace(b"High", b"Low", 1))
+    changed = read_legacy_cached(sources, mapping, cache)
+    assert len(legacy_parses) == 2
+    assert (
+        changed.detections["Severity"].tolist()
+        != read_legacy([Source.from_path(LEGACY)], mapping).detections["Severity"].tolist()
+    )
+    aliases = tmp_path / "aliases.yaml"
+    aliases.write_text("name: ours\ncolumns:\n  Sev: Severity\n")
+    read_legacy_cached(sources, mapping, cache, [load_alias_set(aliases, mapping)])
+    read_legacy_cached(sources, mapping, cache, [aliases])  # the same set, given as a path
+    assert len(legacy_parses) == 3
+    read_legacy_cached(sources, mapping, cache, limits=ReadLimits(max_field_chars=50_000))
+    assert len(legacy_parses) == 4

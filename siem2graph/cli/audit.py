@@ -70,8 +70,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--input-cache",
         type=Path,
         metavar="DIR",
-        help="keep the parsed Graph inputs in DIR: auditing the same Graph files again skips "
-        "their parse",
+        help="keep the parsed inputs of both sides in DIR: auditing the same Graph files or "
+        "legacy exports again skips their parse",
     )
     parser.add_argument(
         "--spark",
