@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import AUDIT_MS, chromium_tab, open_page, screenshot, settle, streamlit_server
 from ui.nav import PAGES
@@ -98,7 +99,8 @@ def test_the_filter_bar_narrows_every_page_and_lives_in_the_url(page):
     wider = page.evaluate("() => document.documentElement.scrollWidth")
     assert wider <= 801, "the filter bar scrolls sideways at 800 px"
     open_page(page, "Overview")
-    assert page.get_by_test_id("stText").filter(has_text="Filtered: ").count() == 1
+    # the previous page's elements stay until the new run replaces them: wait for the end state
+    expect(page.get_by_test_id("stText").filter(has_text="Filtered: ")).to_have_count(1)
     screenshot(page, "pages-800/filter-bar-overview")
     assert "severity=high" in page.url  # the filter follows to every page
     _open_filter_bar(page)
