@@ -115,10 +115,12 @@ def _drive(url: str, files: list[tuple[Path, Path]], sampler: Sampler) -> dict[s
             settle(page)  # each session's first visit opens on the sample (one shared report)
         idle = rss_mb(sampler.pid)
         for page, (legacy, graph) in zip(pages, files, strict=True):
-            page.bring_to_front()  # a tab in the background never finished its second upload
+            page.bring_to_front()
             for number, path in enumerate((legacy, graph)):
                 upload(page, number, path)
-                settle(page)  # an upload's rerun still running lost the next upload
+                # a second upload sent while the first one's rerun ran was lost at times (the
+                # dashboard's upload race): one upload at a time, the page settled between
+                settle(page)
         sampler.mark()
         started = time.perf_counter()
         for page in pages:
