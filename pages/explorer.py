@@ -7,7 +7,7 @@ import streamlit as st
 
 from siem2graph import views
 from siem2graph.model import SIDES
-from ui import cache, loading, render, state
+from ui import cache, filters, render, state
 
 FOUND_ROWS = 200
 SIDE_LABELS = {"both": "on both sides", "legacy_only": "legacy only", "graph_only": "Graph only"}
@@ -65,8 +65,8 @@ def _alert_detail(key: str) -> None:
     render.graph_alert_json(summary["graph_id"])
 
 
-report = loading.open_report()
 st.title("Alert explorer")
+report = filters.report_in_view()
 chosen = _pick_alert(report.alerts)
 if chosen is not None:
     _alert_detail(chosen)

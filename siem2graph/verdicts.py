@@ -12,9 +12,10 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from siem2graph.compare import KEY, SLASHED_ORDER, VALUE
+from siem2graph.compare import KEY, VALUE
 from siem2graph.mapping import FieldMapping
 from siem2graph.model import Verdict
+from siem2graph.normalise import SLASHED_ORDER
 from siem2graph.pairs import EXAMPLES, TOP_PAIRS, top_pairs
 from siem2graph.report.safety import display_text
 from siem2graph.text_codes import column_codes, pack, positions
