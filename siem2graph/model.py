@@ -333,14 +333,9 @@ class Rows:
     chosen: np.ndarray | None = None
 
     def chunks(self) -> Iterator[pd.DataFrame]:
-        rows = CHUNK_ROWS
-        positions = np.flatnonzero(self.chosen) if self.chosen is not None else None
-        count = len(self.frame) if positions is None else len(positions)
-        for start in range(0, count, rows):
-            if positions is None:
-                yield self.frame.iloc[start : start + rows]
-            else:
-                yield self.frame.iloc[positions[start : start + rows]]
+        chosen = np.arange(len(self.frame)) if self.chosen is None else np.flatnonzero(self.chosen)
+        for start in range(0, len(chosen), CHUNK_ROWS):
+            yield self.frame.iloc[chosen[start : start + CHUNK_ROWS]]
 
     def records(self) -> list[dict[str, Any]]:
         """All the rows as ``records`` makes them."""
