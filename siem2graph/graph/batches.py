@@ -17,6 +17,7 @@ from siem2graph.graph.chunk import NotLines, Outcome, Unsupported
 from siem2graph.graph.columnar import SchemaHint, arrow_chunk, ids, parse
 from siem2graph.graph.flatten import AlertFlattener, walk_chunk
 from siem2graph.graph.records import Invalid, Lines, Records
+from siem2graph.json_keys import Repeating, repeated_reason
 from siem2graph.paths import GraphPath, to_text
 
 NO_ID = "not an alert: no id"
@@ -69,6 +70,8 @@ def _from_records(
             problems.append((number, NO_ID))
         else:
             alerts.append(record)
+        if isinstance(record, Repeating):
+            problems.append((number, repeated_reason(record)))
     chunk = None
     if hint is not None and alerts:
         try:

@@ -71,9 +71,9 @@ class RowCollector:
         self.rejected += 1
         self.problems.append(RowProblem(SIDE, self.file, row, reason))
 
-    def note(self, reason: str) -> None:
-        """A file-level remark that rejects nothing."""
-        self.problems.append(RowProblem(SIDE, self.file, None, reason))
+    def note(self, reason: str, row: int | None = None) -> None:
+        """A remark on the file (or on row ``row``) that rejects nothing."""
+        self.problems.append(RowProblem(SIDE, self.file, row, reason))
 
     def _repeated_header(self, table: pa.Table) -> np.ndarray:
         """Rows equal to the header; the first named column screens before the others."""

@@ -16,6 +16,7 @@ import orjson
 import pyarrow as pa
 
 from siem2graph.errors import InputError
+from siem2graph.json_keys import Repeating, first_wins, gathered, repeated_reason
 from siem2graph.legacy.collect import ParsedFile, RowCollector
 from siem2graph.legacy.limits import ReadLimits
 from siem2graph.legacy.sniff import Decoded
@@ -67,8 +68,11 @@ class _Batcher:
         self.records: list[dict[str, Any]] = []
         self.numbers: list[int] = []
 
-    def take(self, number: int, record: Any) -> None:
+    def take(self, number: int, record: Any, reread: bool = False) -> None:
+        """Take record ``number``; ``reread``: read by ``first_wins`` (it may repeat keys)."""
         limit = self.collector.limits.max_json_depth
+        if reread and isinstance(record := gathered(record), Repeating):
+            self.collector.note(repeated_reason(record), number)
         if not isinstance(record, dict):
             self.collector.reject(number, f"a JSON {type(record).__name__}, not an object")
         elif depth(record) > limit:
@@ -122,12 +126,12 @@ def _read_ndjson(stream: io.BufferedIOBase, batcher: _Batcher) -> None:
         if not line.strip():
             continue
         try:
-            value = orjson.loads(line)
+            value, reread = first_wins(line, orjson.loads(line))
         except orjson.JSONDecodeError as exc:
             batcher.collector.reject(number, f"invalid JSON: {exc}")
             continue
         for record in unwrap(value):
-            batcher.take(number, record)
+            batcher.take(number, record, reread)
 
 
 def _document_kind(document: Any) -> str:
@@ -188,11 +192,12 @@ def _read_document(name: str, data: bytes, batcher: _Batcher) -> str:
             _read_ndjson(io.BufferedReader(io.BytesIO(data)), batcher)
             return "ndjson"
         raise InputError(f"{name}: not valid JSON or NDJSON ({exc})") from None
+    document, reread = first_wins(data, document)
     try:
         fmt = _document_kind(document)
     except InputError as exc:
         raise InputError(f"{name}: {exc}") from None
     records = document if isinstance(document, list) else unwrap(document)
     for number, record in enumerate(records, 1):
-        batcher.take(number, record)
+        batcher.take(number, record, reread)
     return fmt
