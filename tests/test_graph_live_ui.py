@@ -10,6 +10,7 @@ import requests
 from streamlit.testing.v1 import AppTest
 
 from siem2graph.graph import cache
+from siem2graph.graph.clouds import CLOUDS
 from tests.attacker import AttackerListener
 from tests.graph_helpers import (
     SECRET,
@@ -88,6 +89,26 @@ def test_password_field_without_stored_secret(wired, monkeypatch):
     assert secret_field.value == ""
     app.button[0].click().run()
     assert any("enter the client secret" in e.value for e in app.error)
+
+
+def test_the_form_comes_back_as_submitted_but_the_typed_secret(wired, monkeypatch):
+    monkeypatch.delenv("SIEM2GRAPH_CLIENT_SECRET")
+    app = run_section()
+    app.radio[0].set_value("Device code (delegated)")
+    app.selectbox[0].set_value("gcchigh")
+    next(f for f in app.text_input if f.label == "Client secret").set_value("typed-Secret~9")
+    app.button[0].click().run()
+    assert not app.exception
+    # the browser resets a form emptied on submit to its fields' defaults: they are what was
+    # submitted, so the sign-in method and the cloud stay as chosen, the secret goes
+    (form,) = app.get("form")
+    assert form.proto.form.clear_on_submit
+    assert app.radio[0].proto.default == 1 and app.radio[0].value == "Device code (delegated)"
+    assert app.selectbox[0].proto.default == list(CLOUDS).index("gcchigh")
+    secret_field = next(f for f in app.text_input if f.label == "Client secret")
+    assert secret_field.proto.default == ""
+    held = app.session_state.to_dict()  # every key and keyed field
+    assert "typed-Secret~9" not in str(held) and LAST_FORM_KEY in held
 
 
 def test_a_partial_pull_is_returned_with_a_warning(wired):
