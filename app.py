@@ -9,7 +9,8 @@ from ui.signin import gate
 # An emoji icon is drawn in the page; a :material/ one would be fetched from a public host.
 st.set_page_config(page_title="siem2graph", page_icon="🔀", layout="wide")
 gate()
-follow_link()
+with st.container():  # what opening a link shows for one run never moves the page below it
+    follow_link()
 st.navigation(
     [
         st.Page(page.path, title=page.title, icon=page.icon, default=page == SOURCES)
