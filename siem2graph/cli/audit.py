@@ -16,6 +16,7 @@ from siem2graph.cli.options import (
     add_store,
     input_sources,
     mapping_of,
+    name_symlinks,
     store_of,
 )
 from siem2graph.cli.progress import StderrProgress
@@ -103,6 +104,7 @@ def run(args: argparse.Namespace) -> None:
     from siem2graph.impact import Evidence, analyse_content, read_content_paths
     from siem2graph.report.content_tables import bridge_summary, rules_summary
 
+    name_symlinks([*args.aliases, *filter(None, [args.mapping]), *args.content])
     # a bad content path, mapping or store fails before the audit runs
     content = read_content_paths(args.content) if args.content else None
     mapping = mapping_of(args)
@@ -116,6 +118,7 @@ def run(args: argparse.Namespace) -> None:
         from siem2graph.spark.engine import audit_spark
         from siem2graph.spark.session import spark_session
 
+        name_symlinks([*args.legacy, *args.graph])
         progress.step(f"auditing on Spark ({args.spark})", 0.0)
         report = audit_spark(
             args.legacy,

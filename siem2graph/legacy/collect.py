@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from siem2graph.errors import InputError
+from siem2graph.errors import InputError, quoted
 from siem2graph.legacy.compact import repeats
 from siem2graph.legacy.limits import ReadLimits
 from siem2graph.sources import RowProblem
@@ -106,7 +106,7 @@ class RowCollector:
                         SIDE,
                         self.file,
                         int(row),
-                        f"field {name!r} is longer than {limit:,} characters "
+                        f"field {quoted(name)} is longer than {limit:,} characters "
                         "(ReadLimits.max_field_chars)",
                     )
                 )

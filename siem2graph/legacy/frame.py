@@ -80,12 +80,13 @@ def _read_columns(
         if target is None:
             name = f"{name} (ignored)" if raw_resolver.resolve(name) else name
             unmapped.append(name)
-        elif target in read_from:
+        read_as = target or name
+        if read_as in read_from:  # an unmapped column given twice is said too
             problems.append(
-                _collision(file, target, read_from[target], (i, name), columns[target], values)
+                _collision(file, read_as, read_from[read_as], (i, name), columns[read_as], values)
             )
-        read_from.setdefault(target or name, (i, name))
-        _merge(columns, target or name, values)
+        read_from.setdefault(read_as, (i, name))
+        _merge(columns, read_as, values)
     return columns, unmapped, problems
 
 
