@@ -10,7 +10,6 @@ import requests
 from streamlit.testing.v1 import AppTest
 
 from siem2graph.graph import cache
-from siem2graph.graph.clouds import CLOUDS
 from tests.attacker import AttackerListener
 from tests.graph_helpers import (
     SECRET,
@@ -99,14 +98,16 @@ def test_the_form_comes_back_as_submitted_but_the_typed_secret(wired, monkeypatc
     next(f for f in app.text_input if f.label == "Client secret").set_value("typed-Secret~9")
     app.button[0].click().run()
     assert not app.exception
-    # the browser resets a form emptied on submit to its fields' defaults: they are what was
-    # submitted, so the sign-in method and the cloud stay as chosen, the secret goes
+    # a form emptied on submit resets every field in it, in the browser: only the secret is in it
     (form,) = app.get("form")
     assert form.proto.form.clear_on_submit
-    assert app.radio[0].proto.default == 1 and app.radio[0].value == "Device code (delegated)"
-    assert app.selectbox[0].proto.default == list(CLOUDS).index("gcchigh")
     secret_field = next(f for f in app.text_input if f.label == "Client secret")
+    assert secret_field.proto.form_id == form.proto.form.form_id
     assert secret_field.proto.default == ""
+    others = [*app.radio, *app.selectbox, *app.date_input, *app.text_input[:2]]
+    assert {field.proto.form_id for field in others} == {""}
+    assert app.radio[0].value == "Device code (delegated)"
+    assert app.selectbox[0].value == "gcchigh"
     held = app.session_state.to_dict()  # every key and keyed field
     assert "typed-Secret~9" not in str(held) and LAST_FORM_KEY in held
 

@@ -210,8 +210,8 @@ def _pull(form: dict[str, Any], credential: Credential | SignedInTokens) -> Path
 
 
 def _remember() -> None:
-    """Keep the submitted choices (never the secret) before the run the submit starts: its
-    fields then default to them, and the form, emptied on submit, shows them again."""
+    """Keep the choices of a pull (never the secret): the fields default to them when the
+    section is shown again."""
     state = st.session_state
     state[LAST_FORM_KEY] = {name: str(state[key]) for name, key in _KEYS.items() if key in state}
 
@@ -221,54 +221,55 @@ def live_graph_section() -> Path | None:
     st.subheader("Live Graph")
     values = defaults() | st.session_state.get(LAST_FORM_KEY, {})
     secret, today = stored_secret(), dt.datetime.now(dt.UTC).date()
-    # Cleared on submit so that a typed secret does not stay in the field; the other fields
-    # default to what was submitted (LAST_FORM_KEY, kept by _remember before this run).
-    with st.form("live_graph_form", clear_on_submit=True):
-        form: dict[str, Any] = {
-            "tenant_id": st.text_input("Tenant id", values["tenant_id"], key=_KEYS["tenant_id"]),
-            "client_id": st.text_input(
-                "Client (application) id", values["client_id"], key=_KEYS["client_id"]
-            ),
-        }
-        signed_in = access_token()
-        methods = (*METHODS, SIGNED_IN) if signed_in else METHODS
-        chosen = values.get("method", METHODS[0])
-        method = st.radio(
-            "Sign-in",
-            methods,
-            methods.index(chosen) if chosen in methods else 0,
-            horizontal=True,
-            key=_KEYS["method"],
+    # Only the secret is in the form, emptied on submit so that it does not stay in the field;
+    # the other fields are outside it (a form emptied on submit resets them all in the browser)
+    # and come back from LAST_FORM_KEY (kept by _remember) after a visit to another page.
+    form: dict[str, Any] = {
+        "tenant_id": st.text_input("Tenant id", values["tenant_id"], key=_KEYS["tenant_id"]),
+        "client_id": st.text_input(
+            "Client (application) id", values["client_id"], key=_KEYS["client_id"]
+        ),
+    }
+    signed_in = access_token()
+    methods = (*METHODS, SIGNED_IN) if signed_in else METHODS
+    chosen = values.get("method", METHODS[0])
+    method = st.radio(
+        "Sign-in",
+        methods,
+        methods.index(chosen) if chosen in methods else 0,
+        horizontal=True,
+        key=_KEYS["method"],
+    )
+    cloud_names = list(CLOUDS)
+    form["cloud"] = st.selectbox(
+        "Cloud",
+        cloud_names,
+        cloud_names.index(values["cloud"]) if values["cloud"] in CLOUDS else 0,
+        key=_KEYS["cloud"],
+    )
+    form["since"] = st.date_input(
+        "Since", _date(values["since"], today - dt.timedelta(7)), key=_KEYS["since"]
+    )
+    form["until"] = st.date_input(
+        "Until (inclusive)", _date(values["until"], today), key=_KEYS["until"]
+    )
+    form["source"] = st.selectbox(
+        "Service source",
+        SOURCES,
+        SOURCES.index(values.get("source", SOURCES[0])),
+        key=_KEYS["source"],
+    )
+    with st.expander("Advanced"):
+        st.caption(
+            "The sign-in and Graph endpoints are the chosen cloud's, or the server's own "
+            "configuration; they cannot be changed from this page."
         )
+        form["reuse"] = st.checkbox("Re-use a complete cached pull", value=True)
+    with st.form("live_graph_form", clear_on_submit=True):
         if secret:
             st.caption(f"Client secret: from {secret[1]}")
         # no key: a typed secret never enters session state
         typed = "" if secret else st.text_input("Client secret", type="password")
-        cloud_names = list(CLOUDS)
-        form["cloud"] = st.selectbox(
-            "Cloud",
-            cloud_names,
-            cloud_names.index(values["cloud"]) if values["cloud"] in CLOUDS else 0,
-            key=_KEYS["cloud"],
-        )
-        form["since"] = st.date_input(
-            "Since", _date(values["since"], today - dt.timedelta(7)), key=_KEYS["since"]
-        )
-        form["until"] = st.date_input(
-            "Until (inclusive)", _date(values["until"], today), key=_KEYS["until"]
-        )
-        form["source"] = st.selectbox(
-            "Service source",
-            SOURCES,
-            SOURCES.index(values.get("source", SOURCES[0])),
-            key=_KEYS["source"],
-        )
-        with st.expander("Advanced"):
-            st.caption(
-                "The sign-in and Graph endpoints are the chosen cloud's, or the server's own "
-                "configuration; they cannot be changed from this page."
-            )
-            form["reuse"] = st.checkbox("Re-use a complete cached pull", value=True)
         submitted = st.form_submit_button("Pull alerts", type="primary", on_click=_remember)
     if submitted:
         credential: Credential | SignedInTokens = DeviceCode()
