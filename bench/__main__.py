@@ -14,12 +14,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench.data import DATA_DIR, DEFAULT_SEED, dataset
+from bench.data import DATA_DIR, DEFAULT_SEED, Dataset, dataset
 from bench.results import RESULTS_DIR, slope, table, write
+from bench.tiny import KINDS as TINY
+from bench.tiny import tiny_dataset
 from siem2graph.threads import THREADS_ENV
 
 KINDS = ("floor", "ours", "baseline", "pages", "bridge", "store", "cached")  # spark: --kinds spark
-OPT_IN = ("server",)  # the team server in Chromium: only when --kinds names it
+OPT_IN = ("server", "tiny", "tinymatched")  # only when --kinds names them
 
 
 def _measure(kind: str, legacy: Path, graph: Path, timeout: float) -> dict[str, Any] | None:
@@ -55,6 +57,12 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _data(kind: str, size: int, args: argparse.Namespace) -> Dataset:
+    if kind in TINY:
+        return tiny_dataset(size, TINY[kind], args.seed, args.data)
+    return dataset(size, args.seed, args.data)
+
+
 def main(argv: list[str]) -> int:
     args = _arguments(argv)
     kinds = [k for k in args.kinds.split(",") if k]
@@ -62,14 +70,13 @@ def main(argv: list[str]) -> int:
         os.environ[THREADS_ENV] = str(args.threads)  # the measurements' processes inherit it
     rows = []
     for size in args.detections:
-        data = dataset(size, args.seed, args.data)
-        meta = data.meta
-        row: dict[str, Any] = {
-            "detections": meta["legacy_rows"],
-            "graph_alerts": meta["graph_alerts"],
-            "bytes": {"legacy": meta["legacy_bytes"], "graph": meta["graph_bytes"]},
-        }
+        row: dict[str, Any] = {}
         for kind in kinds:
+            data = _data(kind, size, args)
+            meta = data.meta
+            row.setdefault("detections", meta["legacy_rows"])
+            row.setdefault("graph_alerts", meta["graph_alerts"])
+            row.setdefault("bytes", {"legacy": meta["legacy_bytes"], "graph": meta["graph_bytes"]})
             runs = [
                 _measure(kind, data.legacy, data.graph, args.timeout) for _ in range(args.repeat)
             ]

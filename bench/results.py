@@ -12,6 +12,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from bench.tiny import KINDS as TINY
 from siem2graph.threads import thread_count
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -96,7 +97,13 @@ def summarise(row: dict[str, Any]) -> dict[str, Any]:
         "spark_over_ours": _ratio(_seconds(row, "spark"), ours),
         "spark_driver_peak_mb": row["spark"]["peak_rss_mb"] if row.get("spark") else None,
         **_store_figures(row.get("store")),
+        **{f"{kind}_s": _figure(row, kind, "seconds") for kind in TINY},
+        **{f"{kind}_peak_mb": _figure(row, kind, "peak_rss_mb") for kind in TINY},
     }
+
+
+def _figure(row: dict[str, Any], kind: str, key: str) -> Any:
+    return row[kind][key] if row.get(kind) else None
 
 
 def _store_figures(store: dict[str, Any] | None) -> dict[str, Any]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from siem2graph.bridge.fidelity import bridge_fidelity
-from ui import cache, loading, render
+from ui import cache, filters, loading, render
 
-report = loading.open_report()
 st.title("Bridge fidelity")
+report = loading.open_report()
+filters.not_applied("the figures are over every matched alert")
 st.caption(
     "The bridge feed (`siem2graph convert` / `serve-siem-api`) re-emits Graph alerts as SIEM API "
     "records so that old parsers and searches keep running during the move. Per field, of the "

@@ -8,8 +8,7 @@ from siem2graph import charts, views
 from siem2graph.mapping import STATUSES
 from siem2graph.model import mapping_frame
 from siem2graph.report import audit_tables
-from ui import cache, loading, render, state
-from ui.filters import filter_bar
+from ui import cache, filters, render, state
 
 CHART = "coverage_bars"
 COUNT_COLUMNS = {
@@ -21,22 +20,21 @@ COUNT_COLUMNS = {
 }
 
 
-report = loading.open_report()
 st.title("Coverage")
+report = filters.report_in_view()
 st.caption(
     "For each SIEM field, what became of its value on the matched alerts in view: Graph keeps "
     "it, changes it, lacks it, or has no field for it at all (unsupported and obsolete fields); "
     "alerts where neither side held a value are shown in grey. Each bar is 100% of the alerts "
     "in view; the fields that lose the most come first."
 )
-filters = filter_bar(cache.view(views.filter_options))
 field_statuses = st.multiselect(
     "Field status", STATUSES, placeholder="all", key=f"{state.COVERAGE_FILTERS}.field_status"
 )
-counts, alerts_in_view = cache.view(views.coverage_in_view, filters, tuple(field_statuses))
+counts, alerts_in_view = cache.view(views.coverage_in_view, tuple(field_statuses))
 st.text(
-    f"{alerts_in_view:,} of {report.join.matched_alerts:,} matched alerts and "
-    f"{len(counts):,} of {len(report.fields):,} fields in view."
+    f"{len(counts):,} of {len(report.fields):,} fields; each bar is 100% of the "
+    f"{alerts_in_view:,} matched alerts in view."
 )
 if counts.empty:
     st.info("No field has these statuses.")

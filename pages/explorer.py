@@ -7,7 +7,7 @@ import streamlit as st
 
 from siem2graph import views
 from siem2graph.model import SIDES
-from ui import cache, loading, render, state
+from ui import cache, filters, render, state
 
 FOUND_ROWS = 200
 SIDE_LABELS = {"both": "on both sides", "legacy_only": "legacy only", "graph_only": "Graph only"}
@@ -65,8 +65,8 @@ def _alert_detail(key: str) -> None:
     render.graph_alert_json(summary["graph_id"])
 
 
-report = loading.open_report()
 st.title("Alert explorer")
+report = filters.report_in_view()
 chosen = _pick_alert(report.alerts)
 if chosen is not None:
     _alert_detail(chosen)
@@ -75,7 +75,7 @@ st.divider()
 st.subheader("Alerts found on one side only")
 render.table(cache.view(views.reason_counts))
 legacy_tab, graph_tab = st.tabs(["Legacy only", "Graph only"])
-with legacy_tab:
-    render.table(cache.view(views.unmatched_alerts, "legacy_only"))
-with graph_tab:
-    render.table(cache.view(views.unmatched_alerts, "graph_only"))
+for tab, side in ((legacy_tab, "legacy_only"), (graph_tab, "graph_only")):
+    with tab:
+        shown, total = cache.view(views.unmatched_alerts, side, render.DEFAULT_ROWS)
+        render.table(shown, total=total)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from siem2graph.report.content_tables import rules_summary
-from ui import cache, loading, nav, render, state
+from ui import cache, filters, loading, nav, render, state
 from ui.downloads import DATA_FILES, GAP_REPORT, Download, export_downloads
 
 logger = logging.getLogger(__name__)
@@ -52,8 +52,9 @@ def _offer(kind: str, formats: Sequence[str], redact: bool) -> None:
         st.caption(f"{LABELS[download.fmt]}; {len(download.data):,} bytes.")
 
 
-loading.open_report()
 st.title("Export")
+loading.open_report()
+filters.not_applied("the files cover the whole audit")
 redact = st.toggle(
     "Redact user names, host names, domains and IP addresses",
     key=state.EXPORT_REDACT,

@@ -8,7 +8,7 @@ import streamlit as st
 from siem2graph import charts, views
 from siem2graph.mapping import DROPPED_STATUSES
 from siem2graph.report.audit_tables import READINESS_TEXT, replacement, risk_register
-from ui import cache, loading, render, state
+from ui import cache, filters, render, state
 from ui.nav import EXPLORER
 
 VERDICT_CHOICES = {
@@ -86,8 +86,8 @@ def _alerts(field: str, dropped: bool, row: pd.Series) -> None:
         st.switch_page(EXPLORER.path)
 
 
-report = loading.open_report()
 st.title("One field")
+report = filters.report_in_view()
 field = _choose_field([f.siem_field for f in report.fields])
 result = report.field(field)
 dropped = result.status in DROPPED_STATUSES
@@ -118,6 +118,11 @@ if not dropped:
     pairs = cache.view(views.value_pairs_for, field)
     if len(pairs):
         st.subheader("Values Graph holds differently")
-        st.caption("The most frequent (legacy value, Graph value) pairs that did not match.")
+        whole = (
+            ", over every matched alert (filters do not narrow them)" if filters.narrowed() else ""
+        )
+        st.caption(
+            f"The most frequent (legacy value, Graph value) pairs that did not match{whole}."
+        )
         render.table(pairs)
 _alerts(field, dropped, row)

@@ -1,4 +1,4 @@
-"""History: the saved audits (open, rename, delete), their trend, and two audits compared."""
+"""History: the saved audits (open, rename, delete, share), their trend, and two compared."""
 
 from __future__ import annotations
 
@@ -8,17 +8,18 @@ import pandas as pd
 import streamlit as st
 
 from siem2graph import charts
-from siem2graph.store import StoredAudit, StoreError
-from siem2graph.store.history import compare_frame, history_frame, trend_frame
+from siem2graph.store import EVERYONE, StoredAudit, StoreError
+from siem2graph.store.history import compare_frame, history_frame, shared_text, trend_frame
 from ui import audits, render
 from ui.nav import OVERVIEW
 
 CHOSEN_KEY = "history_chosen"
 RENAME_KEY = "history_rename"
+SHARE_KEY, EVERYONE_KEY, UNSHARE_KEY = "history_share", "history_everyone", "history_unshare"
 BEFORE_KEY, AFTER_KEY = "history_before", "history_after"
 TABLE_COLUMNS = [
-    "name", "saved", "detections", "matched_alerts", "keeps", "changes", "loses", "unreadable",
-    "fields_at_risk", "readable", "inputs",
+    "name", "saved", "owner", "shared_with", "detections", "matched_alerts", "keeps", "changes",
+    "loses", "unreadable", "fields_at_risk", "readable", "inputs",
 ]  # fmt: skip
 COMPARE_COLUMNS = [
     "siem_field", "readiness_before", "readiness_after", "match_rate_before", "match_rate_after",
@@ -45,13 +46,42 @@ def _choose(
     return by_id[chosen]
 
 
+def _share(audit: StoredAudit) -> None:
+    """Share with named users or everyone signed in; stop sharing."""
+    with st.popover("Share", icon=":material/share:"):
+        shared = audit.shared_with
+        st.text(f"Shared with: {shared_text(audit) or 'nobody'}")
+        names = st.text_input("Share with (sign-in e-mails, comma separated)", key=SHARE_KEY)
+        everyone = st.checkbox("Everyone signed in", key=EVERYONE_KEY)
+        users = [n for n in names.split(",") if n.strip()] + ([EVERYONE] if everyone else [])
+        if st.button("Share", type="primary", disabled=not users) and audits.share(audit.id, users):
+            st.rerun()
+        if not shared:
+            return
+        ended = st.multiselect(
+            "Stop sharing with",
+            shared,
+            format_func=lambda g: "everyone signed in" if g == EVERYONE else g,
+            key=f"{UNSHARE_KEY}.{audit.id}",
+        )
+        if st.button("Stop sharing", disabled=not ended) and audits.unshare(audit.id, ended):
+            st.rerun()
+
+
 def _manage(saved: list[StoredAudit]) -> None:
-    """Open, rename or delete one audit."""
-    st.subheader("Open, rename or delete")
+    """Open one audit; rename, delete or share it when it is the user's own."""
+    st.subheader("Open, rename, delete or share")
     audit = _choose("Audit", saved, 0, CHOSEN_KEY)
+    user = audits.current_user()
+    if audit.owner != (user or ""):
+        audits.open_link(audit, "Open this audit")
+        st.caption(f"Shared with you by {audit.owner}: only its owner can change or share it.")
+        return
     open_col, rename_col, delete_col = st.columns([1, 2, 1], vertical_alignment="bottom")
     with open_col:
         audits.open_link(audit, "Open this audit")
+        if user is not None:  # sharing is between signed-in users
+            _share(audit)
     name = rename_col.text_input("New name", value=audit.name, key=f"{RENAME_KEY}.{audit.id}")
     if (
         rename_col.button("Rename", icon=":material/edit:")
@@ -112,13 +142,19 @@ if not saved:
     st.stop()
 
 table = history_frame(saved)
-render.table(table.assign(saved=table["created"].map(_when))[TABLE_COLUMNS])
+mine = [a.owner == (audits.current_user() or "") for a in saved]
+shown = table.assign(saved=table["created"].map(_when), owner=table["owner"].mask(mine, "you"))
+render.table(shown[TABLE_COLUMNS])
 if unreadable := int((~table["readable"]).sum()):
     st.warning(f"{unreadable} saved audit(s) cannot be reopened: their tables are missing.")
 _manage(saved)
 
 if len(saved) > 1:
     st.subheader("Trend")
-    st.plotly_chart(charts.history_trend(trend_frame(saved)), key="history_trend")
+    st.plotly_chart(
+        charts.history_trend(trend_frame(saved)),
+        key="history_trend",
+        alt="Fields kept, changed, lost and at risk per saved audit",
+    )
     _compare(saved)
 st.page_link(OVERVIEW.path, label="Back to the audit on screen", icon=OVERVIEW.icon)

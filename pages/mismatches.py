@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from siem2graph import charts, views
-from ui import cache, loading, nav, render, state
+from ui import cache, filters, nav, render, state
 
 CHART = "mismatch_rates"
 GROUPINGS = {"severity": "Severity", "category": "Category"}
@@ -19,8 +19,8 @@ RATE_COLUMNS = {
 }
 
 
-report = loading.open_report()
 st.title("Mismatches")
+report = filters.report_in_view()
 summary = cache.view(views.mismatch_summary)
 differing = summary[summary["mismatch"] > 0]
 compared = summary.dropna(subset=["mismatch_rate"])
@@ -40,7 +40,7 @@ else:
 with st.expander("Every field compared, as a table"):
     render.table(compared, column_config=RATE_COLUMNS)
 
-if not compared.empty:
+if not differing.empty:
     st.subheader("Where values differ, by alert attribute")
     grouping = st.segmented_control(
         "Group by",

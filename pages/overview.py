@@ -8,7 +8,7 @@ from siem2graph import charts
 from siem2graph.pulls import partial_warning
 from siem2graph.report import audit_tables
 from siem2graph.report.summary import OVERALL_TEXT, verdict_sentence
-from ui import cache, loading, nav, render, state
+from ui import cache, filters, nav, render, state
 
 REGISTER_COLUMNS = {
     "siem_field": "SIEM field",
@@ -18,9 +18,9 @@ REGISTER_COLUMNS = {
     "replacement": "Use in Graph instead",
 }
 
-report = loading.open_report()
-join = report.join
 st.title("Overview")
+report = filters.report_in_view()
+join = report.join
 st.caption(f"Audit of the {state.report_label()}.")
 if warning := partial_warning(report.pulls):
     st.warning(render.escape_markdown(warning), icon=":material/warning:")

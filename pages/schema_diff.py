@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import loading, render
+from ui import filters, loading, render
 
-report = loading.open_report()
 st.title("Schema diff")
+report = loading.open_report()
+filters.not_applied("the columns and properties are those of every input")
 
 st.subheader("Legacy columns outside the mapping")
 st.caption(

@@ -44,7 +44,7 @@ def _load_controls() -> None:
     limit, rows = st.get_option("server.maxUploadSize"), server_limits().max_rows
     st.caption(
         f"Each file may be up to {limit:,} MB (server.maxUploadSize); an audit up to "
-        f"{rows:,} legacy rows."
+        f"{rows:,} legacy rows and {rows:,} Graph records."
     )
     legacy_col, graph_col = st.columns(2)
     legacy_files = legacy_col.file_uploader(

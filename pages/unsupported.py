@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from siem2graph import views
-from ui import cache, loading, render
+from ui import cache, filters, render
 
-report = loading.open_report()
 st.title("Unsupported fields")
+report = filters.report_in_view()
 st.caption(
     "SIEM fields with no Graph alerts_v2 equivalent (unsupported) or retired by Microsoft "
     "(obsolete): the detections and alerts that carried a value lose it after the migration."

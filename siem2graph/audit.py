@@ -157,9 +157,7 @@ def run(
         orders = time_orders(legacy.detections, mapping)
     joined = join(legacy.detections, graph.alerts, orders.get("AlertTime"))
     clock.lap("join")
-    # categorical: the ids' categories are mapped, and align numbers the keys, not 1M texts
-    alert_keys = legacy.detections["AlertId"].astype("category").map(joined.legacy_keys)
-    detections = legacy.detections.assign(**{KEY: alert_keys.astype("category")})
+    detections = legacy.detections.assign(**{KEY: joined.detection_keys.array})
     matched = pd.Index(joined.alerts.loc[joined.alerts["side"] == "both", KEY])
     graph_keys = graph.alerts["id"].str.strip().str.lower()
     value_keys: pd.Series | pd.Categorical
@@ -275,7 +273,7 @@ def audit_sources(
     cache: ParsedCache | None = None,
 ) -> AuditReport:
     """Read both sides and run the audit, timing each phase; ``progress`` hears of every
-    step with its share of the whole audit; ``limits`` bound the legacy reading; ``cache``
+    step with its share of the whole audit; ``limits`` bound the reading of both; ``cache``
     keeps the parsed Graph inputs."""
     mapping = mapping or load_mapping()
     progress = progress or no_progress
@@ -283,7 +281,7 @@ def audit_sources(
     graph = list(graph)
     # Graph first: its parse leaves the most transient buffers, which the allocators hand back
     # only while no long-lived legacy text sits between them (the peak: docs/scale.md, choices)
-    graph_data = read_graph_cached(graph, mapping, cache, _within(progress, *_GRAPH_SPAN))
+    graph_data = read_graph_cached(graph, mapping, cache, _within(progress, *_GRAPH_SPAN), limits)
     release_memory()
     read_graph_s = time.perf_counter() - started
     legacy_data = read_legacy(

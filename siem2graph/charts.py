@@ -34,7 +34,6 @@ COVERAGE_SEGMENTS = {
     "unreadable": ("value could not be read", UNREADABLE),
     "both_empty": ("no value on either side", EMPTY),
 }
-LOSS_COLUMNS = ("missing_in_graph", "no_graph_field")
 TIMELINE_SERIES = {
     "matched_alerts": ("on both sides", KEEPS),
     "legacy_only": ("only in the legacy export", LOSES),
@@ -95,11 +94,12 @@ def share_text(part: int, whole: int) -> str:
     return f"{part / whole:.0%} ({part:,} of {whole:,})" if whole else f"{part:,} of 0"
 
 
-def coverage_bars(coverage: pd.DataFrame) -> go.Figure:
+def coverage_bars(coverage: pd.DataFrame, all_fields: Sequence[str] = ()) -> go.Figure:
     """One bar per SIEM field: what became of its value on the alerts in view, as shares.
 
     ``coverage`` is ``views.coverage_in_view``'s frame (loss first); every bar sums to its
-    ``alerts``, so fields with little data show mostly 'no value on either side'.
+    ``alerts``, so fields with little data show mostly 'no value on either side'. A chart of
+    part of the fields leaves room for the longest of ``all_fields``: the parts line up.
     """
     ordered = coverage.iloc[::-1]
     labels = plain_labels(ordered["siem_field"])
@@ -131,7 +131,7 @@ def coverage_bars(coverage: pd.DataFrame) -> go.Figure:
         xaxis={"title": "share of the matched alerts in view", "tickformat": ".0%"},
         yaxis=LABEL_AXIS,
         legend={"orientation": "h", "traceorder": "normal", "yanchor": "bottom", "y": 1.0},
-        margin={"l": label_margin(labels), "r": 20, "t": 90, "b": 50},
+        margin={"l": label_margin([*labels, *plain_labels(all_fields)]), "r": 20, "t": 90, "b": 50},
     )
 
 
@@ -221,10 +221,14 @@ def mismatch_heatmap(rates: pd.DataFrame) -> go.Figure:
     return _finish(
         figure,
         height=_height(len(rates)),
-        xaxis={"title": html.escape(str(rates.columns.name or "")), "automargin": True},
+        xaxis={
+            "title": html.escape(str(rates.columns.name or "")),
+            "automargin": True,
+            "side": "top",  # the column names above a long list of fields
+        },
         yaxis={**LABEL_AXIS, "autorange": "reversed"},
         plot_bgcolor=EMPTY,
-        margin={"l": label_margin(labels), "r": 20, "t": 20, "b": 60},
+        margin={"l": label_margin(labels), "r": 20, "t": 60, "b": 20},
     )
 
 

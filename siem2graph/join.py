@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
+from siem2graph.legacy.compact import text_column
 from siem2graph.model import JoinSummary
 from siem2graph.text_codes import arrow_text, as_text
 from siem2graph.times import SlashedOrder, parse_times
@@ -17,6 +19,7 @@ MDE_SERVICE = "microsoftdefenderforendpoint"
 _BY_ID, _BY_PROVIDER, _BY_PREFIXED_PROVIDER, _BY_PREFIXED_LEGACY = 0, 1, 2, 3
 _PRE_2019_ID = r"\d{18}_-?\d+"  # .NET ticks + signed int32, before the 'da' prefix
 NO_GRAPH_ALERTS = "no Graph alerts were loaded"
+_ROW = "_legacy_row"
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,7 @@ class JoinResult:
     """One row per alert on either side, and the key of every legacy alert id."""
 
     alerts: pd.DataFrame
-    legacy_keys: pd.Series  # AlertId (raw) -> key
+    detection_keys: pd.Series  # the key of each detection's alert, by position
     summary: JoinSummary
 
 
@@ -32,8 +35,11 @@ def _norm(ids: pd.Series) -> pd.Series:
     return ids.astype("str").str.strip().str.lower()
 
 
-def _legacy_alerts(detections: pd.DataFrame, alert_time: SlashedOrder | None) -> pd.DataFrame:
-    """One row per legacy alert id (text columns as plain text, whatever the detections hold)."""
+def _legacy_alerts(
+    detections: pd.DataFrame, alert_time: SlashedOrder | None
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """One row per legacy alert id (text columns as plain text, whatever the detections hold),
+    and the row of each detection's alert (-1: none)."""
     frame = pd.DataFrame(
         {
             "legacy_alert_id": detections["AlertId"],
@@ -51,7 +57,7 @@ def _legacy_alerts(detections: pd.DataFrame, alert_time: SlashedOrder | None) ->
     out["host"] = out.pop("dns_name").fillna(out.pop("machine_name"))
     out["legacy_time"] = grouped["t"].min().array
     out["detections"] = grouped.size().to_numpy()
-    return out
+    return out, grouped.ngroup().fillna(-1).to_numpy(dtype=np.int64)
 
 
 def _match(legacy_ids: pd.Series, graph: pd.DataFrame) -> pd.DataFrame:
@@ -156,7 +162,7 @@ def join(
 ) -> JoinResult:
     """Match legacy alerts to Graph alerts and classify the rest with a likely reason.
     ``alert_time``: what the whole AlertTime column's slashed dates say (``times``)."""
-    legacy = _legacy_alerts(detections, alert_time)
+    legacy, alert_rows = _legacy_alerts(detections, alert_time)
     pairs = _match(legacy["legacy_alert_id"], graph_alerts)
     graph = graph_alerts.rename(
         columns={
@@ -166,7 +172,10 @@ def join(
         }
     ).assign(graph_time=lambda f: parse_times(f["createdDateTime"]))
     both = (
-        pairs.merge(legacy[["legacy_alert_id", "legacy_time", "detections"]], on="legacy_alert_id")
+        pairs.merge(
+            legacy[["legacy_alert_id", "legacy_time", "detections"]].reset_index(names=_ROW),
+            on="legacy_alert_id",
+        )
         .merge(graph, on="graph_id")
         .assign(side="both", key=lambda f: _norm(f["graph_id"]))
     )
@@ -184,7 +193,7 @@ def join(
     alerts = pd.concat([both, legacy_only, graph_only], ignore_index=True).reindex(columns=columns)
     alerts["reason"] = explain(alerts)
     alerts["detections"] = alerts["detections"].fillna(0).astype("int64")
-    keys = pd.concat([both[["legacy_alert_id", "key"]], legacy_only[["legacy_alert_id", "key"]]])
+    keys = _detection_keys(alert_rows, both[_ROW], both["key"], legacy_only["key"])
     how = pairs["how"].value_counts()
     summary = JoinSummary(
         legacy_rows=len(detections),
@@ -197,4 +206,16 @@ def join(
         matched_by_provider_id=int(how.get(_BY_PROVIDER, 0)),
         matched_by_prefix=int(how.get(_BY_PREFIXED_PROVIDER, 0) + how.get(_BY_PREFIXED_LEGACY, 0)),
     )
-    return JoinResult(alerts, keys.set_index("legacy_alert_id")["key"], summary)
+    return JoinResult(alerts, keys, summary)
+
+
+def _detection_keys(
+    alert_rows: np.ndarray, matched_rows: pd.Series, matched: pd.Series, legacy_only: pd.Series
+) -> pd.Series:
+    """Each detection's key from its alert's row (``alert_rows``): ``matched`` at the legacy
+    rows ``matched_rows``, ``legacy_only`` at its own index. Taken by position, never hashed
+    nor made Python strings; categorical where keys repeat (``compact.text_column``)."""
+    rows = np.concatenate([matched_rows.to_numpy(), legacy_only.index.to_numpy()])
+    texts = arrow_text(pd.concat([matched, legacy_only]).astype("str")).combine_chunks()
+    by_row = texts.take(np.argsort(rows, kind="stable"))
+    return text_column(pa.chunked_array([by_row.take(pa.array(alert_rows, mask=alert_rows < 0))]))

@@ -36,6 +36,22 @@ def text_codes(texts: Texts) -> tuple[np.ndarray, pa.Array]:
     return pc.fill_null(codes, -1).to_numpy().astype(np.int32, copy=False), distinct
 
 
+def column_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """The code of each value (-1: none) and the distinct texts the codes stand for."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(), column.cat.categories
+    codes, texts = text_codes(arrow_text(column))
+    return codes, pd.Index(pd.array(texts, dtype="str"))
+
+
+def positions(texts: pd.Index, among: pd.Index) -> np.ndarray:
+    """``among.get_indexer(texts)`` through Arrow's hashing (pandas makes every text a Python
+    string: 0.3 GB for 2M keys)."""
+    values = pa.array(texts.astype("str").array)
+    found = pc.index_in(values, value_set=pa.array(among.astype("str").array, values.type))
+    return pc.fill_null(found, -1).to_numpy().astype(np.intp)
+
+
 def as_text(values: pd.Series) -> pd.Series:
     """``values`` as plain text; a categorical's codes are looked up through Arrow
     (``astype("str")`` goes through Python objects; docs/scale.md, choices)."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -36,11 +38,23 @@ def matched_alerts(report: AuditReport) -> pd.DataFrame:
 
 
 def filter_options(report: AuditReport) -> dict[str, list[str]]:
-    """The values each coverage filter can take on the matched alerts, sorted."""
-    matched = matched_alerts(report)
-    return {
-        column: sorted(matched[column].dropna().astype("str").unique()) for column in FILTER_COLUMNS
-    }
+    """The values each filter can take, one spelling per value whatever its case (the matched
+    alerts' first: Graph's), sorted."""
+    ordered = pd.concat([matched_alerts(report), report.alerts[report.alerts["side"] != "both"]])
+    options = {}
+    for column in FILTER_COLUMNS:
+        values = ordered[column].dropna().astype("str")
+        options[column] = sorted(values[~values.str.lower().duplicated()])
+    return options
+
+
+def day_bounds(report: AuditReport) -> tuple[date, date] | None:
+    """The first and last UTC day of the alerts' times (legacy, else Graph); None without any."""
+    times = report.alerts["legacy_time"].fillna(report.alerts["graph_time"]).dropna()
+    if times.empty:
+        return None
+    days = times.dt.tz_convert("UTC").dt.date
+    return days.min(), days.max()
 
 
 def field_statuses_of(report: AuditReport) -> pd.Series:
@@ -49,25 +63,22 @@ def field_statuses_of(report: AuditReport) -> pd.Series:
 
 
 def coverage_in_view(
-    report: AuditReport,
-    filters: Sequence[tuple[str, Sequence[str]]] = (),
-    field_statuses: Sequence[str] = (),
+    report: AuditReport, field_statuses: Sequence[str] = ()
 ) -> tuple[pd.DataFrame, int]:
-    """What became of each field's value on the matched alerts passing ``filters`` (attribute,
-    allowed values), for fields of the given statuses (all when empty); and how many alerts
+    """What became of each field's value on the report's matched alerts (those in view, for a
+    filtered report), for fields of the given statuses (all when empty); and how many alerts
     that is. Fields Graph has no equivalent for count their alerts with a value as
     ``no_graph_field``. Every row sums to ``alerts``; most alerts lost first."""
-    counts = report.coverage(**{name: list(values) for name, values in filters})
-    alerts = int(counts[list(VERDICTS)].iloc[0].sum()) if len(counts) else _in_view(report, filters)
-    counts = counts.assign(no_graph_field=0)
-    dropped = [f.siem_field for f in report.fields if f.status in DROPPED_STATUSES]
-    if dropped:
-        held = _alerts_holding(report, dropped, filters)
-        lost = pd.DataFrame({"siem_field": dropped, "no_graph_field": held})
-        lost = lost.assign(**{v: 0 for v in VERDICTS})
-        lost["both_empty"] = alerts - lost["no_graph_field"]
-        counts = pd.concat([counts, lost[counts.columns]], ignore_index=True)
-    counts.insert(1, "status", counts["siem_field"].map(field_statuses_of(report)))
+    alerts = report.join.matched_alerts
+    rows = []
+    for r in report.fields:
+        row: dict[str, Any] = {"siem_field": r.siem_field, "status": r.status}
+        row |= {v: getattr(r, v) for v in VERDICTS} | {"no_graph_field": 0}
+        if r.status in DROPPED_STATUSES:
+            row |= {v: 0 for v in VERDICTS}
+            row |= {"no_graph_field": r.legacy_populated, "both_empty": alerts - r.legacy_populated}
+        rows.append(row)
+    counts = pd.DataFrame(rows, columns=["siem_field", "status", *VERDICTS, "no_graph_field"])
     counts["alerts"] = alerts
     counts["lost"] = counts["missing_in_graph"] + counts["no_graph_field"]
     if field_statuses:
@@ -76,30 +87,6 @@ def coverage_in_view(
         ["lost", "mismatch", "siem_field"], ascending=[False, False, True], kind="stable"
     )
     return order.reset_index(drop=True), alerts
-
-
-def _view_mask(report: AuditReport, filters: Sequence[tuple[str, Sequence[str]]]) -> pd.Series:
-    """Matched alerts (rows of ``report.alerts``) passing ``filters``."""
-    mask = report.alerts["side"] == "both"
-    for column, allowed in filters:
-        if allowed:
-            mask &= report.alerts[column].isin(list(allowed))
-    return mask
-
-
-def _in_view(report: AuditReport, filters: Sequence[tuple[str, Sequence[str]]]) -> int:
-    return int(_view_mask(report, filters).sum())
-
-
-def _alerts_holding(
-    report: AuditReport, columns: Sequence[str], filters: Sequence[tuple[str, Sequence[str]]]
-) -> list[int]:
-    """Per legacy column: the matched alerts in view with a value in any of their detections."""
-    keys = report.alerts.loc[_view_mask(report, filters), "key"]
-    rows = report.detections[report.detections["key"].isin(keys)]
-    present = [c for c in columns if c in rows.columns]
-    held = rows[present].notna().groupby(rows["key"].to_numpy(), observed=True).any().sum()
-    return [int(held.get(c, 0)) for c in columns]
 
 
 def mismatch_summary(report: AuditReport) -> pd.DataFrame:
@@ -124,8 +111,8 @@ def mismatch_rate_by(report: AuditReport, attribute: str) -> pd.DataFrame:
     """Mismatch rate per (field, alert attribute value): fields as rows, values as columns.
 
     The rate is over the matched alerts where both sides held a value (match + mismatch);
-    cells without such alerts are NaN. Fields that were never compared are left out; the field
-    with the highest rate comes first.
+    cells without such alerts are NaN. Only fields whose values differ somewhere are kept; the
+    field with the highest rate comes first.
     """
     if attribute not in FILTER_COLUMNS:
         raise KeyError(f"cannot group by {attribute!r}")
@@ -139,7 +126,8 @@ def mismatch_rate_by(report: AuditReport, attribute: str) -> pd.DataFrame:
     )
     totals = compared.groupby(groups.to_numpy()).sum().T
     rates = mismatched.groupby(groups.to_numpy()).sum().T / totals.where(totals > 0)
-    rates = rates[totals.sum(axis=1) > 0].astype("float64")
+    rates = rates[(totals.sum(axis=1) > 0) & rates.fillna(0).gt(0).any(axis=1)]
+    rates = rates.astype("float64")
     worst = rates.max(axis=1, skipna=True).sort_values(ascending=False, kind="stable")
     rates = rates.loc[worst.index]
     rates.index.name, rates.columns.name = "siem_field", attribute
@@ -195,8 +183,9 @@ def alerts_holding(
     ``siem_field`` (for fields Graph has no equivalent for), with that value; and how many."""
     rows = report.detections.loc[report.detections[siem_field].notna(), ["key", siem_field]]
     matched = matched_alerts(report)
-    keys = pd.Index(rows["key"].unique()).intersection(matched.index)
+    keys = pd.Index(rows["key"].unique(), name="key").intersection(matched.index)
     shown = keys[:limit]
+    rows = rows[rows["key"].isin(shown)]  # join the values of the alerts shown only
     table = matched.loc[shown, ["title", "severity", "category", "host"]].assign(
         legacy_value=_joined_values(rows, "key", siem_field).reindex(shown).to_numpy()
     )
@@ -276,10 +265,12 @@ def alert_field_comparison(report: AuditReport, key: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def unmatched_alerts(report: AuditReport, side: str) -> pd.DataFrame:
-    """Legacy-only or Graph-only alerts with the likely reason."""
-    alerts = report.alerts[report.alerts["side"] == side]
-    return alerts[list(ALERT_LIST_COLUMNS)].reset_index(drop=True)
+def unmatched_alerts(report: AuditReport, side: str, limit: int = 500) -> tuple[pd.DataFrame, int]:
+    """The first ``limit`` legacy-only or Graph-only alerts with the likely reason, and how
+    many there are (the view is cached for an hour: 2M alerts' rows would stay held)."""
+    on_side = (report.alerts["side"] == side).to_numpy(dtype=bool)
+    shown = report.alerts.loc[on_side, list(ALERT_LIST_COLUMNS)].head(limit)
+    return shown.reset_index(drop=True), int(on_side.sum())
 
 
 def reason_counts(report: AuditReport) -> pd.DataFrame:

@@ -288,15 +288,19 @@ def test_one_field_shows_its_mapping_figures_and_alerts(report):
     _assert_clean(at)
     assert at.query_params[state.FIELD_PARAM] == "Md5"
     assert _metrics(at)["lost: no Graph field"] == "100% (3 of 3)"
-    assert len(at.dataframe[1].value) == MATCHED  # the alerts whose Md5 is lost
+    lost = at.dataframe[1].value
+    assert len(lost) == MATCHED  # the alerts whose Md5 is lost
+    assert lost.columns[0] == "key"  # the alert a selected row opens
 
 
 def test_coverage_filters_narrow_the_alerts(report):
     at = _app_on(nav.COVERAGE, report)
-    assert f"{MATCHED} of {MATCHED} matched alerts" in _texts(at)
+    assert f"each bar is 100% of the {MATCHED} matched alerts" in _texts(at)
+    assert "Filtered" not in _texts(at)
     at.multiselect(key=f"{state.ALERT_FILTERS}.severity").set_value(["medium"]).run()
     _assert_clean(at)
-    assert f"1 of {MATCHED} matched alerts" in _texts(at)
+    assert f"Filtered: 1 of {MATCHED} matched alerts" in _texts(at)
+    assert "each bar is 100% of the 1 matched alerts" in _texts(at)
     at.multiselect(key=f"{state.COVERAGE_FILTERS}.field_status").set_value(["derived"]).run()
     counts = at.dataframe[0].value
     statuses = {f.siem_field: f.status for f in report.fields}
@@ -308,23 +312,89 @@ def test_coverage_filters_narrow_the_alerts(report):
     assert lost.at["Md5", "no_graph_field"] == 1  # the one medium alert in view
 
 
-def test_filters_live_in_the_url_and_persist_across_pages(report):
+def _shared_link(report, **params: str) -> AppTest:
+    """A new session opening a link with ``params`` (the report loaded as if audited)."""
     at = _fresh_app()
     at.session_state[state.SAMPLE_TRIED] = True
     at.session_state[state.REPORT] = report
     at.session_state[state.REPORT_ID] = "dashboard-test-inputs"
-    at.query_params["severity"] = "medium"  # a shared link
-    at.run()
+    for name, value in params.items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def test_filters_live_in_the_url_and_persist_across_pages(report):
+    at = _shared_link(report, severity="medium")
     at.switch_page(nav.COVERAGE.path).run()
     _assert_clean(at)
-    assert f"1 of {MATCHED} matched alerts" in _texts(at)
+    assert f"Filtered: 1 of {MATCHED} matched alerts" in _texts(at)
     severity = at.multiselect(key=f"{state.ALERT_FILTERS}.severity")
     assert severity.options == ["low", "medium"]  # severity order, not the alphabet
     severity.set_value(["low"]).run()
     assert at.query_params["severity"] == "low"
     at.switch_page(nav.OVERVIEW.path).run()
+    assert at.query_params["severity"] == "low"  # the URL of every page carries it
     at.switch_page(nav.COVERAGE.path).run()
-    assert f"2 of {MATCHED} matched alerts" in _texts(at)  # kept across pages
+    assert f"Filtered: 2 of {MATCHED} matched alerts" in _texts(at)  # kept across pages
+
+
+@pytest.mark.parametrize(
+    "page", [nav.OVERVIEW, nav.COVERAGE, nav.FIELD, nav.UNSUPPORTED, nav.MISMATCHES, nav.EXPLORER]
+)
+def test_every_alert_page_reads_the_filtered_view(report, page):
+    at = _shared_link(report, severity="medium").switch_page(page.path).run()
+    _assert_clean(at)
+    assert f"Filtered: 1 of {MATCHED} matched alerts, 1 of 5 alerts in all" in _texts(at)
+    assert at.expander[0].label == "Filter the alerts (1 on)"
+
+
+def test_the_filter_reaches_the_verdict_tables_and_charts(report):
+    at = _shared_link(report, severity="low").switch_page(nav.OVERVIEW.path).run()
+    _assert_clean(at)
+    assert _metrics(at)["Matched alerts"] == "2 of 3"  # of the legacy alerts in view
+    register = _table_with(at, "touched")
+    assert "Severity" not in set(register["siem_field"])  # its one change is on a medium alert
+    assert "2 of 2 (100%)" in set(register["touched"])
+    at.switch_page(nav.MISMATCHES.path).run()
+    assert '"Severity"' not in at.get("plotly_chart")[0].proto.spec
+
+
+def test_value_pairs_say_the_filters_do_not_narrow_them(report):
+    at = _shared_link(report, severity="low", field="Severity").switch_page(nav.FIELD.path)
+    at.run()
+    _assert_clean(at)
+    assert any("filters do not narrow them" in c.value for c in at.caption)
+
+
+def test_a_day_range_in_the_url_is_read_within_the_alerts_days(report):
+    at = _shared_link(report, **{"from": "2021-04-20", "to": "2021-04-27"})
+    at.switch_page(nav.OVERVIEW.path).run()
+    _assert_clean(at)
+    day = at.session_state[state.ALERT_FILTERS]["days"]
+    assert [d.isoformat() for d in day] == ["2021-04-27", "2021-04-27"]  # the alerts' one day
+    assert "Filtered" not in _texts(at) and "from" not in at.query_params
+
+
+def test_a_saved_audits_link_with_filters_reopens_the_same_filtered_view():
+    at = _upload(_app_on(nav.SOURCES), (LEGACY_FILE, legacy_csv()), (GRAPH_FILE, graph_json()))
+    _audit_button(at).click().run()
+    at.switch_page(nav.COVERAGE.path).run()
+    at.multiselect(key=f"{state.ALERT_FILTERS}.severity").set_value(["medium"]).run()
+    link = {name: at.query_params[name] for name in ("audit", "severity")}
+    assert link["severity"] == "medium"
+    reopened = _fresh_app()  # the link in a new tab: a new session
+    for name, value in link.items():
+        reopened.query_params[name] = value
+    reopened.run().switch_page(nav.COVERAGE.path).run()
+    _assert_clean(reopened)
+    assert f"Filtered: 1 of {MATCHED} matched alerts" in _texts(reopened)
+
+
+def test_pages_the_filters_do_not_narrow_say_so(report):
+    at = _shared_link(report, severity="low").switch_page(nav.COVERAGE.path).run()
+    at.switch_page(nav.EXPORT.path).run()
+    _assert_clean(at)
+    assert any("do not apply here" in c.value for c in at.caption)
 
 
 def test_bridge_fidelity_lists_what_the_feed_restores(report):

@@ -11,7 +11,7 @@ import pytest
 
 from siem2graph.audit import audit_files
 from siem2graph.bridge.convert import convert, sidecar_path
-from siem2graph.bridge.records import FeedSpec, siem_records
+from siem2graph.bridge.records import FeedSpec
 from siem2graph.errors import InputError
 from siem2graph.mapping import load_mapping
 from siem2graph.sources import Source
@@ -60,7 +60,7 @@ def test_the_real_documented_alert_round_trips(tmp_path):
 
 def test_records_use_the_siem_api_spellings_and_value_forms():
     alert = graph_example()
-    records = siem_records(alert, SPEC)
+    records = SPEC.writer().records(alert)
     assert len(SPEC.columns) == 50 and all(list(r) == list(SPEC.columns) for r in records)
     for key in ("IpAddress", "Url", "ThreatFamily", "InternalIPv4List", "ReportID"):
         assert key in SPEC.columns
@@ -78,7 +78,7 @@ def test_each_detection_kind_of_evidence_is_one_record_sharing_the_alert_id():
     alert = graph_example()
     kinds = [e["@odata.type"].rsplit(".", 1)[-1] for e in alert["evidence"]]
     detections = [k for k in kinds if k in ("fileEvidence", "processEvidence")]
-    records = siem_records(alert, SPEC)
+    records = SPEC.writer().records(alert)
     assert len(records) == len(detections) >= 2
     assert {r["AlertId"] for r in records} == {alert["id"]}
     assert records[1]["CommandLine"] and not records[0]["CommandLine"]  # the process record
@@ -87,7 +87,7 @@ def test_each_detection_kind_of_evidence_is_one_record_sharing_the_alert_id():
 
 def test_an_alert_without_detection_evidence_is_one_record():
     alert = graph_example() | {"evidence": []}
-    (record,) = siem_records(alert, SPEC)
+    (record,) = SPEC.writer().records(alert)
     assert record["AlertTitle"] == alert["title"] and record["Sha1"] == ""
 
 
@@ -98,7 +98,7 @@ def test_users_are_written_as_domain_backslash_user_lists():
         {"accountName": "alice", "domainName": "CONTOSO"},
         {"accountName": "bob", "domainName": "CONTOSO"},
     ]
-    assert siem_records(alert, SPEC)[0]["LogOnUsers"] == "CONTOSO\\alice; CONTOSO\\bob"
+    assert SPEC.writer().records(alert)[0]["LogOnUsers"] == "CONTOSO\\alice; CONTOSO\\bob"
 
 
 def test_enumerations_are_written_in_the_siem_vocabulary():
@@ -106,10 +106,10 @@ def test_enumerations_are_written_in_the_siem_vocabulary():
         "severity": "high",
         "detectionSource": "microsoftDefenderForEndpoint",
     }
-    record = siem_records(alert, SPEC)[0]
+    record = SPEC.writer().records(alert)[0]
     assert (record["Severity"], record["Source"]) == ("High", "EDR")
     unknown = graph_example() | {"detectionSource": "someFutureSource"}
-    assert siem_records(unknown, SPEC)[0]["Source"] == "someFutureSource"
+    assert SPEC.writer().records(unknown)[0]["Source"] == "someFutureSource"
 
 
 def test_the_sidecar_lists_what_graph_cannot_fill_with_microsofts_reason(tmp_path):

@@ -16,6 +16,9 @@ WIDTHS = (1440, 1280, 800)
 CUT_TEXT = """() => [...document.querySelectorAll(
     '[data-testid="stMetricLabel"] p, [data-testid="stMetricValue"] div')]
   .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
+# Charts a screen reader cannot name (st.plotly_chart without alt).
+UNNAMED_CHARTS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+  .filter(e => e.getAttribute('role') !== 'figure' || !e.getAttribute('aria-label')).length"""
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +42,7 @@ def test_every_page_fits_its_width(page, width):
         assert page.evaluate(CUT_TEXT) == [], spec.title
         wider = page.evaluate("() => document.documentElement.scrollWidth")
         assert wider <= width + 1, f"{spec.title} scrolls sideways at {width} px"
+        assert page.evaluate(UNNAMED_CHARTS) == 0, f"{spec.title}: a chart has no accessible name"
 
 
 def test_coverage_chart_names_the_fields_graph_drops(page):
@@ -67,3 +71,39 @@ def test_dark_mode_follows_the_system_and_keeps_the_charts_legible(page):
         assert red + green + blue < 200, background  # the dark theme, not the light one
     finally:
         page.emulate_media(color_scheme="light")
+
+
+def _open_filter_bar(page) -> None:
+    """Unfold the filter bar unless it is open already."""
+    if not page.get_by_role("combobox", name="Severity").is_visible():
+        page.get_by_test_id("stExpander").filter(has_text="Filter the alerts").click()
+    page.get_by_role("combobox", name="Severity").wait_for()
+
+
+def test_the_filter_bar_narrows_every_page_and_lives_in_the_url(page):
+    page.set_viewport_size({"width": 800, "height": 1600})
+    open_page(page, "Coverage")
+    _open_filter_bar(page)
+    severity = page.get_by_role("combobox", name="Severity")
+    severity.click()
+    severity.press_sequentially("high")
+    severity.press("Enter")
+    severity.press("Escape")
+    settle(page)
+    screenshot(page, "pages-800/filter-bar")
+    assert "severity=high" in page.url
+    filtered = page.get_by_test_id("stText").filter(has_text="Filtered: ")
+    filtered.wait_for()
+    assert "(severity: high)" in filtered.inner_text()
+    wider = page.evaluate("() => document.documentElement.scrollWidth")
+    assert wider <= 801, "the filter bar scrolls sideways at 800 px"
+    open_page(page, "Overview")
+    assert page.get_by_test_id("stText").filter(has_text="Filtered: ").count() == 1
+    screenshot(page, "pages-800/filter-bar-overview")
+    assert "severity=high" in page.url  # the filter follows to every page
+    _open_filter_bar(page)
+    page.get_by_test_id("stMultiSelect").filter(has_text="Severity").get_by_role(
+        "button", name="Clear all"
+    ).click()
+    settle(page)
+    assert page.get_by_test_id("stText").filter(has_text="Filtered: ").count() == 0

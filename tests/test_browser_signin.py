@@ -63,6 +63,17 @@ domains = ["contoso.test"]
 """
 
 
+def team_emulator(folder: Path, client_secret: str) -> GraphEmulator:
+    """The emulator (Graph + sign-in) serving the sample alerts to the dashboard's app, with
+    Alice, Bob and Mallory to sign in as."""
+    return GraphEmulator(
+        load_alerts(SAMPLE / "graph_alerts_v2.json"),
+        [Registration(DASHBOARD_APP, client_secret)],
+        folder / "ca.pem",
+        users=[ALICE, BOB, MALLORY],
+    )
+
+
 @pytest.fixture(scope="module")
 def team(tmp_path_factory) -> Iterator[Team]:
     """The emulator (Graph + sign-in, three users) and the dashboard with sign-in on."""
@@ -73,12 +84,7 @@ def team(tmp_path_factory) -> Iterator[Team]:
         pytest.fail("Authlib or httpx is missing: make setup (pip install -r requirements.txt)")
     folder = tmp_path_factory.mktemp("team")
     client_secret = secrets.token_urlsafe(24)
-    emulator = GraphEmulator(
-        load_alerts(SAMPLE / "graph_alerts_v2.json"),
-        [Registration(DASHBOARD_APP, client_secret)],
-        folder / "ca.pem",
-        users=[ALICE, BOB, MALLORY],
-    )
+    emulator = team_emulator(folder, client_secret)
     port = free_port()
     secrets_file = folder / "secrets.toml"
     secrets_file.write_text(_secrets(emulator, port, client_secret), encoding="utf-8")

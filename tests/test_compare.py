@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from siem2graph.compare import COMPARATORS, aggregate_times, parse_times, split_items
+from siem2graph.compare import COMPARATORS, aggregate_times
 from siem2graph.mapping import load_mapping
+from siem2graph.normalise import split_items
+from siem2graph.times import parse_times
 
 MAPPING = load_mapping()
 

@@ -234,7 +234,7 @@ def test_a_json_document_over_the_limit_is_refused_and_ndjson_is_not(monkeypatch
     monkeypatch.setattr(records, "BATCH_BYTES", 20_000)  # read in pieces: refused before the end
     document = orjson.dumps({"value": ALERTS})
     limits = ReadLimits(max_json_document_bytes=len(document) // 2)
-    with pytest.raises(InputError, match=r"graph\.json: a JSON document over .*NDJSON"):
+    with pytest.raises(InputError, match=r"graph\.json: a JSON document larger than .*NDJSON"):
         read_graph([Source.from_bytes("graph.json", document)], MAPPING, limits=limits)
     lines = ndjson("graph.ndjson", ALERTS)()
     assert len(read_graph(lines, MAPPING, limits=limits).alerts) == len({a["id"] for a in ALERTS})

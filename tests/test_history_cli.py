@@ -107,3 +107,31 @@ def test_a_save_that_fails_warns_and_keeps_the_reports(inputs, tmp_path, monkeyp
     err = capsys.readouterr().err
     assert "siem2graph: warning: the audit was not saved in the store: cannot save" in err
     assert "No space left on device" in err
+
+
+def test_an_audit_saved_from_the_cli_is_shared_and_unshared(inputs, tmp_path, capsys):
+    """The CLI saves without a sign-in: signed-in users of the same store see its audits only
+    once shared with them (by e-mail, or everyone signed in)."""
+    from siem2graph.store import open_store
+
+    store = str(tmp_path / "store")
+    audit_id = _saved_id(_audit(inputs, tmp_path / "out", "--store", store))
+    alice = open_store(store, user="alice@contoso.test")
+    assert alice.list() == []
+    assert main(["history", "share", audit_id, "Alice@Contoso.test", "--store", store]) == 0
+    assert f"{audit_id} is shared with alice@contoso.test" in capsys.readouterr().out
+    assert [a.id for a in alice.list()] == [audit_id]
+    assert open_store(store, user="bob@contoso.test").list() == []
+    assert main(["history", "share", audit_id, "--everyone", "--store", store]) == 0
+    assert "shared with everyone signed in, alice@" in capsys.readouterr().out
+    assert [a.id for a in open_store(store, user="bob@contoso.test").list()] == [audit_id]
+    assert main(["history", "list", "--json", "--store", store]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed[0]["shared_with"] == "everyone signed in, alice@contoso.test"
+    assert listed[0]["owner"] == "(no sign-in)"
+    unshare = ["history", "unshare", audit_id, "alice@contoso.test", "--everyone"]
+    assert main([*unshare, "--store", store]) == 0
+    assert f"{audit_id} is not shared" in capsys.readouterr().out
+    assert alice.list() == []
+    assert main(["history", "share", audit_id, "--store", store]) == 2
+    assert "name the users to share with" in capsys.readouterr().err

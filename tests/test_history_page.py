@@ -63,6 +63,7 @@ def test_an_audit_is_saved_and_its_url_reopens_it_in_a_new_session(store_dir):
     reload = _app(audit=saved[0].id).run()  # F5, a new tab or a bookmark: a new session
     _clean(reload)
     report = reload.session_state[state.REPORT]
+    assert report is at.session_state[state.REPORT]  # the same audit: one copy, not two
     assert report.join.matched_alerts == MATCHED
     assert "1 legacy and 1 Graph file(s), saved " in reload.session_state[state.REPORT_LABEL]
     assert not any("bundled sample" in i.value for i in reload.info)
@@ -216,3 +217,109 @@ def test_a_team_server_keeps_its_catalog_in_postgresql(store_dir):
         reopened.run()
         _clean(reopened)
         assert reopened.session_state[state.REPORT].join.matched_alerts == MATCHED
+
+
+ALICE, BOB, MALLORY = "alice@contoso.test", "bob@contoso.test", "mallory@elsewhere.test"
+
+
+def _as(monkeypatch, user: str | None) -> None:
+    import ui.audits
+
+    monkeypatch.setattr(ui.audits, "current_user", lambda: user)
+
+
+def _history_page(**query: str) -> AppTest:
+    at = _app(**query)
+    at.session_state[state.SAMPLE_TRIED] = True
+    at.run()
+    return at.switch_page(nav.HISTORY.path).run()
+
+
+def _click(at: AppTest, label: str) -> None:
+    next(b for b in at.button if b.label == label).click().run()
+    _clean(at)
+
+
+def test_an_owner_shares_and_unshares_on_history_and_others_see_whose_it_is(
+    store_dir, small_report, monkeypatch
+):
+    audit = open_store(store_dir, user=ALICE).save(small_report, name="alice's audit")
+    _as(monkeypatch, ALICE)
+    at = _history_page()
+    _clean(at)
+    assert at.dataframe[0].value[["owner", "shared_with"]].values.tolist() == [["you", ""]]
+    at.text_input(key="history_share").set_value(f"{BOB}, carol@contoso.test").run()
+    _click(at, "Share")
+    assert open_store(store_dir, user=ALICE).get(audit.id).shared_with == (
+        BOB,
+        "carol@contoso.test",
+    )
+    at.multiselect(key=f"history_unshare.{audit.id}").set_value(["carol@contoso.test"]).run()
+    _click(at, "Stop sharing")
+    assert open_store(store_dir, user=ALICE).get(audit.id).shared_with == (BOB,)
+    assert at.dataframe[0].value["shared_with"].tolist() == [BOB]
+
+    _as(monkeypatch, BOB)
+    bob = _history_page()
+    _clean(bob)
+    assert bob.dataframe[0].value[["name", "owner"]].values.tolist() == [["alice's audit", ALICE]]
+    assert any(f"Shared with you by {ALICE}" in c.value for c in bob.caption)
+    assert not [b for b in bob.button if b.label in ("Rename", "Share", "Delete this audit")]
+    opened = _app(audit=audit.id).run()
+    _clean(opened)
+    assert opened.session_state[state.REPORT].join == small_report.join
+
+    _as(monkeypatch, MALLORY)
+    assert "No saved audits yet" in _history_page().info[0].value
+    refused = _app(audit=audit.id).run()
+    assert "no saved audit" in refused.error[0].value.replace("\\", "")  # not "forbidden"
+    assert state.REPORT not in refused.session_state
+
+
+def test_a_reopened_audit_is_one_copy_held_by_its_sessions_only(
+    store_dir, small_report, monkeypatch
+):
+    import gc
+    import weakref
+
+    from ui import cache
+
+    audit = open_store(store_dir, user=ALICE).save(small_report)
+    open_store(store_dir, user=ALICE).share(audit.id, [BOB])
+    _as(monkeypatch, ALICE)
+    alice = _app(audit=audit.id).run()
+    _as(monkeypatch, BOB)
+    bob = _app(audit=audit.id).run()
+    assert bob.session_state[state.REPORT] is alice.session_state[state.REPORT]
+    held = weakref.ref(alice.session_state[state.REPORT])
+
+    def refuse(*_args):
+        raise AssertionError("a report was looked up for a user who may not open it")
+
+    _as(monkeypatch, MALLORY)
+    monkeypatch.setattr(cache, "saved_report", refuse)
+    refused = _app(audit=audit.id).run()
+    assert not refused.exception and state.REPORT not in refused.session_state
+    monkeypatch.undo()
+    del alice, bob, refused  # the sessions end
+    gc.collect()
+    assert held() is None  # no server-wide cache keeps it for whoever asks next
+
+
+def test_audits_the_cli_saved_are_listed_locally_and_never_to_a_signed_in_user(
+    store_dir, tmp_path, monkeypatch
+):
+    from siem2graph.cli import main
+
+    legacy, graph = tmp_path / LEGACY_FILE, tmp_path / GRAPH_FILE
+    legacy.write_bytes(legacy_csv())
+    graph.write_bytes(graph_json())
+    args = ["audit", "--legacy", str(legacy), "--graph", str(graph), "--out", str(tmp_path / "o")]
+    assert main([*args, "--store", str(store_dir)]) == 0
+    local = _history_page()  # the single-user dashboard on the same store
+    _clean(local)
+    listed = local.dataframe[0].value
+    assert listed["name"].str.startswith(f"{LEGACY_FILE} vs {GRAPH_FILE}").tolist() == [True]
+    assert listed["owner"].tolist() == ["you"]
+    _as(monkeypatch, ALICE)
+    assert "No saved audits yet" in _history_page().info[0].value

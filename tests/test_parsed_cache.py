@@ -15,6 +15,7 @@ from siem2graph.cli import main
 from siem2graph.graph import parsed_cache
 from siem2graph.graph.alerts import read_graph
 from siem2graph.graph.parsed_cache import ParsedCache, read_graph_cached
+from siem2graph.legacy.limits import ReadLimits
 from siem2graph.mapping import load_mapping
 from siem2graph.sources import Source
 
@@ -111,14 +112,16 @@ def test_the_least_recently_used_entries_go_past_the_limit(tmp_path):
     fewer = _reading_fewer_paths(mapping)
     read_graph_cached([Source.from_path(GRAPH)], fewer, small)
     entries = [e.name for e in cache.folder.iterdir()]
-    assert entries == [small.key([Source.from_path(GRAPH)], fewer)]
+    assert entries == [small.key([Source.from_path(GRAPH)], fewer, ReadLimits())]
 
 
 def test_an_unreadable_entry_is_parsed_again(tmp_path, parses):
     cache, mapping = ParsedCache(tmp_path / "cache"), load_mapping()
     sources = [Source.from_path(GRAPH)]
     read_graph_cached(sources, mapping, cache)
-    (cache.folder / cache.key(sources, mapping) / "values.arrow").write_bytes(b"not arrow")
+    (cache.folder / cache.key(sources, mapping, ReadLimits()) / "values.arrow").write_bytes(
+        b"not arrow"
+    )
     again = read_graph_cached(sources, mapping, cache)
     assert len(again.alerts) == len(read_graph(sources, mapping).alerts)
     assert len(parses) == 2

@@ -75,8 +75,10 @@ def hostile_files():
 
 
 def _sheet_rows(data: bytes, sheet: str) -> list[dict[str, object]]:
+    """The sheet's rows keyed by column names (its headers are those names in words)."""
     rows = list(openpyxl.load_workbook(io.BytesIO(data))[sheet].iter_rows(values_only=True))
-    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    names = [str(h).lower().replace(" ", "_") for h in rows[0]]
+    return [dict(zip(names, row, strict=True)) for row in rows[1:]]
 
 
 def _csv_rows(data: bytes) -> list[dict[str, str]]:

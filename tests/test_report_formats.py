@@ -13,7 +13,8 @@ import openpyxl
 import pytest
 
 from siem2graph.report import EXPORTERS, render_all, write_reports
-from siem2graph.report.images import find_browser
+from siem2graph.report.images import find_browser, report_figures
+from siem2graph.report.pdf_report import chart_size, new_pdf
 from siem2graph.report.safety import NEUTRALISED_NOTE
 from tests.report_inputs import example_report
 from tests.system import require_tool
@@ -87,10 +88,12 @@ def test_xlsx_sheets_headers_formats_and_values(files):
     assert {"risk_register", "fields", "mismatch_pairs", "mapping"} <= set(book.sheetnames)
     fields = book["fields"]
     header = [c.value for c in fields[1]]
-    assert header[0] == "siem_field" and "retained_rate" in header
+    assert header[0] == "SIEM field" and "Retained rate" in header
+    headers = [c.value for ws in book if ws.title != "charts" for c in ws[1]]
+    assert not [h for h in headers if "_" in h]  # words, never snake_case
     assert fields.freeze_panes == "A2" and fields.auto_filter.ref
     rows = {r[0].value: r for r in fields.iter_rows(min_row=2)}
-    rate = rows["FileName"][header.index("mismatch_rate")]
+    rate = rows["FileName"][header.index("Mismatch rate")]
     assert rate.value == 1 and rate.number_format == "0.0%"
     assert fields.conditional_formatting
     assert "turned off" in book["charts"]["A1"].value
@@ -113,7 +116,7 @@ def test_html_is_self_contained_and_structured(files):
 def test_html_charts_are_small_svg_images():
     html = render_all(example_report(), ["html"])["report.html"]
     images = re.findall(rb'<img alt="[^"]+" src="data:image/svg\+xml;base64,', html)
-    assert len(images) == 3
+    assert len(images) == 5  # the coverage chart in three parts, mismatches, alerts per day
     assert len(html) < 600_000  # no inline plotly.js (4.9 MB before)
 
 
@@ -158,6 +161,12 @@ def test_pdf_page_one_gives_the_verdict_and_the_risk_register(files, tmp_path):
     )
     assert "Readiness per verdict" in page_one and "Risk register" in page_one
     assert "SIEM field" in page_one and "siem_field" not in page_one  # headers in words
+    layout = subprocess.run(
+        ["pdftotext", "-layout", "-f", "1", "-l", "1", str(tmp_path / "r.pdf"), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    register_header = next(line for line in layout.splitlines() if "Owner" in line)
+    assert "Decision" in register_header  # one-word headers never wrap
 
 
 def test_write_reports_writes_every_file(tmp_path):
@@ -172,10 +181,20 @@ def test_charts_are_left_out_with_a_note_without_a_browser(monkeypatch):
     assert "no Chromium found" in book["charts"]["A1"].value
 
 
+def test_pdf_charts_use_the_page_width():
+    pdf = new_pdf()
+    for caption, figure in report_figures(example_report()):
+        png = b"\x89PNG\r\n\x1a\n" + bytes(8) + (2 * 1100).to_bytes(4, "big")
+        png += (2 * int(figure.layout.height)).to_bytes(4, "big")
+        width, height = chart_size(pdf, png)
+        assert width == pytest.approx(pdf.epw), caption
+        assert height < pdf.eph - 20
+
+
 def test_charts_are_images_in_xlsx_and_pdf(tmp_path):
     assert find_browser() is not None, "no Chromium to render charts: install chromium"
     files = render_all(example_report(), ["xlsx", "pdf"], images=True)
     book = openpyxl.load_workbook(io.BytesIO(files["report.xlsx"]))
-    assert len(book["charts"]._images) == 3
-    assert files["report.pdf"].count(b"/Subtype /Image") >= 3
+    assert len(book["charts"]._images) == 5  # the coverage chart in three parts
+    assert files["report.pdf"].count(b"/Subtype /Image") >= 5
     assert pdf_renders(files["report.pdf"], tmp_path)

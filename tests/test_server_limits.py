@@ -103,9 +103,9 @@ def test_the_sources_page_shows_the_row_limit_as_an_error(monkeypatch):
     monkeypatch.setenv("SIEM2GRAPH_MAX_ROWS", "5")
     at = AppTest.from_file(APP, default_timeout=120).run()
     assert not at.exception
-    assert any("more than 5 legacy rows" in e.value for e in at.error)
+    assert any("more than 5 Graph records" in e.value for e in at.error)  # read first
     assert state.REPORT not in at.session_state
-    assert any("up to 5 legacy rows" in c.value for c in at.caption)
+    assert any("up to 5 legacy rows and 5 Graph records" in c.value for c in at.caption)
 
 
 @pytest.mark.parametrize(("address", "banner"), [("localhost", False), ("0.0.0.0", True)])

@@ -15,6 +15,7 @@ import pytest
 
 from siem2graph.audit import audit_files
 from siem2graph.store import (
+    EVERYONE,
     AuditNotFound,
     AuditStore,
     AuditUnreadable,
@@ -24,7 +25,7 @@ from siem2graph.store import (
 )
 from siem2graph.store import frames as frames_module
 from siem2graph.store.backends import PostgresBackend, SqliteBackend
-from siem2graph.store.catalog import SCHEMA_VERSION, migrate
+from siem2graph.store.catalog import SCHEMA_VERSION, Catalog, migrate
 from siem2graph.store.frames import FRAMES
 from siem2graph.store.store import CATALOG_FILE
 from tests.dashboard_inputs import dashboard_report
@@ -99,6 +100,49 @@ def test_each_user_sees_only_their_own_audits(make_store, small):
     assert alice.get(mine.id).name == "alice's"
 
 
+ALICE, BOB, CAROL = "alice@contoso.test", "bob@contoso.test", "carol@contoso.test"
+
+
+def test_an_owner_shares_with_named_users_then_everyone_and_unshares(make_store, small):
+    alice, bob, carol, nobody = (make_store(u) for u in (ALICE, BOB, CAROL, None))
+    audit = alice.save(small, name="shared")
+    alice.save(small, name="alice's own")
+    alice.share(audit.id, [" Bob@Contoso.TEST ", ALICE])  # as signed in; never herself
+    assert [(a.name, a.owner, a.shared_with) for a in bob.list()] == [("shared", ALICE, (BOB,))]
+    assert bob.open(audit.id).join == small.join
+    assert carol.list() == [] and nobody.list() == []
+    for attempt in (lambda: carol.get(audit.id), lambda: nobody.open(audit.id)):
+        with pytest.raises(AuditNotFound, match="no saved audit"):  # never "forbidden"
+            attempt()
+    for change in (
+        lambda: bob.rename(audit.id, "mine now"),
+        lambda: bob.delete(audit.id),
+        lambda: bob.share(audit.id, [CAROL]),
+        lambda: bob.unshare(audit.id, [BOB]),
+    ):
+        with pytest.raises(StoreError, match="only the owner"):
+            change()
+    alice.share(audit.id, [EVERYONE])
+    assert alice.get(audit.id).shared_with == (EVERYONE, BOB)
+    assert carol.get(audit.id).shared_with == (EVERYONE,)  # not who else it is shared with
+    assert nobody.list() == []  # everyone signed in: not a server without sign-in
+    alice.unshare(audit.id, [EVERYONE, BOB])
+    assert bob.list() == carol.list() == [] and alice.get(audit.id).shared_with == ()
+    with pytest.raises(StoreError, match="name the users"):
+        alice.share(audit.id, ["bob smith"])
+
+
+def test_audits_saved_without_sign_in_stay_out_of_signed_in_lists_unless_shared(make_store, small):
+    """What the CLI (or a local dashboard) saves belongs to nobody: the local dashboard lists it,
+    a signed-in user only once it is shared with them."""
+    cli, alice = make_store(None), make_store(ALICE)
+    saved = cli.save(small, name="from the command line")
+    assert [a.id for a in cli.list()] == [saved.id]
+    assert alice.list() == []
+    cli.share(saved.id, [ALICE])
+    assert [(a.id, a.owner) for a in alice.list()] == [(saved.id, "")]
+
+
 def test_rename_and_list_newest_first(make_store, small):
     store = make_store()
     first = store.save(small, name="first")
@@ -115,7 +159,9 @@ def test_deleting_leaves_nothing_of_the_audit(make_store, small, backend_kind, t
     marker = "NAME-THAT-MUST-DISAPPEAR-7f3a"
     kept = store.save(small, name="kept")
     gone = store.save(small, name=marker)
+    store.share(gone.id, [BOB])
     store.delete(gone.id)
+    assert make_store(BOB).list() == []
     assert [a.id for a in store.list()] == [kept.id]
     with pytest.raises(AuditNotFound):
         store.open(gone.id)
@@ -131,6 +177,8 @@ def test_deleting_leaves_nothing_of_the_audit(make_store, small, backend_kind, t
     else:
         with store.catalog.backend.transaction() as tx:
             assert tx.execute("SELECT COUNT(*) FROM audits WHERE id = ?", (gone.id,)) == [(0,)]
+            shares = tx.execute("SELECT COUNT(*) FROM audit_shares WHERE audit_id = ?", (gone.id,))
+            assert shares == [(0,)]
 
 
 def test_a_damaged_or_missing_file_marks_the_audit_unreadable(make_store, small, tmp_path):
@@ -201,6 +249,9 @@ def test_an_older_catalog_is_migrated_and_keeps_its_audits(backend_kind, tmp_pat
     assert migrate(backend) == SCHEMA_VERSION
     with backend.transaction() as tx:
         assert tx.execute("SELECT name FROM audits") == [("from v1",)]
+    catalog = Catalog(backend)  # its audits can be shared once migrated
+    assert catalog.share("", "old", [BOB])
+    assert [a.name for a in catalog.list(BOB)] == ["from v1"]
 
 
 def test_a_newer_catalog_is_refused_with_a_clear_message(backend_kind, tmp_path, request):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from siem2graph import views
+from siem2graph.alert_filter import AlertFilter, filtered
 from tests.dashboard_inputs import (
     FILE_CHANGED,
     GRAPH_ONLY,
@@ -32,10 +33,11 @@ def test_coverage_in_view_filters_alerts_and_field_statuses(report):
     counts, alerts = views.coverage_in_view(report)
     assert alerts == MATCHED
     assert counts.set_index("siem_field").loc["Severity", ["match", "mismatch"]].tolist() == [2, 1]
-    counts, alerts = views.coverage_in_view(report, (("severity", ("low",)),))
+    low = filtered(report, AlertFilter((("severity", ("low",)),)))
+    counts, alerts = views.coverage_in_view(low)
     assert alerts == 2
     assert counts.set_index("siem_field").loc["FileName", ["match", "mismatch"]].tolist() == [1, 1]
-    counts, _ = views.coverage_in_view(report, (), ("derived",))
+    counts, _ = views.coverage_in_view(report, ("derived",))
     assert len(counts) > 0
     assert (counts["siem_field"].map(views.field_statuses_of(report)) == "derived").all()
 
@@ -49,7 +51,7 @@ def test_coverage_in_view_counts_fields_graph_has_no_equivalent_for(report):
     segments = ["match", "mismatch", "missing_in_graph", "no_graph_field", "new_in_graph"]
     assert (rows[[*segments, "unreadable", "both_empty"]].sum(axis=1) == alerts).all()
     assert counts["siem_field"].iloc[:2].tolist() == ["InternalIPV4List", "Md5"]  # loss first
-    counts, _ = views.coverage_in_view(report, (), ("unsupported",))
+    counts, _ = views.coverage_in_view(report, ("unsupported",))
     assert counts.set_index("siem_field").at["Md5", "lost"] == MATCHED
 
 
@@ -68,6 +70,7 @@ def test_mismatch_rate_by_severity(report):
     assert rates.loc["Severity"].tolist() == [0.0, 1.0]
     assert rates.loc["FileName"].tolist() == [0.5, 0.0]
     assert "Actor" not in rates.index  # never held on both sides
+    assert "AlertId" not in rates.index  # the same values everywhere: nothing to show
     with pytest.raises(KeyError):
         views.mismatch_rate_by(report, "title")
 
@@ -147,7 +150,10 @@ def test_alert_graph_values_and_summary(report):
 
 
 def test_unmatched_alerts_and_reasons(report):
-    assert views.unmatched_alerts(report, "legacy_only")["key"].tolist() == [LEGACY_ONLY]
+    shown, total = views.unmatched_alerts(report, "legacy_only")
+    assert shown["key"].tolist() == [LEGACY_ONLY] and total == 1
+    shown, total = views.unmatched_alerts(report, "legacy_only", limit=0)
+    assert shown.empty and total == 1  # a cut: the cached view never holds every alert
     reasons = views.reason_counts(report)
     assert reasons["alerts"].sum() == 2
     assert reasons["reason"].str.contains("not a Defender for Endpoint alert").any()

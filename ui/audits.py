@@ -2,21 +2,23 @@
 reopens it (``?audit=<id>``: reload, a new tab or a bookmark shows the same audit).
 
 A store that cannot be used costs a warning, never the audit on screen. Every store call goes
-through ``current_user()``: a user only ever sees their own audits.
+through ``current_user()``: a user sees their own audits and those shared with them, and
+changes or shares only their own. A reopened report is held by the sessions showing it
+(``ui.cache.saved_report``), never in a server-wide cache.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import streamlit as st
 
 from siem2graph.model import AuditReport
 from siem2graph.sources import Source
 from siem2graph.store import AuditStore, StoredAudit, StoreError, open_store, store_location
-from ui import render, state
+from ui import cache, render, state
 from ui.nav import HISTORY, OVERVIEW
 from ui.settings import secrets_section
 from ui.user import current_user  # the signed-in user owns their audits
@@ -46,17 +48,17 @@ def audit_store() -> AuditStore:
     return _store(str(store_location()), digest, current_user(), url)
 
 
-@st.cache_resource(show_spinner=False, max_entries=3, ttl=3600)
-def _reopen(location: str, user: str | None, audit_id: str, _store: AuditStore) -> AuditReport:
-    return _store.open(audit_id)
+def _held(store: AuditStore, audit_id: str) -> str:
+    return f"{store.root}:{audit_id}"
 
 
 def reopen(audit_id: str) -> StoredAudit:
-    """Make the saved audit the session's report (StoreError when it cannot be)."""
+    """Make the saved audit the session's report (StoreError when it cannot be, AuditNotFound
+    when this user may not open it: the same answer as for an id that does not exist)."""
     store = audit_store()
-    audit = store.get(audit_id)
-    report = _reopen(str(store.root), current_user(), audit_id, store)
-    state.store_report(report, f"saved:{audit_id}", saved_label(audit), saved_id=audit_id)
+    audit = store.get(audit_id)  # before any report is looked up
+    report = cache.saved_report(_held(store, audit.id), lambda: store.open(audit.id))
+    state.store_report(report, f"saved:{audit.id}", saved_label(audit), saved_id=audit.id)
     return audit
 
 
@@ -73,7 +75,8 @@ def save(report: AuditReport, sources: Sequence[Source]) -> str | None:
     """Save a finished audit and name it in the URL; None (with a warning) when it is not saved."""
     sizes = {s.name: size for s in sources if (size := s.stored_size()) is not None}
     try:
-        audit = audit_store().save(report, sizes=sizes)
+        store = audit_store()
+        audit = store.save(report, sizes=sizes)
     except StoreError as error:
         st.warning(
             f"This audit was not saved: {render.escape_markdown(str(error))}. "
@@ -82,6 +85,7 @@ def save(report: AuditReport, sources: Sequence[Source]) -> str | None:
         )
         st.query_params.pop(URL_KEY, None)
         return None
+    cache.saved_report(_held(store, audit.id), lambda: report)  # a reload reopens this one
     st.query_params[URL_KEY] = audit.id
     return audit.id
 
@@ -106,27 +110,37 @@ def follow_link() -> None:
         st.query_params[URL_KEY] = current
 
 
-def _store_failed(doing: str, error: StoreError) -> None:
-    st.error(f"Could not {doing}: {render.escape_markdown(str(error))}", icon=":material/error:")
-
-
-def rename(audit_id: str, name: str) -> bool:
-    """Rename a saved audit; False (with the reason shown) when the store refuses."""
+def _change(doing: str, action: Callable[[AuditStore], object]) -> bool:
+    """Run ``action`` on the user's store; False (with the reason shown) when it refuses."""
     try:
-        audit_store().rename(audit_id, name)
+        action(audit_store())
     except StoreError as error:
-        _store_failed("rename the audit", error)
+        st.error(
+            f"Could not {doing}: {render.escape_markdown(str(error))}", icon=":material/error:"
+        )
         return False
     return True
 
 
+def rename(audit_id: str, name: str) -> bool:
+    """Rename the user's saved audit."""
+    return _change("rename the audit", lambda store: store.rename(audit_id, name))
+
+
+def share(audit_id: str, users: Iterable[str]) -> bool:
+    """Share the user's audit with ``users`` (EVERYONE: every signed-in user)."""
+    return _change("share the audit", lambda store: store.share(audit_id, users))
+
+
+def unshare(audit_id: str, users: Iterable[str]) -> bool:
+    """Stop sharing the user's audit with ``users``."""
+    return _change("stop sharing the audit", lambda store: store.unshare(audit_id, users))
+
+
 def delete(audit_id: str) -> bool:
-    """Delete a saved audit for good (if it is the one on screen, it stays for this session but
-    the URL no longer names it); False (with the reason shown) when the store refuses."""
-    try:
-        audit_store().delete(audit_id)
-    except StoreError as error:
-        _store_failed("delete the audit", error)
+    """Delete the user's saved audit for good (if it is the one on screen, it stays for this
+    session but the URL no longer names it)."""
+    if not _change("delete the audit", lambda store: store.delete(audit_id)):
         return False
     if state.saved_audit_id() == audit_id:
         state.mark_saved(None)
@@ -140,7 +154,7 @@ def forget_link() -> None:
 
 
 def saved_audits() -> list[StoredAudit]:
-    """This user's saved audits, newest first ([] when the store cannot be used)."""
+    """The saved audits this user may open, newest first ([] when the store cannot be used)."""
     try:
         return audit_store().list()
     except StoreError as error:

@@ -39,6 +39,7 @@ from ui.settings import server_limits
 T = TypeVar("T")
 MB = 1 << 20
 _REPORTS: weakref.WeakValueDictionary[str, AuditReport] = weakref.WeakValueDictionary()
+_SAVED: weakref.WeakValueDictionary[str, AuditReport] = weakref.WeakValueDictionary()
 VIEW_CACHE = {"max_entries": 256, "ttl": 3600}
 
 Fingerprint = tuple[tuple[str, str, str], ...]  # (side, file name, sha256) per input
@@ -121,6 +122,17 @@ def audit(
     return inputs_id, report
 
 
+def saved_report(key: str, load: Callable[[], AuditReport]) -> AuditReport:
+    """The saved audit ``key`` names as a session already holds it, else ``load()``: one copy
+    however many sessions look at it, gone when the last of them ends. Only ever called once
+    the user was found allowed to open it."""
+    report = _SAVED.get(key)
+    if report is None:
+        report = load()
+        _SAVED[key] = report
+    return report
+
+
 @st.cache_data(show_spinner=False, **VIEW_CACHE)
 def _view(
     inputs_id: str,
@@ -133,6 +145,8 @@ def _view(
 
 
 def view(func: Callable[..., T], *args: Any) -> T:
-    """``func(report, *args)`` on the session's report, cached by report id and arguments."""
+    """``func(report, *args)`` on the session's report (narrowed by the filter bar on a page
+    that shows it), cached by report id, filter and arguments."""
     name = f"{func.__module__}.{func.__qualname__}"
-    return _view(state.current_report_id(), name, args, func, state.require_report())
+    report, view_id = state.report_in_view()
+    return _view(view_id, name, args, func, report)

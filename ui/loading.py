@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextvars
 import logging
 import time
 from collections.abc import Sequence
@@ -14,7 +13,7 @@ from siem2graph.errors import Siem2GraphError
 from siem2graph.legacy.aliases import AliasSet
 from siem2graph.model import AuditReport
 from siem2graph.sources import Source
-from ui import audits, cache, render, state
+from ui import audits, cache, progress, render, state
 from ui.nav import OVERVIEW
 from ui.samples import SAMPLE_LABEL, sample_files
 
@@ -32,22 +31,22 @@ def run_audit(
     the result the session's report; save it in the audit store unless ``save`` is False (the
     sample)."""
     with st.status("Auditing: reading the files", expanded=True) as status:
-        bar = st.progress(0.0, text="Reading and hashing the files")
-        # The engine reports from inside the cached call; updating the bar in the caller's
-        # context keeps Streamlit from recording the update for replay on a cache hit.
-        outside = contextvars.copy_context()
+        bar = st.progress(0.0, text=progress.FIRST_STEP)
         started = time.monotonic()
 
-        def progress(step: str, done: float) -> None:
-            share = min(max(done, 0.0), 1.0)
-            text = f"{step} ({share:.0%}, {time.monotonic() - started:.0f} s so far)"
-            outside.run(bar.progress, share, text=render.escape_markdown(text))
-
-        def queued(position: int) -> None:
-            status.update(label=f"Waiting for a free audit slot: number {position} in the queue")
+        def draw(board: progress.Board) -> None:
+            waiting = board.queue_position
+            status.update(
+                label=f"Waiting for a free audit slot: number {waiting} in the queue"
+                if waiting is not None
+                else render.escape_markdown(f"Auditing: {board.step}")
+            )
+            bar.progress(board.share, text=render.escape_markdown(board.text()))
 
         try:
-            inputs_id, report = cache.audit(legacy, graph, progress, aliases, queued)
+            inputs_id, report = progress.run_with_board(
+                lambda heard, queued: cache.audit(legacy, graph, heard, aliases, queued), draw
+            )
         except Siem2GraphError as error:
             status.update(label="The audit could not run", state="error", expanded=True)
             render.input_error(error)

@@ -25,7 +25,7 @@ def secrets_section(name: str) -> Mapping[str, Any]:
 class ServerLimits:
     """What one server lets its visitors use (``[server]`` in secrets, or the environment)."""
 
-    max_rows: int = 1_000_000  # legacy rows of one audit
+    max_rows: int = 1_000_000  # rows of one side of an audit (legacy rows, Graph records)
     concurrent_audits: int = 2  # audits running at once; others wait in a queue
     report_mb: int = 1024  # a session's report (as measured) may hold this much memory
 

@@ -23,7 +23,6 @@ UNGUARDED = (
     "alert data and use the server's Graph credentials. Configure sign-in (`[auth]` in "
     "secrets.toml, docs/deployment.md) or listen on localhost only."
 )
-ALLOW_KEYS = ("emails", "domains", "tenants", "groups")
 
 
 def sign_in_configured() -> bool:

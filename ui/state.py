@@ -6,7 +6,9 @@ import html
 from collections.abc import Sequence
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from siem2graph.alert_filter import AlertFilter, filtered, legacy_held
 from siem2graph.impact import ContentImpact
 from siem2graph.model import AuditReport
 from siem2graph.sources import Source
@@ -22,6 +24,9 @@ SAMPLE_TRIED = "sample_tried"  # the first visit's automatic sample load ran (ev
 SELECTED_ALERT = "selected_alert"  # key of the alert the explorer shows
 PREPARED_EXPORTS = "prepared_exports"  # (report id, export) pairs rendered for download
 CONTENT_IMPACT = "content_impact"  # (report id judged against, ContentImpact) the page shows
+IN_VIEW = "report_in_view"  # (report id, AlertFilter, the report narrowed by that filter)
+HELD = "legacy_held"  # (report id, its LegacyHeld): what a filter change reads of the detections
+FILTER_ON = "filter_on"  # the page showing the filter bar: its views read the narrowed report
 
 # Widget keys (widgets keep their values in session state under these).
 LEGACY_UPLOADS = "legacy_uploads"
@@ -177,3 +182,40 @@ def follow_field_link() -> None:
     chosen = st.session_state.pop(FIELD_LINK, None)
     if chosen is not None:
         st.switch_page(FIELD.path, query_params={FIELD_PARAM: chosen})
+
+
+def _page() -> str:
+    """The page this run shows (its script's hash)."""
+    ctx = get_script_run_ctx()
+    return ctx.page_script_hash if ctx is not None else ""
+
+
+def apply_filter(alert_filter: AlertFilter) -> AuditReport:
+    """The loaded report narrowed by ``alert_filter`` (kept until the filter or report changes);
+    the views of this page read it from here on."""
+    stored = st.session_state.get(IN_VIEW)
+    if stored is None or stored[:2] != (current_report_id(), alert_filter):
+        report, held = require_report(), st.session_state.get(HELD)
+        if held is None or held[0] != current_report_id():
+            # built on the first page with the filter bar, so the first filter change is quick
+            held = (current_report_id(), legacy_held(report))
+            st.session_state[HELD] = held
+        narrowed = filtered(report, alert_filter, held[1])
+        stored = (current_report_id(), alert_filter, narrowed)
+        st.session_state[IN_VIEW] = stored
+    st.session_state[FILTER_ON] = _page()
+    return stored[2]
+
+
+def lift_filter() -> None:
+    """Views read the whole report until the page applies the filter bar again."""
+    st.session_state.pop(FILTER_ON, None)
+
+
+def report_in_view() -> tuple[AuditReport, str]:
+    """The report views read (narrowed on the page with the filter bar) and its id."""
+    stored = st.session_state.get(IN_VIEW)
+    narrowed = stored is not None and stored[0] == current_report_id() and stored[1].active
+    if narrowed and st.session_state.get(FILTER_ON) == _page():
+        return stored[2], f"{stored[0]}|{stored[1]!r}"
+    return require_report(), current_report_id()

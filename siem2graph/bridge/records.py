@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from siem2graph.compare import Inverse
+from siem2graph.inverses import Inverse
 from siem2graph.mapping import FieldMapping, Mapping
 from siem2graph.paths import GraphPath, evidence_type_name, walk
 
@@ -138,8 +138,3 @@ def _value(column: _Column, values: dict[str, list[str]]) -> str:
     """A column's legacy value from the values its paths hold for the record."""
     found = [value for text in column.texts for value in values.get(text, ())]
     return column.inverse(found, column.params, column.labels) if found else ""
-
-
-def siem_records(alert: dict[str, Any], spec: FeedSpec) -> list[dict[str, str]]:
-    """The SIEM API records one Graph alert stands for (one-off; convert reuses a builder)."""
-    return spec.writer().records(alert)

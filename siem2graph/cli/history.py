@@ -1,4 +1,5 @@
-"""``siem2graph history list|show ID|diff ID1 ID2|delete ID``: the saved audits of this store."""
+"""``siem2graph history list|show ID|diff ID1 ID2|delete ID|share ID|unshare ID``: the saved
+audits of this store (those saved without a sign-in: the CLI has none)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ import orjson
 import pandas as pd
 
 from siem2graph.cli.options import add_store, store_of
-from siem2graph.store.history import compare_document, compare_frame, history_frame
+from siem2graph.store import EVERYONE
+from siem2graph.store.history import compare_document, compare_frame, history_frame, shared_text
 from siem2graph.store.records import StoredAudit
 
-LIST_COLUMNS = ["id", "created", "name", "detections", "keeps", "changes", "loses", "readable"]
+LIST_COLUMNS = [
+    "id", "created", "name", "detections", "keeps", "changes", "loses", "readable", "shared_with",
+]  # fmt: skip
 DIFF_COLUMNS = [
     "siem_field",
     "readiness_before",
@@ -32,12 +36,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         ("show", 1, "one saved audit: inputs, figures, readiness"),
         ("diff", 2, "two saved audits compared field by field (first: before)"),
         ("delete", 1, "delete a saved audit and every file it saved"),
+        ("share", 1, "let signed-in users of a team dashboard list and open a saved audit"),
+        ("unshare", 1, "stop sharing a saved audit"),
     ):
         action = actions.add_parser(name, help=help_text, description=help_text)
         for dest in ("id", "id2")[:ids]:
             action.add_argument(dest, metavar=dest.upper())
         add_store(action)
-        if name != "delete":
+        if name in ("share", "unshare"):
+            action.add_argument("users", nargs="*", metavar="EMAIL", help="users, by sign-in")
+            action.add_argument("--everyone", action="store_true", help="every signed-in user")
+        elif name != "delete":
             action.add_argument("--json", action="store_true", help="JSON instead of a table")
 
 
@@ -103,7 +112,15 @@ def run(args: argparse.Namespace) -> None:
             for label, audit in (("before", before), ("after", after)):
                 print(f"{label}: {_plain(audit.name)} ({_plain(audit.inputs_text())})")
             print(_table(compare_frame(before, after)[DIFF_COLUMNS].round(3)))
-    else:
+    elif args.action == "delete":
         audit = store.get(args.id)
         store.delete(audit.id)
         print(f"deleted {audit.id} ({_plain(audit.name)})")
+    else:
+        users = [*args.users, *([EVERYONE] if args.everyone else [])]
+        change = store.share if args.action == "share" else store.unshare
+        change(args.id, users)
+        shared = shared_text(store.get(args.id))
+        print(
+            f"{args.id} is shared with {_plain(shared)}" if shared else f"{args.id} is not shared"
+        )

@@ -18,6 +18,7 @@ from siem2graph.graph.chunk import ALERT_COLUMNS, HOST, VALUE_TYPE, Chunk, Outco
 from siem2graph.graph.columnar import SchemaHint
 from siem2graph.graph.flatten import AlertFlattener
 from siem2graph.graph.records import AlertStream, Lines, Records
+from siem2graph.legacy.collect import too_many_rows
 from siem2graph.legacy.limits import ReadLimits
 from siem2graph.mapping import Mapping
 from siem2graph.sources import FileSummary, Progress, RowProblem, Source, no_progress, read_shares
@@ -135,8 +136,8 @@ def read_graph(
     """Read Graph alert files; duplicates by id keep the latest lastUpdateDateTime.
 
     ``arrow=False`` walks every alert in Python: the reference the Arrow path is tested against.
-    ``progress`` hears of every batch read (share of the sources' bytes read). ``limits``:
-    a file that is one JSON document is parsed whole, up to ``max_json_document_bytes``.
+    ``progress`` hears of every batch read (share of the sources' bytes read). ``limits``
+    bound a document parsed whole, a line, an alert's nesting and the alerts of all files.
     """
     paths = mapping.graph_paths
     flattener = AlertFlattener(paths)
@@ -146,13 +147,18 @@ def read_graph(
     problems: list[RowProblem] = []
     sources = list(sources)
     share = read_shares(sources)
+    limits = limits or ReadLimits()
+    total = 0
     for number, source in enumerate(sources):
         read = kept = 0
-        stream = AlertStream(source, limits or ReadLimits())
+        stream = AlertStream(source, limits)
         progress(f"reading {source.name}", share(number, 0))
-        for outcome in _outcomes(stream, lambda b: read_batch(b, paths, flattener, hint)):
+        for outcome in _outcomes(stream, lambda b: read_batch(b, paths, flattener, hint, limits)):
             progress(f"reading {source.name}", share(number, stream.bytes_read))
             read += outcome.records
+            total += outcome.records
+            if total > limits.max_rows:
+                raise InputError(too_many_rows(source.name, limits, "Graph records"))
             kept += len(outcome.chunk)
             problems.extend(RowProblem(SIDE, source.name, n, m) for n, m in outcome.problems)
             collected.add(outcome.chunk, source.name)

@@ -13,11 +13,13 @@ from collections.abc import Sequence
 import numpy as np
 import orjson
 
+from siem2graph.envelopes import arrow_depth, arrow_wraps, too_deep
 from siem2graph.graph.chunk import NotLines, Outcome, Unsupported
 from siem2graph.graph.columnar import SchemaHint, arrow_chunk, ids, parse
 from siem2graph.graph.flatten import AlertFlattener, walk_chunk
 from siem2graph.graph.records import Invalid, Lines, Records
 from siem2graph.json_keys import Repeating, repeated_reason
+from siem2graph.legacy.limits import ReadLimits
 from siem2graph.paths import GraphPath, to_text
 
 NO_ID = "not an alert: no id"
@@ -28,25 +30,42 @@ def read_batch(
     paths: Sequence[GraphPath],
     flattener: AlertFlattener,
     hint: SchemaHint | None,
+    limits: ReadLimits,
 ) -> Outcome:
     """The alerts of a batch; ``hint`` None walks every alert (the reference path), else the
-    Arrow path reads with the schema of the batches before."""
+    Arrow path reads with the schema of the batches before. An alert nested deeper than
+    ``limits`` allow is rejected."""
     if not isinstance(batch, Lines):
-        return _from_records(batch, paths, flattener, hint)
+        return _from_records(batch, paths, flattener, hint, limits)
     if hint is not None:
         try:
-            return _from_lines(batch, paths, hint)
+            return _from_lines(batch, paths, hint, limits)
         except NotLines:
             pass
         except Unsupported:
             hint = None
-    return _from_records(batch.records(), paths, flattener, hint)
+    return _from_records(batch.records(), paths, flattener, hint, limits)
 
 
-def _from_lines(batch: Lines, paths: Sequence[GraphPath], hint: SchemaHint) -> Outcome:
+def alert_problem(record: object, limits: ReadLimits) -> str | None:
+    """Why a Graph record is not read as an alert (not JSON, no id, nested too deep), or None."""
+    if isinstance(record, Invalid):
+        return record.problem
+    if not isinstance(record, dict) or not to_text(record.get("id")):
+        return NO_ID
+    return too_deep(record, limits)
+
+
+def _from_lines(
+    batch: Lines, paths: Sequence[GraphPath], hint: SchemaHint, limits: ReadLimits
+) -> Outcome:
     if not batch.objects:
         raise NotLines("a line is not one JSON object")
     root = parse(batch.text, len(batch.numbers), hint)
+    if arrow_wraps(root.type):
+        raise NotLines("list responses or wrappers")
+    if arrow_depth(root.type) > limits.max_json_depth:
+        raise NotLines("nested deeper than the limit: each alert is measured")
     has_id = ids(root)
     missing = np.flatnonzero(~has_id)
     if len(missing):
@@ -60,15 +79,14 @@ def _from_records(
     paths: Sequence[GraphPath],
     flattener: AlertFlattener,
     hint: SchemaHint | None,
+    limits: ReadLimits,
 ) -> Outcome:
     problems: list[tuple[int, str]] = []
     alerts = []
     for number, record in records:
-        if isinstance(record, Invalid):
-            problems.append((number, f"invalid JSON: {record.reason}"))
-        elif not isinstance(record, dict) or not to_text(record.get("id")):
-            problems.append((number, NO_ID))
-        else:
+        if problem := alert_problem(record, limits):
+            problems.append((number, problem))
+        elif isinstance(record, dict):  # what alert_problem accepts
             alerts.append(record)
         if isinstance(record, Repeating):
             problems.append((number, repeated_reason(record)))

@@ -1,8 +1,8 @@
 """The Arrow path: a batch of NDJSON alerts parsed by pyarrow and read with vectorised kernels.
 
 Gives exactly what the per-alert walk (``flatten.walk_chunk``) gives. Raises ``NotLines`` when
-pyarrow reads the bytes differently from the line-by-line reader (a broken or non-object line, a
-list response, NaN) and ``Unsupported`` when a value's text cannot be rendered as ``to_text`` does
+pyarrow reads the bytes differently from the line-by-line reader (a broken or non-object line,
+NaN) and ``Unsupported`` when a value's text cannot be rendered as ``to_text`` does
 (floats: 22424.0 and 22424 are one double; objects rendered as text); the caller falls back.
 """
 
@@ -90,8 +90,6 @@ def parse(buffer: bytes, rows: int, hint: SchemaHint) -> pa.StructArray:
     if table.num_rows != rows:
         raise NotLines("a line holds more than one JSON value")
     names = table.schema.names
-    if "value" in names and pa.types.is_list(table.schema.field("value").type):
-        raise NotLines("list responses")
     return (
         pa.StructArray.from_arrays(
             [c.combine_chunks() for c in table.columns], fields=list(table.schema)

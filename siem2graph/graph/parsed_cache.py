@@ -25,13 +25,14 @@ import pandas as pd
 import pyarrow as pa
 
 from siem2graph.graph.alerts import GraphData, read_graph
+from siem2graph.legacy.limits import ReadLimits
 from siem2graph.mapping import Mapping
 from siem2graph.sources import FileSummary, Progress, RowProblem, Source, no_progress
 
 log = logging.getLogger(__name__)
 
 # Change whenever read_graph gives other frames for the same bytes: older entries then miss.
-READER_VERSION = "graph-reader-1"
+READER_VERSION = "graph-reader-2"
 DEFAULT_LIMIT_BYTES = 8 << 30
 # the folder the dashboard keeps parsed inputs in (none unless set: uploads stay off the disk)
 INPUT_CACHE_ENV = "SIEM2GRAPH_INPUT_CACHE"
@@ -58,9 +59,10 @@ class ParsedCache:
     folder: Path
     limit_bytes: int = DEFAULT_LIMIT_BYTES
 
-    def key(self, sources: Sequence[Source], mapping: Mapping) -> str:
-        """The entry of these files read with this mapping (every file is hashed)."""
-        digest = hashlib.sha256(READER_VERSION.encode())
+    def key(self, sources: Sequence[Source], mapping: Mapping, limits: ReadLimits) -> str:
+        """The entry of these files read with this mapping within ``limits`` (every file is
+        hashed)."""
+        digest = hashlib.sha256(f"{READER_VERSION} {limits!r}".encode())
         digest.update(orjson.dumps([p.text for p in mapping.graph_paths]))
         digest.update(orjson.dumps([(s.name, s.sha256()) for s in sources]))
         return digest.hexdigest()
@@ -136,16 +138,18 @@ def read_graph_cached(
     mapping: Mapping,
     cache: ParsedCache | None,
     progress: Progress = no_progress,
+    limits: ReadLimits | None = None,
 ) -> GraphData:
     """``read_graph``, through ``cache`` when one is given."""
+    limits = limits or ReadLimits()
     if cache is None:
-        return read_graph(sources, mapping, progress=progress)
-    key = cache.key(sources, mapping)
+        return read_graph(sources, mapping, progress=progress, limits=limits)
+    key = cache.key(sources, mapping, limits)
     data = cache.load(key)
     if data is not None:
         log.info("Graph inputs parsed before: read from the cache (%s)", key[:12])
         progress("Graph inputs read from the cache", 1.0)
         return data
-    data = read_graph(sources, mapping, progress=progress)
+    data = read_graph(sources, mapping, progress=progress, limits=limits)
     cache.store(key, data)
     return data

@@ -16,6 +16,7 @@ from typing import IO, Any
 import numpy as np
 import orjson
 
+from siem2graph.envelopes import document_records, document_too_large, line_too_long, unwrap
 from siem2graph.errors import InputError
 from siem2graph.graph.v1 import refuse_v1
 from siem2graph.json_keys import first_wins, gathered
@@ -26,15 +27,16 @@ from siem2graph.sources import Source
 BATCH_BYTES = 1 << 26  # NDJSON read and handed over at once
 BATCH_RECORDS = 20_000  # records of a whole JSON document handed over at once
 _NEWLINE, _OPEN, _CLOSE = b"\n{}"
+_NOT_JSON = "invalid JSON: "
 
 Records = list[tuple[int, object]]  # (line or position, parsed record)
 
 
 @dataclass(frozen=True)
 class Invalid:
-    """A line that is not JSON."""
+    """A line that is not read: not JSON, or over ``ReadLimits.max_record_bytes``."""
 
-    reason: str
+    problem: str
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,9 @@ class Lines:
         return [r for number, line in numbered for r in line_records(number, line)]
 
 
-def object_lines(text: bytes) -> int | None:
-    """How many lines ``text`` has if every one is '{...}' (no blank line, no CR), else None."""
+def object_lines(text: bytes, max_line: int | None = None) -> int | None:
+    """How many lines ``text`` has if every one is '{...}' (no blank line, no CR) of at most
+    ``max_line`` bytes, else None."""
     end = len(text) - 1 if text.endswith(b"\n") else len(text)
     if not text.startswith(b"{") or text[end - 1 : end] != b"}" or b"\r" in text:
         return None
@@ -67,6 +70,10 @@ def object_lines(text: bytes) -> int | None:
     breaks = np.flatnonzero(codes == _NEWLINE)
     if not ((codes[breaks - 1] == _CLOSE).all() and (codes[breaks + 1] == _OPEN).all()):
         return None
+    if max_line is not None and end > max_line:
+        starts = np.concatenate(([0], breaks + 1))
+        if (np.diff(np.append(starts, end + 1)) - 1).max() > max_line:
+            return None
     return len(breaks) + 1
 
 
@@ -104,31 +111,40 @@ class AlertStream:
             refuse_v1(self.source.name, first)
             if isinstance(first, Invalid) or len(parts) < 2:
                 for segment in segments:  # one document, parsed whole: bounded
-                    self._check_document_size()
+                    self._check_document_size(self.bytes_read)
                     number = _split(segment, number, numbers, parts)
-                self._check_document_size()
+                self._check_document_size(self.bytes_read)
                 held = list(zip(numbers, parts, strict=True))
                 yield from _batched(_whole_document(self.source.name, held, first))
                 return
-            yield _split_lines(numbers, parts)
+            yield from self._lines(numbers, parts)
             for segment in segments:
-                count = object_lines(segment)
+                count = object_lines(segment, self.limits.max_record_bytes)
                 if count:
                     yield Lines(range(number + 1, number + count + 1), segment, True)
                     number += count
                     continue
                 numbers, parts = [], []
                 number = _split(segment, number, numbers, parts)
-                if parts:
-                    yield _split_lines(numbers, parts)
+                yield from self._lines(numbers, parts)
 
-    def _check_document_size(self) -> None:
-        limit = self.limits.max_json_document_bytes
-        if self.bytes_read > limit:
-            raise InputError(
-                f"{self.source.name}: a JSON document over {limit:,} bytes "
-                "(ReadLimits.max_json_document_bytes); save the alerts as NDJSON"
-            )
+    def _lines(self, numbers: list[int], parts: list[bytes]) -> Iterator[Lines | Records]:
+        """The lines over ``max_record_bytes`` as rejected records, then the others."""
+        limit = self.limits.max_record_bytes
+        if any(len(p) > limit for p in parts):
+            yield [
+                (n, Invalid(line_too_long(self.limits)))
+                for n, p in zip(numbers, parts, strict=True)
+                if len(p) > limit
+            ]
+            kept = [(n, p) for n, p in zip(numbers, parts, strict=True) if len(p) <= limit]
+            numbers, parts = [n for n, _ in kept], [p for _, p in kept]
+        if parts:
+            yield _split_lines(numbers, parts)
+
+    def _check_document_size(self, held: int) -> None:
+        if held > self.limits.max_json_document_bytes:
+            raise InputError(document_too_large(self.source.name, self.limits))
 
     def _segments(self, stream: IO[bytes], hashing: ThreadPoolExecutor) -> Iterator[bytes]:
         """The file in pieces of about BATCH_BYTES that end after a line break (but the last);
@@ -145,6 +161,7 @@ class AlertStream:
             end = len(tail) + size
             cut = buffer.rfind(b"\n", len(tail), end) + 1
             tail = bytes(memoryview(buffer)[cut if cut else 0 : end])
+            self._check_document_size(len(tail))  # an unfinished line is held whole
             if cut:
                 del buffer[cut:]
                 hashing.submit(self.digest.update, buffer)
@@ -192,7 +209,11 @@ def _first_record(line: bytes) -> object:
     try:
         return orjson.loads(line)
     except orjson.JSONDecodeError as exc:
-        return Invalid(str(exc))
+        return Invalid(_not_json(exc))
+
+
+def _not_json(exc: orjson.JSONDecodeError) -> str:
+    return f"{_NOT_JSON}{exc}"
 
 
 def _whole_document(
@@ -204,7 +225,8 @@ def _whole_document(
         document, reread = first_wins(text, orjson.loads(text))
     except orjson.JSONDecodeError:
         if isinstance(first, Invalid) and lines[0][0] == 1:
-            reason = "not UTF-8 text" if "UTF-8" in first.reason else first.reason
+            reason = first.problem.removeprefix(_NOT_JSON)
+            reason = "not UTF-8 text" if "UTF-8" in reason else reason
             raise InputError(f"{name}: neither JSON nor NDJSON ({reason})") from None
         for number, line in lines:
             yield from line_records(number, line)
@@ -219,23 +241,14 @@ def line_records(number: int, line: bytes) -> Records:
     try:
         parsed, reread = first_wins(line, orjson.loads(line))
     except orjson.JSONDecodeError as exc:
-        return [(number, Invalid(str(exc)))]
-    listed = isinstance(parsed, dict) and isinstance(parsed.get("value"), list)
-    alerts = parsed["value"] if listed else [parsed]
-    return [(number, gathered(a) if reread else a) for a in alerts]
+        return [(number, Invalid(_not_json(exc)))]
+    return [(number, gathered(a) if reread else a) for a in unwrap(parsed)]
 
 
 def _unwrap(document: Any, name: str) -> list[object]:
-    if isinstance(document, dict):
-        if isinstance(document.get("value"), list):
-            return document["value"]
-        if "id" in document:
-            return [document]
+    if not isinstance(document, dict | list):
+        raise InputError(f"{name}: JSON holds no alerts")
+    records = document_records(document)
+    if len(records) == 1 and records[0] is document and "id" not in document:
         raise InputError(f"{name}: JSON is neither an alert, a list of alerts nor a list response")
-    if isinstance(document, list):
-        if document and all(
-            isinstance(d, dict) and isinstance(d.get("value"), list) for d in document
-        ):
-            return [alert for page in document for alert in page["value"]]
-        return document
-    raise InputError(f"{name}: JSON holds no alerts")
+    return records

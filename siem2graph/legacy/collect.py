@@ -45,9 +45,9 @@ class ParsedFile:
     delimiter: str = ""
 
 
-def too_many_rows(file: str, limits: ReadLimits) -> str:
+def too_many_rows(file: str, limits: ReadLimits, what: str = "legacy rows") -> str:
     """The message of a file (or a set of files) over ``ReadLimits.max_rows``."""
-    return f"{file}: more than {limits.max_rows:,} legacy rows, the limit (ReadLimits.max_rows)"
+    return f"{file}: more than {limits.max_rows:,} {what}, the limit (ReadLimits.max_rows)"
 
 
 @dataclass

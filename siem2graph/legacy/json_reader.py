@@ -1,8 +1,7 @@
-"""JSON exports: an array, a ``{"results": [...]}`` / ``{"value": [...]}`` envelope, or NDJSON.
+"""JSON exports: a document (what ``envelopes.unwrap`` reads records from) or NDJSON.
 
-NDJSON is read line by line; a JSON document is parsed whole (up to
-``ReadLimits.max_json_document_bytes``). Splunk's export wrapper ``{"result": {...}}`` is
-unwrapped; nested values become JSON text.
+NDJSON is read line by line, each line unwrapped; a JSON document is parsed whole (up to
+``ReadLimits.max_json_document_bytes``). Nested values become JSON text.
 """
 
 from __future__ import annotations
@@ -15,6 +14,14 @@ import numpy as np
 import orjson
 import pyarrow as pa
 
+from siem2graph.envelopes import (
+    document_records,
+    document_too_large,
+    line_too_long,
+    list_key,
+    too_deep,
+    unwrap,
+)
 from siem2graph.errors import InputError
 from siem2graph.json_keys import Repeating, first_wins, gathered, repeated_reason
 from siem2graph.legacy.collect import ParsedFile, RowCollector
@@ -23,32 +30,7 @@ from siem2graph.legacy.sniff import Decoded
 from siem2graph.legacy.streams import ReplayStream
 from siem2graph.paths import to_text
 
-ENVELOPES = ("results", "value")
-_SPLUNK_WRAPPER = {"preview", "offset", "lastrow", "result", "messages"}
 _BATCH_RECORDS = 20_000
-
-
-def unwrap(record: Any) -> list[Any]:
-    """The records one JSON value holds: an envelope's list, Splunk's ``result``, or itself."""
-    if isinstance(record, dict):
-        for envelope in ENVELOPES:
-            if isinstance(record.get(envelope), list):
-                return list(record[envelope])
-        if isinstance(record.get("result"), dict) and set(record) <= _SPLUNK_WRAPPER:
-            return [record["result"]]
-    return [record]
-
-
-def depth(value: Any) -> int:
-    """How deeply ``value`` nests objects and arrays (a scalar is 0, a flat object 1)."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        node, level = stack.pop()
-        children = node.values() if isinstance(node, dict) else node
-        if isinstance(node, dict | list):
-            deepest = max(deepest, level)
-            stack.extend((c, level + 1) for c in children if isinstance(c, dict | list))
-    return deepest
 
 
 def cell_text(value: Any) -> str | None:
@@ -70,15 +52,12 @@ class _Batcher:
 
     def take(self, number: int, record: Any, reread: bool = False) -> None:
         """Take record ``number``; ``reread``: read by ``first_wins`` (it may repeat keys)."""
-        limit = self.collector.limits.max_json_depth
         if reread and isinstance(record := gathered(record), Repeating):
             self.collector.note(repeated_reason(record), number)
         if not isinstance(record, dict):
             self.collector.reject(number, f"a JSON {type(record).__name__}, not an object")
-        elif depth(record) > limit:
-            self.collector.reject(
-                number, f"nested deeper than {limit} levels (ReadLimits.max_json_depth)"
-            )
+        elif problem := too_deep(record, self.collector.limits):
+            self.collector.reject(number, problem)
         else:
             self.records.append(record)
             self.numbers.append(number)
@@ -119,9 +98,7 @@ def _read_ndjson(stream: io.BufferedIOBase, batcher: _Batcher) -> None:
     limit = batcher.collector.limits.max_record_bytes
     for number, line in _lines(stream, limit):
         if line is None:
-            batcher.collector.reject(
-                number, f"line longer than {limit:,} bytes (ReadLimits.max_record_bytes)"
-            )
+            batcher.collector.reject(number, line_too_long(batcher.collector.limits))
             continue
         if not line.strip():
             continue
@@ -138,8 +115,8 @@ def _document_kind(document: Any) -> str:
     if isinstance(document, list):
         return "json (array)"
     if isinstance(document, dict):
-        envelope = next((e for e in ENVELOPES if isinstance(document.get(e), list)), None)
-        return f"json ({envelope})" if envelope else "json (one record)"
+        key = list_key(document)
+        return f"json ({key})" if key else "json (one record)"
     raise InputError("JSON holds neither records nor a list of records")
 
 
@@ -174,11 +151,7 @@ def read_json(name: str, decoded: Decoded, limits: ReadLimits) -> ParsedFile:
             head = first + second
             data = head + stream.read(max(limits.max_json_document_bytes + 1 - len(head), 0))
             if len(data) > limits.max_json_document_bytes:
-                raise InputError(
-                    f"{name}: a JSON document larger than {limits.max_json_document_bytes:,} "
-                    "bytes (ReadLimits.max_json_document_bytes); convert it to NDJSON "
-                    "(one record per line, e.g. jq -c '.[]')"
-                )
+                raise InputError(document_too_large(name, limits))
             fmt = _read_document(name, data, batcher)
     batcher.flush()
     return collector.finish(None, fmt, decoded.encoding)
@@ -197,7 +170,6 @@ def _read_document(name: str, data: bytes, batcher: _Batcher) -> str:
         fmt = _document_kind(document)
     except InputError as exc:
         raise InputError(f"{name}: {exc}") from None
-    records = document if isinstance(document, list) else unwrap(document)
-    for number, record in enumerate(records, 1):
+    for number, record in enumerate(document_records(document), 1):
         batcher.take(number, record, reread)
     return fmt

@@ -9,8 +9,8 @@ MIB = 1 << 20
 
 @dataclass(frozen=True)
 class ReadLimits:
-    """Bounds applied while reading legacy exports (and Graph files: the size of a file that is
-    one JSON document); override any of them per call.
+    """Bounds applied while reading legacy exports and Graph files; override any of them per
+    call.
 
     Exceeding a file-level bound raises InputError naming the file; a row-level bound (a field
     too long, a JSON record nested too deep) rejects that row with a RowProblem.
@@ -25,7 +25,7 @@ class ReadLimits:
     max_expansion_ratio: float = 200.0  # expanded / compressed bytes (zip bombs)
     expansion_ratio_floor_bytes: int = 16 * MIB  # the ratio applies once this much is expanded
     max_archive_members: int = 10_000
-    max_rows: int = 100_000_000  # legacy rows of all files together (a server sets fewer)
+    max_rows: int = 100_000_000  # rows of one side's files together (a server sets fewer)
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():

@@ -54,11 +54,17 @@ def render_each(
     ``images`` puts chart images into XLSX and PDF (None: when a Chromium is found; they
     render once); ``content`` adds a content impact's tables and ``content_impact`` to JSON.
     """
-    chosen = report
-    if redact:
-        chosen, content = redaction.redact_run(report, content)
-    options = RenderOptions(images=images, content=content)
+    chosen, options = _prepared(report, redact, images, content)
     return {fmt: EXPORTERS[fmt](chosen, options) for fmt in formats}
+
+
+def _prepared(
+    report: AuditReport, redact: bool, images: bool | None, content: ContentImpact | None
+) -> tuple[AuditReport, RenderOptions]:
+    """The report to render (redacted if asked) and the options of every format."""
+    if redact:
+        report, content = redaction.redact_run(report, content)
+    return report, RenderOptions(images=images, content=content)
 
 
 def render_all(
@@ -96,13 +102,24 @@ def write_reports(
     images: bool | None = None,
     content: ContentImpact | None = None,
 ) -> list[Path]:
-    """Write the chosen formats (``render_all``) into ``out_dir``; returns the files written."""
+    """Write the chosen formats (as ``render_each`` renders them) into ``out_dir``, one
+    format at a time, report.json as it is rendered; returns the files written."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    chosen, options = _prepared(report, redact, images, content)
     written = []
-    files = render_all(report, formats, redact=redact, images=images, content=content)
-    for name, data in files.items():
-        target = out_dir / name
-        target.write_bytes(data)
-        log.info("wrote %s (%s bytes)", target, f"{len(data):,}")
-        written.append(target)
+    for fmt in formats:
+        if fmt == "json":  # its alert lists can outweigh the whole audit: never held at once
+            written.append(_write(out_dir / json_report.NAME, json_report.chunks(chosen, options)))
+            continue
+        for name, data in EXPORTERS[fmt](chosen, options).items():
+            written.append(_write(out_dir / name, [data]))
     return written
+
+
+def _write(target: Path, chunks: Iterable[bytes]) -> Path:
+    size = 0
+    with target.open("wb") as out:
+        for chunk in chunks:
+            size += out.write(chunk)
+    log.info("wrote %s (%s bytes)", target, f"{size:,}")
+    return target

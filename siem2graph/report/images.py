@@ -3,28 +3,51 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+import math
 import os
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from siem2graph import charts, views
 from siem2graph.model import AuditReport
 
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
-WIDTH, HEIGHT = 1000, 500
+WIDTH, HEIGHT = 1100, 500  # about as wide as the PDF's landscape page, for the same height
 SCALE = 2  # pixels per CSS pixel: field names stay legible where a page shrinks a tall chart
+ROWS_PER_CHART = 17  # fields per coverage chart: a landscape page shows each name at ~8 pt
+
+
+def _parts(frame: pd.DataFrame, most: int) -> list[pd.DataFrame]:
+    """``frame`` cut into the fewest runs of at most ``most`` rows, of near-equal length."""
+    count = max(math.ceil(len(frame) / most), 1)
+    size = math.ceil(len(frame) / count)
+    return [frame.iloc[start : start + size] for start in range(0, max(len(frame), 1), size)]
 
 
 def report_figures(report: AuditReport) -> list[tuple[str, go.Figure]]:
-    """(caption, figure) for the report's charts, built by the dashboard's builders."""
-    return [
+    """(caption, figure) for the report's charts, built by the dashboard's builders; the
+    coverage chart in parts, so that every field name stays legible on paper."""
+    coverage = views.coverage_in_view(report)[0]
+    caption = "What became of each SIEM field's value on the matched alerts (most lost first)"
+    parts = _parts(coverage, ROWS_PER_CHART)
+    named = [
         (
-            "What became of each SIEM field's value on the matched alerts (most lost first)",
-            charts.coverage_bars(views.coverage_in_view(report)[0]),
-        ),
+            caption
+            if len(parts) == 1
+            else f"{caption}: fields {first:,} to {first + len(part) - 1:,} of {len(coverage):,}",
+            charts.coverage_bars(part, coverage["siem_field"].tolist()),
+        )
+        for first, part in zip(
+            itertools.accumulate((len(p) for p in parts[:-1]), initial=1), parts, strict=True
+        )
+    ]
+    return [
+        *named,
         (
             "Fields whose values differ: share of the alerts compared",
             charts.mismatch_rates(views.mismatch_summary(report)),

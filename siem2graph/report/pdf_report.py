@@ -54,7 +54,7 @@ class _Pdf(FPDF):
         self.cell(0, 5, f"{TITLE} - page {self.page_no()}", align="C")
 
 
-def _new_pdf() -> _Pdf:
+def new_pdf() -> _Pdf:
     regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
     if not regular.is_file() or not bold.is_file():
         raise Siem2GraphError(f"PDF needs DejaVu Sans in {FONT_DIR} (package fonts-dejavu-core)")
@@ -67,12 +67,15 @@ def _new_pdf() -> _Pdf:
 
 
 def _widths(pdf: FPDF, headers: list[str], rows: list[list[str]]) -> list[float]:
-    """Column widths in mm, in proportion to their (capped) text length."""
+    """Column widths in mm: each wide enough for the longest word of its header in bold, the
+    page's width left shared in proportion to the columns' (capped) text length."""
+    pdf.set_font("DejaVu", "B", _FONT_SIZE)
+    least = [max(pdf.get_string_width(w) for w in h.split() or [""]) + 2.5 for h in headers]
     lengths = [
         min(max([len(h), *(len(r[i]) for r in rows[:200])]), 60) + 2 for i, h in enumerate(headers)
     ]
-    total = sum(lengths)
-    return [pdf.epw * n / total for n in lengths]
+    spare, total = max(pdf.epw - sum(least), 0.0), sum(lengths)
+    return [n + spare * length / total for n, length in zip(least, lengths, strict=True)]
 
 
 def _table(pdf: FPDF, table: Table) -> None:
@@ -100,6 +103,14 @@ def _table(pdf: FPDF, table: Table) -> None:
     pdf.ln(4)
 
 
+def chart_size(pdf: FPDF, png: bytes) -> tuple[float, float]:
+    """(width, height) in mm of a chart: the page's width, unless that makes it taller than a
+    page with room for its heading and caption."""
+    pixels_wide, pixels_high = png_size(png)
+    height = min(pdf.epw * pixels_high / pixels_wide, pdf.eph - 25)
+    return height * pixels_wide / pixels_high, height
+
+
 def _charts(pdf: FPDF, report: AuditReport, options: RenderOptions) -> None:
     charts = options.charts(report)
     pdf.add_page()
@@ -109,10 +120,7 @@ def _charts(pdf: FPDF, report: AuditReport, options: RenderOptions) -> None:
     if not charts.images:
         pdf.multi_cell(0, 5, charts.note, new_x="LMARGIN", new_y="NEXT")
     for caption, png in charts.images:
-        pixels_wide, pixels_high = png_size(png)
-        width = pdf.epw * 0.7
-        # Leave room for the section heading and the caption so a chart never orphans them.
-        height = min(width * pixels_high / pixels_wide, pdf.eph - 25)
+        width, height = chart_size(pdf, png)
         if pdf.y + height + 6 > pdf.page_break_trigger:
             pdf.add_page()
         pdf.multi_cell(0, 5, caption, new_x="LMARGIN", new_y="NEXT")
@@ -123,7 +131,7 @@ def render(report: AuditReport, options: RenderOptions | None = None) -> dict[st
     """{'report.pdf': bytes}: page 1 gives the verdict, what Graph keeps, changes and loses and
     the risk register; the charts and the other tables follow."""
     options = options or RenderOptions()
-    pdf = _new_pdf()
+    pdf = new_pdf()
     pdf.set_title(TITLE)
     pdf.set_font("DejaVu", "B", 16)
     pdf.multi_cell(0, 9, TITLE, new_x="LMARGIN", new_y="NEXT")

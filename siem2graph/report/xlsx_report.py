@@ -12,6 +12,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from siem2graph import charts
 from siem2graph.model import AuditReport
+from siem2graph.report.cells import human_header
 from siem2graph.report.images import ChartImages, png_size
 from siem2graph.report.options import RenderOptions
 from siem2graph.report.safety import NEUTRALISED_NOTE, is_missing, neutralise, truncate
@@ -73,7 +74,7 @@ def _write_table(book: Workbook, table: Table, formats: _Formats) -> None:
     sheet = book.add_worksheet(table.name[:31])
     frame = table.frame
     for col, name in enumerate(frame.columns):
-        header = str(neutralise(str(name)))
+        header = str(neutralise(human_header(str(name))))
         sheet.write_string(0, col, header, formats.header)
         fmt = _cell_format(frame[name], name in table.rates, formats)
         sheet.set_column(col, col, _width(header, frame[name]), fmt)

@@ -28,8 +28,8 @@ import pyarrow as pa
 from siem2graph.audit import AuditOptions, run, time_orders
 from siem2graph.errors import InputError
 from siem2graph.graph.alerts import GraphData, read_graph
-from siem2graph.graph.batches import NO_ID
-from siem2graph.graph.records import AlertStream, Invalid, Lines, line_records
+from siem2graph.graph.batches import alert_problem
+from siem2graph.graph.records import AlertStream, Lines, line_records
 from siem2graph.legacy import LegacyData, read_legacy
 from siem2graph.legacy.aliases import AliasSet
 from siem2graph.legacy.reader import with_mapped_columns
@@ -128,11 +128,9 @@ def graph_rows(name: str, content: bytes, file: int) -> pd.DataFrame:
         return _found_row(GRAPH, file, Found(error=str(exc)))
     problems, numbers, lines, ids, providers = [], [], [], [], []
     for number, record in records:
-        if isinstance(record, Invalid):
-            problems.append(RowProblem(GRAPH, name, number, f"invalid JSON: {record.reason}"))
-        elif not isinstance(record, dict) or not to_text(record.get("id")):
-            problems.append(RowProblem(GRAPH, name, number, NO_ID))
-        else:
+        if problem := alert_problem(record, stream.limits):
+            problems.append(RowProblem(GRAPH, name, number, problem))
+        elif isinstance(record, dict):  # what alert_problem accepts
             numbers.append(number)
             lines.append(orjson.dumps(record))
             ids.append(to_text(record.get("id")))

@@ -52,10 +52,3 @@ class Ties:
         distinct = pd.unique(grouped.to_numpy())
         numbers = {k: zlib.crc32(str(k).encode()) % partitions for k in distinct}
         return grouped.map(numbers).astype("int32")
-
-
-def ties_of(graph_ids: pd.Series, provider_ids: pd.Series) -> list[tuple[str, str]]:
-    """(id key, providerAlertId key) of the Graph alerts whose two keys differ."""
-    own, provider = routing_keys(graph_ids), routing_keys(provider_ids)
-    differ = (provider != "") & (own != "") & (own != provider)
-    return list(zip(own[differ], provider[differ], strict=True))

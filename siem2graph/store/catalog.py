@@ -1,11 +1,13 @@
 """The catalog: one row per saved audit, in a schema that knows its version and migrates.
 
-Every query takes the owner: a user only ever reads, renames or deletes their own audits
-('' is the owner when nobody signs in).
+Every query takes the user asking: a user reads their own audits and those shared with them,
+and renames, deletes or shares only their own ('' is the owner when nobody signs in). A share
+names a user, or ``EVERYONE`` (every signed-in user; never nobody).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -30,10 +32,31 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
     ),
     ("CREATE INDEX IF NOT EXISTS audits_owner_created ON audits (owner, created)",),
+    (
+        """CREATE TABLE IF NOT EXISTS audit_shares (
+            audit_id TEXT NOT NULL,
+            grantee TEXT NOT NULL,
+            PRIMARY KEY (audit_id, grantee)
+        )""",
+        "CREATE INDEX IF NOT EXISTS audit_shares_grantee ON audit_shares (grantee)",
+    ),
 )
+EVERYONE = "*"
 SCHEMA_VERSION = len(MIGRATIONS)
 _SELECT = (
     "SELECT id, owner, name, created, tool_version, mapping_version, summary, files FROM audits"
+)
+# the audits ``user`` may read: their own, and (signed in) those shared with them or everyone
+_VISIBLE = (
+    "(owner = ? OR (? <> '' AND id IN"
+    " (SELECT audit_id FROM audit_shares WHERE grantee = ? OR grantee = ?)))"
+)
+_ADD_SHARE = "INSERT INTO audit_shares (audit_id, grantee) VALUES (?, ?) ON CONFLICT DO NOTHING"
+_REMOVE_SHARE = "DELETE FROM audit_shares WHERE audit_id = ? AND grantee = ?"
+# the shares ``user`` may see of a visible audit: all of their own audits', else their own entry
+_SHARES = (
+    "SELECT s.audit_id, s.grantee FROM audit_shares s JOIN audits a ON a.id = s.audit_id"
+    " WHERE (a.owner = ? OR s.grantee = ? OR s.grantee = ?)"
 )
 
 
@@ -65,7 +88,11 @@ def migrate(backend: Backend, target: int = SCHEMA_VERSION) -> int:
     return found
 
 
-def _audit(row: tuple[Any, ...]) -> StoredAudit:
+def _visible(user: str) -> tuple[str, ...]:
+    return (user, user, user, EVERYONE)
+
+
+def _audit(row: tuple[Any, ...], shares: dict[str, list[str]]) -> StoredAudit:
     audit_id, owner, name, created, tool_version, mapping_version, summary, files = row
     return StoredAudit(
         id=audit_id,
@@ -76,11 +103,31 @@ def _audit(row: tuple[Any, ...]) -> StoredAudit:
         mapping_version=mapping_version,
         summary=orjson.loads(summary),
         files=orjson.loads(files),
+        shared_with=tuple(sorted(shares.get(audit_id, []))),
     )
 
 
+def _read(tx: Transaction, user: str, audit_id: str | None = None) -> list[StoredAudit]:
+    """The audits ``user`` may read (all, newest first, or the one ``audit_id``), with the
+    shares they may see."""
+    if audit_id is None:
+        rows = tx.execute(f"{_SELECT} WHERE {_VISIBLE} ORDER BY created DESC, id", _visible(user))
+    else:
+        rows = tx.execute(f"{_SELECT} WHERE {_VISIBLE} AND id = ?", (*_visible(user), audit_id))
+    shares: dict[str, list[str]] = {}
+    if rows:
+        marks = ", ".join("?" for _ in rows)
+        found = tx.execute(
+            f"{_SHARES} AND s.audit_id IN ({marks})",
+            (user, user, EVERYONE, *(row[0] for row in rows)),
+        )
+        for audit_id, grantee in found:
+            shares.setdefault(audit_id, []).append(grantee)
+    return [_audit(row, shares) for row in rows]
+
+
 class Catalog:
-    """The audits table of one backend, always read through an owner."""
+    """The audits and shares tables of one backend, always read through a user."""
 
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
@@ -103,16 +150,31 @@ class Catalog:
                 ),
             )
 
-    def list(self, owner: str) -> list[StoredAudit]:
-        """The owner's audits, newest first."""
+    def list(self, user: str) -> list[StoredAudit]:
+        """The audits ``user`` may read, newest first."""
         with self.backend.transaction() as tx:
-            rows = tx.execute(f"{_SELECT} WHERE owner = ? ORDER BY created DESC, id", (owner,))
-        return [_audit(row) for row in rows]
+            return _read(tx, user)
 
-    def get(self, owner: str, audit_id: str) -> StoredAudit | None:
+    def get(self, user: str, audit_id: str) -> StoredAudit | None:
         with self.backend.transaction() as tx:
-            rows = tx.execute(f"{_SELECT} WHERE owner = ? AND id = ?", (owner, audit_id))
-        return _audit(rows[0]) if rows else None
+            found = _read(tx, user, audit_id)
+        return found[0] if found else None
+
+    def share(self, owner: str, audit_id: str, grantees: Sequence[str]) -> bool:
+        """Share the owner's audit with ``grantees``; False when it is not theirs."""
+        return self._shares(_ADD_SHARE, owner, audit_id, grantees)
+
+    def unshare(self, owner: str, audit_id: str, grantees: Sequence[str]) -> bool:
+        """Stop sharing the owner's audit with ``grantees``; False when it is not theirs."""
+        return self._shares(_REMOVE_SHARE, owner, audit_id, grantees)
+
+    def _shares(self, sql: str, owner: str, audit_id: str, grantees: Sequence[str]) -> bool:
+        with self.backend.transaction() as tx:
+            if not tx.execute("SELECT 1 FROM audits WHERE owner = ? AND id = ?", (owner, audit_id)):
+                return False
+            for grantee in grantees:
+                tx.execute(sql, (audit_id, grantee))
+        return True
 
     def rename(self, owner: str, audit_id: str, name: str) -> bool:
         with self.backend.transaction() as tx:
@@ -127,4 +189,6 @@ class Catalog:
             found = tx.execute(
                 "DELETE FROM audits WHERE owner = ? AND id = ? RETURNING id", (owner, audit_id)
             )
+            if found:
+                tx.execute("DELETE FROM audit_shares WHERE audit_id = ?", (audit_id,))
         return bool(found)

@@ -12,19 +12,29 @@ from typing import Any
 import pandas as pd
 
 from siem2graph.model import READINESS
+from siem2graph.store.catalog import EVERYONE
 from siem2graph.store.records import StoredAudit
 
 AT_RISK = ("loses", "changes")
+NO_OWNER = "(no sign-in)"  # saved by the CLI or a dashboard without sign-in
 COMPARED = ("judged", "match", "mismatch", "missing_in_graph", "unreadable")
 
 
+def shared_text(audit: StoredAudit) -> str:
+    """Who else may open it, in words ('' when nobody)."""
+    return ", ".join("everyone signed in" if g == EVERYONE else g for g in audit.shared_with)
+
+
 def history_frame(audits: Sequence[StoredAudit]) -> pd.DataFrame:
-    """One row per audit, in the order given: what it read and how its fields fared."""
+    """One row per audit, in the order given: whose, shared with whom, what it read and how its
+    fields fared."""
     rows = [
         {
             "id": a.id,
             "name": a.name,
             "created": a.created,
+            "owner": a.owner or NO_OWNER,
+            "shared_with": shared_text(a),
             "inputs": a.inputs_text(),
             "detections": a.rows,
             "matched_alerts": a.summary["join"]["matched_alerts"],
@@ -35,7 +45,8 @@ def history_frame(audits: Sequence[StoredAudit]) -> pd.DataFrame:
         }
         for a in audits
     ]
-    columns = ["id", "name", "created", "inputs", "detections", "matched_alerts", *READINESS]
+    columns = ["id", "name", "created", "owner", "shared_with", "inputs", "detections"]
+    columns += ["matched_alerts", *READINESS]
     return pd.DataFrame(rows, columns=[*columns, "fields_at_risk", "mapping_version", "readable"])
 
 

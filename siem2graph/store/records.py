@@ -34,6 +34,8 @@ class StoredAudit:
     mapping_version: str
     summary: Mapping[str, Any]
     files: Mapping[str, int]  # saved file name -> bytes
+    # who else may open it ('*': every signed-in user); to others, only their own share shows
+    shared_with: tuple[str, ...] = field(default=(), compare=False)
     readable: bool = field(default=True, compare=False)  # set when its files were checked
 
     @property

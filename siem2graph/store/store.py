@@ -1,9 +1,9 @@
 """The audit store: a catalog (SQLite or PostgreSQL) and, beside it, each audit's saved tables.
 
-An ``AuditStore`` is bound to one user: everything it lists, opens, renames or deletes is that
-user's own. Where the data lives: ``store_location`` (``--store``, ``SIEM2GRAPH_STORE``, else the
-user's data folder); the catalog goes to PostgreSQL when a URL is given
-(``SIEM2GRAPH_STORE_URL``, or the dashboard's secrets).
+An ``AuditStore`` is bound to one user: it lists and opens that user's audits and those shared
+with them, and renames, deletes or shares only that user's own. Where the data lives:
+``store_location`` (``--store``, ``SIEM2GRAPH_STORE``, else the user's data folder); the catalog
+goes to PostgreSQL when a URL is given (``SIEM2GRAPH_STORE_URL``, or the dashboard's secrets).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,8 +48,19 @@ def _disk_message(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+def grantees(users: Iterable[str]) -> list[str]:
+    """User ids to share with, as the sign-in gives them (trimmed, lower case); EVERYONE ('*')
+    for every signed-in user. StoreError when one is empty or holds white space."""
+    names = sorted({user.strip().lower() for user in users})
+    bad = [name for name in names if not name or any(c.isspace() for c in name)]
+    if bad or not names:
+        raise StoreError("name the users to share with by their sign-in (e-mail), one each")
+    return names
+
+
 class AuditStore:
-    """Save, list, reopen, rename and delete one user's audits (``user`` None: nobody signed in)."""
+    """One user's audits: save, list, reopen, rename, delete, share (``user`` None: nobody
+    signed in, who sees what was saved without a sign-in, never what is shared)."""
 
     def __init__(self, root: Path, backend: Backend | None = None, user: str | None = None):
         self.root = root
@@ -109,7 +120,8 @@ class AuditStore:
             return False
 
     def list(self) -> list[StoredAudit]:
-        """This user's audits, newest first; ``readable`` False when saved files are gone or cut."""
+        """This user's audits and those shared with them, newest first; ``readable`` False when
+        saved files are gone or cut."""
         return [replace(a, readable=self._intact(a)) for a in self.catalog.list(self.owner)]
 
     def get(self, audit_id: str) -> StoredAudit:
@@ -130,14 +142,38 @@ class AuditStore:
                 f"the saved audit {audit.name!r} cannot be read ({exc}); delete it and audit again"
             ) from None
 
+    def owned(self, audit_id: str) -> StoredAudit:
+        """The audit, when this user owns it (AuditNotFound when they may not see it, StoreError
+        when it is only shared with them)."""
+        audit = self.get(audit_id)
+        if audit.owner != self.owner:
+            raise StoreError(f"only the owner of the saved audit {audit.name!r} can change it")
+        return audit
+
     def rename(self, audit_id: str, name: str) -> None:
         if not name.strip():
             raise StoreError("an audit's name cannot be empty")
+        self.owned(audit_id)
         if not self.catalog.rename(self.owner, audit_id, name.strip()):
             raise AuditNotFound(f"no saved audit {audit_id!r}")
 
+    def share(self, audit_id: str, users: Iterable[str]) -> None:
+        """Let ``users`` (or EVERYONE signed in) list and open this user's audit."""
+        names = [n for n in grantees(users) if n != self.owner]
+        self.owned(audit_id)
+        if not self.catalog.share(self.owner, audit_id, names):
+            raise AuditNotFound(f"no saved audit {audit_id!r}")
+
+    def unshare(self, audit_id: str, users: Iterable[str]) -> None:
+        """Stop sharing this user's audit with ``users`` (or with EVERYONE)."""
+        names = grantees(users)
+        self.owned(audit_id)
+        if not self.catalog.unshare(self.owner, audit_id, names):
+            raise AuditNotFound(f"no saved audit {audit_id!r}")
+
     def delete(self, audit_id: str) -> None:
-        """Remove the audit's catalog row and every file it saved."""
+        """Remove the audit's catalog row, its shares and every file it saved."""
+        self.owned(audit_id)
         if not self.catalog.delete(self.owner, audit_id):
             raise AuditNotFound(f"no saved audit {audit_id!r}")
         try:

@@ -6,7 +6,7 @@ import secrets
 import ssl
 import threading
 import time
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -188,8 +188,3 @@ class GraphEmulator:
             if limit and self._uses[serial] > limit:
                 return None, "expired"
         return claims, ""
-
-
-def behaviour_names() -> list[str]:
-    """The Behaviour field names (for the CLI and the admin endpoint)."""
-    return [f.name for f in fields(Behaviour)]
