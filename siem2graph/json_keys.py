@@ -34,9 +34,14 @@ def _markers(text: bytes) -> int:
 
 
 def _keys(value: Any) -> int:
-    if isinstance(value, dict):
-        return len(value) + sum(_keys(c) for c in value.values() if isinstance(c, dict | list))
-    return sum(_keys(c) for c in value if isinstance(c, dict | list))
+    # a loop, not recursion: a record nested thousands deep must not overflow the stack
+    total, stack = 0, [value]
+    while stack:
+        node = stack.pop()
+        children = node.values() if isinstance(node, dict) else node
+        total += len(node) if isinstance(node, dict) else 0
+        stack.extend(c for c in children if isinstance(c, dict | list))
+    return total
 
 
 def _empty(value: Any) -> bool:
@@ -65,7 +70,10 @@ def first_wins(text: bytes, parsed: Any) -> tuple[Any, bool]:
     ``text`` read by the first-wins rule (objects that repeat keys are ``Repeating``) and True."""
     if not isinstance(parsed, dict | list) or _markers(text) == _keys(parsed):
         return parsed, False
-    return json.loads(text, object_pairs_hook=_first_wins), True
+    try:
+        return json.loads(text, object_pairs_hook=_first_wins), True
+    except RecursionError:  # nested too deep to read again: the depth limit rejects it
+        return parsed, False
 
 
 def gathered(record: Any) -> Any:
