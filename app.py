@@ -11,7 +11,8 @@ from ui.signin import gate
 st.set_page_config(page_title="siem2graph", page_icon="🔀", layout="wide")
 watch()  # a closed session's report and uploads are let go after the TTL
 gate()
-follow_link()
+with st.container():  # what opening a link shows for one run never moves the page below it
+    follow_link()
 st.navigation(
     [
         st.Page(page.path, title=page.title, icon=page.icon, default=page == SOURCES)

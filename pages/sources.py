@@ -23,14 +23,22 @@ PROBLEM_ROWS = 1000
 LIVE_GRAPH_OPEN = "live_graph_open"  # the Live Graph expander's state: stays open across reruns
 
 
+def _sample_controls() -> None:
+    """The first visit's sample audit and the sample button, in one container: what an audit
+    shows for one run then never moves the uploaders below. (A moved uploader is re-created
+    in the browser, and a file it was still sending is lost.)"""
+    with st.container():
+        loading.open_sample_on_first_visit()
+        sample = sample_files()
+        st.subheader("Start on the sample")
+        if sample is None:
+            st.info("No sample is bundled with this installation.")
+        elif st.button("Load the bundled sample", icon=":material/science:"):
+            loading.load_sample(*sample)
+
+
 def _load_controls() -> None:
-    loading.open_sample_on_first_visit()
-    sample = sample_files()
-    st.subheader("Start on the sample")
-    if sample is None:
-        st.info("No sample is bundled with this installation.")
-    elif st.button("Load the bundled sample", icon=":material/science:"):
-        loading.load_sample(*sample)
+    _sample_controls()
 
     st.subheader("Audit your own files")
     limit, rows = st.get_option("server.maxUploadSize"), server_limits().max_rows

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from siem2graph.graph import cache
 from siem2graph.graph.auth import MsalTokens, build_app
 from siem2graph.graph.client import GraphClient, PullOptions
 from siem2graph.graph.clouds import Endpoints, resolve_endpoints
@@ -143,3 +146,24 @@ def graph_client(
         sleep=fake.sleep,
     )
     return GraphClient(transport, server.url, PullOptions(top=top, **options))
+
+
+class FullDisk:
+    """``cache.append`` on a disk with ``free`` bytes left: a write that would grow files past
+    them writes what fits, then fails with ENOSPC (as write(2) does)."""
+
+    def __init__(self, free: int) -> None:
+        self.free = free
+        self.failures = 0
+        self._append = cache.append
+
+    def __call__(self, file: Any, data: bytes) -> None:
+        size = os.fstat(file.fileno()).st_size
+        grow = max(0, file.tell() + len(data) - size)
+        if grow > self.free:
+            file.write(data[: len(data) - (grow - self.free)])
+            self.free = 0
+            self.failures += 1
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        self.free -= grow
+        self._append(file, data)

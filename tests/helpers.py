@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -56,3 +58,10 @@ def legacy_for_example(**overrides: str) -> dict[str, str]:
 def json_source(name: str, document: Any) -> Source:
     """An in-memory JSON file."""
     return Source.from_bytes(name, orjson.dumps(document))
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    """``python -m siem2graph`` with ``args``, its output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "siem2graph", *args], capture_output=True, text=True, timeout=120
+    )

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from siem2graph.store import STORE_ENV
 from tests.browser import (
     AUDIT_MS,
     ROOT,
@@ -84,3 +85,38 @@ def test_pull_the_sample_then_audit_it(page, live, legacy_file):
     open_page(page, "Overview")
     assert metric(page, "Matched alerts").startswith(f"{EXPECTED['matched_alerts']:,} of ")
     assert page.get_by_test_id("stAlertContentWarning").filter(has_text="partial").count() == 0
+
+
+@pytest.fixture(scope="module")
+def typed(tmp_path_factory) -> Iterator[tuple[str, str]]:
+    """(dashboard URL, client secret): as ``live``, but the secret is the visitor's to type."""
+    folder = tmp_path_factory.mktemp("typed")
+    emulator, secret = demo_emulator(SAMPLE / "graph_alerts_v2.json", folder / "ca.pem")
+    env = os.environ | dashboard_env(emulator, secret, folder / "cache")
+    del env["SIEM2GRAPH_CLIENT_SECRET"]
+    env[STORE_ENV] = str(folder / "store")  # empty: the first visit opens on the sample
+    with emulator, streamlit_server(folder / "server.log", env) as url:
+        yield url, secret
+
+
+def test_the_typed_secret_goes_and_the_choices_stay_after_a_pull(typed):
+    url, secret = typed
+    with chromium_tab(url) as page:
+        page.get_by_role("heading", name="What was read").wait_for(timeout=AUDIT_MS)
+        settle(page)
+        page.get_by_text("Live Graph: pull alerts_v2 from your tenant").click()
+        settle(page)
+        page.get_by_role("textbox", name="Client secret").fill(secret)
+        source = page.get_by_test_id("stSelectbox").filter(has_text="Service source")
+        source.click()
+        page.get_by_role("option", name="microsoftDefenderForEndpoint").click()
+        page.get_by_role("button", name="Pull alerts").click()
+        status = page.get_by_test_id("stAlertContentSuccess").filter(has_text="Live pull")
+        status.filter(has_text="service source microsoftDefenderForEndpoint").wait_for(
+            timeout=AUDIT_MS
+        )
+        settle(page)
+        assert page.get_by_role("textbox", name="Client secret").input_value() == ""
+        chosen = source.get_by_role("combobox").input_value()
+        assert chosen == "microsoftDefenderForEndpoint"  # not back to 'all'
+        assert secret not in page.content()

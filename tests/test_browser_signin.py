@@ -148,9 +148,8 @@ def test_two_users_never_see_each_other(team, tmp_path):
     legacy.write_bytes(legacy_csv())
     with chromium_tabs(team.url, 2, trust_any_certificate=True) as (alice, bob):
         sign_in(alice, ALICE)
-        _pull_with_own_sign_in(alice)  # her Graph side: her own pull
-        # the upload last: a click elsewhere while its file is still being sent can lose it
-        upload(alice, 0, legacy)
+        upload(alice, 0, legacy)  # then at once, as a user would: her Graph side, her own pull
+        _pull_with_own_sign_in(alice)
         audit = alice.get_by_role("button", name="Audit these files")
         expect(audit).to_be_enabled(timeout=AUDIT_MS)  # the server holds both sides
         audit.click()

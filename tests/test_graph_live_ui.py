@@ -9,8 +9,17 @@ import pytest
 import requests
 from streamlit.testing.v1 import AppTest
 
+from siem2graph.graph import cache
 from tests.attacker import AttackerListener
-from tests.graph_helpers import SECRET, SECRET_CLIENT, TENANT, ids, make_alerts, read_ndjson
+from tests.graph_helpers import (
+    SECRET,
+    SECRET_CLIENT,
+    TENANT,
+    FullDisk,
+    ids,
+    make_alerts,
+    read_ndjson,
+)
 from ui.live_graph import LAST_FORM_KEY
 
 pytest_plugins = ["tests.graph_fixtures"]
@@ -81,6 +90,28 @@ def test_password_field_without_stored_secret(wired, monkeypatch):
     assert any("enter the client secret" in e.value for e in app.error)
 
 
+def test_the_form_comes_back_as_submitted_but_the_typed_secret(wired, monkeypatch):
+    monkeypatch.delenv("SIEM2GRAPH_CLIENT_SECRET")
+    app = run_section()
+    app.radio[0].set_value("Device code (delegated)")
+    app.selectbox[0].set_value("gcchigh")
+    next(f for f in app.text_input if f.label == "Client secret").set_value("typed-Secret~9")
+    app.button[0].click().run()
+    assert not app.exception
+    # a form emptied on submit resets every field in it, in the browser: only the secret is in it
+    (form,) = app.get("form")
+    assert form.proto.form.clear_on_submit
+    secret_field = next(f for f in app.text_input if f.label == "Client secret")
+    assert secret_field.proto.form_id == form.proto.form.form_id
+    assert secret_field.proto.default == ""
+    others = [*app.radio, *app.selectbox, *app.date_input, *app.text_input[:2]]
+    assert {field.proto.form_id for field in others} == {""}
+    assert app.radio[0].value == "Device code (delegated)"
+    assert app.selectbox[0].value == "gcchigh"
+    held = app.session_state.to_dict()  # every key and keyed field
+    assert "typed-Secret~9" not in str(held) and LAST_FORM_KEY in held
+
+
 def test_a_partial_pull_is_returned_with_a_warning(wired):
     wired.configure(throttle=20, retry_after=0)  # every retry throttled: the pull gives up
     app = run_section()
@@ -90,6 +121,24 @@ def test_a_partial_pull_is_returned_with_a_warning(wired):
     (warning,) = [w.value.replace("\\", "") for w in app.warning]  # markdown escapes off
     assert "PARTIAL: 0 alerts pulled" in warning and "429" in warning
     assert not app.success
+
+
+def test_a_full_disk_keeps_the_pulled_alerts_named_and_partial(wired, monkeypatch, tmp_path):
+    monkeypatch.setattr(cache, "append", FullDisk(free=60_000))
+    app = run_section()
+    app.date_input[0].set_value(dt.date(2025, 3, 1))
+    app.date_input[1].set_value(dt.date(2025, 3, 3))
+    app.button[0].click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    pulled = Path(app.session_state["result"])
+    kept = read_ndjson(pulled)
+    assert 0 < len(kept) < 300
+    (warning,) = [w.value.replace("\\", "") for w in app.warning]
+    assert f"PARTIAL: {len(kept)} alerts pulled" in warning
+    assert f"could not write {pulled.name} (No space left on device)" in warning
+    assert str(tmp_path) not in warning
+    left = sorted(p.name for p in pulled.parent.iterdir())
+    assert left == [pulled.name, cache.record_path(pulled).name]
 
 
 @pytest.fixture

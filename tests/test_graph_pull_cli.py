@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 
+import orjson
 import pytest
 
 from siem2graph.cli import build_parser, main, run_handler
 from siem2graph.cli.pull import run_pull
+from siem2graph.graph import cache
+from siem2graph.pulls import scope_from_record
 from tests.graph_helpers import (
     CERT_CLIENT,
     END,
+    N_ALERTS,
     SECRET,
     SECRET_CLIENT,
     START,
     TENANT,
     FakeTime,
+    FullDisk,
     ids,
     make_alerts,
     read_ndjson,
@@ -80,6 +86,28 @@ def test_partial_pull_exits_3_with_one_line_reason(emulator, monkeypatch, tmp_pa
     reason = [line for line in err.splitlines() if line.startswith("siem2graph: error: partial")]
     assert len(reason) == 1 and "503" in reason[0]
     assert "Traceback" not in err
+
+
+def test_a_full_disk_keeps_what_was_written_marked_partial_exit_3(emulator, monkeypatch, tmp_path):
+    disk = FullDisk(free=300_000)
+    monkeypatch.setattr(cache, "append", disk)
+    code, out, err = run(emulator, monkeypatch, tmp_path)
+    assert code == 3 and "pull: partial" in out and disk.failures == 1
+    (reason,) = [line for line in err.splitlines() if line.startswith("siem2graph: error:")]
+    assert "could not write pulled.ndjson (No space left on device)" in reason
+    assert str(tmp_path) not in reason and "Traceback" not in err
+    pulled = tmp_path / "pulled.ndjson"
+    kept = read_ndjson(pulled)  # every line whole: the one cut short was dropped
+    assert 0 < len(kept) < N_ALERTS and f"alerts: {len(kept)}" in out
+    assert ids(kept) <= ids(make_alerts())
+    record = orjson.loads(cache.record_path(pulled).read_bytes())
+    scope = scope_from_record(pulled.name, record, hashlib.sha256(pulled.read_bytes()).hexdigest())
+    assert scope.partial and scope.alerts == len(kept)
+    assert scope.reason.startswith("could not write pulled.ndjson (No space left on device)")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        pulled.name,
+        cache.record_path(pulled).name,
+    ]
 
 
 def test_the_most_verbose_log_holds_no_secret_nor_token(emulator, monkeypatch, tmp_path, capsys):

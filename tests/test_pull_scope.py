@@ -24,7 +24,7 @@ from siem2graph.pulls import OTHER_FILE, UNREADABLE, pull_scopes
 from siem2graph.report import EXPORTERS, render_all
 from siem2graph.report.summary import summary_items
 from siem2graph.sources import Source
-from tests.graph_helpers import END, SECRET, SECRET_CLIENT, START, TENANT, FakeTime
+from tests.graph_helpers import END, SECRET, SECRET_CLIENT, START, TENANT, FakeTime, make_alerts
 from tests.helpers import json_source, legacy_for_example
 from tests.system import require_tool
 from ui import nav, state
@@ -67,6 +67,7 @@ def audit(path: Path) -> AuditReport:
 
 @pytest.fixture(scope="module")
 def complete(emulator_server, tmp_path_factory) -> tuple[AuditReport, Path]:
+    emulator_server.set_alerts(make_alerts())  # whatever the tests before left
     emulator_server.configure()
     with pytest.MonkeyPatch.context() as monkeypatch:
         code, path = pull(emulator_server, monkeypatch, tmp_path_factory.mktemp("complete"))
@@ -76,6 +77,7 @@ def complete(emulator_server, tmp_path_factory) -> tuple[AuditReport, Path]:
 
 @pytest.fixture(scope="module")
 def partial(emulator_server, tmp_path_factory) -> AuditReport:
+    emulator_server.set_alerts(make_alerts())
     emulator_server.configure(outage_after=1, next_link=False)
     with pytest.MonkeyPatch.context() as monkeypatch:
         code, path = pull(emulator_server, monkeypatch, tmp_path_factory.mktemp("partial"))

@@ -38,6 +38,10 @@ from ui.user import access_token, user_area
 
 PULLED_PATH_KEY = "live_graph.pulled_path"  # str path of the last pulled NDJSON
 LAST_FORM_KEY = "live_graph.last_form"  # the last submitted form's values, never the secret
+_KEYS = {  # the form's fields but the secret: remembered across submits
+    name: f"live_graph.{name}"
+    for name in ("tenant_id", "client_id", "method", "cloud", "since", "until", "source")
+}
 METHODS = ("Client secret", "Device code (delegated)")
 SIGNED_IN = "Your sign-in (delegated)"  # offered when the dashboard's sign-in exposes a token
 SECRET_ENV = "SIEM2GRAPH_CLIENT_SECRET"  # noqa: S105 - a variable name, not a secret
@@ -205,49 +209,69 @@ def _pull(form: dict[str, Any], credential: Credential | SignedInTokens) -> Path
     return out
 
 
+def _remember() -> None:
+    """Keep the choices of a pull (never the secret): the fields default to them when the
+    section is shown again."""
+    state = st.session_state
+    state[LAST_FORM_KEY] = {name: str(state[key]) for name, key in _KEYS.items() if key in state}
+
+
 def live_graph_section() -> Path | None:
     """Render the Live Graph form; returns the NDJSON path of the last pulled alerts, or None."""
     st.subheader("Live Graph")
     values = defaults() | st.session_state.get(LAST_FORM_KEY, {})
     secret, today = stored_secret(), dt.datetime.now(dt.UTC).date()
-    # Cleared on submit so that a typed secret does not stay in the field; the other values
-    # come back from LAST_FORM_KEY.
-    with st.form("live_graph_form", clear_on_submit=True):
-        form: dict[str, Any] = {
-            "tenant_id": st.text_input("Tenant id", values["tenant_id"]),
-            "client_id": st.text_input("Client (application) id", values["client_id"]),
-        }
-        signed_in = access_token()
-        methods = (*METHODS, SIGNED_IN) if signed_in else METHODS
-        chosen = values.get("method", METHODS[0])
-        method = st.radio(
-            "Sign-in", methods, methods.index(chosen) if chosen in methods else 0, horizontal=True
+    # Only the secret is in the form, emptied on submit so that it does not stay in the field;
+    # the other fields are outside it (a form emptied on submit resets them all in the browser)
+    # and come back from LAST_FORM_KEY (kept by _remember) after a visit to another page.
+    form: dict[str, Any] = {
+        "tenant_id": st.text_input("Tenant id", values["tenant_id"], key=_KEYS["tenant_id"]),
+        "client_id": st.text_input(
+            "Client (application) id", values["client_id"], key=_KEYS["client_id"]
+        ),
+    }
+    signed_in = access_token()
+    methods = (*METHODS, SIGNED_IN) if signed_in else METHODS
+    chosen = values.get("method", METHODS[0])
+    method = st.radio(
+        "Sign-in",
+        methods,
+        methods.index(chosen) if chosen in methods else 0,
+        horizontal=True,
+        key=_KEYS["method"],
+    )
+    cloud_names = list(CLOUDS)
+    form["cloud"] = st.selectbox(
+        "Cloud",
+        cloud_names,
+        cloud_names.index(values["cloud"]) if values["cloud"] in CLOUDS else 0,
+        key=_KEYS["cloud"],
+    )
+    form["since"] = st.date_input(
+        "Since", _date(values["since"], today - dt.timedelta(7)), key=_KEYS["since"]
+    )
+    form["until"] = st.date_input(
+        "Until (inclusive)", _date(values["until"], today), key=_KEYS["until"]
+    )
+    form["source"] = st.selectbox(
+        "Service source",
+        SOURCES,
+        SOURCES.index(values.get("source", SOURCES[0])),
+        key=_KEYS["source"],
+    )
+    with st.expander("Advanced"):
+        st.caption(
+            "The sign-in and Graph endpoints are the chosen cloud's, or the server's own "
+            "configuration; they cannot be changed from this page."
         )
+        form["reuse"] = st.checkbox("Re-use a complete cached pull", value=True)
+    with st.form("live_graph_form", clear_on_submit=True):
         if secret:
             st.caption(f"Client secret: from {secret[1]}")
+        # no key: a typed secret never enters session state
         typed = "" if secret else st.text_input("Client secret", type="password")
-        cloud_names = list(CLOUDS)
-        form["cloud"] = st.selectbox(
-            "Cloud",
-            cloud_names,
-            cloud_names.index(values["cloud"]) if values["cloud"] in CLOUDS else 0,
-        )
-        form["since"] = st.date_input("Since", _date(values["since"], today - dt.timedelta(7)))
-        form["until"] = st.date_input("Until (inclusive)", _date(values["until"], today))
-        form["source"] = st.selectbox(
-            "Service source", SOURCES, SOURCES.index(values.get("source", SOURCES[0]))
-        )
-        with st.expander("Advanced"):
-            st.caption(
-                "The sign-in and Graph endpoints are the chosen cloud's, or the server's own "
-                "configuration; they cannot be changed from this page."
-            )
-            form["reuse"] = st.checkbox("Re-use a complete cached pull", value=True)
-        submitted = st.form_submit_button("Pull alerts", type="primary")
+        submitted = st.form_submit_button("Pull alerts", type="primary", on_click=_remember)
     if submitted:
-        st.session_state[LAST_FORM_KEY] = {
-            key: str(value) for key, value in form.items() if key != "reuse"
-        } | {"method": method}
         credential: Credential | SignedInTokens = DeviceCode()
         if method == "Client secret":
             credential = ClientSecret(secret[0] if secret else typed)

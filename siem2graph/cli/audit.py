@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
+from collections import Counter
 from pathlib import Path
 
+from siem2graph import views
 from siem2graph.cli.options import (
     add_aliases,
     add_mapping,
@@ -13,15 +16,18 @@ from siem2graph.cli.options import (
     add_store,
     input_sources,
     mapping_of,
+    name_symlinks,
     store_of,
 )
 from siem2graph.cli.progress import StderrProgress
 from siem2graph.errors import InputError
 from siem2graph.model import AuditReport
 from siem2graph.report import EXPORTERS, write_reports
+from siem2graph.sources import RowProblem
 from siem2graph.store import AuditStore, StoreError
 
 log = logging.getLogger(__name__)
+_ATTENTION_KINDS = 10
 
 
 def _formats(text: str) -> list[str]:
@@ -98,6 +104,7 @@ def run(args: argparse.Namespace) -> None:
     from siem2graph.impact import Evidence, analyse_content, read_content_paths
     from siem2graph.report.content_tables import bridge_summary, rules_summary
 
+    name_symlinks([*args.aliases, *filter(None, [args.mapping]), *args.content])
     # a bad content path, mapping or store fails before the audit runs
     content = read_content_paths(args.content) if args.content else None
     mapping = mapping_of(args)
@@ -111,6 +118,7 @@ def run(args: argparse.Namespace) -> None:
         from siem2graph.spark.engine import audit_spark
         from siem2graph.spark.session import spark_session
 
+        name_symlinks([*args.legacy, *args.graph])
         progress.step(f"auditing on Spark ({args.spark})", 0.0)
         report = audit_spark(
             args.legacy,
@@ -151,6 +159,7 @@ def run(args: argparse.Namespace) -> None:
         f"graph-only {join.graph_only_alerts}; {report.headline.fields_at_risk} fields at risk; "
         f"{len(report.problems)} input problems; wrote {len(written)} file(s) to {args.out}"
     )
+    _attention(report)
     if impact is not None:
         print(
             f"content impact: {rules_summary(impact)}; {bridge_summary(impact)}; "
@@ -158,6 +167,26 @@ def run(args: argparse.Namespace) -> None:
         )
     if store is not None:
         _save(store, report, [*args.legacy, *args.graph])
+
+
+def _attention(report: AuditReport) -> None:
+    """Each kind of input problem that needs attention, on stderr: how often, and its first
+    occurrence in full (report.json has every one)."""
+    kinds: Counter[tuple[str, str, str]] = Counter()
+    firsts: dict[tuple[str, str, str], RowProblem] = {}
+    for problem in report.problems:
+        kind = (problem.side, problem.file, views.problem_kind(problem.reason))
+        if views.EXPECTED_PROBLEM not in kind[2]:
+            kinds[kind] += 1
+            firsts.setdefault(kind, problem)
+    for kind, first in list(firsts.items())[:_ATTENTION_KINDS]:
+        where = f" line {first.line}" if first.line is not None else ""
+        print(
+            f"{first.side} {first.file}{where}: {first.reason} ({kinds[kind]:,} in all)",
+            file=sys.stderr,
+        )
+    if len(kinds) > _ATTENTION_KINDS:
+        print(f"... and {len(kinds) - _ATTENTION_KINDS:,} more kinds", file=sys.stderr)
 
 
 def _save(store: AuditStore, report: AuditReport, paths: list[Path]) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from siem2graph.cli.options import add_mapping, add_siem_sources, mapping_of
+from siem2graph.cli.options import add_mapping, add_siem_sources, mapping_of, name_symlinks
 from siem2graph.cli.progress import StderrProgress
 from siem2graph.errors import InputError
 from siem2graph.impact.engine import analyse_content, read_content_paths
@@ -56,6 +56,7 @@ def run(args: argparse.Namespace) -> None:
     """Judge the content, write impact.json and print a one-line summary."""
     from siem2graph.report.content_tables import bridge_summary, rules_summary
 
+    name_symlinks([*args.content, *filter(None, [args.report, args.mapping])])
     progress = StderrProgress("impact", args.quiet)
     progress.step("reading the content", 0.0)
     files = read_content_paths(args.content)

@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from siem2graph.errors import InputError
@@ -87,12 +88,17 @@ def mapping_of(args: argparse.Namespace) -> Mapping:
     return load_mapping(args.mapping) if args.mapping else load_mapping()
 
 
-def input_sources(paths: list[Path]) -> list[Source]:
-    """Sources over the input files; a symbolic link is named with its target on stderr, so
-    that reading another file than the one named never happens silently."""
+def name_symlinks(paths: Iterable[Path]) -> None:
+    """Name each symbolic link among ``paths`` with its target on stderr, so that reading
+    another file than the one named never happens silently."""
     for path in paths:
         if path.is_symlink():
             logger.warning("%s is a symbolic link: reading %s", path, path.resolve())
+
+
+def input_sources(paths: list[Path]) -> list[Source]:
+    """Sources over the input files, symbolic links named (``name_symlinks``)."""
+    name_symlinks(paths)
     return [Source.from_path(path) for path in paths]
 
 

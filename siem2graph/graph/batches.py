@@ -18,6 +18,7 @@ from siem2graph.graph.chunk import NotLines, Outcome, Unsupported
 from siem2graph.graph.columnar import SchemaHint, arrow_chunk, ids, parse
 from siem2graph.graph.flatten import AlertFlattener, walk_chunk
 from siem2graph.graph.records import Invalid, Lines, Records
+from siem2graph.json_keys import Repeating, repeated_reason
 from siem2graph.legacy.limits import ReadLimits
 from siem2graph.paths import GraphPath, to_text
 
@@ -87,6 +88,8 @@ def _from_records(
             problems.append((number, problem))
         elif isinstance(record, dict):  # what alert_problem accepts
             alerts.append(record)
+        if isinstance(record, Repeating):
+            problems.append((number, repeated_reason(record)))
     chunk = None
     if hint is not None and alerts:
         try:

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from siem2graph.errors import GraphError, InputError
-from siem2graph.graph.cache import NdjsonSink, write_record
+from siem2graph.graph.cache import NdjsonSink, not_written, record_path, write_record
 from siem2graph.graph.clouds import origin
 from siem2graph.graph.transport import Transport
 
@@ -99,6 +99,10 @@ def window_filter(start: datetime, end: datetime, service_source: str | None = N
     return text
 
 
+UNFINISHED = "the pull did not finish"
+RECORD_BYTES = 4096  # held for the pull record from the start: a filled disk cannot refuse it
+
+
 @dataclass(frozen=True)
 class Tenant:
     """Whose alerts a pull reads, for its record: identifiers only, never a credential."""
@@ -151,7 +155,12 @@ class GraphClient:
         if since >= until:
             raise InputError("since must be before until")
         run = _Run(NdjsonSink(out_path), (until - since).total_seconds(), progress)
-        pending = [(since, until)]
+        scope = self._scope(since, until, service_source)
+        try:  # a pull that never finishes (killed, the disk full) leaves a record saying so
+            write_record(out_path, {"partial": True, "reason": UNFINISHED} | scope, RECORD_BYTES)
+        except OSError as exc:
+            run.problems.append(str(not_written(record_path(out_path), exc, 0)))
+        pending = [] if run.problems else [(since, until)]
         try:
             while pending:
                 start, end = pending.pop()
@@ -168,7 +177,10 @@ class GraphClient:
             run.problems.append(str(exc))
         except KeyboardInterrupt:
             run.problems.append("interrupted")
-        return self._finish(run, since, until, service_source)
+        except BaseException:
+            run.sink.abandon()
+            raise
+        return self._finish(run, out_path, scope)
 
     def _pull_window(self, run: _Run, start: datetime, end: datetime, source: str | None) -> bool:
         """Pull one window; True when all of it is known to be in hand."""
@@ -215,12 +227,28 @@ class GraphClient:
             )
         )
 
-    def _finish(
-        self, run: _Run, since: datetime, until: datetime, source: str | None
-    ) -> PullResult:
+    def _scope(self, since: datetime, until: datetime, source: str | None) -> dict[str, object]:
+        return {
+            "tenant_id": self._tenant.tenant_id if self._tenant else None,
+            "cloud": self._tenant.cloud if self._tenant else None,
+            "graph_url": self._root,
+            "since": odata_time(since),
+            "until": odata_time(until),
+            "serviceSource": source,
+        }
+
+    def _finish(self, run: _Run, out_path: Path, scope: dict[str, object]) -> PullResult:
+        alerts = run.sink.finish()
+        try:
+            write_record(out_path, self._result(run, alerts).to_dict() | scope)
+        except OSError as exc:
+            run.problems.append(str(not_written(record_path(out_path), exc, alerts)))
+        return self._result(run, alerts)
+
+    def _result(self, run: _Run, alerts: int) -> PullResult:
         counters = self._transport.counters
-        result = PullResult(
-            alerts=run.sink.finish(),
+        return PullResult(
+            alerts=alerts,
             partial=bool(run.problems),
             reason="; ".join(dict.fromkeys(run.problems)),
             requests=counters.requests,
@@ -233,13 +261,3 @@ class GraphClient:
             out_path=run.sink.path,
             sha256=run.sink.sha256,
         )
-        scope = {
-            "tenant_id": self._tenant.tenant_id if self._tenant else None,
-            "cloud": self._tenant.cloud if self._tenant else None,
-            "graph_url": self._root,
-            "since": odata_time(since),
-            "until": odata_time(until),
-            "serviceSource": source,
-        }
-        write_record(run.sink.path, result.to_dict() | scope)
-        return result

@@ -19,6 +19,7 @@ import orjson
 from siem2graph.envelopes import document_records, document_too_large, line_too_long, unwrap
 from siem2graph.errors import InputError
 from siem2graph.graph.v1 import refuse_v1
+from siem2graph.json_keys import first_wins, gathered
 from siem2graph.legacy.limits import ReadLimits
 from siem2graph.legacy.sniff import binary_kind
 from siem2graph.sources import Source
@@ -219,8 +220,9 @@ def _whole_document(
     name: str, lines: list[tuple[int, bytes]], first: object
 ) -> Iterator[tuple[int, object]]:
     """A file that is one JSON document, or NDJSON whose first line is broken."""
+    text = b"\n".join(line for _, line in lines)
     try:
-        document = orjson.loads(b"\n".join(line for _, line in lines))
+        document, reread = first_wins(text, orjson.loads(text))
     except orjson.JSONDecodeError:
         if isinstance(first, Invalid) and lines[0][0] == 1:
             reason = first.problem.removeprefix(_NOT_JSON)
@@ -230,16 +232,17 @@ def _whole_document(
             yield from line_records(number, line)
         return
     refuse_v1(name, document)
-    yield from enumerate(_unwrap(document, name), 1)
+    alerts = _unwrap(document, name)
+    yield from enumerate(map(gathered, alerts) if reread else alerts, 1)
 
 
 def line_records(number: int, line: bytes) -> Records:
     """The records of one NDJSON line: its alert, a list response's alerts, or ``Invalid``."""
     try:
-        parsed = orjson.loads(line)
+        parsed, reread = first_wins(line, orjson.loads(line))
     except orjson.JSONDecodeError as exc:
         return [(number, Invalid(_not_json(exc)))]
-    return [(number, alert) for alert in unwrap(parsed)]
+    return [(number, gathered(a) if reread else a) for a in unwrap(parsed)]
 
 
 def _unwrap(document: Any, name: str) -> list[object]:

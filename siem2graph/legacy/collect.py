@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from siem2graph.errors import InputError
+from siem2graph.errors import InputError, quoted
 from siem2graph.legacy.compact import repeats
 from siem2graph.legacy.limits import ReadLimits
 from siem2graph.sources import RowProblem
@@ -71,9 +71,9 @@ class RowCollector:
         self.rejected += 1
         self.problems.append(RowProblem(SIDE, self.file, row, reason))
 
-    def note(self, reason: str) -> None:
-        """A file-level remark that rejects nothing."""
-        self.problems.append(RowProblem(SIDE, self.file, None, reason))
+    def note(self, reason: str, row: int | None = None) -> None:
+        """A remark on the file (or on row ``row``) that rejects nothing."""
+        self.problems.append(RowProblem(SIDE, self.file, row, reason))
 
     def _repeated_header(self, table: pa.Table) -> np.ndarray:
         """Rows equal to the header; the first named column screens before the others."""
@@ -106,7 +106,7 @@ class RowCollector:
                         SIDE,
                         self.file,
                         int(row),
-                        f"field {name!r} is longer than {limit:,} characters "
+                        f"field {quoted(name)} is longer than {limit:,} characters "
                         "(ReadLimits.max_field_chars)",
                     )
                 )

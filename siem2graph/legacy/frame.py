@@ -41,13 +41,20 @@ def _merge(columns: dict[str, pd.Series], target: str, values: pd.Series) -> Non
 
 
 def _collision(
-    file: str, field: str, kept: str, other: str, a: pd.Series, b: pd.Series
+    file: str, field: str, kept: tuple[int, str], other: tuple[int, str], a: pd.Series, b: pd.Series
 ) -> RowProblem:
+    """Two columns read as ``field``: the first (position, name) is used, the other fills gaps."""
     a, b = as_text(a), as_text(b)
     differ = int((a.notna() & b.notna() & (a != b)).sum())
+    if kept[1] == other[1]:
+        first, second = f"column {kept[0] + 1:,}", f"column {other[0] + 1:,}"
+        both = f"{first} and {second} are both named {quoted(kept[1])}"
+    else:
+        first, second = quoted(kept[1]), quoted(other[1])
+        both = f"columns {first} and {second} both read as {field}"
     reason = (
-        f"columns {kept!r} and {other!r} both read as {field}: {kept!r} is used, {other!r} only "
-        f"where it is empty ({differ:,} row(s) hold different values)"
+        f"{both}: {first} is used, {second} only where it is empty "
+        f"({differ:,} row(s) hold different values)"
     )
     return RowProblem(SIDE, file, None, reason)
 
@@ -65,7 +72,7 @@ def _read_columns(
         key=lambda i: normalise(parsed.names[i]) != normalise(targets[i] or ""),
     )
     columns: dict[str, pd.Series] = {}
-    read_from: dict[str, str] = {}
+    read_from: dict[str, tuple[int, str]] = {}
     unmapped: list[str] = []
     problems: list[RowProblem] = []
     for i in first:
@@ -73,12 +80,13 @@ def _read_columns(
         if target is None:
             name = f"{name} (ignored)" if raw_resolver.resolve(name) else name
             unmapped.append(name)
-        elif target in read_from:
+        read_as = target or name
+        if read_as in read_from:  # an unmapped column given twice is said too
             problems.append(
-                _collision(file, target, read_from[target], name, columns[target], values)
+                _collision(file, read_as, read_from[read_as], (i, name), columns[read_as], values)
             )
-        read_from.setdefault(target or name, name)
-        _merge(columns, target or name, values)
+        read_from.setdefault(read_as, (i, name))
+        _merge(columns, read_as, values)
     return columns, unmapped, problems
 
 

@@ -23,6 +23,7 @@ from siem2graph.envelopes import (
     unwrap,
 )
 from siem2graph.errors import InputError
+from siem2graph.json_keys import Repeating, first_wins, gathered, repeated_reason
 from siem2graph.legacy.collect import ParsedFile, RowCollector
 from siem2graph.legacy.limits import ReadLimits
 from siem2graph.legacy.sniff import Decoded
@@ -49,7 +50,10 @@ class _Batcher:
         self.records: list[dict[str, Any]] = []
         self.numbers: list[int] = []
 
-    def take(self, number: int, record: Any) -> None:
+    def take(self, number: int, record: Any, reread: bool = False) -> None:
+        """Take record ``number``; ``reread``: read by ``first_wins`` (it may repeat keys)."""
+        if reread and isinstance(record := gathered(record), Repeating):
+            self.collector.note(repeated_reason(record), number)
         if not isinstance(record, dict):
             self.collector.reject(number, f"a JSON {type(record).__name__}, not an object")
         elif problem := too_deep(record, self.collector.limits):
@@ -99,12 +103,12 @@ def _read_ndjson(stream: io.BufferedIOBase, batcher: _Batcher) -> None:
         if not line.strip():
             continue
         try:
-            value = orjson.loads(line)
+            value, reread = first_wins(line, orjson.loads(line))
         except orjson.JSONDecodeError as exc:
             batcher.collector.reject(number, f"invalid JSON: {exc}")
             continue
         for record in unwrap(value):
-            batcher.take(number, record)
+            batcher.take(number, record, reread)
 
 
 def _document_kind(document: Any) -> str:
@@ -161,10 +165,11 @@ def _read_document(name: str, data: bytes, batcher: _Batcher) -> str:
             _read_ndjson(io.BufferedReader(io.BytesIO(data)), batcher)
             return "ndjson"
         raise InputError(f"{name}: not valid JSON or NDJSON ({exc})") from None
+    document, reread = first_wins(data, document)
     try:
         fmt = _document_kind(document)
     except InputError as exc:
         raise InputError(f"{name}: {exc}") from None
     for number, record in enumerate(document_records(document), 1):
-        batcher.take(number, record)
+        batcher.take(number, record, reread)
     return fmt
