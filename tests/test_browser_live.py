@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from siem2graph.store import STORE_ENV
 from tests.browser import (
@@ -108,8 +109,11 @@ def test_the_typed_secret_goes_and_the_choices_stay_after_a_pull(typed):
         settle(page)
         page.get_by_role("textbox", name="Client secret").fill(secret)
         source = page.get_by_test_id("stSelectbox").filter(has_text="Service source")
-        source.click()
-        page.get_by_role("option", name="microsoftDefenderForEndpoint").click()
+        chooser = source.get_by_role("combobox")
+        chooser.click()
+        chooser.press_sequentially("microsoftDefenderForEndpoint")  # as a user types to choose
+        chooser.press("Enter")
+        expect(chooser).to_have_value("microsoftDefenderForEndpoint")
         page.get_by_role("button", name="Pull alerts").click()
         status = page.get_by_test_id("stAlertContentSuccess").filter(has_text="Live pull")
         status.filter(has_text="service source microsoftDefenderForEndpoint").wait_for(

@@ -8,6 +8,7 @@ StoreError messages that never carry the URL's password.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -61,7 +62,7 @@ class SqliteBackend:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the {self.description}: {exc}") from None
         try:
-            connection.execute("PRAGMA journal_mode=WAL")
+            _use_wal(connection)
             # deleted audits are overwritten in the file, not left in free pages
             connection.execute("PRAGMA secure_delete=ON")
             connection.execute("BEGIN IMMEDIATE")
@@ -82,6 +83,20 @@ class SqliteBackend:
     def has_table(self, tx: Transaction, name: str) -> bool:
         found = tx.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
         return bool(found)
+
+
+def _use_wal(connection: sqlite3.Connection) -> None:
+    """Put the file in WAL mode once. Switching needs the file to itself, and SQLite answers
+    "locked" at once (no busy wait) to connections that both read it and then ask to switch:
+    so the switch is retried until ``BUSY_SECONDS`` have passed."""
+    deadline = time.monotonic() + BUSY_SECONDS
+    while connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def safe_url(url: str) -> str:
