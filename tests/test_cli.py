@@ -62,7 +62,7 @@ def test_audit_writes_csv_and_markdown(inputs, tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "fields.csv").read_text(encoding="utf-8").startswith("siem_field,")
-    assert "# SIEM API -> Graph alerts_v2 migration audit" in (tmp_path / "report.md").read_text()
+    assert "# SIEM API to Graph alerts_v2: migration audit" in (tmp_path / "report.md").read_text()
     assert not (tmp_path / "report.json").exists()
 
 

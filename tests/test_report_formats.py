@@ -122,7 +122,7 @@ def test_html_charts_are_small_svg_images():
 
 def test_markdown_has_every_table_well_formed(files):
     text = files["report.md"].decode()
-    assert text.startswith("# SIEM API -> Graph alerts_v2 migration audit")
+    assert text.startswith("# SIEM API to Graph alerts_v2: migration audit")
     for title in ("## Summary", "## Risk register", "## Field coverage", "## Mapping table"):
         assert title in text
     assert md_rows_are_well_formed(text)

@@ -8,7 +8,7 @@ from siem2graph.report.options import RenderOptions
 from siem2graph.report.safety import display_text
 from siem2graph.report.tables import Table, report_tables
 
-TITLE = "SIEM API -> Graph alerts_v2 migration audit"
+TITLE = "SIEM API to Graph alerts_v2: migration audit"
 _MD_SPECIAL = str.maketrans(
     {c: "\\" + c for c in "\\`*_{}[]|~"} | {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 )
