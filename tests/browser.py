@@ -154,6 +154,14 @@ def settle(page) -> None:
     assert page.get_by_test_id("stAlertContentError").count() == 0
 
 
+def choose(page, combobox, value: str) -> None:
+    """Pick ``value`` in a select box or multiselect as a user does: type it, wait for the one
+    option left, click it. Pressing Enter before the list has narrowed picks nothing."""
+    combobox.click()
+    combobox.press_sequentially(value)
+    page.get_by_role("option", name=value, exact=True).click(timeout=STEP_MS)
+
+
 def screenshot(page, name: str) -> None:
     """Save a full-page screenshot under test-artifacts/screenshots/ (named in the README)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ from siem2graph.store import STORE_ENV
 from tests.browser import (
     AUDIT_MS,
     ROOT,
+    choose,
     chromium_tab,
     metric,
     open_page,
@@ -110,9 +111,7 @@ def test_the_typed_secret_goes_and_the_choices_stay_after_a_pull(typed):
         page.get_by_role("textbox", name="Client secret").fill(secret)
         source = page.get_by_test_id("stSelectbox").filter(has_text="Service source")
         chooser = source.get_by_role("combobox")
-        chooser.click()
-        chooser.press_sequentially("microsoftDefenderForEndpoint")  # as a user types to choose
-        chooser.press("Enter")
+        choose(page, chooser, "microsoftDefenderForEndpoint")
         expect(chooser).to_have_value("microsoftDefenderForEndpoint")
         page.get_by_role("button", name="Pull alerts").click()
         status = page.get_by_test_id("stAlertContentSuccess").filter(has_text="Live pull")

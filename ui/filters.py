@@ -25,6 +25,7 @@ SEVERITY_ORDER = ("informational", "low", "medium", "high")
 DAYS = "days"
 DAY_PARAMS = ("from", "to")  # URL parameters of the first and last day
 NARROWED = "days_narrowed"  # the kept day range is narrower than the alerts' span
+OPEN = "open"  # the bar is unfolded: it stays so across choices and pages
 
 
 def ordered(name: str, values: Sequence[str]) -> list[str]:
@@ -47,6 +48,10 @@ def _remember(name: str) -> None:
         st.query_params[param] = [] if name == DAYS else list(value)
 
 
+def _keep_open() -> None:
+    st.session_state.setdefault(state.ALERT_FILTERS, {})[OPEN] = st.session_state[_widget(OPEN)]
+
+
 def _url_day(name: str, bounds: tuple[date, date]) -> date | None:
     try:
         day = date.fromisoformat(st.query_params.get(name, ""))
@@ -64,7 +69,13 @@ def _attribute(column: Any, name: str, label: str, offered: list[str]) -> tuple[
     # set on every run: a widget new to this page would otherwise start empty
     st.session_state[_widget(name)] = current
     values = column.multiselect(
-        label, offered, placeholder="all", key=_widget(name), on_change=_remember, args=(name,)
+        label,
+        offered,
+        placeholder="all",
+        key=_widget(name),
+        on_change=_remember,
+        args=(name,),
+        wrap=True,  # in a column the chips would scroll out of sight
     )
     kept[name] = list(values)
     st.query_params[name] = list(values)  # an empty list removes the parameter
@@ -101,6 +112,7 @@ def _days(column: Any, bounds: tuple[date, date] | None) -> tuple[date | None, d
         key=_widget(DAYS),
         on_change=_remember,
         args=(DAYS,),
+        width=300,  # both days in full, whatever the page's width
     )
     first, last = (*picked, bounds[1])[:2] if picked else bounds
     kept[DAYS] = (first, last)
@@ -120,8 +132,16 @@ def filter_bar() -> AlertFilter:
     bounds = cache.view(views.day_bounds)
     active = sum(_on(name) for name in (*FILTERS, DAYS))
     label = f"Filter the alerts ({active} on)" if active else "Filter the alerts"
-    with st.expander(label, icon=":material/filter_list:"):
-        columns = st.columns([1, 1, 1, 1, 2])
+    kept = st.session_state.setdefault(state.ALERT_FILTERS, {})
+    with st.expander(
+        label,
+        expanded=bool(kept.get(OPEN)),
+        key=_widget(OPEN),  # the label counts the filters on: the key keeps it one widget
+        on_change=_keep_open,
+        icon=":material/filter_list:",
+    ):
+        # rows of two: narrower columns cut a chosen value to its first letter at 800 px
+        columns = [*st.columns(2), *st.columns(2), st.container()]
         attributes = tuple(
             (name, _attribute(column, name, text, ordered(name, options[name])))
             for column, (name, text) in zip(columns, FILTERS.items(), strict=False)
