@@ -21,6 +21,8 @@ import orjson
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+# Spark's binaryFile source reads a file as one value, under 2 GiB: a lake holds many files
+PART_BYTES = 256 * 2**20
 FIGURES = (
     "join", "headline", "fields", "value_pairs", "legacy_only_alerts", "graph_only_alerts",
     "problems", "unmapped_legacy_columns", "unmapped_graph_paths", "timeline",
@@ -136,16 +138,52 @@ def _peak_mb(pid: int) -> float | None:
     return int(line.split()[1]) / 1024 if line else None
 
 
+def split_file(path: Path, folder: Path, part_bytes: int = PART_BYTES) -> list[Path]:
+    """``path`` cut at record boundaries into files of about ``part_bytes`` each in ``folder``
+    (a CSV's header starts each part; NDJSON is cut between lines). The file itself when it is
+    no larger."""
+    if path.stat().st_size <= part_bytes:
+        return [path]
+    parts: list[Path] = []
+    is_csv = path.suffix.lower() == ".csv"
+    with path.open(encoding="utf-8", newline="") as source:
+        records = csv.reader(source) if is_csv else iter(source)
+        header = next(records) if is_csv else None
+        out, writer = None, None
+        for record in records:
+            if out is None or out.tell() >= part_bytes:
+                if out is not None:
+                    out.close()
+                parts.append(folder / f"{path.stem}-{len(parts):03d}{path.suffix}")
+                out = parts[-1].open("w", encoding="utf-8", newline="")
+                writer = csv.writer(out, lineterminator="\r\n") if is_csv else None
+                if writer is not None:
+                    writer.writerow(header)
+            if writer is not None:
+                writer.writerow(record)
+            else:
+                out.write(record)
+        if out is not None:
+            out.close()
+    return parts
+
+
 def spark(legacy: Path, graph: Path) -> dict[str, Any]:
     """The audit on Spark local[2] (the session's start timed apart); the driver's peak (this
-    Python process) and the JVM's (the gateway process; its Python workers not counted)."""
+    Python process) and the JVM's (the gateway process; its Python workers not counted). Files
+    larger than PART_BYTES are cut into parts first (untimed), as a lake holds them."""
+    import tempfile
+
     from siem2graph.spark.engine import audit_spark
     from siem2graph.spark.session import spark_session
 
-    session, start_wall, _ = timed(lambda: spark_session("local[2]"))
-    report, wall, cpu = timed(lambda: audit_spark([legacy], [graph], spark=session))
-    jvm = _peak_mb(session.sparkContext._gateway.proc.pid)  # pyspark offers no public handle
-    session.stop()
+    with tempfile.TemporaryDirectory(dir=legacy.parent) as folder:
+        legacy_parts = split_file(legacy, Path(folder))
+        graph_parts = split_file(graph, Path(folder))
+        session, start_wall, _ = timed(lambda: spark_session("local[2]"))
+        report, wall, cpu = timed(lambda: audit_spark(legacy_parts, graph_parts, spark=session))
+        jvm = _peak_mb(session.sparkContext._gateway.proc.pid)  # pyspark offers no handle
+        session.stop()
     return {
         "seconds": wall,
         "cpu_seconds": cpu,
@@ -153,6 +191,8 @@ def spark(legacy: Path, graph: Path) -> dict[str, Any]:
         "matched_alerts": report.join.matched_alerts,
         "jvm_peak_mb": jvm,
         "engine": dict(report.engine),
+        "files": {"legacy": len(legacy_parts), "graph": len(graph_parts)},
+        "figures_sha256": figures_digest(report.to_dict()),
     }
 
 

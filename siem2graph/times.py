@@ -70,7 +70,21 @@ def _says(first: pd.Series, second: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def _numbers(texts: pd.Series) -> pd.DataFrame:
-    return texts.str.extract(_SLASHED)
+    """``_SLASHED``'s groups of each value, NaN where the value has another form or lacks the
+    part. Arrow's regex engine (RE2): pandas runs Python's per value, ~8x slower here."""
+    text = pa.array(texts, pa.large_string(), from_pandas=True)
+    if isinstance(text, pa.ChunkedArray):  # pandas' Arrow-backed text comes in chunks
+        text = text.combine_chunks()
+    found = pc.extract_regex(text, _SLASHED)
+    other_form = pc.invert(found.is_valid())
+    parts = {}
+    for number, group in enumerate(found.type):
+        part = found.field(number)
+        # a group that took no part in the match is '' (every group matches a character or more)
+        absent = pc.or_(other_form, pc.equal(part, ""))
+        part = pc.if_else(absent, pa.scalar(None, part.type), part)
+        parts[group.name] = pd.Series(part.to_pandas(), index=texts.index, dtype="str")
+    return pd.DataFrame(parts, index=texts.index)
 
 
 def slashed_order(values: pd.Series) -> SlashedOrder:

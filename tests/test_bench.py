@@ -62,3 +62,33 @@ def test_the_tiny_kinds_audit_tiny_rows_through_the_cli(tmp_path: Path) -> None:
     (folder,) = data.iterdir()
     assert (folder / "legacy.csv").read_text(encoding="utf-8").count("\n") == 501
     assert (folder / "graph.ndjson").read_bytes().count(b"\n") == 500
+
+
+def test_split_file_cuts_at_records_and_repeats_the_csv_header(tmp_path: Path) -> None:
+    import csv
+
+    from bench.measure import split_file
+
+    legacy = tmp_path / "legacy.csv"
+    rows = [["AlertId", "Description"]] + [[f"da{n}", f"line one\nline {n}"] for n in range(50)]
+    with legacy.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(rows)
+    graph = tmp_path / "graph.ndjson"
+    graph.write_text("".join(json.dumps({"id": f"da{n}"}) + "\n" for n in range(50)))
+    parts = tmp_path / "parts"
+    parts.mkdir()
+
+    legacy_parts = split_file(legacy, parts, part_bytes=200)
+    graph_parts = split_file(graph, parts, part_bytes=200)
+
+    assert len(legacy_parts) > 1 and len(graph_parts) > 1
+    read = []
+    for part in legacy_parts:
+        with part.open(encoding="utf-8", newline="") as source:
+            header, *records = list(csv.reader(source))
+        assert header == rows[0]
+        read += records
+    assert read == rows[1:]  # a value spanning lines is never cut
+    lines = [line for p in graph_parts for line in p.read_text().splitlines()]
+    assert [json.loads(line)["id"] for line in lines] == [f"da{n}" for n in range(50)]
+    assert split_file(graph, parts, part_bytes=10**9) == [graph]
