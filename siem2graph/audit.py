@@ -278,14 +278,19 @@ def audit_sources(
     mapping = mapping or load_mapping()
     progress = progress or no_progress
     started = time.perf_counter()
-    graph = list(graph)
-    # Graph first: its parse leaves the most transient buffers, which the allocators hand back
-    # only while no long-lived legacy text sits between them (the peak: docs/scale.md, choices)
-    graph_data = read_graph_cached(graph, mapping, cache, _within(progress, *_GRAPH_SPAN), limits)
+    graph, legacy = list(graph), list(legacy)
+    with ThreadPoolExecutor(1) as hasher:
+        if cache is not None:  # the legacy side's key is hashed while the Graph side is read
+            hasher.submit(lambda: [source.sha256() for source in legacy])
+        # Graph first: its parse leaves the most transient buffers, which the allocators hand
+        # back only while no long-lived legacy text sits between them (docs/scale.md, choices)
+        graph_data = read_graph_cached(
+            graph, mapping, cache, _within(progress, *_GRAPH_SPAN), limits
+        )
     release_memory()
     read_graph_s = time.perf_counter() - started
     legacy_data = read_legacy_cached(
-        list(legacy), mapping, cache, aliases, limits, _within(progress, *_LEGACY_SPAN)
+        legacy, mapping, cache, aliases, limits, _within(progress, *_LEGACY_SPAN)
     )
     release_memory()
     read_legacy_s = time.perf_counter() - started - read_graph_s

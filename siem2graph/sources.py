@@ -54,11 +54,26 @@ class Source:
             return self.path.stat().st_size
         return None
 
+    def _stamp(self) -> tuple[int, int] | None:
+        """What says a file on disk changed (size, modification time); None for bytes."""
+        if self.path is None:
+            return None
+        stat = self.path.stat()
+        return stat.st_size, stat.st_mtime_ns
+
     def sha256(self) -> str:
+        """The SHA-256 of the file's bytes, computed once per source (a file on disk: again
+        when its size or modification time changed)."""
+        stamp = self._stamp()
+        known = self.__dict__.get("_sha256")
+        if known is not None and known[0] == stamp:
+            return str(known[1])
         digest = hashlib.sha256()
         with self.open() as stream:
             for block in iter(lambda: stream.read(1 << 20), b""):
                 digest.update(block)
+        # frozen: the hash is remembered beside the fields, not one of them
+        object.__setattr__(self, "_sha256", (stamp, digest.hexdigest()))
         return digest.hexdigest()
 
 

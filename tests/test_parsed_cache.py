@@ -189,3 +189,21 @@ def test_a_changed_export_alias_set_or_limit_misses(tmp_path, legacy_parses):
     assert len(legacy_parses) == 3
     read_legacy_cached(sources, mapping, cache, limits=ReadLimits(max_field_chars=50_000))
     assert len(legacy_parses) == 4
+
+
+def test_a_source_is_hashed_once_and_again_once_its_file_changed(tmp_path, monkeypatch):
+    import hashlib
+    import os
+
+    copy = tmp_path / LEGACY.name
+    copy.write_bytes(LEGACY.read_bytes())
+    source = Source.from_path(copy)
+    first = source.sha256()
+    opened = []
+    real_open = Source.open
+    monkeypatch.setattr(Source, "open", lambda self: opened.append(1) or real_open(self))
+    assert source.sha256() == first and not opened  # remembered
+    copy.write_bytes(LEGACY.read_bytes() + b"\r\n")
+    os.utime(copy, ns=(1, 1))  # even a file whose clock went back is read again
+    assert source.sha256() == hashlib.sha256(copy.read_bytes()).hexdigest() != first
+    assert opened == [1]
