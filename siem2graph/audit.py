@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from collections.abc import Mapping as MappingABC
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -262,6 +264,20 @@ def _within(progress: Progress, start: float, end: float) -> Progress:
     return lambda step, share: progress(step, start + (end - start) * share)
 
 
+def _hashed_ahead(sources: Sequence[Source]) -> threading.Thread:
+    """A thread hashing ``sources`` for their cache key while other work goes on; a file that
+    cannot be read fails where it is read, not here."""
+
+    def hash_all() -> None:
+        with contextlib.suppress(OSError):
+            for source in sources:
+                source.sha256()
+
+    thread = threading.Thread(target=hash_all, name="siem2graph-hash", daemon=True)
+    thread.start()
+    return thread
+
+
 def audit_sources(
     legacy: Iterable[Source],
     graph: Iterable[Source],
@@ -279,14 +295,12 @@ def audit_sources(
     progress = progress or no_progress
     started = time.perf_counter()
     graph, legacy = list(graph), list(legacy)
-    with ThreadPoolExecutor(1) as hasher:
-        if cache is not None:  # the legacy side's key is hashed while the Graph side is read
-            hasher.submit(lambda: [source.sha256() for source in legacy])
-        # Graph first: its parse leaves the most transient buffers, which the allocators hand
-        # back only while no long-lived legacy text sits between them (docs/scale.md, choices)
-        graph_data = read_graph_cached(
-            graph, mapping, cache, _within(progress, *_GRAPH_SPAN), limits
-        )
+    hashing = _hashed_ahead(legacy) if cache is not None else None
+    # Graph first: its parse leaves the most transient buffers, which the allocators hand back
+    # only while no long-lived legacy text sits between them (the peak: docs/scale.md, choices)
+    graph_data = read_graph_cached(graph, mapping, cache, _within(progress, *_GRAPH_SPAN), limits)
+    if hashing is not None:
+        hashing.join()
     release_memory()
     read_graph_s = time.perf_counter() - started
     legacy_data = read_legacy_cached(
