@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 
 from siem2graph.audit import audit_sources
+from siem2graph.impact.model import ContentImpact
 from siem2graph.mapping import load_mapping
+from siem2graph.model import AuditReport
+from siem2graph.report import render_each
 from tests.helpers import graph_example, json_source, legacy_for_example
 
 HOSTILE = (
@@ -65,3 +69,20 @@ def hostile_report():
     other["id"] = other["providerAlertId"] = "fa0000000000000000_1"
     other["title"] = HOSTILE[0]
     return audit([*records, old], [graph_example(), other])
+
+
+def render_all(
+    report: AuditReport,
+    formats: Iterable[str],
+    *,
+    redact: bool = False,
+    images: bool | None = None,
+    content: ContentImpact | None = None,
+) -> dict[str, bytes]:
+    """Every file of the chosen formats, as the Export page renders them, in one mapping."""
+    files: dict[str, bytes] = {}
+    for rendered in render_each(
+        report, formats, redact=redact, images=images, content=content
+    ).values():
+        files |= rendered
+    return files

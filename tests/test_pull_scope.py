@@ -21,11 +21,12 @@ from siem2graph.cli.pull import run_pull
 from siem2graph.graph.cache import read_record, record_path
 from siem2graph.model import AuditReport
 from siem2graph.pulls import OTHER_FILE, UNREADABLE, pull_scopes
-from siem2graph.report import EXPORTERS, render_all
+from siem2graph.report import EXPORTERS
 from siem2graph.report.summary import summary_items
 from siem2graph.sources import Source
 from tests.graph_helpers import END, SECRET, SECRET_CLIENT, START, TENANT, FakeTime, make_alerts
 from tests.helpers import json_source, legacy_for_example
+from tests.report_inputs import render_all
 from tests.system import require_tool
 from ui import nav, state
 

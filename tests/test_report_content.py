@@ -16,11 +16,10 @@ import pytest
 
 from siem2graph.impact import Evidence, analyse_content, read_content_paths
 from siem2graph.mapping import load_mapping
-from siem2graph.report import render_all
 from siem2graph.report.safety import FORMULA_PREFIXES
 from siem2graph.report.tables import report_tables
 from tests.helpers import graph_example, legacy_for_example
-from tests.report_inputs import example_report
+from tests.report_inputs import example_report, render_all
 from tests.test_report_formats import html_tags, md_rows_are_well_formed, pdf_renders
 from tests.test_report_safety import ALLOWED_TAGS
 

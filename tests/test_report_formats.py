@@ -12,11 +12,11 @@ from html.parser import HTMLParser
 import openpyxl
 import pytest
 
-from siem2graph.report import EXPORTERS, render_all, write_reports
+from siem2graph.report import EXPORTERS, write_reports
 from siem2graph.report.images import find_browser, report_figures
 from siem2graph.report.pdf_report import chart_size, new_pdf
 from siem2graph.report.safety import NEUTRALISED_NOTE
-from tests.report_inputs import example_report
+from tests.report_inputs import example_report, render_all
 from tests.system import require_tool
 
 FORMATS = ["json", "csv", "md", "xlsx", "html", "pdf"]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from siem2graph.audit import audit_files
-from siem2graph.report import render_all
+from tests.report_inputs import render_all
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"

@@ -6,9 +6,8 @@ import json
 
 import pytest
 
-from siem2graph.report import render_all
 from siem2graph.report.redact import RedactedReport, redact
-from tests.report_inputs import example_report
+from tests.report_inputs import example_report, render_all
 
 ORIGINALS = ("tempdns", "liz.bean", "contoso", "10.0.0.1", "203.0.113.7")
 

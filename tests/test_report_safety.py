@@ -9,9 +9,8 @@ import json
 import openpyxl
 import pytest
 
-from siem2graph.report import render_all
 from siem2graph.report.safety import FORMULA_PREFIXES, display_text, is_formula, neutralise
-from tests.report_inputs import HOSTILE, HOSTILE_COLUMN, hostile_report
+from tests.report_inputs import HOSTILE, HOSTILE_COLUMN, hostile_report, render_all
 from tests.test_report_formats import html_tags, md_rows_are_well_formed, pdf_renders
 
 ALLOWED_TAGS = {

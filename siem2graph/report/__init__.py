@@ -67,23 +67,6 @@ def _prepared(
     return report, RenderOptions(images=images, content=content)
 
 
-def render_all(
-    report: AuditReport,
-    formats: Iterable[str],
-    *,
-    redact: bool = False,
-    images: bool | None = None,
-    content: ContentImpact | None = None,
-) -> dict[str, bytes]:
-    """Every file of the chosen formats (``render_each``'s files in one mapping)."""
-    files: dict[str, bytes] = {}
-    for rendered in render_each(
-        report, formats, redact=redact, images=images, content=content
-    ).values():
-        files |= rendered
-    return files
-
-
 def audit_name(report: AuditReport) -> str:
     """'<first legacy input>-<date of the audit>': names the files one audit exports, so two
     audits' files never overwrite each other."""
