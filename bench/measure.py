@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 # Spark's binaryFile source reads a file as one value, under 2 GiB: a lake holds many files
-PART_BYTES = 256 * 2**20
+PART_BYTES = 64 * 2**20  # 256 MB files ran a 4 GiB local driver out of heap (docs/scale.md)
 FIGURES = (
     "join", "headline", "fields", "value_pairs", "legacy_only_alerts", "graph_only_alerts",
     "problems", "unmapped_legacy_columns", "unmapped_graph_paths", "timeline",

@@ -21,6 +21,7 @@ from siem2graph.audit import AuditOptions, audit_files
 from siem2graph.cli import main
 from siem2graph.mapping import load_mapping
 from siem2graph.model import AuditReport
+from siem2graph.spark import engine
 from siem2graph.spark.combine import combine
 from siem2graph.spark.engine import _orders, audit_spark
 from siem2graph.spark.parts import (
@@ -212,11 +213,17 @@ def test_cli_audit_on_spark_writes_the_local_report(spark, tmp_path, capsys):
     assert expected["engine"]["name"] == "local"
 
 
-def test_spark_session_audits_split_alerts_and_real_payloads(spark, generated):
+def test_spark_session_audits_split_alerts_and_real_payloads(spark, generated, monkeypatch):
     legacy, graph = generated
     report = audit_spark(legacy, graph, spark=spark, partitions=5)
     local = figures(audit_files(legacy, graph).to_dict())
     assert _differences(local, figures(report.to_dict())) == []
+    # by default, one partition per PARTITION_BYTES of input: many where the input is large
+    size = sum(Path(p).stat().st_size for p in [*legacy, *graph])
+    monkeypatch.setattr(engine, "PARTITION_BYTES", size // 7 + 1)
+    by_size = audit_spark(legacy, graph, spark=spark)
+    assert by_size.engine["partitions"] == 7
+    assert _differences(local, figures(by_size.to_dict())) == []
     real_legacy = sorted((REALWORLD / "rapid7_insightconnect_microsoft_atp").glob("*.json"))
     real_graph = [REALWORLD / "microsoft_docs" / "graph_alerts_v2_example_get.json"]
     real = audit_spark(real_legacy, real_graph, spark=spark)

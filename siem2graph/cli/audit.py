@@ -88,7 +88,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--spark-partitions",
         type=_partitions,
         metavar="N",
-        help="with --spark: partitions the alerts are cut into (default: Spark's parallelism)",
+        help="with --spark: partitions the alerts are cut into "
+        "(default: one per 128 MB of input, at least Spark's parallelism)",
     )
     parser.add_argument(
         "--no-images",

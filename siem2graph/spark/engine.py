@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 Paths = Sequence[Path | str]
+# input bytes per partition by default: a 4 GiB local driver failed on 1.6 GiB partitions
+PARTITION_BYTES = 128 << 20
 
 
 def _location(path: Path | str) -> str:
@@ -69,6 +71,19 @@ def _files(spark: SparkSession, paths: Paths) -> DataFrame:
     for frame in frames[1:]:
         files = files.unionByName(frame)
     return files.repartition(len(paths))
+
+
+def _default_partitions(spark: SparkSession, paths: Paths) -> int:
+    """Enough partitions that each holds about PARTITION_BYTES of input, and at least one per
+    core: a partition's rows are held whole by one task (``applyInPandas``)."""
+    from pyspark.sql import functions as F
+
+    total = 0
+    for path in paths:  # only the files' lengths are read, not their content
+        files = spark.read.format("binaryFile").load(_location(path))
+        total += int(files.agg(F.sum("length")).collect()[0][0] or 0)
+    by_size = -(-total // PARTITION_BYTES)
+    return max(spark.sparkContext.defaultParallelism, by_size)
 
 
 def _each_file(
@@ -111,7 +126,8 @@ def audit_spark(
     partitions: int | None = None,
 ) -> AuditReport:
     """Audit on Spark (``spark``, else a session on ``master``): the same report as
-    ``audit_files`` on the same inputs. ``partitions``: by default Spark's default parallelism."""
+    ``audit_files`` on the same inputs. ``partitions``: by default one per PARTITION_BYTES of
+    input, at least Spark's default parallelism."""
     if not legacy or not graph:
         raise InputError("the audit needs at least one legacy export and one Graph file")
     started = time.perf_counter()
@@ -120,7 +136,7 @@ def audit_spark(
     alias_sets = alias_sets_for(aliases, mapping)
     spark = spark or spark_session(master)
     shipped(spark)
-    count = partitions or spark.sparkContext.defaultParallelism
+    count = partitions or _default_partitions(spark, [*legacy, *graph])
     legacy_names, graph_names = [_name(p) for p in legacy], [_name(p) for p in graph]
 
     graph_all = (
