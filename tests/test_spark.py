@@ -7,6 +7,7 @@ Spark) on many partitions; then Spark itself (``local[2]``) runs the CLI and the
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Mapping
@@ -237,3 +238,14 @@ def test_spark_without_pyspark_exits_2_with_the_install_command(monkeypatch, tmp
     args = ["audit", "--legacy", str(LEGACY), "--graph", str(GRAPH), "--out", str(tmp_path)]
     assert main([*args, "--spark", "local[2]"]) == 2
     assert "pip install 'siem2graph[spark]'" in capsys.readouterr().err
+
+
+def test_a_local_driver_gets_half_the_memory_and_at_least_four_gib(monkeypatch):
+    from siem2graph.spark import session
+
+    page, pages = os.sysconf("SC_PAGE_SIZE"), os.sysconf("SC_PHYS_PAGES")
+    assert session.local_driver_memory() == f"{max(4, page * pages // 2 >> 30)}g"
+    monkeypatch.setattr(
+        session.os, "sysconf", lambda name: 4096 if name == "SC_PAGE_SIZE" else 2**18
+    )
+    assert session.local_driver_memory() == "4g"  # a 1 GiB machine: the floor

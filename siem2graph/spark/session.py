@@ -15,9 +15,16 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 INSTALL = "pip install 'siem2graph[spark]' (and a Java 17 runtime, e.g. openjdk-17-jre-headless)"
-LOCAL_DRIVER_MEMORY = "4g"  # a local master's tasks share the driver's JVM, which holds the files
+LOCAL_DRIVER_MEMORY_GIB = 4  # at least: a local master's tasks share the driver's JVM
 _PACKAGE = Path(__file__).resolve().parents[1]
 _shipped: set[str] = set()
+
+
+def local_driver_memory() -> str:
+    """The heap of a local master's driver, which runs every task: half the machine's memory,
+    at least LOCAL_DRIVER_MEMORY_GIB (a heap is reserved, used only as tasks need it)."""
+    half = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2 >> 30
+    return f"{max(LOCAL_DRIVER_MEMORY_GIB, half)}g"
 
 
 def spark_session(master: str) -> SparkSession:
@@ -32,7 +39,7 @@ def spark_session(master: str) -> SparkSession:
     if master.startswith("local"):
         # the workers run this Python, which has the engine's dependencies
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-        builder = builder.config("spark.driver.memory", LOCAL_DRIVER_MEMORY)
+        builder = builder.config("spark.driver.memory", local_driver_memory())
     try:
         return builder.getOrCreate()
     except Exception as exc:  # pyspark raises plain runtime errors when Java cannot start
