@@ -10,6 +10,7 @@ browser tests' helpers (tests/browser.py).
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import threading
@@ -17,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from siem2graph.store.store import STORE_ENV
 from tests.browser import chromium_tabs, free_port, settle, streamlit_server, upload
 
 SESSIONS = 5
@@ -93,7 +95,9 @@ def serve_sessions(legacy: Path, graph: Path, sessions: int = SESSIONS) -> dict[
     with tempfile.TemporaryDirectory() as folder:
         files = _copies(legacy, graph, Path(folder), sessions)
         log = Path(folder) / "server.log"
-        with streamlit_server(log, None, options, port) as url:
+        # the sessions' audits are saved in a store of the run's own, not the user's
+        env = os.environ | {STORE_ENV: str(Path(folder) / "store")}
+        with streamlit_server(log, env, options, port) as url:
             sampler = Sampler(server_pid(port))
             figures = _drive(url, files, sampler)
             time.sleep(TTL_SECONDS + SETTLE_SECONDS)

@@ -287,6 +287,7 @@ def test_the_store_is_private_to_its_owner(tmp_path, small):
     store = open_store(tmp_path / "store")
     audit = store.save(small)
     root = tmp_path / "store"
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700  # others cannot even list it
     assert stat.S_IMODE((root / "audits").stat().st_mode) == 0o700
     assert stat.S_IMODE((root / CATALOG_FILE).stat().st_mode) == 0o600
     for path in (root / "audits" / audit.id).iterdir():

@@ -66,6 +66,8 @@ class AuditStore:
         self.root = root
         self.owner = user or ""
         try:
+            # a folder the store creates is private; one the user chose keeps its mode
+            root.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
             _private_folder(root / AUDITS_DIR)
             if backend is None:
                 catalog_file = root / CATALOG_FILE
