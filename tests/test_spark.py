@@ -20,6 +20,7 @@ import pytest
 
 from siem2graph.audit import AuditOptions, audit_files
 from siem2graph.cli import main
+from siem2graph.errors import InputError
 from siem2graph.mapping import load_mapping
 from siem2graph.model import AuditReport
 from siem2graph.spark import engine
@@ -238,6 +239,8 @@ def test_spark_without_pyspark_exits_2_with_the_install_command(monkeypatch, tmp
     args = ["audit", "--legacy", str(LEGACY), "--graph", str(GRAPH), "--out", str(tmp_path)]
     assert main([*args, "--spark", "local[2]"]) == 2
     assert "pip install 'siem2graph[spark]'" in capsys.readouterr().err
+    with pytest.raises(InputError, match=re.escape("pip install 'siem2graph[spark]'")):
+        audit_spark([LEGACY], [GRAPH], master="local[2]")  # the Python API says the same
 
 
 def test_a_local_driver_gets_half_the_memory_and_at_least_four_gib(monkeypatch):

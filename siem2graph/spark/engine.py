@@ -131,14 +131,14 @@ def audit_spark(
     if not legacy or not graph:
         raise InputError("the audit needs at least one legacy export and one Graph file")
     started = time.perf_counter()
+    mapping = mapping or load_mapping()
+    options = options or AuditOptions()
+    alias_sets = alias_sets_for(aliases, mapping)
+    spark = spark or spark_session(master)  # without pyspark: the install command
     # read twice, then once more by the audit: on disk, execution keeps the whole heap (held in
     # memory, 1M detections ran a 4 GiB local driver out of execution memory)
     from pyspark import StorageLevel
 
-    mapping = mapping or load_mapping()
-    options = options or AuditOptions()
-    alias_sets = alias_sets_for(aliases, mapping)
-    spark = spark or spark_session(master)
     shipped(spark)
     count = partitions or _default_partitions(spark, [*legacy, *graph])
     legacy_names, graph_names = [_name(p) for p in legacy], [_name(p) for p in graph]
