@@ -98,6 +98,9 @@ def summarise(row: dict[str, Any]) -> dict[str, Any]:
         "cached_over_floor": _ratio(_seconds(row, "cached"), floor),
         # CPU seconds: on a shared machine wall time waits for the other processes' work
         "cached_cpu_over_floor_cpu": _ratio(_cpu(row, "cached"), _cpu(row, "floor")),
+        "cached_other_settings_over_floor": _ratio(
+            row["cached"]["parts"]["other_settings"] if row.get("cached") else None, floor
+        ),
         "ours_cpu_over_floor_cpu": _ratio(_cpu(row, "ours"), _cpu(row, "floor")),
         "threads_1_s": row["threads"]["parts"]["threads_1"] if row.get("threads") else None,
         "threads_2_s": _seconds(row, "threads"),

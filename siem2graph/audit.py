@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -16,15 +17,22 @@ import numpy as np
 import pandas as pd
 
 from siem2graph import __version__
+from siem2graph.audit_memo import audit_key, keep_report, kept_report
 from siem2graph.graph.alerts import GraphData
-from siem2graph.graph.parsed_cache import ParsedCache, read_graph_cached, read_legacy_cached
+from siem2graph.graph.parsed_cache import (
+    ParsedCache,
+    graph_key,
+    legacy_entry_key,
+    read_graph_cached,
+    read_legacy_cached,
+)
 from siem2graph.join import NO_GRAPH_ALERTS, join
 from siem2graph.legacy import FILE_COLUMN, RECORD_COLUMN, LegacyData
 from siem2graph.legacy.limits import ReadLimits
 from siem2graph.legacy.reader import Aliases
 from siem2graph.mapping import FieldMapping, Mapping, load_mapping
 from siem2graph.memory import release_memory
-from siem2graph.model import VERDICTS, AuditReport, FieldResult, JoinSummary
+from siem2graph.model import REUSED, VERDICTS, AuditReport, FieldResult, JoinSummary
 from siem2graph.pairs import TOP_PAIRS
 from siem2graph.pulls import pull_scopes
 from siem2graph.readiness import headline, readiness
@@ -35,6 +43,7 @@ from siem2graph.times import SlashedOrder, slashed_order
 from siem2graph.verdicts import FieldOutcome, align, evaluate_field
 
 KEY = "key"
+log = logging.getLogger(__name__)
 # Shares of a whole audit's progress bar, as the phases take time at 1M detections: reading
 # the Graph side, then the legacy side, then joining (a quarter of ``run``) and comparing.
 _GRAPH_SPAN, _LEGACY_SPAN, _RUN_SPAN = (0.0, 0.45), (0.45, 0.6), (0.6, 1.0)
@@ -290,17 +299,29 @@ def audit_sources(
 ) -> AuditReport:
     """Read both sides and run the audit, timing each phase; ``progress`` hears of every
     step with its share of the whole audit; ``limits`` bound the reading of both; ``cache``
-    keeps the parsed inputs of both sides."""
-    mapping = mapping or load_mapping()
-    progress = progress or no_progress
+    keeps the parsed inputs of both sides and the report of these inputs with these settings,
+    which an audit of the same again reads back (``siem2graph/audit_memo.py``)."""
+    mapping, options = mapping or load_mapping(), options or AuditOptions()
+    progress, limits = progress or no_progress, limits or ReadLimits()
     started = time.perf_counter()
-    graph, legacy = list(graph), list(legacy)
-    hashing = _hashed_ahead(legacy) if cache is not None else None
+    graph, legacy, aliases = list(graph), list(legacy), tuple(aliases)
+    memo = None
+    if cache is not None:
+        progress("checking for an audit of the same files and settings", 0.0)
+        hashing = _hashed_ahead(legacy)
+        graph_entry = graph_key(graph, mapping, limits)
+        hashing.join()
+        memo = audit_key(
+            graph_entry, legacy_entry_key(legacy, mapping, aliases, limits), mapping, options
+        )
+        kept = kept_report(cache, memo)
+        if kept is not None:
+            log.info("same files and settings audited before: report reused (%s)", memo[:12])
+            progress("the same files and settings were audited before: report read back", 1.0)
+            return _reused(kept, graph, started)
     # Graph first: its parse leaves the most transient buffers, which the allocators hand back
     # only while no long-lived legacy text sits between them (the peak: docs/scale.md, choices)
     graph_data = read_graph_cached(graph, mapping, cache, _within(progress, *_GRAPH_SPAN), limits)
-    if hashing is not None:
-        hashing.join()
     release_memory()
     read_graph_s = time.perf_counter() - started
     legacy_data = read_legacy_cached(
@@ -309,9 +330,26 @@ def audit_sources(
     release_memory()
     read_legacy_s = time.perf_counter() - started - read_graph_s
     report = run(legacy_data, graph_data, mapping, options, _within(progress, *_RUN_SPAN))
+    if cache is not None and memo is not None:
+        progress("keeping the report for an audit of the same files and settings", 1.0)
+        keep_report(cache, memo, report)
     report = replace(report, pulls=pull_scopes(graph, graph_data.files))
     phases = {"read_graph": read_graph_s, "read_legacy": read_legacy_s, **report.phase_seconds}
     return replace(report, phase_seconds=phases, run_seconds=time.perf_counter() - started)
+
+
+def _reused(kept: AuditReport, graph: Sequence[Source], started: float) -> AuditReport:
+    """The kept report as this audit's: its pulls read again (their records sit beside the
+    files, outside the key), said to be reused, timed now."""
+    seconds = time.perf_counter() - started
+    return replace(
+        kept,
+        pulls=pull_scopes(graph, kept.inputs),
+        engine={**kept.engine, REUSED: kept.generated_at},
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        run_seconds=seconds,
+        phase_seconds={"reuse": seconds},
+    )
 
 
 def audit_files(

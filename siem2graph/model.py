@@ -297,12 +297,19 @@ def _is(column: pd.Series, value: str) -> np.ndarray:
     return (column == value).to_numpy(dtype=bool)
 
 
+# the engine entry of a report read back from an audit of the same inputs: that audit's time
+REUSED = "reused_from"
+
+
 def engine_text(engine: MappingABC[str, Any]) -> str:
     """Where a report was computed, in words."""
     if engine.get("name") == "spark":
         return f"Spark {engine.get('master', '')}, {engine.get('partitions', '?')} partitions"
     if engine.get("name") == "local":
-        return f"this machine, {engine.get('threads', '?')} threads"
+        text = f"this machine, {engine.get('threads', '?')} threads"
+        if engine.get(REUSED):
+            text += f"; reused from the audit of the same files and settings at {engine[REUSED]}"
+        return text
     return "unknown"
 
 

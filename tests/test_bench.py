@@ -23,8 +23,11 @@ def test_bench_runs_at_a_tiny_size(tmp_path: Path, monkeypatch) -> None:
     assert summary["floor_s"] and summary["ours_s"] and summary["baseline_compare_s"]
     assert summary["ours_peak_mb"] > 0
     assert summary["cached_over_floor"] > 0 and summary["cached_cpu_over_floor_cpu"] > 0
+    assert summary["cached_other_settings_over_floor"] > 0
     assert summary["threads_1_s"] > 0 and summary["threads_2_speedup"] > 0
-    assert written["measurements"][0]["cached"]["parts"]["first_audit"] > 0
+    cached = written["measurements"][0]["cached"]
+    assert cached["parts"]["first_audit"] > 0 and set(cached["parts"]) > {"reuse", "other_settings"}
+    assert cached["figures_sha256"] == written["measurements"][0]["ours"]["figures_sha256"]
     assert (out / "history.csv").read_text(encoding="utf-8").count("\n") == 2
 
 

@@ -154,7 +154,9 @@ def test_cli_input_cache(tmp_path):
     assert main([*args, "--out", str(tmp_path / "b"), *cache]) == 0
     first, second = (json.loads((tmp_path / d / "report.json").read_text()) for d in "ab")
     assert first["fields"] == second["fields"] and first["join"] == second["join"]
-    assert len(list((tmp_path / "cache").iterdir())) == 2  # one entry per side
+    entries = list((tmp_path / "cache").iterdir())
+    assert len(entries) == 3  # one per side, and the report of both
+    assert second["engine"]["reused_from"] == first["generated_at"]
 
 
 def test_a_cached_legacy_read_is_the_read(tmp_path, legacy_parses):

@@ -76,8 +76,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--input-cache",
         type=Path,
         metavar="DIR",
-        help="keep the parsed inputs of both sides in DIR: auditing the same Graph files or "
-        "legacy exports again skips their parse",
+        help="keep the parsed inputs of both sides and the report in DIR: auditing the same "
+        "Graph files or legacy exports again skips their parse, and the same files with the "
+        "same settings read the report back",
     )
     parser.add_argument(
         "--spark",

@@ -17,11 +17,11 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Sequence
 from collections.abc import Mapping as MappingABC
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import orjson
@@ -47,6 +47,7 @@ _GRAPH_TABLES = ("alerts", "values", "observed")
 _LEGACY_TABLES = ("detections",)
 _ALERT_OF_VALUE = "_alert"
 _META = "meta.json"
+T = TypeVar("T")
 
 
 def _write(frame: pd.DataFrame, path: Path) -> None:
@@ -122,27 +123,45 @@ class ParsedCache:
     ) -> tuple[list[pd.DataFrame], dict[str, Any]] | None:
         """The entry's tables and metadata, or None when there is none (or it cannot be read:
         it is then removed)."""
+
+        def tables_and_meta(entry: Path) -> tuple[list[pd.DataFrame], dict[str, Any]]:
+            meta = orjson.loads((entry / _META).read_bytes())
+            return [_read(entry / f"{name}.arrow") for name in names], meta
+
+        return self.load(key, tables_and_meta)
+
+    def load(self, key: str, read: Callable[[Path], T]) -> T | None:
+        """What ``read`` makes of the entry's folder, or None when there is none (or ``read``
+        finds it unreadable: OSError, ValueError or ArrowInvalid; it is then removed)."""
         entry = self.folder / key
         if not entry.is_dir():
             return None
         try:
-            meta = orjson.loads((entry / _META).read_bytes())
-            tables = [_read(entry / f"{name}.arrow") for name in names]
-        except (OSError, orjson.JSONDecodeError, pa.ArrowInvalid):
-            log.warning("parsed input cache entry %s unreadable; removed", key[:12])
+            found = read(entry)
+        except (OSError, ValueError, pa.ArrowInvalid):  # orjson's and Arrow's errors included
+            log.warning("cache entry %s unreadable; removed", key[:12])
             shutil.rmtree(entry, ignore_errors=True)
             return None
         os.utime(entry)  # recently used: evicted last
-        return tables, meta
+        return found
 
     def keep(self, key: str, tables: MappingABC[str, pd.DataFrame], meta: dict[str, Any]) -> None:
         """Keep ``tables`` and ``meta`` as the entry ``key``, then evict down to the limit."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        building = Path(tempfile.mkdtemp(prefix=".building-", dir=self.folder))
-        try:
+
+        def write(building: Path) -> None:
             for name, frame in tables.items():
                 _write(frame, building / f"{name}.arrow")
             (building / _META).write_bytes(orjson.dumps(meta))
+
+        self.keep_with(key, write)
+
+    def keep_with(self, key: str, write: Callable[[Path], object]) -> None:
+        """Keep what ``write`` puts in an empty private folder as the entry ``key`` (complete or
+        not at all), then evict down to the limit."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(prefix=".building-", dir=self.folder))
+        try:
+            write(building)
             building.rename(self.folder / key)
         except OSError:
             shutil.rmtree(building, ignore_errors=True)
@@ -200,6 +219,19 @@ def read_graph_cached(
     return data
 
 
+def _user_sets(aliases: Aliases, mapping: Mapping) -> tuple[AliasSet, ...]:
+    return tuple(a if isinstance(a, AliasSet) else load_alias_set(a, mapping) for a in aliases)
+
+
+def legacy_entry_key(
+    sources: Sequence[Source], mapping: Mapping, aliases: Aliases, limits: ReadLimits
+) -> str:
+    """``legacy_key`` of these exports read with the user's ``aliases`` (sets or their files)
+    besides the built-in ones."""
+    sets = alias_sets_for(_user_sets(aliases, mapping), mapping)
+    return legacy_key(sources, mapping, sets, limits)
+
+
 def read_legacy_cached(
     sources: Sequence[Source],
     mapping: Mapping,
@@ -212,8 +244,8 @@ def read_legacy_cached(
     limits = limits or ReadLimits()
     if cache is None:
         return read_legacy(sources, mapping, aliases, limits, progress=progress)
-    user_sets = tuple(a if isinstance(a, AliasSet) else load_alias_set(a, mapping) for a in aliases)
-    key = legacy_key(sources, mapping, alias_sets_for(user_sets, mapping), limits)
+    user_sets = _user_sets(aliases, mapping)
+    key = legacy_entry_key(sources, mapping, user_sets, limits)
     found = cache.entry(key, _LEGACY_TABLES)
     if found is not None:
         log.info("legacy exports parsed before: read from the cache (%s)", key[:12])
