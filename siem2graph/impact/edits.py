@@ -6,11 +6,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from siem2graph.impact.finder import Literal, Occurrence
 from siem2graph.impact.model import (
-    RENAMED,
-    SEMANTICS_CHANGED,
-    VALUE_CHANGED,
-    VALUE_REPLACED,
     Reference,
+    ReferenceVerdict,
+    ValueCheck,
 )
 
 Edit = tuple[int, int, str]
@@ -29,8 +27,8 @@ def _quoted(value: str, quote: str) -> str:
 
 def renamed(ref: Reference) -> bool:
     """Whether the reference's name is to be replaced (by its Graph path, or what stands for it)."""
-    return ref.verdict in (RENAMED, VALUE_CHANGED) or (
-        ref.verdict == SEMANTICS_CHANGED and bool(ref.replacement)
+    return ref.verdict in (ReferenceVerdict.RENAMED, ReferenceVerdict.VALUE_CHANGED) or (
+        ref.verdict == ReferenceVerdict.SEMANTICS_CHANGED and bool(ref.replacement)
     )
 
 
@@ -47,7 +45,7 @@ def edits_for(
         if renamed(ref) and ref.graph_path:
             new = names.get(ref.graph_path, ref.graph_path)
             edits.append((occurrence.start, occurrence.end, new))
-        if literals and literal is not None and ref.value_check == VALUE_REPLACED:
+        if literals and literal is not None and ref.value_check == ValueCheck.REPLACED:
             edits.append((literal.start, literal.end, _quoted(ref.replacement, literal.quote)))
     return edits
 

@@ -13,11 +13,10 @@ from siem2graph.impact.datasources import OTHER, UNNAMED
 from siem2graph.impact.evidence import Evidence
 from siem2graph.impact.kql import parse_kql
 from siem2graph.impact.model import (
-    NOT_AFFECTED,
-    WORKS,
     ContentImpact,
     FileProblem,
     RuleImpact,
+    RuleVerdict,
 )
 from siem2graph.impact.names import NameResolver, build_resolver
 from siem2graph.impact.rewrite import Rewrite, rewrite_rule
@@ -105,7 +104,13 @@ def _judge(
     if parsed.reads == OTHER or (parsed.reads == UNNAMED and not parsed.occurrences):
         note = _NOT_SIEM if parsed.reads == OTHER else ""
         return RuleImpact(
-            parsed.name, file_name, parsed.format, NOT_AFFECTED, (), parsed.text, note=note
+            parsed.name,
+            file_name,
+            parsed.format,
+            RuleVerdict.NOT_AFFECTED,
+            (),
+            parsed.text,
+            note=note,
         )
     judged = [
         (occurrence, judge_occurrence(occurrence, line, rows[occurrence.field], evidence))
@@ -114,7 +119,7 @@ def _judge(
     references = tuple(ref for _, refs in judged for ref, _ in refs)
     verdict = rule_verdict(references)
     rewrite = Rewrite()
-    if verdict != WORKS:
+    if verdict != RuleVerdict.WORKS:
         rewrite = rewrite_rule(
             parsed, judged, verdict, lambda name: graph_paths_of(rows[name], evidence)
         )

@@ -3,47 +3,77 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 from typing import Any
 
 import pandas as pd
 
-# Reference verdicts
-UNCHANGED = "unchanged"
-RENAMED = "renamed"
-UNSUPPORTED = "unsupported"
-OBSOLETE = "obsolete"
-SEMANTICS_CHANGED = "semantics_changed"
-VALUE_CHANGED = "value_changed"
-REFERENCE_VERDICTS = (UNCHANGED, RENAMED, UNSUPPORTED, OBSOLETE, SEMANTICS_CHANGED, VALUE_CHANGED)
 
-# Rule verdicts, best first; not_affected: the rule reads no SIEM API data
-NOT_AFFECTED = "not_affected"
-WORKS = "works"
-NEEDS_RENAMES = "needs_renames"
-CHANGES = "changes"
-LOSES_INPUTS = "loses_inputs"
-BROKEN = "broken"
-RULE_VERDICTS = (NOT_AFFECTED, WORKS, NEEDS_RENAMES, CHANGES, LOSES_INPUTS, BROKEN)
+class ReferenceVerdict(StrEnum):
+    """What one use of a SIEM field in a rule becomes against Graph alerts."""
 
-# Whether a rewrite runs as is, in the rule's own language, against Graph alerts as connectors
-# land them; "manual" says why not.
-RUNNABLE = "runnable"
-MANUAL = "manual"
+    UNCHANGED = "unchanged"
+    RENAMED = "renamed"
+    UNSUPPORTED = "unsupported"
+    OBSOLETE = "obsolete"
+    SEMANTICS_CHANGED = "semantics_changed"
+    VALUE_CHANGED = "value_changed"
 
-# The bridge feed (siem2graph.bridge): does it give back what a reference / a rule reads?
-RESTORED = "restored"
-NOT_RESTORED = "not_restored"
-WORKS_ON_BRIDGE = "works_on_bridge"
-NEEDS_REWRITE = "needs_rewrite"
-BRIDGE_VERDICTS = (WORKS_ON_BRIDGE, NEEDS_REWRITE)
-BRIDGE_LABELS = {WORKS_ON_BRIDGE: "work on the bridge", NEEDS_REWRITE: "need the rewrite"}
 
-# What the check of a compared literal found ("" when the reference compares no literal)
-VALUE_SAME = "unchanged"  # Graph carries the literal as written
-VALUE_REPLACED = "replaced"  # one Graph value stands for exactly this literal: the replacement
-VALUE_AMBIGUOUS = "ambiguous"  # several Graph values, or one shared with other legacy values
-VALUE_UNSEEN = "unseen"  # the audit never saw it in Graph data
-VALUE_NOT_CHECKED = "not_checked"  # no audit evidence and no vocabulary entry
+class RuleVerdict(StrEnum):
+    """A rule's verdict, best first; not_affected: the rule reads no SIEM API data."""
+
+    NOT_AFFECTED = "not_affected"
+    WORKS = "works"
+    NEEDS_RENAMES = "needs_renames"
+    CHANGES = "changes"
+    LOSES_INPUTS = "loses_inputs"
+    BROKEN = "broken"
+
+
+class RewriteStatus(StrEnum):
+    """Whether a rewrite runs as is, in the rule's own language, against Graph alerts as
+    connectors land them; MANUAL says why not; NONE: the rule needs none."""
+
+    NONE = ""
+    RUNNABLE = "runnable"
+    MANUAL = "manual"
+
+
+class BridgeReference(StrEnum):
+    """Does the bridge feed (siem2graph.bridge) give back what a reference reads?"""
+
+    NONE = ""
+    RESTORED = "restored"
+    NOT_RESTORED = "not_restored"
+
+
+class BridgeRule(StrEnum):
+    """Does a rule run on the bridge feed as it is? NONE: a not_affected rule."""
+
+    NONE = ""
+    WORKS_ON_BRIDGE = "works_on_bridge"
+    NEEDS_REWRITE = "needs_rewrite"
+
+
+class ValueCheck(StrEnum):
+    """What the check of a compared literal found; NONE: the reference compares no literal."""
+
+    NONE = ""
+    SAME = "unchanged"  # Graph carries the literal as written
+    REPLACED = "replaced"  # one Graph value stands for exactly this literal: the replacement
+    AMBIGUOUS = "ambiguous"  # several Graph values, or one shared with other legacy values
+    UNSEEN = "unseen"  # the audit never saw it in Graph data
+    NOT_CHECKED = "not_checked"  # no audit evidence and no vocabulary entry
+
+
+REFERENCE_VERDICTS = tuple(ReferenceVerdict)
+RULE_VERDICTS = tuple(RuleVerdict)
+BRIDGE_VERDICTS = (BridgeRule.WORKS_ON_BRIDGE, BridgeRule.NEEDS_REWRITE)
+BRIDGE_LABELS = {
+    BridgeRule.WORKS_ON_BRIDGE: "work on the bridge",
+    BridgeRule.NEEDS_REWRITE: "need the rewrite",
+}
 
 _REFERENCE_COLUMNS = (
     "rule",
@@ -88,12 +118,12 @@ class Reference:
     as_written: str
     line: int
     usage: str
-    verdict: str
+    verdict: ReferenceVerdict
     replacement: str = ""
     graph_path: str = ""
     literal: str = ""
-    value_check: str = ""
-    bridge: str = ""  # RESTORED / NOT_RESTORED by the bridge feed
+    value_check: ValueCheck = ValueCheck.NONE
+    bridge: BridgeReference = BridgeReference.NONE
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -104,22 +134,21 @@ class Reference:
 class RuleImpact:
     """One rule's references and overall verdict.
 
-    ``rewrite`` is RUNNABLE (``rewritten_query`` runs as is) or MANUAL (``rewrite_note`` says
-    why), empty for rules that need none. ``bridge`` is the verdict on the bridge feed (empty for
-    not_affected rules); ``count_note`` warns that the rule counts rows.
+    ``rewrite``: RUNNABLE (``rewritten_query`` runs as is) or MANUAL (``rewrite_note`` says why).
+    ``bridge``: the verdict on the bridge feed. ``count_note`` warns that the rule counts rows.
     """
 
     name: str
     file: str
     format: str
-    verdict: str
+    verdict: RuleVerdict
     references: tuple[Reference, ...]
     query: str
     rewritten_query: str = ""
-    rewrite: str = ""
+    rewrite: RewriteStatus = RewriteStatus.NONE
     rewrite_note: str = ""
     count_note: str = ""
-    bridge: str = ""
+    bridge: BridgeRule = BridgeRule.NONE
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:

@@ -10,15 +10,10 @@ from siem2graph.impact.edits import Judged, ManualRewrite, apply_edits, edits_fo
 from siem2graph.impact.kql_rewrite import NOTE as KQL_NOTE
 from siem2graph.impact.kql_rewrite import rewrite_kql, shipped_tables
 from siem2graph.impact.model import (
-    BROKEN,
-    LOSES_INPUTS,
-    MANUAL,
-    OBSOLETE,
-    RUNNABLE,
-    SEMANTICS_CHANGED,
-    UNSUPPORTED,
-    VALUE_AMBIGUOUS,
-    VALUE_UNSEEN,
+    ReferenceVerdict,
+    RewriteStatus,
+    RuleVerdict,
+    ValueCheck,
 )
 from siem2graph.impact.source import ParsedRule
 from siem2graph.impact.spl_rewrite import NOTE as SPL_NOTE
@@ -37,8 +32,8 @@ _MANUAL = {
     "text": "Plain text: edit by hand with the references' Graph paths.",
 }
 _WHY_LOST = {
-    VALUE_AMBIGUOUS: "no 1:1 Graph value",
-    VALUE_UNSEEN: "never seen in Graph data",
+    ValueCheck.AMBIGUOUS: "no 1:1 Graph value",
+    ValueCheck.UNSEEN: "never seen in Graph data",
 }
 _SIGMA = "Sigma: field names are Graph alert properties; point logsource at your Graph alerts."
 _SPL_FORMATS = ("spl", "splunk_conf")
@@ -47,10 +42,10 @@ _KQL_FORMATS = ("kql", "sentinel_arm", "sentinel_yaml")
 
 @dataclass(frozen=True)
 class Rewrite:
-    """A rewritten query (when RUNNABLE), its status and a note."""
+    """A rewritten query (when RewriteStatus.RUNNABLE), its status and a note."""
 
     query: str = ""
-    status: str = ""
+    status: RewriteStatus = RewriteStatus.NONE
     note: str = ""
 
 
@@ -65,9 +60,9 @@ def _sigma(parsed: ParsedRule, judged: Judged) -> Rewrite:
     )
     if nested:
         reason = f"Sigma: {', '.join(nested)} need your backend's field mapping for Graph alerts."
-        return Rewrite("", MANUAL, reason)
+        return Rewrite("", RewriteStatus.MANUAL, reason)
     edits = [e for occurrence, refs in judged for e in edits_for(occurrence, refs, {})]
-    return Rewrite(apply_edits(parsed.text, edits), RUNNABLE, _SIGMA)
+    return Rewrite(apply_edits(parsed.text, edits), RewriteStatus.RUNNABLE, _SIGMA)
 
 
 def _lost(judged: Judged) -> str:
@@ -77,9 +72,9 @@ def _lost(judged: Judged) -> str:
         for ref, _ in references:
             if ref.literal and ref.value_check in _WHY_LOST:
                 lost.append(f"{ref.as_written} = {ref.literal!r} ({_WHY_LOST[ref.value_check]})")
-            elif ref.verdict in (UNSUPPORTED, OBSOLETE):
+            elif ref.verdict in (ReferenceVerdict.UNSUPPORTED, ReferenceVerdict.OBSOLETE):
                 lost.append(f"{ref.as_written} ({ref.verdict})")
-            elif ref.verdict == SEMANTICS_CHANGED and not ref.replacement:
+            elif ref.verdict == ReferenceVerdict.SEMANTICS_CHANGED and not ref.replacement:
                 lost.append(f"{ref.as_written} (its meaning changed)")
     return f"No rename restores: {', '.join(dict.fromkeys(lost))}."
 
@@ -88,31 +83,33 @@ def rewrite_rule(
     parsed: ParsedRule, judged: Judged, verdict: str, paths_of: Callable[[str], Sequence[str]]
 ) -> Rewrite:
     """The rewrite an affected rule (needs_renames, changes, loses_inputs, broken) gets."""
-    if verdict in (LOSES_INPUTS, BROKEN):
-        return Rewrite("", MANUAL, _lost(judged))
+    if verdict in (RuleVerdict.LOSES_INPUTS, RuleVerdict.BROKEN):
+        return Rewrite("", RewriteStatus.MANUAL, _lost(judged))
     compared = [
         f"{ref.as_written} (now {ref.replacement})"
         for occurrence, references in judged
         for ref, _ in references
-        if ref.verdict == SEMANTICS_CHANGED and occurrence.literals
+        if ref.verdict == ReferenceVerdict.SEMANTICS_CHANGED and occurrence.literals
     ]
     if compared:
         reason = f"{', '.join(compared)}: compared with a value Graph holds in another form."
-        return Rewrite("", MANUAL, reason)
+        return Rewrite("", RewriteStatus.MANUAL, reason)
     if parsed.format in _SPL_FORMATS:
         try:
-            return Rewrite(rewrite_spl(parsed.text, judged, paths_of), RUNNABLE, SPL_NOTE)
+            return Rewrite(
+                rewrite_spl(parsed.text, judged, paths_of), RewriteStatus.RUNNABLE, SPL_NOTE
+            )
         except ManualRewrite as exc:
-            return Rewrite("", MANUAL, f"SPL: {exc}.")
+            return Rewrite("", RewriteStatus.MANUAL, f"SPL: {exc}.")
     if parsed.format in _KQL_FORMATS:
         try:
             query = rewrite_kql(parsed.text, judged, paths_of, parsed.sources, shipped_tables())
         except ManualRewrite as exc:
-            return Rewrite("", MANUAL, f"KQL: {exc}.")
-        return Rewrite(query, RUNNABLE, KQL_NOTE)
+            return Rewrite("", RewriteStatus.MANUAL, f"KQL: {exc}.")
+        return Rewrite(query, RewriteStatus.RUNNABLE, KQL_NOTE)
     if parsed.format == "sigma":
         try:
             return _sigma(parsed, judged)
         except ValueError as exc:
-            return Rewrite("", MANUAL, f"Sigma: {exc}.")
-    return Rewrite("", MANUAL, _MANUAL.get(parsed.format, _MANUAL["text"]))
+            return Rewrite("", RewriteStatus.MANUAL, f"Sigma: {exc}.")
+    return Rewrite("", RewriteStatus.MANUAL, _MANUAL.get(parsed.format, _MANUAL["text"]))

@@ -32,32 +32,17 @@ from dataclasses import replace
 from siem2graph.impact.evidence import Evidence
 from siem2graph.impact.finder import FILTER, JOIN, Literal, Occurrence
 from siem2graph.impact.model import (
-    BROKEN,
-    CHANGES,
-    LOSES_INPUTS,
-    NEEDS_RENAMES,
-    NEEDS_REWRITE,
-    NOT_RESTORED,
-    OBSOLETE,
-    RENAMED,
-    RESTORED,
-    SEMANTICS_CHANGED,
-    UNCHANGED,
-    UNSUPPORTED,
-    VALUE_AMBIGUOUS,
-    VALUE_CHANGED,
-    VALUE_NOT_CHECKED,
-    VALUE_REPLACED,
-    VALUE_SAME,
-    VALUE_UNSEEN,
-    WORKS,
-    WORKS_ON_BRIDGE,
+    BridgeReference,
+    BridgeRule,
     Reference,
+    ReferenceVerdict,
+    RuleVerdict,
+    ValueCheck,
 )
 from siem2graph.mapping import FieldMapping, Status
 
-_DROPPED = (UNSUPPORTED, OBSOLETE)
-_CHANGED_VALUES = (VALUE_REPLACED, VALUE_AMBIGUOUS, VALUE_UNSEEN)
+_DROPPED = (ReferenceVerdict.UNSUPPORTED, ReferenceVerdict.OBSOLETE)
+_CHANGED_VALUES = (ValueCheck.REPLACED, ValueCheck.AMBIGUOUS, ValueCheck.UNSEEN)
 
 
 def _canonical(row: FieldMapping, value: str) -> tuple[str, ...]:
@@ -65,17 +50,27 @@ def _canonical(row: FieldMapping, value: str) -> tuple[str, ...]:
     return row.vocabulary.get(value.casefold()) or (value.casefold(),)
 
 
-def _from_vocabulary(row: FieldMapping, literal: str) -> tuple[str, str, str]:
+def _from_vocabulary(row: FieldMapping, literal: str) -> tuple[ValueCheck, str, str]:
     targets = row.vocabulary.get(literal.casefold())
     if not targets:
-        return VALUE_NOT_CHECKED, "", ""
+        return ValueCheck.NOT_CHECKED, "", ""
     if len(targets) > 1:
-        return VALUE_AMBIGUOUS, "", f"the mapping gives several Graph values: {', '.join(targets)}"
-    check = VALUE_SAME if targets[0] == literal else VALUE_REPLACED
-    return check, targets[0] if check == VALUE_REPLACED else "", "from the mapping's vocabulary"
+        return (
+            ValueCheck.AMBIGUOUS,
+            "",
+            f"the mapping gives several Graph values: {', '.join(targets)}",
+        )
+    check = ValueCheck.SAME if targets[0] == literal else ValueCheck.REPLACED
+    return (
+        check,
+        targets[0] if check == ValueCheck.REPLACED else "",
+        "from the mapping's vocabulary",
+    )
 
 
-def judge_literal(row: FieldMapping, literal: str, evidence: Evidence) -> tuple[str, str, str]:
+def judge_literal(
+    row: FieldMapping, literal: str, evidence: Evidence
+) -> tuple[ValueCheck, str, str]:
     """(value check, replacement value, note) for a literal compared with ``row``'s field.
 
     The audit's observations decide when it saw the field; the mapping's vocabulary otherwise.
@@ -88,23 +83,23 @@ def judge_literal(row: FieldMapping, literal: str, evidence: Evidence) -> tuple[
     graphs = observed.graph_by_legacy.get(literal.casefold())
     if graphs is None:
         if literal in observed.legacy_by_graph:
-            return VALUE_SAME, "", "already a Graph value"
+            return ValueCheck.SAME, "", "already a Graph value"
         check = _from_vocabulary(row, literal)
-        if check[0] != VALUE_NOT_CHECKED:
+        if check[0] != ValueCheck.NOT_CHECKED:
             return check
-        return VALUE_UNSEEN, "", "the audit never saw this value, in legacy or Graph data"
+        return ValueCheck.UNSEEN, "", "the audit never saw this value, in legacy or Graph data"
     if not graphs:
-        return VALUE_UNSEEN, "", "the audit saw this value only on alerts lacking it in Graph"
+        return ValueCheck.UNSEEN, "", "the audit saw this value only on alerts lacking it in Graph"
     if graphs == {literal}:
-        return VALUE_SAME, "", ""
+        return ValueCheck.SAME, "", ""
     if len(graphs) > 1:
-        return VALUE_AMBIGUOUS, "", f"Graph shows several values: {', '.join(sorted(graphs))}"
+        return ValueCheck.AMBIGUOUS, "", f"Graph shows several values: {', '.join(sorted(graphs))}"
     (target,) = graphs
     sources = {_canonical(row, v) for v in observed.legacy_by_graph[target]}
     if sources != {_canonical(row, literal)}:
         others = sorted(observed.legacy_by_graph[target] - {literal.casefold()})
-        return VALUE_AMBIGUOUS, "", f"Graph's {target!r} also stands for {', '.join(others)}"
-    return VALUE_REPLACED, target, "observed in the audit"
+        return ValueCheck.AMBIGUOUS, "", f"Graph's {target!r} also stands for {', '.join(others)}"
+    return ValueCheck.REPLACED, target, "observed in the audit"
 
 
 def graph_paths_of(row: FieldMapping, evidence: Evidence) -> tuple[str, ...]:
@@ -112,16 +107,20 @@ def graph_paths_of(row: FieldMapping, evidence: Evidence) -> tuple[str, ...]:
     return evidence.paths.get(row.siem_field) or tuple(p.text for p in row.graph_paths)
 
 
-def _on_bridge(row: FieldMapping, ref: Reference) -> str:
+def _on_bridge(row: FieldMapping, ref: Reference) -> BridgeReference:
     comparator = row.comparison
     if not row.has_graph_equivalent or comparator.meaning_changed:
-        return NOT_RESTORED
-    if ref.value_check in (VALUE_AMBIGUOUS, VALUE_UNSEEN):
-        return NOT_RESTORED
-    if ref.value_check == VALUE_REPLACED:
+        return BridgeReference.NOT_RESTORED
+    if ref.value_check in (ValueCheck.AMBIGUOUS, ValueCheck.UNSEEN):
+        return BridgeReference.NOT_RESTORED
+    if ref.value_check == ValueCheck.REPLACED:
         back = comparator.to_legacy([ref.replacement], row.params, row.legacy_labels)
-        return RESTORED if back.casefold() == ref.literal.casefold() else NOT_RESTORED
-    return RESTORED
+        return (
+            BridgeReference.RESTORED
+            if back.casefold() == ref.literal.casefold()
+            else BridgeReference.NOT_RESTORED
+        )
+    return BridgeReference.RESTORED
 
 
 def judge_occurrence(
@@ -144,22 +143,31 @@ def _judged(
         as_written=occurrence.as_written,
         line=line,
         usage=occurrence.usage,
-        verdict=RENAMED,
+        verdict=ReferenceVerdict.RENAMED,
         graph_path=graph_path,
         note=f"or: {', '.join(paths[1:])}" if len(paths) > 1 else "",
     )
-    if not row.has_graph_equivalent:
-        return [(replace(base, verdict=row.status, note=row.microsoft_note), None)]
+    if not row.has_graph_equivalent:  # unsupported or obsolete: the reference is the same
+        lost = ReferenceVerdict(row.status)
+        return [(replace(base, verdict=lost, note=row.microsoft_note), None)]
     meaning_changed = row.comparison.meaning_changed
     if row.status == Status.DERIVED or meaning_changed:
         # a derived field's value is still at the path (in another form); a changed meaning is not
         replacement = "" if meaning_changed else graph_path
         note = row.note or row.microsoft_note
-        changed = replace(base, verdict=SEMANTICS_CHANGED, replacement=replacement, note=note)
+        changed = replace(
+            base, verdict=ReferenceVerdict.SEMANTICS_CHANGED, replacement=replacement, note=note
+        )
         return [(changed, None)]
-    name_verdict = UNCHANGED if occurrence.as_written == graph_path else RENAMED
+    name_verdict = (
+        ReferenceVerdict.UNCHANGED
+        if occurrence.as_written == graph_path
+        else ReferenceVerdict.RENAMED
+    )
     name_ref = replace(
-        base, verdict=name_verdict, replacement=graph_path if name_verdict == RENAMED else ""
+        base,
+        verdict=name_verdict,
+        replacement=graph_path if name_verdict == ReferenceVerdict.RENAMED else "",
     )
     if not occurrence.literals:
         return [(name_ref, None)]
@@ -167,7 +175,9 @@ def _judged(
     for literal in occurrence.literals:
         check, value, note = judge_literal(row, literal.value, evidence)
         if check in _CHANGED_VALUES:
-            ref = replace(base, verdict=VALUE_CHANGED, replacement=value, note=note)
+            ref = replace(
+                base, verdict=ReferenceVerdict.VALUE_CHANGED, replacement=value, note=note
+            )
         else:
             ref = replace(name_ref, note=note or name_ref.note)
         references.append((replace(ref, literal=literal.value, value_check=check), literal))
@@ -177,29 +187,33 @@ def _judged(
 def _lost(ref: Reference) -> bool:
     return (
         ref.verdict in _DROPPED
-        or (ref.verdict == SEMANTICS_CHANGED and not ref.replacement)
-        or ref.value_check == VALUE_AMBIGUOUS
+        or (ref.verdict == ReferenceVerdict.SEMANTICS_CHANGED and not ref.replacement)
+        or ref.value_check == ValueCheck.AMBIGUOUS
     )
 
 
-def rule_verdict(references: Sequence[Reference]) -> str:
+def rule_verdict(references: Sequence[Reference]) -> RuleVerdict:
     """The rule's verdict from its references (rules in the module docstring)."""
     filters = [r for r in references if r.usage == FILTER]
     if (
         any(r.usage in (FILTER, JOIN) and r.verdict in _DROPPED for r in references)
-        or any(r.value_check == VALUE_UNSEEN for r in references)
+        or any(r.value_check == ValueCheck.UNSEEN for r in references)
         or (filters and all(_lost(r) for r in filters))
     ):
-        return BROKEN
+        return RuleVerdict.BROKEN
     if any(_lost(r) for r in references):
-        return LOSES_INPUTS
-    if any(r.verdict == SEMANTICS_CHANGED for r in references):
-        return CHANGES
-    if any(r.verdict != UNCHANGED for r in references):
-        return NEEDS_RENAMES
-    return WORKS
+        return RuleVerdict.LOSES_INPUTS
+    if any(r.verdict == ReferenceVerdict.SEMANTICS_CHANGED for r in references):
+        return RuleVerdict.CHANGES
+    if any(r.verdict != ReferenceVerdict.UNCHANGED for r in references):
+        return RuleVerdict.NEEDS_RENAMES
+    return RuleVerdict.WORKS
 
 
-def bridge_verdict(references: Sequence[Reference]) -> str:
+def bridge_verdict(references: Sequence[Reference]) -> BridgeRule:
     """works_on_bridge when the bridge feed restores every reference, else needs_rewrite."""
-    return WORKS_ON_BRIDGE if all(r.bridge == RESTORED for r in references) else NEEDS_REWRITE
+    return (
+        BridgeRule.WORKS_ON_BRIDGE
+        if all(r.bridge == BridgeReference.RESTORED for r in references)
+        else BridgeRule.NEEDS_REWRITE
+    )

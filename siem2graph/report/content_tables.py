@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TypeVar
 
 import pandas as pd
 
@@ -48,6 +49,7 @@ REFERENCE_COLUMNS = [
     "note",
 ]
 _WORST_FIRST = {verdict: rank for rank, verdict in enumerate(reversed(RULE_VERDICTS))}
+V = TypeVar("V", bound=str)
 
 
 def _worst_first(impact: ContentImpact) -> list[RuleImpact]:
@@ -72,7 +74,7 @@ def content_rules(impact: ContentImpact) -> pd.DataFrame:
                 "count_note": rule.count_note,
                 "fields": ", ".join(dict.fromkeys(ref.field for ref in rule.references)),
                 "references": len(rule.references),
-                **{verdict: counts[verdict] for verdict in REFERENCE_VERDICTS},
+                **{str(verdict): counts[verdict] for verdict in REFERENCE_VERDICTS},
             }
         )
     return pd.DataFrame(rows, columns=RULE_COLUMNS)
@@ -94,7 +96,7 @@ def content_problems(impact: ContentImpact) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["file", "problem"])
 
 
-def _counted(counts: Counter[str], verdicts: tuple[str, ...]) -> str:
+def _counted(counts: Counter[V], verdicts: tuple[V, ...]) -> str:
     return ", ".join(f"{counts[v]} {v.replace('_', ' ')}" for v in verdicts)
 
 
