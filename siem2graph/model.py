@@ -308,7 +308,7 @@ def engine_text(engine: MappingABC[str, Any]) -> str:
     if engine.get("name") == "local":
         text = f"this machine, {engine.get('threads', '?')} threads"
         if engine.get(REUSED):
-            text += f"; reused from the audit of the same files and settings at {engine[REUSED]}"
+            text += f"; the same files and settings audited at {engine[REUSED]}, report read back"
         return text
     return "unknown"
 

@@ -18,6 +18,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from siem2graph.graph import parsed_cache
+from siem2graph.model import REUSED
 from siem2graph.report import audit_name
 from siem2graph.sources import Source
 from tests.dashboard_inputs import (
@@ -196,6 +197,13 @@ def test_the_same_upload_against_another_is_parsed_once(monkeypatch, tmp_path):
         "read_graph": 2,
         "read_legacy": 2,
     }
+    again = _upload(_app_on(nav.SOURCES), (LEGACY_FILE, export), (GRAPH_FILE, graph))
+    _audit_button(again).click().run()
+    _assert_clean(again)
+    reused = again.session_state[state.REPORT]
+    assert reused.join.matched_alerts == MATCHED and REUSED in reused.engine
+    shown = _texts(_app_on(nav.SOURCES, reused))
+    assert "same files and settings audited at" in shown and "report read back in" in shown
 
 
 def test_sources_say_where_the_audit_ran(report):

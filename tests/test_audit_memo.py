@@ -51,7 +51,8 @@ def test_the_same_files_and_settings_read_the_report_back(tmp_path, runs):
     for key in FIGURES:
         assert kept[key] == fresh[key], key
     assert again.engine[REUSED] == first.generated_at
-    assert "reused from the audit of the same files and settings at" in engine_text(again.engine)
+    said = f"; the same files and settings audited at {first.generated_at}, report read back"
+    assert engine_text(again.engine).endswith(said)
     assert set(again.phase_seconds) == {"reuse"}
     assert len(again.detections) == len(first.detections)
     assert again.verdicts.equals(first.verdicts)
