@@ -3,7 +3,8 @@ settings again reads its report back instead of computing it again.
 
 The key is both sides' parsed-input keys (every file's SHA-256 and name, the readers' versions,
 alias sets and reading limits), the whole mapping document, the audit's options and the engine
-itself: the text of every module of this package and the versions of numpy, pandas and pyarrow.
+itself: the text of every module of this package, every file of its mapping folder (the markers
+and alias sets read beside the mapping) and the versions of numpy, pandas and pyarrow.
 A change to any of them is another entry, so an upgraded or edited engine never reuses a result
 it might compute otherwise. The report is kept in the audit store's layout
 (``siem2graph/store/frames.py``) in the parsed-input cache's folder, under the same size limit.
@@ -22,7 +23,7 @@ import orjson
 import pandas as pd
 import pyarrow as pa
 
-from siem2graph.mapping import Mapping, mapping_document
+from siem2graph.mapping import MAPPING_DIR, Mapping, mapping_document
 from siem2graph.store.frames import read_report, write_report
 
 if TYPE_CHECKING:
@@ -31,17 +32,20 @@ if TYPE_CHECKING:
     from siem2graph.model import AuditReport
 
 _PACKAGE = Path(__file__).resolve().parent
+_MAPPING = MAPPING_DIR
 _KIND = "audit-report"
 
 
 @functools.cache
 def engine_digest() -> str:
-    """The SHA-256 of the engine's code: every module of the package, and its libraries'
-    versions."""
+    """The SHA-256 of the engine: every module of the package, every file of the mapping
+    folder, and its libraries' versions."""
     digest = hashlib.sha256()
-    for module in sorted(_PACKAGE.rglob("*.py")):
-        digest.update(module.relative_to(_PACKAGE).as_posix().encode() + b"\0")
-        digest.update(module.read_bytes())
+    files = [(_PACKAGE, m) for m in _PACKAGE.rglob("*.py")]
+    files += [(_MAPPING, f) for f in _MAPPING.rglob("*") if f.is_file()]
+    for root, file in sorted(files):
+        digest.update(f"{root.name}/{file.relative_to(root).as_posix()}\0".encode())
+        digest.update(file.read_bytes())
     for library in (np, pd, pa):
         digest.update(f"\0{library.__name__} {library.__version__}".encode())
     return digest.hexdigest()

@@ -106,14 +106,19 @@ def test_an_unreadable_kept_report_is_computed_again(tmp_path, runs):
     assert (kept[0] / "verdicts.arrow").read_bytes() != b"not arrow"  # kept anew
 
 
-def test_the_engine_digest_follows_every_module(tmp_path, monkeypatch):
-    package = tmp_path / "package"
-    (package / "inner").mkdir(parents=True)
-    (package / "inner" / "verdicts.py").write_text("MISMATCH = 1\n")
-    monkeypatch.setattr(audit_memo, "_PACKAGE", package)
+@pytest.mark.parametrize(("folder", "name"), [("_PACKAGE", "verdicts.py"), ("_MAPPING", "a.yaml")])
+def test_the_engine_digest_follows_every_module_and_mapping_file(
+    tmp_path, monkeypatch, folder, name
+):
+    for kind in ("package", "mapping"):
+        (tmp_path / kind / "inner").mkdir(parents=True)
+    monkeypatch.setattr(audit_memo, "_PACKAGE", tmp_path / "package")
+    monkeypatch.setattr(audit_memo, "_MAPPING", tmp_path / "mapping")
+    changed = getattr(audit_memo, folder) / "inner" / name
+    changed.write_text("MISMATCH = 1\n")
     audit_memo.engine_digest.cache_clear()
     before = audit_memo.engine_digest()
-    (package / "inner" / "verdicts.py").write_text("MISMATCH = 2\n")
+    changed.write_text("MISMATCH = 2\n")
     audit_memo.engine_digest.cache_clear()
     try:
         assert audit_memo.engine_digest() != before
