@@ -8,6 +8,7 @@ import json
 import re
 import sys
 import types
+import weakref
 import zipfile
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from tests.dashboard_inputs import (
     graph_json,
     legacy_csv,
 )
+from ui import cache as ui_cache
 from ui import nav, state
 from ui.downloads import export_downloads
 from ui.samples import SAMPLE_DIR, sample_files
@@ -197,6 +199,8 @@ def test_the_same_upload_against_another_is_parsed_once(monkeypatch, tmp_path):
         "read_graph": 2,
         "read_legacy": 2,
     }
+    # a server started again holds no report in memory: the kept one is read back from disk
+    monkeypatch.setattr(ui_cache, "_REPORTS", weakref.WeakValueDictionary())
     again = _upload(_app_on(nav.SOURCES), (LEGACY_FILE, export), (GRAPH_FILE, graph))
     _audit_button(again).click().run()
     _assert_clean(again)

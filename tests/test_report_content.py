@@ -20,6 +20,7 @@ from siem2graph.report.safety import FORMULA_PREFIXES
 from siem2graph.report.tables import report_tables
 from tests.helpers import graph_example, legacy_for_example
 from tests.report_inputs import example_report, render_all
+from tests.system import require_tool
 from tests.test_report_formats import html_tags, md_rows_are_well_formed, pdf_renders
 from tests.test_report_safety import ALLOWED_TAGS
 
@@ -152,6 +153,18 @@ def test_every_document_has_the_content_sections(files):
 
 def test_pdf_renders_with_the_content_tables(files, tmp_path):
     assert pdf_renders(files["report.pdf"], tmp_path)
+
+
+def test_pdf_cells_break_between_words(files, tmp_path):
+    """A header or value with spaces wraps at a space, never inside a word."""
+    require_tool("pdftotext")
+    (tmp_path / "r.pdf").write_bytes(files["report.pdf"])
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    lines = {line.strip() for line in text.splitlines()}
+    assert {"Semantics", "changed"} <= lines or "Semantics changed" in lines
+    assert "Semantics change" not in lines  # the column is narrower than its two-word header
 
 
 def test_csv_has_one_file_per_content_table(files):

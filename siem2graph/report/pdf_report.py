@@ -94,7 +94,7 @@ def _table(pdf: FPDF, table: Table) -> None:
     pdf.set_font("DejaVu", size=_FONT_SIZE)
     per_mm = len("abcdefghij") / pdf.get_string_width("abcdefghij")
     limits = [max(int((w - 2) * per_mm) * _LINES_PER_CELL, 4) for w in widths]
-    with pdf.table(col_widths=widths, text_align="LEFT", line_height=3.2, wrapmode="CHAR",
+    with pdf.table(col_widths=widths, text_align="LEFT", line_height=3.2, wrapmode="WORD",
                    headings_style=FontFace(emphasis="BOLD", fill_color=(224, 224, 224)),
                    repeat_headings=1) as grid:  # fmt: skip
         grid.row([truncate(h, n) for h, n in zip(headers, limits, strict=True)])
