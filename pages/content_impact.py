@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.uploaded_file_manager import UploadedFile
@@ -25,7 +26,7 @@ from siem2graph.impact import (
 )
 from siem2graph.impact.evidence import evidence_from_audit, observed
 from siem2graph.mapping import load_mapping
-from ui import state
+from ui import render, state
 from ui.cache import view
 
 
@@ -35,6 +36,10 @@ def _analyse(
 ) -> ContentImpact:
     mapping = load_mapping()
     return analyse_content(files, mapping, evidence_from_audit(audit, mapping), sources)
+
+
+def _words(verdict: str) -> str:
+    return verdict.replace("_", " ")
 
 
 def _audit() -> dict[str, Any] | None:
@@ -92,21 +97,23 @@ if audit is not None:
 frames = impact.to_frames()
 if impact.problems:
     st.subheader("Files not read")
-    st.dataframe([{"file": p.file, "problem": p.message} for p in impact.problems])
+    render.table(pd.DataFrame([{"file": p.file, "problem": p.message} for p in impact.problems]))
 
 counts = frames["rules"]["verdict"].value_counts()
 for column, verdict in zip(st.columns(len(RULE_VERDICTS)), RULE_VERDICTS, strict=True):
-    column.metric(verdict.replace("_", " "), int(counts.get(verdict, 0)))
+    column.metric(_words(verdict), int(counts.get(verdict, 0)))
 bridge = frames["rules"]["bridge"].value_counts()
 for column, verdict in zip(st.columns(len(BRIDGE_VERDICTS)), BRIDGE_VERDICTS, strict=True):
     column.metric(f"rules that {BRIDGE_LABELS[verdict]}", int(bridge.get(verdict, 0)))
 
 left, right = st.columns(2)
-verdicts = left.multiselect("Verdict", RULE_VERDICTS, default=list(RULE_VERDICTS))
+verdicts = left.multiselect(
+    "Verdict", RULE_VERDICTS, default=list(RULE_VERDICTS), format_func=_words
+)
 formats = right.multiselect("Format", [*FORMATS, "text"], default=[*FORMATS, "text"])
 rules = frames["rules"]
 shown = rules[rules["verdict"].isin(verdicts) & rules["format"].isin(formats)]
-st.dataframe(shown, hide_index=True)
+render.table(shown)
 if shown.empty:
     st.stop()
 
@@ -117,10 +124,7 @@ index = st.selectbox(
 )
 rule = impact.rules[index]
 references = frames["references"]
-st.dataframe(
-    references[(references["rule"] == rule.name) & (references["file"] == rule.file)],
-    hide_index=True,
-)
+render.table(references[(references["rule"] == rule.name) & (references["file"] == rule.file)])
 for note in (rule.note, rule.count_note):
     if note:
         st.text(note)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -18,10 +19,12 @@ from tests.browser import (
     screenshot,
     settle,
     streamlit_server,
+    upload,
 )
 from ui.nav import PAGES
 
 pytestmark = pytest.mark.browser
+CONTENT = Path(__file__).parent / "content_corpus" / "splunk"
 WIDTHS = (1440, 1280, 800)
 # Text boxes whose content must never be cut (ellipsis or overflow).
 CUT_TEXT = """() => [...document.querySelectorAll(
@@ -127,3 +130,18 @@ def test_the_filter_bar_narrows_every_page_and_lives_in_the_url(page):
     page.get_by_test_id("stText").filter(has_text="Filtered: ").wait_for(state="detached")
     settle(page)
     expect(page).not_to_have_url(re.compile(r"severity"))
+
+
+def test_content_impact_shows_each_rules_verdict_in_words(page):
+    """Splunk searches judged against the sample audit: counts per verdict, the rules' table and
+    a rule's references, every verdict as its plain word."""
+    page.set_viewport_size({"width": 1280, "height": 1600})
+    open_page(page, "Content impact")
+    upload(page, 0, CONTENT / "savedsearches.conf")
+    expect(page.get_by_test_id("stMetric").filter(has_text="broken")).to_have_count(1)
+    page.get_by_text("Rewrite for Graph alerts_v2:").first.wait_for(timeout=AUDIT_MS)
+    settle(page)
+    screenshot(page, "pages-1280/09-content_impact-rules")
+    text = page.inner_text("body")
+    assert not re.search(r"(Reference|Rule)Verdict|RewriteStatus|Bridge(Rule|Reference)", text)
+    assert re.search(r"Rewrite for Graph alerts_v2: (runnable|manual)\b", text)
