@@ -25,7 +25,11 @@ st.text(
 render.table(
     fidelity,
     column_config={
-        "siem_key": st.column_config.TextColumn("SIEM field"),
+        "siem_key": st.column_config.TextColumn(
+            "key in the feed",
+            help="The key the feed writes: the SIEM API payload's own spelling, which can differ "
+            "from Microsoft's mapping table (InternalIPv4List there is InternalIPV4List).",
+        ),
         "status": st.column_config.TextColumn("mapping status"),
         "alerts_with_legacy_value": st.column_config.NumberColumn("alerts with a legacy value"),
         "restored": st.column_config.NumberColumn("restored"),
