@@ -94,16 +94,24 @@ def test_a_reused_report_reads_its_pull_records_again(tmp_path, runs):
     assert again.pulls[0].partial and again.pulls[0].reason == "stopped at page 3"
 
 
-def test_an_unreadable_kept_report_is_computed_again(tmp_path, runs):
+@pytest.mark.parametrize(
+    ("name", "damage"),
+    [
+        ("verdicts.arrow", b"not arrow"),  # ArrowInvalid
+        ("report.json", b"{}"),  # KeyError
+        ("report.json", b'{"mapping": {}}'),  # a mapping that does not parse
+    ],
+)
+def test_an_unreadable_kept_report_is_computed_again(tmp_path, runs, name, damage):
     cache = ParsedCache(tmp_path / "cache")
     first = _audit(cache)
     kept = [e for e in cache.folder.iterdir() if (e / "report.json").is_file()]
     assert len(kept) == 1
-    (kept[0] / "verdicts.arrow").write_bytes(b"not arrow")
+    (kept[0] / name).write_bytes(damage)
     again = _audit(cache)
     assert len(runs) == 2 and REUSED not in again.engine
     assert again.to_dict()["fields"] == first.to_dict()["fields"]
-    assert (kept[0] / "verdicts.arrow").read_bytes() != b"not arrow"  # kept anew
+    assert (kept[0] / name).read_bytes() != damage  # kept anew
 
 
 @pytest.mark.parametrize(("folder", "name"), [("_PACKAGE", "verdicts.py"), ("_MAPPING", "a.yaml")])

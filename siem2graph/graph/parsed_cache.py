@@ -132,13 +132,14 @@ class ParsedCache:
 
     def load(self, key: str, read: Callable[[Path], T]) -> T | None:
         """What ``read`` makes of the entry's folder, or None when there is none (or ``read``
-        finds it unreadable: OSError, ValueError or ArrowInvalid; it is then removed)."""
+        finds it unreadable: OSError, ValueError (orjson's, ``read_report``'s) or ArrowInvalid;
+        it is then removed)."""
         entry = self.folder / key
         if not entry.is_dir():
             return None
         try:
             found = read(entry)
-        except (OSError, ValueError, pa.ArrowInvalid):  # orjson's and Arrow's errors included
+        except (OSError, ValueError, pa.ArrowInvalid):
             log.warning("cache entry %s unreadable; removed", key[:12])
             shutil.rmtree(entry, ignore_errors=True)
             return None

@@ -22,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
+from siem2graph.errors import MappingError
 from siem2graph.mapping import mapping_document, parse_mapping
 from siem2graph.model import AuditReport, FieldResult, Headline, JoinSummary, PullScope
 from siem2graph.sources import FileSummary, RowProblem
@@ -158,9 +159,20 @@ def _time_range(bounds: list[str] | None) -> tuple[str, str] | None:
     return (bounds[0], bounds[1]) if bounds else None
 
 
+class ReportUnreadable(ValueError):
+    """A saved report's files are missing, cut short or damaged."""
+
+
 def read_report(folder: Path) -> AuditReport:
-    """The report ``write_report`` saved in ``folder`` (OSError / ArrowInvalid / ValueError
-    when a file is missing or damaged)."""
+    """The report ``write_report`` saved in ``folder``; ReportUnreadable when a file is missing
+    or damaged, whatever the damage."""
+    try:
+        return _report(folder)
+    except (OSError, ValueError, KeyError, TypeError, pa.ArrowException, MappingError) as exc:
+        raise ReportUnreadable(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _report(folder: Path) -> AuditReport:
     meta = orjson.loads((folder / META_FILE).read_bytes())
     frames = {name: _read_frame(folder / f"{name}.arrow") for name in FRAMES}
     return AuditReport(

@@ -16,7 +16,6 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pyarrow as pa
 from platformdirs import user_data_dir
 
 from siem2graph.model import AuditReport
@@ -139,7 +138,7 @@ class AuditStore:
             if not audit.readable:
                 raise ValueError("files missing or cut short")
             return read_report(self._folder(audit_id))
-        except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as exc:
+        except ValueError as exc:  # ReportUnreadable, or the files' sizes above
             raise AuditUnreadable(
                 f"the saved audit {audit.name!r} cannot be read ({exc}); delete it and audit again"
             ) from None
