@@ -66,7 +66,7 @@ def run_audit(
         bar.progress(1.0, text="Done")
         status.update(
             label=f"Audit ready ({report.join.legacy_rows:,} detections, "
-            f"{report.join.graph_alerts:,} Graph alerts) in {time.monotonic() - started:.0f} s",
+            f"{report.join.graph_alerts:,} Graph alerts) in {time.monotonic() - started:.1f} s",
             state="complete",
             expanded=False,
         )
