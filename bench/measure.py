@@ -10,6 +10,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 import resource
 import sys
 import time
@@ -181,9 +182,12 @@ def split_file(path: Path, folder: Path, part_bytes: int = PART_BYTES) -> list[P
 def spark(legacy: Path, graph: Path) -> dict[str, Any]:
     """The audit on Spark local[2] (the session's start timed apart); the driver's peak (this
     Python process) and the JVM's (the gateway process; its Python workers not counted). Files
-    larger than PART_BYTES are cut into parts first (untimed), as a lake holds them."""
+    larger than PART_BYTES are cut into parts first (untimed), as a lake holds them; the local
+    engine then audits the same parts, and ``same_figures`` says whether both reports agree on
+    every figure (``engine_figures``: examples and row order aside; ``parts.local`` its time)."""
     import tempfile
 
+    from siem2graph.audit import audit_files
     from siem2graph.spark.engine import audit_spark
     from siem2graph.spark.session import spark_session
 
@@ -194,15 +198,23 @@ def spark(legacy: Path, graph: Path) -> dict[str, Any]:
         report, wall, cpu = timed(lambda: audit_spark(legacy_parts, graph_parts, spark=session))
         jvm = _peak_mb(session.sparkContext._gateway.proc.pid)  # pyspark offers no handle
         session.stop()
+        figures = figures_digest(report.to_dict())
+        comparable = engine_figures(report.to_dict())
+        report_phases, matched = dict(report.phase_seconds), report.join.matched_alerts
+        engine = dict(report.engine)
+        del report
+        local, local_wall, _ = timed(lambda: audit_files(legacy_parts, graph_parts))
+        same = engine_figures(local.to_dict()) == comparable
     return {
         "seconds": wall,
         "cpu_seconds": cpu,
-        "parts": {"session_start": start_wall, **report.phase_seconds},
-        "matched_alerts": report.join.matched_alerts,
+        "parts": {"session_start": start_wall, "local": local_wall, **report_phases},
+        "matched_alerts": matched,
         "jvm_peak_mb": jvm,
-        "engine": dict(report.engine),
+        "engine": engine,
         "files": {"legacy": len(legacy_parts), "graph": len(graph_parts)},
-        "figures_sha256": figures_digest(report.to_dict()),
+        "figures_sha256": figures,
+        "same_figures": same,
     }
 
 
@@ -263,6 +275,34 @@ def store(legacy: Path, graph: Path) -> dict[str, Any]:
         "page_rerun_max_s": pages["seconds"],
         "pages": pages["parts"],
     }
+
+
+_EXAMPLE = re.compile(r"e\.g\. '.*?'; ")  # an unreadable value's example, in its problem
+
+
+def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(rows, key=lambda row: json.dumps(row, sort_keys=True, default=str))
+
+
+def engine_figures(report: dict[str, Any]) -> dict[str, Any]:
+    """report.json without times, the engine and examples (which value or alert is shown
+    first depends on the order alerts are met); rows of one-sided alerts, pairs and problems
+    in one order: what two engines auditing the same files must agree on exactly."""
+    out = {k: v for k, v in report.items() if k not in ("generated_at", "run_seconds", "engine")}
+    out["fields"] = [
+        {k: v for k, v in f.items() if k not in ("examples", "unreadable_example")}
+        for f in report["fields"]
+    ]
+    out["value_pairs"] = _sorted(
+        [{k: v for k, v in p.items() if k != "example_alerts"} for p in report["value_pairs"]]
+    )
+    out["unmapped_legacy_columns"] = [
+        {k: v for k, v in c.items() if k != "examples"} for c in report["unmapped_legacy_columns"]
+    ]
+    for key in ("legacy_only_alerts", "graph_only_alerts", "problems"):
+        out[key] = _sorted(report[key])
+    out["problems"] = [p | {"reason": _EXAMPLE.sub("", p["reason"])} for p in out["problems"]]
+    return out
 
 
 def figures_digest(document: dict[str, Any]) -> str:

@@ -112,6 +112,7 @@ def summarise(row: dict[str, Any]) -> dict[str, Any]:
         "spark_over_floor": _ratio(_seconds(row, "spark"), floor),
         "spark_over_ours": _ratio(_seconds(row, "spark"), ours),
         "spark_driver_peak_mb": row["spark"]["peak_rss_mb"] if row.get("spark") else None,
+        "spark_same_figures_as_local": _figure(row, "spark", "same_figures"),
         **_store_figures(row.get("store")),
         **{f"{kind}_s": _figure(row, kind, "seconds") for kind in TINY},
         **{f"{kind}_peak_mb": _figure(row, kind, "peak_rss_mb") for kind in TINY},

@@ -18,6 +18,7 @@ import orjson
 import pandas as pd
 import pytest
 
+from bench.measure import engine_figures as figures
 from siem2graph.audit import AuditOptions, audit_files
 from siem2graph.cli import main
 from siem2graph.errors import InputError
@@ -43,7 +44,6 @@ SAMPLE = ROOT / "sample_data"
 LEGACY, GRAPH = SAMPLE / "legacy_siem_export.csv", SAMPLE / "graph_alerts_v2.json"
 REALWORLD = Path(__file__).parent / "realworld"
 TIED_ID = "custom-id-not-the-provider-one"
-_EXAMPLE = re.compile(r"e\.g\. '.*?'; ")  # an unreadable value's example, in its problem
 
 
 def in_parts(
@@ -82,31 +82,6 @@ def in_parts(
     ]
     engine = {"name": "spark", "master": "in-process", "partitions": partitions}
     return combine(reports, found, graph_found, AuditOptions(), engine)
-
-
-def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(rows, key=lambda row: json.dumps(row, sort_keys=True, default=str))
-
-
-def figures(report: dict[str, Any]) -> dict[str, Any]:
-    """report.json without times, the engine and examples (which value or alert is shown
-    first depends on the order alerts are met); rows of one-sided alerts, pairs and problems
-    in one order."""
-    out = {k: v for k, v in report.items() if k not in ("generated_at", "run_seconds", "engine")}
-    out["fields"] = [
-        {k: v for k, v in f.items() if k not in ("examples", "unreadable_example")}
-        for f in report["fields"]
-    ]
-    out["value_pairs"] = _sorted(
-        [{k: v for k, v in p.items() if k != "example_alerts"} for p in report["value_pairs"]]
-    )
-    out["unmapped_legacy_columns"] = [
-        {k: v for k, v in c.items() if k != "examples"} for c in report["unmapped_legacy_columns"]
-    ]
-    for key in ("legacy_only_alerts", "graph_only_alerts", "problems"):
-        out[key] = _sorted(report[key])
-    out["problems"] = [p | {"reason": _EXAMPLE.sub("", p["reason"])} for p in out["problems"]]
-    return out
 
 
 def _differences(local: dict[str, Any], other: dict[str, Any]) -> list[str]:
