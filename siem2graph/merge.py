@@ -24,7 +24,7 @@ import pandas as pd
 
 from siem2graph.audit import AuditOptions, time_range, timeline
 from siem2graph.errors import MappingError
-from siem2graph.legacy.compact import compact_text
+from siem2graph.legacy.compact import stacked
 from siem2graph.model import VERDICTS, AuditReport, FieldResult, JoinSummary
 from siem2graph.pairs import PAIR_COLUMNS, rank_pairs
 from siem2graph.readiness import headline, readiness
@@ -105,11 +105,6 @@ def _graph_values(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return out
 
 
-def _detections(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenated; columns held as categoricals stay so (``legacy.compact``)."""
-    return compact_text(pd.concat(frames, ignore_index=True))
-
-
 def _same_mapping(reports: Sequence[AuditReport]) -> None:
     versions = sorted({r.mapping.version for r in reports})
     if len(versions) > 1:
@@ -165,7 +160,7 @@ def merge_reports(
         .sort_values("populated_alerts", ascending=False, kind="stable")
         .reset_index(drop=True),
         timeline=timeline(alerts),
-        detections=_detections([r.detections for r in reports]),
+        detections=stacked([r.detections for r in reports]),
         graph_values=_graph_values([r.graph_values for r in reports]),
         phase_seconds=phases,
     )

@@ -155,3 +155,40 @@ def test_text_order_in_parts_is_arrows_stable_sort(kind, threads, monkeypatch):
         expected = pc.array_sort_indices(texts).to_numpy()
         assert text_order(texts, split_from=0).tolist() == expected.tolist()
         assert text_order(texts).tolist() == expected.tolist()  # one sort below the threshold
+
+
+def _categorical(values: list[str | None], categories: list[str]) -> pd.Series:
+    return pd.Series(pd.Categorical(values, categories=categories))
+
+
+def test_stacked_frames_are_what_encoding_their_concatenation_gives(monkeypatch):
+    """Several exports' frames: categoricals over differing categories (unused ones, another
+    order, missing values), one over the same categories, a column one frame lacks, a column
+    whose stacked values do not repeat, plain text; equal to ``compact_text(pd.concat(...))``
+    to the order of every categorical's categories."""
+    monkeypatch.setattr(compact, "_SAMPLE_ROWS", 4)
+    first = pd.DataFrame(
+        {
+            "Severity": _categorical(["High", None, "Low", "High"], ["Unused", "Low", "High"]),
+            "Same": _categorical(["a", "b", "a", "b"], ["a", "b"]),
+            "Title": ["t1", "t2", "t1", "t2"],
+            "Unique": _categorical(["u1", "u2", "u3", "u4"], ["u4", "u3", "u2", "u1"]),
+            "OnlyHere": _categorical(["x", "x", "y", "x"], ["x", "y"]),
+        }
+    )
+    second = pd.DataFrame(
+        {
+            "Severity": _categorical(["Medium", "High", None, "Medium"], ["High", "Medium"]),
+            "Same": _categorical(["b", "b", "a", "a"], ["a", "b"]),
+            "Title": ["t3", "t1", "t3", "t3"],
+            "Unique": _categorical(["u5", "u6", "u7", "u8"], ["u5", "u6", "u7", "u8"]),
+        }
+    )
+    expected = compact_text(pd.concat([first, second], ignore_index=True))
+    got = compact.stacked([first, second])
+    pd.testing.assert_frame_equal(got, expected)
+    for name in ("Severity", "Same"):
+        assert list(got[name].cat.categories) == list(expected[name].cat.categories), name
+    assert list(got["Severity"].cat.categories) == ["High", "Low", "Medium"]  # first seen first
+    assert got["Unique"].dtype == "str"  # 8 distinct of 8: not encoded, as compact_text decides
+    pd.testing.assert_frame_equal(compact.stacked([first]), compact_text(first))

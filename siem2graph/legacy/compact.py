@@ -7,9 +7,10 @@ description and device. Held once per distinct value, the text of a million dete
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -48,3 +49,59 @@ def compact_text(frame: pd.DataFrame) -> pd.DataFrame:
     names = [str(name) for name, column in frame.items() if column.dtype in ("str", object)]
     columns = text_columns(arrow_text(frame[name].astype("str")) for name in names)
     return frame.assign(**{name: c.array for name, c in zip(names, columns, strict=True)})
+
+
+def stacked(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """``compact_text`` of the frames one under another. A column categorical in every frame,
+    over categories that differ, is stacked through Arrow's dictionary unification:
+    ``pd.concat`` would make Python objects of it (most of the time reading several exports
+    took), to be encoded again."""
+    if not frames:
+        return pd.DataFrame()
+    names = list(dict.fromkeys(str(name) for frame in frames for name in frame.columns))
+    coded = [name for name in names if _differing_categoricals([f.get(name) for f in frames])]
+    with ThreadPoolExecutor(thread_count()) as pool:
+        columns = list(pool.map(lambda name: _stacked_codes(frames, name), coded))
+    rest = compact_text(pd.concat([f.drop(columns=coded) for f in frames], ignore_index=True))
+    return rest.assign(**{n: c.array for n, c in zip(coded, columns, strict=True)})[names]
+
+
+def _differing_categoricals(parts: Sequence[pd.Series | None]) -> bool:
+    kinds = [p.dtype for p in parts if p is not None]
+    return (
+        len(kinds) == len(parts) > 1
+        and all(isinstance(k, pd.CategoricalDtype) for k in kinds)
+        and len(set(kinds)) > 1
+    )
+
+
+def _stacked_codes(frames: Sequence[pd.DataFrame], name: str) -> pd.Series:
+    """A column categorical in every frame as ``text_column`` makes its texts one under
+    another."""
+    chunks = []
+    for frame in frames:
+        part: pd.Categorical = frame[name].array
+        codes = part.codes.astype(np.int32)
+        texts = pa.array(part.categories.array, pa.string())
+        chunks.append(pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), texts))
+    codes, texts = text_codes(pa.chunked_array(chunks))
+    if not repeats(_decoded(codes[:_SAMPLE_ROWS], texts)):
+        return pd.Series(pd.array(_decoded(codes, texts), dtype="str"))
+    return pd.Series(categorical(*first_seen(codes, texts)))
+
+
+def _decoded(codes: np.ndarray, texts: pa.Array) -> pa.Array:
+    return texts.take(pa.array(codes, mask=codes < 0))
+
+
+def first_seen(codes: np.ndarray, texts: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """``codes`` (-1: none) over ``texts`` renumbered so that the texts come in order of first
+    use, unused ones dropped: what encoding the texts themselves gives (``text_codes``)."""
+    rows = np.flatnonzero(codes >= 0)
+    first = np.full(len(texts), len(codes), dtype=np.int64)
+    np.minimum.at(first, codes[rows], rows)
+    used = np.count_nonzero(first < len(codes))
+    order = np.argsort(first, kind="stable")[:used]
+    number = np.full(len(texts), -1, dtype=np.int32)
+    number[order] = np.arange(used, dtype=np.int32)
+    return np.where(codes >= 0, number[codes], -1).astype(np.int32), texts.take(pa.array(order))

@@ -16,7 +16,7 @@ from siem2graph.errors import InputError
 from siem2graph.legacy.aliases import AliasSet, alias_sets_for, resolver_for
 from siem2graph.legacy.archives import Member, expand
 from siem2graph.legacy.collect import SIDE, ParsedFile, too_many_rows
-from siem2graph.legacy.compact import compact_text
+from siem2graph.legacy.compact import stacked
 from siem2graph.legacy.csv_reader import read_csv
 from siem2graph.legacy.frame import canonical
 from siem2graph.legacy.json_reader import read_json
@@ -144,7 +144,7 @@ def read_legacy(
 def with_mapped_columns(frames: Sequence[pd.DataFrame], mapping: Mapping) -> pd.DataFrame:
     """The files' detections as one frame with a column for every mapped field (empty where no
     file had it), repeating text held as categoricals."""
-    detections = compact_text(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame())
+    detections = stacked(frames)
     absent = [r.siem_field for r in mapping.fields if r.siem_field not in detections.columns]
     # built empty as categoricals: as text, 2M tiny rows' 40 absent fields took 0.75 GB at once
     empty = categorical(np.full(len(detections), -1, dtype=np.int32), pa.array([], pa.string()))
