@@ -13,6 +13,7 @@ import orjson
 import pandas as pd
 import pytest
 
+from siem2graph.errors import InputError
 from siem2graph.graph import batches, records
 from siem2graph.graph.alerts import GraphData, read_graph
 from siem2graph.mapping import load_mapping
@@ -238,3 +239,41 @@ def test_a_json_document_over_the_limit_is_refused_and_ndjson_is_not(monkeypatch
         read_graph([Source.from_bytes("graph.json", document)], MAPPING, limits=limits)
     lines = ndjson("graph.ndjson", ALERTS)()
     assert len(read_graph(lines, MAPPING, limits=limits).alerts) == len({a["id"] for a in ALERTS})
+
+
+def test_many_files_read_as_one_with_each_files_own_summary(batch_bytes):
+    """Files read through one pipeline (batches of the next file parsed while the last ones of
+    the previous are flattened): an empty file between and after others keeps its place, every
+    file its own counts, digest and problems, and the alerts are those of one file of all."""
+    parts = [ALERTS[:25], [], ALERTS[25:40], ALERTS[40:], []]
+    names = [f"part{n}.ndjson" for n in range(len(parts))]
+    data = [b"".join(orjson.dumps(a) + b"\n" for a in rows) for rows in parts]
+    many = assert_same(lambda: [Source.from_bytes(n, d) for n, d in zip(names, data, strict=True)])
+    one = read_graph([Source.from_bytes("all.ndjson", b"".join(data))], MAPPING)
+    assert [f.name for f in many.files] == names
+    assert [f.rows_read for f in many.files] == [len(rows) for rows in parts]
+    assert [f.sha256 for f in many.files] == [
+        Source.from_bytes(n, d).sha256() for n, d in zip(names, data, strict=True)
+    ]
+    empty = [p.file for p in many.problems if p.reason == "the file holds no alerts"]
+    assert empty == ["part1.ndjson", "part4.ndjson"]
+    pd.testing.assert_frame_equal(many.values, one.values)
+    pd.testing.assert_frame_equal(
+        many.alerts.drop(columns="_file"), one.alerts.drop(columns="_file")
+    )
+
+
+@pytest.mark.parametrize("first", [b'{"value": []}', orjson.dumps({"value": ALERTS[:2]})])
+def test_a_file_starting_with_a_list_response_line(batch_bytes, first):
+    """The first line decides how a file is read: a list response is one line of its alerts,
+    the rest of the file as ever."""
+    graph = assert_same(ndjson("g.ndjson", [first, *alerts()[2:]]))
+    assert graph.files[0].rows_read == len(alerts()) - 2 + len(orjson.loads(first)["value"])
+
+
+def test_a_file_starting_with_a_broken_line_is_read_as_one_document(batch_bytes):
+    """Only its first line tells NDJSON from a document: a broken one makes the file a
+    document, refused as neither when it is not one either (as it always was)."""
+    data = b'{"id": "broken", }\n' + b"".join(orjson.dumps(a) + b"\n" for a in ALERTS[2:])
+    with pytest.raises(InputError, match="neither JSON nor NDJSON"):
+        read_graph([Source.from_bytes("g.ndjson", data)], MAPPING)

@@ -111,19 +111,23 @@ class _Collector:
         return pd.DataFrame(rows, columns=["path", "populated_alerts"]).astype({"path": "str"})
 
 
-def _outcomes(stream: AlertStream, read: Callable[[Lines | Records], Outcome]) -> Iterator[Outcome]:
-    """The batches' outcomes in file order; the next batches are read while one is still being
-    flattened (as many held as there are threads), so pyarrow's parse and the Python around it
-    share the cores."""
+def _outcomes(
+    batches: Iterable[tuple[int, Lines | Records]], read: Callable[[Lines | Records], Outcome]
+) -> Iterator[tuple[int, Outcome]]:
+    """Each batch's file number and outcome, in order; the next batches are read while one is
+    still being flattened (as many held as there are threads), across the files' ends too, so
+    pyarrow's parse and the Python around it share the cores whatever the files' sizes."""
     in_flight = max(2, thread_count())
     with ThreadPoolExecutor(in_flight) as pool:
-        pending: deque[Future[Outcome]] = deque()
-        for batch in stream.batches():
-            pending.append(pool.submit(read, batch))
+        pending: deque[tuple[int, Future[Outcome]]] = deque()
+        for number, batch in batches:
+            pending.append((number, pool.submit(read, batch)))
             if len(pending) >= in_flight:
-                yield pending.popleft().result()
+                number, future = pending.popleft()
+                yield number, future.result()
         while pending:
-            yield pending.popleft().result()
+            number, future = pending.popleft()
+            yield number, future.result()
 
 
 def read_graph(
@@ -148,25 +152,43 @@ def read_graph(
     sources = list(sources)
     share = read_shares(sources)
     limits = limits or ReadLimits()
-    total = 0
-    for number, source in enumerate(sources):
-        read = kept = 0
-        stream = AlertStream(source, limits)
-        progress(f"reading {source.name}", share(number, 0))
-        for outcome in _outcomes(stream, lambda b: read_batch(b, paths, flattener, hint, limits)):
-            progress(f"reading {source.name}", share(number, stream.bytes_read))
-            read += outcome.records
-            total += outcome.records
-            if total > limits.max_rows:
-                raise InputError(too_many_rows(source.name, limits, "Graph records"))
-            kept += len(outcome.chunk)
-            problems.extend(RowProblem(SIDE, source.name, n, m) for n, m in outcome.problems)
-            collected.add(outcome.chunk, source.name)
-        files.append(FileSummary(SIDE, source.name, stream.sha256, "json", read, kept, read - kept))
+    streams = [AlertStream(source, limits) for source in sources]
+    counts = [[0, 0] for _ in streams]  # per file: records read, alerts kept
+
+    def batches() -> Iterator[tuple[int, Lines | Records]]:
+        for number, stream in enumerate(streams):
+            progress(f"reading {stream.source.name}", share(number, 0))
+            for batch in stream.batches():
+                yield number, batch
+
+    def finish(number: int) -> None:
+        """File ``number`` is read (its stream consumed, so its digest complete)."""
+        stream, (read, kept) = streams[number], counts[number]
+        name = stream.source.name
+        files.append(FileSummary(SIDE, name, stream.sha256, "json", read, kept, read - kept))
         if not read:
-            problems.append(RowProblem(SIDE, source.name, None, "the file holds no alerts"))
-        log.info("%s: %s alerts kept, %s rejected", source.name, kept, read - kept)
-        progress(f"read {source.name}: {kept:,} alerts", share(number, stream.bytes_read))
+            problems.append(RowProblem(SIDE, name, None, "the file holds no alerts"))
+        log.info("%s: %s alerts kept, %s rejected", name, kept, read - kept)
+        progress(f"read {name}: {kept:,} alerts", share(number, stream.bytes_read))
+
+    def reading(batch: Lines | Records) -> Outcome:
+        return read_batch(batch, paths, flattener, hint, limits)
+
+    total = 0
+    for number, outcome in _outcomes(batches(), reading):
+        while len(files) < number:  # the files before it are read, some perhaps empty
+            finish(len(files))
+        name = streams[number].source.name
+        progress(f"reading {name}", share(number, streams[number].bytes_read))
+        counts[number][0] += outcome.records
+        total += outcome.records
+        if total > limits.max_rows:
+            raise InputError(too_many_rows(name, limits, "Graph records"))
+        counts[number][1] += len(outcome.chunk)
+        problems.extend(RowProblem(SIDE, name, n, m) for n, m in outcome.problems)
+        collected.add(outcome.chunk, name)
+    while len(files) < len(streams):
+        finish(len(files))
     if not files:
         raise InputError("no Graph alerts file was given")
     alerts = collected.alerts()

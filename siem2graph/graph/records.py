@@ -99,25 +99,29 @@ class AlertStream:
             numbers: list[int] = []
             parts: list[bytes] = []
             number = 0
+            clean = None
             for segment in segments:  # until the first two lines are known
+                if not parts and (clean := self._clean_start(segment)) is not None:
+                    break
                 number = _split(segment, number, numbers, parts)
                 if len(parts) >= 2:
                     break
-            if not parts:  # a quiet window pulled to NDJSON: no alerts, not an error
-                return
-            if what := binary_kind(bytes(parts[0][:16])):
-                raise InputError(f"{self.source.name}: this is {what}, not Graph alerts JSON")
-            first = _first_record(parts[0])
-            refuse_v1(self.source.name, first)
-            if isinstance(first, Invalid) or len(parts) < 2:
-                for segment in segments:  # one document, parsed whole: bounded
+            if clean is not None:
+                yield clean
+                number = len(clean.numbers)
+            else:
+                if not parts:  # a quiet window pulled to NDJSON: no alerts, not an error
+                    return
+                first = self._first(parts[0])
+                if isinstance(first, Invalid) or len(parts) < 2:
+                    for segment in segments:  # one document, parsed whole: bounded
+                        self._check_document_size(self.bytes_read)
+                        number = _split(segment, number, numbers, parts)
                     self._check_document_size(self.bytes_read)
-                    number = _split(segment, number, numbers, parts)
-                self._check_document_size(self.bytes_read)
-                held = list(zip(numbers, parts, strict=True))
-                yield from _batched(_whole_document(self.source.name, held, first))
-                return
-            yield from self._lines(numbers, parts)
+                    held = list(zip(numbers, parts, strict=True))
+                    yield from _batched(_whole_document(self.source.name, held, first))
+                    return
+                yield from self._lines(numbers, parts)
             for segment in segments:
                 count = object_lines(segment, self.limits.max_record_bytes)
                 if count:
@@ -127,6 +131,26 @@ class AlertStream:
                 numbers, parts = [], []
                 number = _split(segment, number, numbers, parts)
                 yield from self._lines(numbers, parts)
+
+    def _first(self, line: bytes) -> object:
+        """The file's first line parsed (Invalid when it is not JSON); InputError when the file
+        is binary or comes from the v1 alerts API."""
+        if what := binary_kind(bytes(line[:16])):
+            raise InputError(f"{self.source.name}: this is {what}, not Graph alerts JSON")
+        first = _first_record(line)
+        refuse_v1(self.source.name, first)
+        return first
+
+    def _clean_start(self, segment: bytes) -> Lines | None:
+        """The file's first piece as lines, read whole without splitting it in Python, when it
+        is two or more '{...}' lines (``object_lines``) of which the first is JSON; None
+        otherwise (then the lines are split one by one: blank lines, CRs, a document)."""
+        count = object_lines(segment, self.limits.max_record_bytes)
+        if not count or count < 2:
+            return None
+        if isinstance(self._first(segment[: segment.index(b"\n")]), Invalid):
+            return None
+        return Lines(range(1, count + 1), segment, True)
 
     def _lines(self, numbers: list[int], parts: list[bytes]) -> Iterator[Lines | Records]:
         """The lines over ``max_record_bytes`` as rejected records, then the others."""
