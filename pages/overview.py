@@ -10,13 +10,18 @@ from siem2graph.report import audit_tables
 from siem2graph.report.summary import OVERALL_TEXT, verdict_sentence
 from ui import cache, filters, nav, render, state
 
-REGISTER_COLUMNS = {
-    "siem_field": "SIEM field",
-    "readiness": "Graph",
-    "touched": "Matched alerts touched",
-    "reason": "Why",
-    "replacement": "Use in Graph instead",
+# label and width of each column: together they fit the page at 1280 px, and the grid
+# shares out any width left over
+REGISTER_COLUMNS: dict[str, tuple[str, int]] = {
+    "siem_field": ("SIEM field", 140),
+    "readiness": ("Graph", 65),
+    "touched": ("Matched alerts touched", 155),
+    "reason": ("Why", 260),
+    "replacement": ("Use in Graph instead", 150),
 }
+# four lines of text: the grid wraps a cell's text only in rows taller than 4rem
+REGISTER_ROW_HEIGHT = 84
+REGISTER_ROWS_SHOWN = 8
 
 st.title("Overview")
 report = filters.report_in_view()
@@ -80,8 +85,11 @@ def _open_field() -> None:
 render.table(
     register[list(REGISTER_COLUMNS)],
     column_config={
-        name: st.column_config.TextColumn(label) for name, label in REGISTER_COLUMNS.items()
+        name: st.column_config.TextColumn(label, width=width)
+        for name, (label, width) in REGISTER_COLUMNS.items()
     },
+    row_height=REGISTER_ROW_HEIGHT,
+    height=REGISTER_ROW_HEIGHT * (min(len(register), REGISTER_ROWS_SHOWN) + 1),
     key=state.OVERVIEW_REGISTER,
     on_select=_open_field,
     selection_mode="single-row",

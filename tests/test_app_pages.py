@@ -285,7 +285,11 @@ def test_overview_gives_the_verdict_with_denominators_and_the_risk_register(repo
     register = at.dataframe[0].value
     assert register["siem_field"].tolist()[:2] == ["InternalIPV4List", "Md5"]
     assert register.iloc[0]["touched"] == "3 of 3 (100%)"
-    assert register.iloc[0]["replacement"] == "none: Not supported"
+    # Microsoft's note is the why; nothing replaces the field
+    assert register.iloc[0]["reason"] == "no Graph field: Not supported"
+    assert register.iloc[0]["replacement"] == "none"
+    # rows taller than 4rem (64 px): the grid wraps Microsoft's longer notes instead of cutting
+    assert at.dataframe[0].proto.row_height > 64
     assert len(at.get("plotly_chart")) == 1
 
 

@@ -59,8 +59,8 @@ def _touched(r: FieldResult) -> int:
 
 
 def _reason(r: FieldResult) -> str:
-    if r.status in DROPPED_STATUSES:
-        return f"no Graph field ({r.status})"
+    if r.status in DROPPED_STATUSES:  # Microsoft's note says why: the register's one long text
+        return f"no Graph field: {r.microsoft_note or r.status}"
     if COMPARATORS[r.comparator].meaning_changed:
         return "Graph holds the information in another form"
     parts = [(r.missing_in_graph, "Graph lacks the value"), (r.mismatch, "Graph's value differs")]
@@ -95,7 +95,7 @@ def risk_register(report: AuditReport) -> pd.DataFrame:
             "touched": share_text(_touched(r), matched),
             "reason": _reason(r),
             "detections_with_value": r.legacy_rows_populated,
-            "replacement": replacement(r),
+            "replacement": "none" if r.status in DROPPED_STATUSES else replacement(r),
             "graph_paths": "; ".join(r.graph_paths),
             "note": r.note,
             "owner": "",
