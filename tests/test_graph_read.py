@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -277,3 +278,24 @@ def test_a_file_starting_with_a_broken_line_is_read_as_one_document(batch_bytes)
     data = b'{"id": "broken", }\n' + b"".join(orjson.dumps(a) + b"\n" for a in ALERTS[2:])
     with pytest.raises(InputError, match="neither JSON nor NDJSON"):
         read_graph([Source.from_bytes("g.ndjson", data)], MAPPING)
+
+
+def test_progress_names_each_file_only_after_the_one_before_is_finished(monkeypatch):
+    # small pieces: the next file is read ahead while the first one's batches are still parsed
+    monkeypatch.setattr(records, "BATCH_BYTES", 20_000)
+    lines = b"".join(orjson.dumps(a) + b"\n" for a in ALERTS)
+    names = ["a.ndjson", "b.ndjson", "c.ndjson"]
+    heard: list[tuple[str, float]] = []
+    read_graph(
+        [Source.from_bytes(n, lines) for n in names],
+        MAPPING,
+        progress=lambda step, share: heard.append((step, share)),
+    )
+    steps = [step for step, _ in heard]
+    shares = [share for _, share in heard]
+    assert shares == sorted(shares)
+    for before, after in pairwise(names):
+        finished = steps.index(f"read {before}: {len(ALERTS)} alerts")
+        assert f"reading {before}" in steps[:finished]
+        assert f"reading {after}" not in steps[:finished]
+        assert f"reading {after}" in steps[finished:]

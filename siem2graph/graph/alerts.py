@@ -156,8 +156,9 @@ def read_graph(
     counts = [[0, 0] for _ in streams]  # per file: records read, alerts kept
 
     def batches() -> Iterator[tuple[int, Lines | Records]]:
+        # read ahead of the batches heard of: progress is told only as outcomes arrive, so a
+        # file is never said to be read before the one before it is said to be finished
         for number, stream in enumerate(streams):
-            progress(f"reading {stream.source.name}", share(number, 0))
             for batch in stream.batches():
                 yield number, batch
 
@@ -175,6 +176,8 @@ def read_graph(
         return read_batch(batch, paths, flattener, hint, limits)
 
     total = 0
+    if streams:
+        progress(f"reading {streams[0].source.name}", 0.0)
     for number, outcome in _outcomes(batches(), reading):
         while len(files) < number:  # the files before it are read, some perhaps empty
             finish(len(files))
