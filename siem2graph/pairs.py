@@ -16,22 +16,39 @@ from siem2graph.text_codes import SortedTexts, arrow_text, pack
 TOP_PAIRS = 50
 EXAMPLES = 3
 PAIR_COLUMNS = ["legacy_value", "graph_value", "found", "verdict"]
-# found first, then the most frequent; as frequent: by legacy text, Graph text, verdict
-_RANKING = ["found", "alerts", "_legacy", "_graph", "_more", "verdict"]
-_ASCENDING = [True, False, True, True, True, True]
+
+
+def ranking(
+    found: np.ndarray,
+    alerts: np.ndarray,
+    legacy: np.ndarray,
+    graph: np.ndarray,
+    more: np.ndarray,
+    verdict: np.ndarray,
+) -> np.ndarray:
+    """The order of pairs: not found before found, then the most frequent; as frequent, by
+    legacy text, Graph text, how many more Graph values, verdict (texts as ranks in text
+    order); then as given."""
+    return np.lexsort((np.arange(len(found)), verdict, more, graph, legacy, -alerts, found))
+
+
+def _text_rank(texts: pd.Series) -> np.ndarray:
+    """Each text's rank in text order, equal texts equal."""
+    return pc.rank(arrow_text(texts), "ascending", tiebreaker="min").to_numpy()
 
 
 def rank_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     """Pairs with their texts ranked as ``top_pairs`` ranks them (a Graph value shown with
     '(+n more)' ranks by its text)."""
-    ranks = pairs.assign(
-        _legacy=pairs["legacy_value"],
-        _graph=pairs["graph_value"],
-        _more=0,
-        verdict=pairs["verdict"].map(VERDICTS.index),
+    order = ranking(
+        pairs["found"].to_numpy(bool),
+        pairs["alerts"].to_numpy(np.int64),
+        _text_rank(pairs["legacy_value"]),
+        _text_rank(pairs["graph_value"]),
+        np.zeros(len(pairs), dtype=np.int64),
+        pairs["verdict"].map(VERDICTS.index).to_numpy(np.int64),
     )
-    order = ranks.sort_values(_RANKING, ascending=_ASCENDING, kind="stable").index
-    return pairs.loc[order]
+    return pairs.iloc[order]
 
 
 def _graph_display(graph: pd.DataFrame, alerts: int) -> tuple[np.ndarray, np.ndarray, pd.Index]:
@@ -82,30 +99,19 @@ def top_pairs(
     # groups are numbered in order of appearance: a group starts where the running maximum grows
     first_row = np.flatnonzero(np.diff(np.maximum.accumulate(group), prepend=-1) > 0)
     # text order of the legacy values; the Graph values' codes are in text order already
-    plain = pd.Series(np.asarray(legacy_texts), dtype="str")
-    legacy_rank = pc.rank(arrow_text(plain), "ascending").to_numpy()
-    counts = pd.DataFrame(
-        {
-            "found": found[first_row],
-            "alerts": np.bincount(group),
-            "_legacy": legacy_rank[legacy_codes[first_row]],
-            "_graph": item_first[first_row],
-            "_more": item_size[first_row],
-            "verdict": verdicts[first_row],
-            "_group": np.arange(len(first_row)),
-        }
+    legacy_rank = _text_rank(pd.Series(np.asarray(legacy_texts), dtype="str"))
+    alerts = np.bincount(group)
+    ranked = ranking(
+        found[first_row],
+        alerts,
+        legacy_rank[legacy_codes[first_row]],
+        item_first[first_row],
+        item_size[first_row],
+        verdicts[first_row],
     )
-    ranked = counts.sort_values(_RANKING, ascending=_ASCENDING, kind="stable")
-    top = ranked if limit is None else ranked.groupby("found", sort=False).head(limit)
-    kept = first_row[top["_group"].to_numpy()]
-    rows = np.flatnonzero(np.isin(group, top["_group"].to_numpy()))
-    examples = (
-        pd.Series(key_text[item_keys[rows]], index=group[rows])
-        .groupby(level=0, sort=False)
-        .head(EXAMPLES)
-        .groupby(level=0, sort=False)
-        .agg("; ".join)
-    )
+    top = ranked if limit is None else _first_of_each_found(ranked, found[first_row], limit)
+    kept = first_row[top]
+    examples = _examples(group, top, key_text, item_keys)
     return pd.DataFrame(
         {
             "siem_field": siem_field,
@@ -117,7 +123,33 @@ def top_pairs(
             ),
             "found": found[kept],
             "verdict": np.asarray(VERDICTS)[verdicts[kept]],
-            "alerts": top["alerts"].to_numpy(),
-            "example_alerts": examples.reindex(top["_group"]).to_numpy(),
+            "alerts": alerts[top],
+            "example_alerts": examples,
         }
     )
+
+
+def _first_of_each_found(ranked: np.ndarray, found: np.ndarray, limit: int) -> np.ndarray:
+    """The first ``limit`` of ``ranked`` (group numbers, not found before found) per value
+    of ``found``."""
+    split = int(np.searchsorted(found[ranked], True))
+    return np.concatenate([ranked[:split][:limit], ranked[split:][:limit]])
+
+
+def _examples(
+    group: np.ndarray, top: np.ndarray, key_text: np.ndarray, item_keys: np.ndarray
+) -> list[str]:
+    """Per group of ``top``: the keys of its first EXAMPLES items (``group`` and ``item_keys``:
+    each item's group and alert number), in item order, joined."""
+    shown = np.zeros(len(group) and int(group.max()) + 1, dtype=bool)
+    shown[top] = True
+    items = np.flatnonzero(shown[group])
+    items = items[np.argsort(group[items], kind="stable")]
+    groups = group[items]
+    starts = np.flatnonzero(np.diff(groups, prepend=-1))
+    within = np.arange(len(items)) - np.repeat(starts, np.diff(np.append(starts, len(items))))
+    items, groups = items[within < EXAMPLES], groups[within < EXAMPLES]
+    joined: dict[int, list[str]] = {}
+    for number, key in zip(groups.tolist(), key_text[item_keys[items]].tolist(), strict=True):
+        joined.setdefault(number, []).append(key)
+    return ["; ".join(joined[number]) for number in top.tolist()]
