@@ -86,7 +86,7 @@ class Comparator:
         reader = self.interprets_graph if graph else self.interprets
         if reader is normalise.any_text:
             return np.ones(len(values), dtype=bool)
-        codes, distinct = _distinct(values)
+        codes, distinct = distinct_values(values)
         return reader(distinct, params, vocabulary)[codes]
 
     def legacy_items(self, values: pd.Series, params: Mapping[str, Any]) -> pd.Series:
@@ -135,12 +135,12 @@ def _candidates(
 ) -> tuple[np.ndarray, pd.Series, np.ndarray]:
     """Normalise each distinct value once: (code of each value, the candidates, the distinct
     value each candidate comes from)."""
-    codes, distinct = _distinct(values)
+    codes, distinct = distinct_values(values)
     candidates = normalise(distinct)
     return codes, candidates, candidates.index.to_numpy()
 
 
-def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+def distinct_values(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """(code of each value, the distinct values as text); a categorical's codes are renumbered
     over the categories in use instead of being hashed again."""
     if isinstance(values.dtype, pd.CategoricalDtype):

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from siem2graph.compare import KEY, VALUE
+from siem2graph.compare import KEY, VALUE, distinct_values
 from siem2graph.model import VERDICTS
 from siem2graph.text_codes import SortedTexts, arrow_text, pack
 
@@ -92,14 +92,14 @@ def top_pairs(
     item_keys = items[KEY].to_numpy()
     first, size, texts = _graph_display(graph, len(key_text))
     item_first, item_size = first[item_keys], size[item_keys]
-    legacy_codes, legacy_texts = pd.factorize(items[VALUE])
+    legacy_codes, legacy_texts = distinct_values(items[VALUE])
     display_codes, _ = pd.factorize(pack(item_size, item_first))
     shown = pack(pack(legacy_codes, display_codes), found.astype(np.int8), 2)
     group, _ = pd.factorize(pack(shown, verdicts, len(VERDICTS)))
     # groups are numbered in order of appearance: a group starts where the running maximum grows
     first_row = np.flatnonzero(np.diff(np.maximum.accumulate(group), prepend=-1) > 0)
     # text order of the legacy values; the Graph values' codes are in text order already
-    legacy_rank = _text_rank(pd.Series(np.asarray(legacy_texts), dtype="str"))
+    legacy_rank = _text_rank(legacy_texts)
     alerts = np.bincount(group)
     ranked = ranking(
         found[first_row],
@@ -115,9 +115,7 @@ def top_pairs(
     return pd.DataFrame(
         {
             "siem_field": siem_field,
-            "legacy_value": pd.Series(
-                np.asarray(legacy_texts.take(legacy_codes[kept])), dtype="str"
-            ),
+            "legacy_value": legacy_texts.take(legacy_codes[kept]).reset_index(drop=True),
             "graph_value": pd.Series(
                 _display_text(item_first[kept], item_size[kept], texts), dtype="str"
             ),
