@@ -61,13 +61,17 @@ class Source:
         stat = self.path.stat()
         return stat.st_size, stat.st_mtime_ns
 
+    def known_sha256(self) -> str | None:
+        """The SHA-256 ``sha256`` computed, while the file on disk is unchanged; else None."""
+        known = self.__dict__.get("_sha256")
+        return str(known[1]) if known is not None and known[0] == self._stamp() else None
+
     def sha256(self) -> str:
         """The SHA-256 of the file's bytes, computed once per source (a file on disk: again
         when its size or modification time changed)."""
+        if (known := self.known_sha256()) is not None:
+            return known
         stamp = self._stamp()
-        known = self.__dict__.get("_sha256")
-        if known is not None and known[0] == stamp:
-            return str(known[1])
         digest = hashlib.sha256()
         with self.open() as stream:
             for block in iter(lambda: stream.read(1 << 20), b""):

@@ -4,6 +4,7 @@ irregular files (mixed types, nulls, odd evidence, broken lines), batch by batch
 from __future__ import annotations
 
 import copy
+import hashlib
 from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
@@ -299,3 +300,18 @@ def test_progress_names_each_file_only_after_the_one_before_is_finished(monkeypa
         assert f"reading {before}" in steps[:finished]
         assert f"reading {after}" not in steps[:finished]
         assert f"reading {after}" in steps[finished:]
+
+
+def test_a_file_hashed_before_is_not_hashed_again_while_unchanged(tmp_path):
+    path = tmp_path / "alerts.ndjson"
+    path.write_bytes(b"".join(orjson.dumps(a) + b"\n" for a in ALERTS))
+    source = Source.from_path(path)
+    expected = source.sha256()  # as an input cache's key does
+    stream = records.AlertStream(source)
+    assert sum(len(b.numbers) for b in stream.batches()) == len(ALERTS)
+    assert stream.sha256 == expected
+    assert stream.digest.hexdigest() == hashlib.sha256().hexdigest()  # nothing hashed twice
+    path.write_bytes(path.read_bytes()[: -len(orjson.dumps(ALERTS[-1])) - 1])  # changed since
+    changed = records.AlertStream(source)
+    list(changed.batches())
+    assert changed.sha256 == hashlib.sha256(path.read_bytes()).hexdigest() != expected

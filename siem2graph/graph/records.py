@@ -89,10 +89,15 @@ class AlertStream:
     limits: ReadLimits = field(default_factory=ReadLimits)
     digest: Any = field(default_factory=hashlib.sha256)
     bytes_read: int = 0  # of the stored file, so far
+    # the source's hash when already computed (an input cache's key): not computed again
+    known: str | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.known = self.source.known_sha256()
 
     @property
     def sha256(self) -> str:
-        return self.digest.hexdigest()
+        return self.known or self.digest.hexdigest()
 
     def batches(self) -> Iterator[Lines | Records]:
         """NDJSON as ``Lines``; a whole JSON document (or NDJSON with a broken first line) as
@@ -192,11 +197,15 @@ class AlertStream:
             self._check_document_size(len(tail))  # an unfinished line is held whole
             if cut:
                 del buffer[cut:]
-                hashing.submit(self.digest.update, buffer)
+                self._hash(hashing, buffer)
                 yield buffer  # type: ignore[misc]  # no copy: read as bytes from here on
         if tail:
-            hashing.submit(self.digest.update, tail)
+            self._hash(hashing, tail)
             yield tail
+
+    def _hash(self, hashing: ThreadPoolExecutor, piece: bytes | bytearray) -> None:
+        if self.known is None:
+            hashing.submit(self.digest.update, piece)
 
 
 def _split(segment: bytes, number: int, numbers: list[int], parts: list[bytes]) -> int:
