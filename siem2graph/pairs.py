@@ -33,8 +33,8 @@ def ranking(
 
 
 def _text_rank(texts: pd.Series) -> np.ndarray:
-    """Each text's rank in text order, equal texts equal."""
-    return pc.rank(arrow_text(texts), "ascending", tiebreaker="min").to_numpy()
+    """Each text's rank in text order, equal texts equal (merged pairs may come as objects)."""
+    return pc.rank(arrow_text(texts.astype("str")), "ascending", tiebreaker="min").to_numpy()
 
 
 def rank_pairs(pairs: pd.DataFrame) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from siem2graph.audit import audit_files
 from siem2graph.errors import MappingError
 from siem2graph.merge import merge_reports
 from siem2graph.model import VERDICTS, PullScope
+from siem2graph.pairs import rank_pairs
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 LEGACY = SAMPLE / "legacy_siem_export.csv"
@@ -142,3 +143,21 @@ def test_partitions_of_different_mapping_versions_are_refused(whole):
     other = replace(whole, mapping=replace(whole.mapping, version="other-version"))
     with pytest.raises(MappingError, match="different mapping versions"):
         merge_reports([whole, other])
+
+
+def test_pairs_rank_when_parts_hold_none_or_only_missing_texts():
+    # a partition without pairs gives an empty frame of objects; merged texts may be missing
+    empty = pd.DataFrame(columns=["legacy_value", "graph_value", "found", "verdict", "alerts"])
+    assert rank_pairs(empty).empty
+    pairs = pd.DataFrame(
+        {
+            "legacy_value": ["b", "a", None, "a"],
+            "graph_value": ["x", None, "x", "x"],
+            "found": [True, True, True, False],
+            "verdict": ["match", "match", "match", "missing_in_graph"],
+            "alerts": [1, 1, 1, 1],
+        },
+        dtype=object,
+    )
+    # not found first, then by legacy text (missing last), then Graph text (missing last)
+    assert rank_pairs(pairs).index.tolist() == [3, 1, 0, 2]
