@@ -1,4 +1,5 @@
-"""Golden report for the bundled sample: report.md and a normalised report.json.
+"""Golden report for the bundled sample: report.md and a normalised report.json; its PDF
+read back.
 
 Regenerate on purpose only: SIEM2GRAPH_REGEN_GOLDEN=1 python -m pytest tests/test_report_golden.py
 """
@@ -8,12 +9,15 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from siem2graph.audit import audit_files
+from siem2graph.model import AuditReport
 from tests.report_inputs import render_all
+from tests.system import require_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"
@@ -35,9 +39,13 @@ def normalised_md(data: bytes) -> str:
 
 
 @pytest.fixture(scope="module")
-def outputs():
-    report = audit_files([SAMPLE / "legacy_siem_export.csv"], [SAMPLE / "graph_alerts_v2.json"])
-    files = render_all(report, ["json", "md"], images=False)
+def sample_report() -> AuditReport:
+    return audit_files([SAMPLE / "legacy_siem_export.csv"], [SAMPLE / "graph_alerts_v2.json"])
+
+
+@pytest.fixture(scope="module")
+def outputs(sample_report):
+    files = render_all(sample_report, ["json", "md"], images=False)
     return {
         "report.md": normalised_md(files["report.md"]),
         "report.json": normalised_json(files["report.json"]),
@@ -54,3 +62,20 @@ def test_sample_report_matches_the_golden(outputs, name):
         f"{name} differs from the golden; if the change is intended, regenerate with "
         "SIEM2GRAPH_REGEN_GOLDEN=1"
     )
+
+
+def test_pdf_risk_register_gives_microsofts_longest_note_whole(sample_report, tmp_path):
+    """On the first page, a dropped field's reason is Microsoft's note, uncut: the sample's
+    longest (AlertPart, ReportId) takes three lines of its cell."""
+    require_tool("pdftotext")
+    (tmp_path / "r.pdf").write_bytes(render_all(sample_report, ["pdf"], images=False)["report.pdf"])
+    first_page = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", str(tmp_path / "r.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Risk register" in first_page
+    words = " ".join(first_page.split())
+    assert "no Graph field: Obsolete (Defender for Endpoint alerts are" in words
+    assert "while the SIEM API were immutable records of detections)" in words

@@ -42,7 +42,7 @@ PDF_COLUMNS = {
     "content_impact_references": ["rule", "line", "field", "usage", "verdict", "replacement",
                                   "bridge"],
 }  # fmt: skip
-_FONT_SIZE, _LINES_PER_CELL = 7, 2
+_FONT_SIZE, _LINES_PER_CELL = 7, 3
 FIRST_PAGE = ("readiness", "risk_register")
 _ROOM_FOR_A_TABLE = 45  # mm: a table starting lower goes to the next page
 
