@@ -570,3 +570,12 @@ def test_navigation_lists_every_page_file_sources_first():
     names = [page.path for page in nav.PAGES]
     assert names[0] == nav.SOURCES.path
     assert sorted(names) == sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
+
+
+def test_counts_in_tables_are_shown_with_thousands_separators(report):
+    at = _app_on(nav.SOURCES, report)
+    files = next(d for d in at.dataframe if "rows_read" in d.value.columns)
+    columns = json.loads(files.proto.columns)
+    assert columns["rows_read"]["type_config"]["format"] == "localized"
+    assert columns["rows_read"]["label"] == "Rows read"
+    assert "type_config" not in columns.get("file", {})  # text stays text
