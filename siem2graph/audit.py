@@ -76,11 +76,21 @@ def unreadable_problem(result: FieldResult, side: str) -> RowProblem:
         file="",
         line=None,
         reason=(
-            f"{result.siem_field}: {result.unreadable_values} value(s) the {result.comparator} "
-            f"comparator cannot read, e.g. '{result.unreadable_example}'; "
+            f"{_unreadable_head(result)}{result.unreadable_values} value(s), "
+            f"e.g. '{result.unreadable_example}'; "
             f"{result.unreadable} alert(s) counted as unreadable, not as mismatches"
         ),
     )
+
+
+def is_unreadable_problem(problem: RowProblem, result: FieldResult) -> bool:
+    """Whether ``problem`` is the ``unreadable_problem`` of ``result``'s field."""
+    return problem.reason.startswith(_unreadable_head(result))
+
+
+def _unreadable_head(result: FieldResult) -> str:
+    # what the problem is before the colon: the summaries group problems by it
+    return f"values the {result.comparator} comparator cannot read: {result.siem_field}, "
 
 
 def time_range(times: pd.Series) -> tuple[str, str] | None:

@@ -236,7 +236,7 @@ def test_values_the_comparator_cannot_read_are_unreadable_never_mismatches():
         assert (row.unreadable, row.mismatch, row.match) == (1, 0, 0), field
         assert row.readiness == "unreadable"  # nothing could be read: not keeps, changes, loses
         assert row.retained_rate is None
-    problem = next(p for p in report.problems if p.reason.startswith("LastProcessedTimeUtc:"))
+    problem = next(p for p in report.problems if "cannot read: LastProcessedTimeUtc," in p.reason)
     assert problem.side == "legacy"
     assert "\\u202esoon" in problem.reason and "\u202e" not in problem.reason
     example = report.field("LastProcessedTimeUtc").unreadable_example
@@ -253,7 +253,7 @@ def test_an_unknown_value_found_in_graph_is_a_match_and_unreadable_graph_values_
     activity = report.field("LastProcessedTimeUtc")
     assert (activity.unreadable, activity.mismatch) == (1, 0)
     assert activity.unreadable_example == "the day after"
-    problem = next(p for p in report.problems if p.reason.startswith("LastProcessedTimeUtc:"))
+    problem = next(p for p in report.problems if "cannot read: LastProcessedTimeUtc," in p.reason)
     assert problem.side == "graph"
 
 

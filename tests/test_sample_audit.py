@@ -102,7 +102,7 @@ def test_unreadable_values_are_counted_apart_with_an_example(report):
     assert device.readiness == "keeps"  # unreadable values alone never make it change or lose
     assert device.retained_rate == 1.0  # unreadable alerts are out of the rate's base
     assert device.unreadable_example == "xxxxxxxx"
-    problem = next(p for p in report.problems if p.reason.startswith("DeviceID:"))
+    problem = next(p for p in report.problems if "cannot read: DeviceID," in p.reason)
     assert (problem.side, "'xxxxxxxx'" in problem.reason) == ("legacy", True)
 
 

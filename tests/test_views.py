@@ -190,3 +190,16 @@ def test_problems_group_by_kind_and_mark_newer_versions_as_expected(report):
         ["bad time", 1, False],
         ["alert … appears again", 3, True],
     ]
+
+
+def test_values_no_comparator_can_read_group_by_comparator_not_by_field():
+    from pathlib import Path
+
+    from siem2graph.audit import audit_files
+
+    sample = Path(__file__).resolve().parents[1] / "sample_data"
+    audited = audit_files([sample / "legacy_siem_export.csv"], [sample / "graph_alerts_v2.json"])
+    counts = views.problem_counts(audited)
+    # the sample's redacted DeviceIDs ('xxxxxxxx'): named by what went wrong, not "DeviceID"
+    assert "values the hash comparator cannot read" in counts["reason"].tolist()
+    assert "DeviceID" not in counts["reason"].tolist()

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from siem2graph.audit import AuditOptions, unreadable_problem
+from siem2graph.audit import AuditOptions, is_unreadable_problem, unreadable_problem
 from siem2graph.join import explain
 from siem2graph.merge import merge_reports
 from siem2graph.model import SIDES, AuditReport
@@ -37,7 +37,7 @@ def _unreadable(merged: AuditReport, reports: Sequence[AuditReport]) -> list[Row
     problems = []
     for result in merged.fields:
         if result.unreadable_values:
-            sides = {p.side for p in told if p.reason.startswith(f"{result.siem_field}: ")}
+            sides = {p.side for p in told if is_unreadable_problem(p, result)}
             problems.append(unreadable_problem(result, LEGACY if LEGACY in sides else "graph"))
     return problems
 
