@@ -32,7 +32,7 @@ from siem2graph.legacy.limits import ReadLimits
 from siem2graph.legacy.reader import Aliases
 from siem2graph.mapping import FieldMapping, Mapping, load_mapping
 from siem2graph.memory import release_memory
-from siem2graph.model import REUSED, VERDICTS, AuditReport, FieldResult, JoinSummary
+from siem2graph.model import REUSE_PHASE, REUSED, VERDICTS, AuditReport, FieldResult, JoinSummary
 from siem2graph.pairs import TOP_PAIRS
 from siem2graph.pulls import pull_scopes
 from siem2graph.readiness import headline, readiness
@@ -358,7 +358,7 @@ def _reused(kept: AuditReport, graph: Sequence[Source], started: float) -> Audit
         engine={**kept.engine, REUSED: kept.generated_at},
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         run_seconds=seconds,
-        phase_seconds={"reuse": seconds},
+        phase_seconds={REUSE_PHASE: seconds},
     )
 
 

@@ -212,6 +212,31 @@ def test_the_same_upload_against_another_is_parsed_once(monkeypatch, tmp_path):
     assert "same files and settings audited at" in shown and "report read back in" in shown
 
 
+def test_a_signed_in_user_sees_no_trace_of_anothers_audit_of_the_same_files(monkeypatch, tmp_path):
+    monkeypatch.setenv(parsed_cache.INPUT_CACHE_ENV, str(tmp_path / "parsed"))
+    monkeypatch.setattr(ui_cache, "_REPORTS", weakref.WeakValueDictionary())
+    pair = ((LEGACY_FILE, legacy_csv()), (GRAPH_FILE, graph_json()))
+    seen = {}
+    for who in ("alice@contoso.test", "bob@contoso.test", "alice@contoso.test"):
+        monkeypatch.setattr("ui.user.current_user", lambda who=who: who)
+        at = _upload(_app_on(nav.SOURCES), *pair)
+        _audit_button(at).click().run()
+        _assert_clean(at)
+        seen.setdefault(who, []).append(
+            (at.session_state[state.REPORT_ID], at.session_state[state.REPORT])
+        )
+        assert "same files and settings audited at" not in _texts(at)
+    (alice_id, alice), (alice_again_id, alice_again) = seen["alice@contoso.test"]
+    ((bob_id, bob),) = seen["bob@contoso.test"]
+    # bob's report was read back from the kept audit of alice's files, and says nothing of it
+    assert bob.run_seconds < alice.run_seconds  # read back, not computed
+    assert REUSED not in bob.engine and not bob.phase_seconds
+    assert bob_id != alice_id and bob is not alice
+    # alice's own sessions share one report in memory
+    assert alice_again_id == alice_id and alice_again is alice
+    assert bob.join.matched_alerts == alice.join.matched_alerts == MATCHED
+
+
 def test_sources_say_where_the_audit_ran(report):
     at = _app_on(nav.SOURCES, report)
     _assert_clean(at)

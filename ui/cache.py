@@ -5,11 +5,11 @@ fingerprint plus their arguments. A session only ever reaches a result through i
 state (``ui.state``), so nobody sees a report built from files they did not load themselves.
 
 Reports are held by the sessions that look at them, one each, and nowhere else: the registry of
-reports is weak, so two sessions auditing the same files share one report, and a report is
-released once no session holds it (Streamlit drops a session's state when it ends). Audits run
-through the server's queue (``ui.audit_queue``), at most ``concurrent_audits`` at once, and a
-report above the per-session memory limit is refused. Views are small frames and go through
-``st.cache_data``.
+reports is weak, so two sessions of one user (of anyone, on a server without sign-in) auditing
+the same files share one report, and a report is released once no session holds it
+(Streamlit drops a session's state when it ends). Audits run through the server's queue
+(``ui.audit_queue``), at most ``concurrent_audits`` at once, and a report above the
+per-session memory limit is refused. Views are small frames and go through ``st.cache_data``.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from siem2graph.graph.parsed_cache import configured_cache
 from siem2graph.legacy.aliases import AliasSet
 from siem2graph.legacy.limits import ReadLimits
 from siem2graph.memory import release_memory
-from siem2graph.model import AuditReport
+from siem2graph.model import AuditReport, without_reuse
 from siem2graph.sources import Progress, Source
-from ui import state
+from ui import state, user
 from ui.audit_queue import AuditQueue
 from ui.settings import server_limits
 
@@ -91,9 +91,11 @@ def audit(
 ) -> tuple[str, AuditReport]:
     """(report id, report) of these inputs read with ``aliases`` (the user's column names):
     computed once per distinct content and names while a session holds it, in the server's
-    queue (``on_wait`` hears the queue position), within the limits."""
+    queue (``on_wait`` hears the queue position), within the limits. A signed-in user's report
+    shows no trace of another user's audit of the same files: it is kept apart from theirs, and
+    one read back from the kept audits does not say it was."""
     names = tuple(sorted((a.name, tuple(sorted(a.columns.items()))) for a in aliases))
-    inputs_id = report_id((*fingerprint(legacy, graph), *names))
+    inputs_id = report_id((*fingerprint(legacy, graph), *names, user.area_name()))
     report = _REPORTS.get(inputs_id)
     if report is not None:
         return inputs_id, report
@@ -107,6 +109,8 @@ def audit(
             limits=ReadLimits(max_rows=limits.max_rows),
             cache=configured_cache(),
         )
+    if user.current_user() is not None:
+        report = without_reuse(report)
     size = report_bytes(report)
     if size > limits.report_mb * MB:
         del report

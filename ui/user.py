@@ -27,13 +27,18 @@ def current_user() -> str | None:
     return str(value).strip().lower() if value else None
 
 
-def user_area(root: Path) -> Path:
-    """The folder under `root` that holds this user's files: a hash of their id (no name on
-    disk), or `local` when the server has no sign-in."""
+def area_name() -> str:
+    """This user's area: a hash of their id (their name is never written), or `local` when
+    the server has no sign-in."""
     user = current_user()
     if user is None:
-        return root / LOCAL_AREA
-    return root / ("user-" + hashlib.sha256(user.encode()).hexdigest()[:24])
+        return LOCAL_AREA
+    return "user-" + hashlib.sha256(user.encode()).hexdigest()[:24]
+
+
+def user_area(root: Path) -> Path:
+    """The folder under `root` that holds this user's files."""
+    return root / area_name()
 
 
 def access_token() -> str | None:
