@@ -163,7 +163,8 @@ def _categorical(values: list[str | None], categories: list[str]) -> pd.Series:
 
 def test_stacked_frames_are_what_encoding_their_concatenation_gives(monkeypatch):
     """Several exports' frames: categoricals over differing categories (unused ones, another
-    order, missing values), one over the same categories, a column one frame lacks, a column
+    order, missing values), one over the same categories, one categorical in a frame and text in
+    the other, a column one frame lacks, a column
     whose stacked values do not repeat, plain text; equal to ``compact_text(pd.concat(...))``
     to the order of every categorical's categories."""
     monkeypatch.setattr(compact, "_SAMPLE_ROWS", 4)
@@ -174,6 +175,7 @@ def test_stacked_frames_are_what_encoding_their_concatenation_gives(monkeypatch)
             "Title": ["t1", "t2", "t1", "t2"],
             "Unique": _categorical(["u1", "u2", "u3", "u4"], ["u4", "u3", "u2", "u1"]),
             "OnlyHere": _categorical(["x", "x", "y", "x"], ["x", "y"]),
+            "Sha1": _categorical(["h2", "h2", None, "h1"], ["h1", "h2"]),
         }
     )
     second = pd.DataFrame(
@@ -182,12 +184,15 @@ def test_stacked_frames_are_what_encoding_their_concatenation_gives(monkeypatch)
             "Same": _categorical(["b", "b", "a", "a"], ["a", "b"]),
             "Title": ["t3", "t1", "t3", "t3"],
             "Unique": _categorical(["u5", "u6", "u7", "u8"], ["u5", "u6", "u7", "u8"]),
+            # a file whose hashes did not repeat enough to be encoded
+            "Sha1": pd.Series(["h3", None, "h1", "h4"], dtype="str"),
         }
     )
+    assert compact._unified([first["Sha1"], second["Sha1"]])  # not through pd.concat
     expected = compact_text(pd.concat([first, second], ignore_index=True))
     got = compact.stacked([first, second])
     pd.testing.assert_frame_equal(got, expected)
-    for name in ("Severity", "Same"):
+    for name in ("Severity", "Same", "Sha1"):
         assert list(got[name].cat.categories) == list(expected[name].cat.categories), name
     assert list(got["Severity"].cat.categories) == ["High", "Low", "Medium"]  # first seen first
     assert got["Unique"].dtype == "str"  # 8 distinct of 8: not encoded, as compact_text decides

@@ -52,38 +52,44 @@ def compact_text(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def stacked(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """``compact_text`` of the frames one under another. A column categorical in every frame,
-    over categories that differ, is stacked through Arrow's dictionary unification:
-    ``pd.concat`` would make Python objects of it (most of the time reading several exports
-    took), to be encoded again."""
+    """``compact_text`` of the frames one under another. A column categorical in some frames
+    and text or categorical over other categories in the rest is stacked through Arrow's
+    dictionary unification: ``pd.concat`` would make Python objects of it (most of the time
+    reading several exports took), to be encoded again."""
     if not frames:
         return pd.DataFrame()
     names = list(dict.fromkeys(str(name) for frame in frames for name in frame.columns))
-    coded = [name for name in names if _differing_categoricals([f.get(name) for f in frames])]
+    coded = [name for name in names if _unified([f.get(name) for f in frames])]
     with ThreadPoolExecutor(thread_count()) as pool:
         columns = list(pool.map(lambda name: _stacked_codes(frames, name), coded))
     rest = compact_text(pd.concat([f.drop(columns=coded) for f in frames], ignore_index=True))
     return rest.assign(**{n: c.array for n, c in zip(coded, columns, strict=True)})[names]
 
 
-def _differing_categoricals(parts: Sequence[pd.Series | None]) -> bool:
+def _unified(parts: Sequence[pd.Series | None]) -> bool:
+    """Whether a column's parts are stacked through dictionary unification: every frame has
+    it, one at least as a categorical, the others as categoricals over other categories or
+    as text (a file whose values did not repeat enough)."""
     kinds = [p.dtype for p in parts if p is not None]
     return (
         len(kinds) == len(parts) > 1
-        and all(isinstance(k, pd.CategoricalDtype) for k in kinds)
+        and any(isinstance(k, pd.CategoricalDtype) for k in kinds)
+        and all(isinstance(k, pd.CategoricalDtype) or k == "str" for k in kinds)
         and len(set(kinds)) > 1
     )
 
 
 def _stacked_codes(frames: Sequence[pd.DataFrame], name: str) -> pd.Series:
-    """A column categorical in every frame as ``text_column`` makes its texts one under
-    another."""
+    """A column ``_unified`` stacks, as ``text_column`` makes its texts one under another."""
     chunks = []
     for frame in frames:
-        part: pd.Categorical = frame[name].array
-        codes = part.codes.astype(np.int32)
-        texts = pa.array(part.categories.array, pa.string())
-        chunks.append(pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), texts))
+        part = frame[name].array
+        if isinstance(part, pd.Categorical):
+            codes = part.codes.astype(np.int32)
+            texts = pa.array(part.categories.array, pa.string())
+            chunks.append(pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), texts))
+        else:
+            chunks.append(pc.dictionary_encode(pa.array(part, pa.string())))
     codes, texts = text_codes(pa.chunked_array(chunks))
     if not repeats(_decoded(codes[:_SAMPLE_ROWS], texts)):
         return pd.Series(pd.array(_decoded(codes, texts), dtype="str"))
