@@ -11,6 +11,9 @@ from siem2graph.report.audit_tables import READINESS_TEXT, replacement, risk_reg
 from ui import cache, filters, render, state
 from ui.nav import EXPLORER
 
+ABOUT_WIDTHS = {"About the field": 210, "Value": 580}  # both within the page at 1280 px
+ABOUT_LINE_CHARS = 75  # what one line of the Value column holds
+
 VERDICT_CHOICES = {
     "missing_in_graph": "Graph lacks the value",
     "mismatch": "Graph's value differs",
@@ -95,17 +98,24 @@ coverage, _ = cache.view(views.coverage_in_view)
 row = coverage.set_index("siem_field").loc[field]
 
 st.subheader(f"{field}: {READINESS_TEXT[result.readiness]}")
+about = pd.DataFrame(
+    [
+        ("Status in the mapping", result.status),
+        ("Graph path(s), first preferred", "; ".join(result.graph_paths) or "none"),
+        ("Microsoft's table: use instead", replacement(result)),
+        ("Note", result.note or "–"),
+        ("Legacy detections with a value", f"{result.legacy_rows_populated:,}"),
+    ],
+    columns=["About the field", "Value"],
+)
+# Microsoft's longer notes and several paths run past one line: those rows wrap, not cut them
+lines = -(-int(about["Value"].str.len().max()) // ABOUT_LINE_CHARS)
 render.table(
-    pd.DataFrame(
-        [
-            ("Status in the mapping", result.status),
-            ("Graph path(s), first preferred", "; ".join(result.graph_paths) or "none"),
-            ("Microsoft's table: use instead", replacement(result)),
-            ("Note", result.note or "–"),
-            ("Legacy detections with a value", f"{result.legacy_rows_populated:,}"),
-        ],
-        columns=["About the field", "Value"],
-    )
+    about,
+    column_config={
+        name: st.column_config.TextColumn(name, width=width) for name, width in ABOUT_WIDTHS.items()
+    },
+    **(render.wrapped_rows(len(about), lines) if lines > 1 else {}),
 )
 _figures(row)
 if len(result.graph_paths) > 1 and result.match:

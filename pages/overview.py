@@ -19,9 +19,8 @@ REGISTER_COLUMNS: dict[str, tuple[str, int]] = {
     "reason": ("Why", 260),
     "replacement": ("Use in Graph instead", 150),
 }
-# four lines of text: the grid wraps a cell's text only in rows taller than 4rem
-REGISTER_ROW_HEIGHT = 84
 REGISTER_ROWS_SHOWN = 8
+REGISTER_LINES = 4  # Microsoft's longest note in the "Why" column
 
 st.title("Overview")
 report = filters.report_in_view()
@@ -88,8 +87,7 @@ render.table(
         name: st.column_config.TextColumn(label, width=width)
         for name, (label, width) in REGISTER_COLUMNS.items()
     },
-    row_height=REGISTER_ROW_HEIGHT,
-    height=REGISTER_ROW_HEIGHT * (min(len(register), REGISTER_ROWS_SHOWN) + 1),
+    **render.wrapped_rows(min(len(register), REGISTER_ROWS_SHOWN), REGISTER_LINES),
     key=state.OVERVIEW_REGISTER,
     on_select=_open_field,
     selection_mode="single-row",

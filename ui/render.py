@@ -16,6 +16,8 @@ from siem2graph.report.cells import human_header
 from ui import state
 
 DEFAULT_ROWS = 1000
+# the grid wraps a cell's text only in rows taller than 4rem (64 px): three lines at least
+_LINE_PX, _CELL_PADDING_PX, _HEADER_PX = 19, 8, 38
 _MARKDOWN_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
 
 
@@ -39,6 +41,13 @@ def table(
     if total > len(shown):
         st.caption(f"Showing the first {len(shown):,} of {total:,} rows.")
     return result
+
+
+def wrapped_rows(shown: int, lines: int) -> dict[str, int]:
+    """``table`` options for rows tall enough to wrap long text onto ``lines`` lines (three at
+    least: the grid wraps no shorter rows), ``shown`` of them on screen before it scrolls."""
+    row = _LINE_PX * max(lines, 3) + _CELL_PADDING_PX
+    return {"row_height": row, "height": row * shown + _HEADER_PX}
 
 
 def field_chart(figure: Any, key: str, alt: str) -> None:
