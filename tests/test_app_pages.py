@@ -611,3 +611,8 @@ def test_counts_in_tables_are_shown_with_thousands_separators(report):
     assert columns["rows_read"]["type_config"]["format"] == "localized"
     assert columns["rows_read"]["label"] == "Rows read"
     assert "type_config" not in columns.get("file", {})  # text stays text
+    # a page's own number column, named in its words, keeps them
+    dropped = _app_on(nav.UNSUPPORTED, report).dataframe[0]
+    columns = json.loads(dropped.proto.columns)
+    assert columns["detections_with_value"]["label"] == "detections with a value"
+    assert columns["detections_with_value"]["type_config"]["format"] == "localized"

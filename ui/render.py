@@ -30,17 +30,28 @@ def table(
     ``options`` go to ``st.dataframe`` (e.g. ``key``, ``on_select``, ``column_config``).
     """
     shown = frame.head(limit)
-    headers: dict[str, Any] = {str(c): human_header(str(c)) for c in shown.columns}
+    configs: dict[str, Any] = {str(c): human_header(str(c)) for c in shown.columns}
+    configs |= options.get("column_config", {})
     for name, column in shown.items():  # counts as the sentences give them: 3,309, not 3309
         if pd.api.types.is_integer_dtype(column) and not pd.api.types.is_bool_dtype(column):
-            label = headers[str(name)]
-            headers[str(name)] = st.column_config.NumberColumn(label, format="localized")
-    options["column_config"] = headers | options.get("column_config", {})
+            configs[str(name)] = _localized(configs[str(name)])
+    options["column_config"] = configs
     result = st.dataframe(shown, hide_index=True, **options)
     total = len(frame) if total is None else total
     if total > len(shown):
         st.caption(f"Showing the first {len(shown):,} of {total:,} rows.")
     return result
+
+
+def _localized(config: Any) -> Any:
+    """A whole-number column's configuration (a label, or a page's number column) shown in the
+    browser's number format; other kinds of column (progress bars) as they are."""
+    if isinstance(config, str):
+        return st.column_config.NumberColumn(config, format="localized")
+    kind = config.get("type_config") or {}
+    if kind.get("type") == "number" and not kind.get("format"):
+        return {**config, "type_config": {**kind, "format": "localized"}}
+    return config
 
 
 def wrapped_rows(shown: int, lines: int) -> dict[str, int]:
