@@ -45,7 +45,9 @@ def table(
 
 def _localized(config: Any) -> Any:
     """A whole-number column's configuration (a label, or a page's number column) shown in the
-    browser's number format; other kinds of column (progress bars) as they are."""
+    browser's number format; other kinds of column (progress bars, hidden ones) as they are."""
+    if config is None:
+        return None
     if isinstance(config, str):
         return st.column_config.NumberColumn(config, format="localized")
     kind = config.get("type_config") or {}
