@@ -173,11 +173,14 @@ def audit_spark(
     audited = rows.groupBy("route").applyInPandas(
         lambda part: audit_partition(part, mapping, orders, graph_names, options), REPORTS
     )
-    payloads = [r["payload"] for r in audited.orderBy("route").collect()]
-    if not payloads:  # no alert on either side: one empty partition says so
+    # one partition's report at a time, each unpickled as it comes: collect() held every
+    # pickled report in the JVM and in Python at once, beside the reports themselves
+    rows_back = audited.orderBy("route").toLocalIterator()
+    reports = [unpickled(r["payload"], AuditReport) for r in rows_back]
+    if not reports:  # no alert on either side: one empty partition says so
         empty = pd.DataFrame(columns=ROW_COLUMNS)
-        payloads = list(audit_partition(empty, mapping, orders, graph_names, options)["payload"])
-    reports = [unpickled(p, AuditReport) for p in payloads]
+        payloads = audit_partition(empty, mapping, orders, graph_names, options)["payload"]
+        reports = [unpickled(p, AuditReport) for p in payloads]
     graph_all.unpersist()
     legacy_all.unpersist()
     engine: dict[str, Any] = {"name": "spark", "master": spark.sparkContext.master}
