@@ -215,8 +215,7 @@ def run(
             done = _JOINED + (1 - _JOINED) * number / len(mapping.fields)
             progress(f"compared {row.siem_field}", done)
     clock.lap("compare")
-    mapped_names = {r.siem_field for r in mapping.fields} | {KEY, FILE_COLUMN, RECORD_COLUMN}
-    legacy_unmapped = [c for c in detections.columns if c not in mapped_names]
+    legacy_unmapped = unmapped_columns(detections.columns, mapping)
     schema_legacy = unmapped_legacy_columns(detections, legacy_unmapped)
     schema_graph = unmapped_graph_paths(graph.observed_paths, mapping, len(graph.alerts))
     clock.lap("schema")
@@ -229,7 +228,7 @@ def run(
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         run_seconds=time.perf_counter() - started,
         inputs=legacy.files + graph.files,
-        problems=legacy.problems + graph.problems + _empty_side(joined.summary) + tuple(unreadable),
+        problems=legacy.problems + graph.problems + empty_side(joined.summary) + tuple(unreadable),
         join=joined.summary,
         fields=fields,
         headline=headline(fields, joined.summary.matched_alerts),
@@ -248,7 +247,13 @@ def run(
     )
 
 
-def _empty_side(summary: JoinSummary) -> tuple[RowProblem, ...]:
+def unmapped_columns(columns: Iterable[str], mapping: Mapping) -> list[str]:
+    """The detections' columns no SIEM field names (the reader's own columns aside)."""
+    mapped = {r.siem_field for r in mapping.fields} | {KEY, FILE_COLUMN, RECORD_COLUMN}
+    return [c for c in columns if c not in mapped]
+
+
+def empty_side(summary: JoinSummary) -> tuple[RowProblem, ...]:
     """The input problem of each side that gave no alerts (a quiet window is an answer)."""
     problems = []
     if not summary.graph_alerts:

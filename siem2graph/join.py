@@ -90,8 +90,10 @@ def _match(legacy_ids: pd.Series, graph: pd.DataFrame) -> pd.DataFrame:
 
 
 def _among(values: pd.Series, others: pd.Series) -> np.ndarray:
-    """``values.isin(others)``, through Arrow's hashing (quicker on text: docs/scale.md)."""
-    found = pc.is_in(arrow_text(values), value_set=arrow_text(others).combine_chunks())
+    """``values.isin(others)``, through Arrow's hashing (quicker on text: docs/scale.md); text
+    or categorical alike (an empty Spark partition's ids are categorical)."""
+    value_set = arrow_text(as_text(others)).combine_chunks()
+    found = pc.is_in(arrow_text(as_text(values)), value_set=value_set)
     return found.to_numpy()
 
 

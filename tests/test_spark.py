@@ -190,6 +190,29 @@ def test_cli_audit_on_spark_writes_the_local_report(spark, tmp_path, capsys):
     assert expected["engine"]["name"] == "local"
 
 
+def test_a_side_with_no_alerts_gives_the_local_problems_in_parts(tmp_path):
+    empty = tmp_path / "alerts.json"
+    empty.write_text("[]")
+    report = audit_files([LEGACY], [empty])
+    problems = [p.reason for p in report.problems]
+    assert "the file holds no alerts" in problems
+    assert any(p.startswith("no Graph alerts were loaded: all ") for p in problems)
+    assert (
+        _differences(figures(report.to_dict()), figures(in_parts([LEGACY], [empty], 3).to_dict()))
+        == []
+    )
+
+
+def test_spark_audits_inputs_without_any_alert_as_the_local_engine_does(spark, tmp_path):
+    legacy, graph = tmp_path / "export.csv", tmp_path / "alerts.json"
+    legacy.write_text(LEGACY.read_text().splitlines()[0] + "\n")  # the header alone
+    graph.write_text("[]")
+    local = audit_files([legacy], [graph])
+    assert len(local.problems) == 4  # each file empty, and each side without alerts
+    on_spark = audit_spark([legacy], [graph], spark=spark, partitions=2)
+    assert _differences(figures(local.to_dict()), figures(on_spark.to_dict())) == []
+
+
 def test_spark_session_audits_split_alerts_and_real_payloads(spark, generated, monkeypatch):
     legacy, graph = generated
     report = audit_spark(legacy, graph, spark=spark, partitions=5)

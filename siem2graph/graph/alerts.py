@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 SIDE = "graph"
 FILE = "_file"
+NO_ALERTS = "the file holds no alerts"
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ def read_graph(
         name = stream.source.name
         files.append(FileSummary(SIDE, name, stream.sha256, "json", read, kept, read - kept))
         if not read:
-            problems.append(RowProblem(SIDE, name, None, "the file holds no alerts"))
+            problems.append(RowProblem(SIDE, name, None, NO_ALERTS))
         log.info("%s: %s alerts kept, %s rejected", name, kept, read - kept)
         progress(f"read {name}: {kept:,} alerts", share(number, stream.bytes_read))
 

@@ -15,7 +15,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from siem2graph.audit import AuditOptions, is_unreadable_problem, unreadable_problem
+from siem2graph.audit import (
+    AuditOptions,
+    empty_side,
+    is_unreadable_problem,
+    unmapped_columns,
+    unreadable_problem,
+)
 from siem2graph.join import explain
 from siem2graph.merge import merge_reports
 from siem2graph.model import SIDES, AuditReport
@@ -42,7 +48,14 @@ def _unreadable(merged: AuditReport, reports: Sequence[AuditReport]) -> list[Row
     return problems
 
 
-def _in_order(table: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+def _unmapped_in_order(merged: AuditReport, columns: Sequence[str]) -> pd.DataFrame:
+    """The legacy columns outside the mapping in the files' order, those of files with no
+    detection (in no partition) included, as the local engine lists them."""
+    table = merged.unmapped_legacy_columns
+    seen = set(table["column"])
+    absent = [c for c in unmapped_columns(columns, merged.mapping) if c not in seen]
+    empty = pd.DataFrame({"column": absent, "populated_rows": 0, "populated_rate": 0.0})
+    table = pd.concat([table, empty.assign(examples="")], ignore_index=True) if absent else table
     position = {name: n for n, name in enumerate(columns)}
     rank = table["column"].map(position).fillna(len(position)).to_numpy()
     return table.iloc[np.argsort(rank, kind="stable")].reset_index(drop=True)
@@ -65,8 +78,13 @@ def combine(
     return replace(
         merged,
         inputs=tuple(read),
-        problems=tuple(problems + duplicates + _unreadable(merged, reports)),
+        problems=(
+            *problems,
+            *duplicates,
+            *empty_side(merged.join),
+            *_unreadable(merged, reports),
+        ),
         alerts=_by_side(merged.alerts),
-        unmapped_legacy_columns=_in_order(merged.unmapped_legacy_columns, columns),
+        unmapped_legacy_columns=_unmapped_in_order(merged, columns),
         engine=dict(engine),
     )

@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from siem2graph.audit import AuditOptions, run, time_orders
 from siem2graph.errors import InputError
-from siem2graph.graph.alerts import GraphData, read_graph
+from siem2graph.graph.alerts import NO_ALERTS, GraphData, read_graph
 from siem2graph.graph.batches import alert_problem
 from siem2graph.graph.records import AlertStream, Lines, line_records
 from siem2graph.legacy import LegacyData, read_legacy
@@ -135,6 +135,8 @@ def graph_rows(name: str, content: bytes, file: int) -> pd.DataFrame:
             lines.append(orjson.dumps(record))
             ids.append(to_text(record.get("id")))
             providers.append(to_text(record.get("providerAlertId")))
+    if not read:
+        problems.append(RowProblem(GRAPH, name, None, NO_ALERTS))
     kept = len(lines)
     summary = FileSummary(GRAPH, name, stream.sha256, "json", read, kept, read - kept)
     alerts = _rows(
