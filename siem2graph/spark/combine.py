@@ -25,6 +25,7 @@ from siem2graph.audit import (
 from siem2graph.join import explain
 from siem2graph.merge import merge_reports
 from siem2graph.model import SIDES, AuditReport
+from siem2graph.schema import unmapped_legacy_columns
 from siem2graph.sources import RowProblem
 from siem2graph.spark.parts import LEGACY, Found
 
@@ -54,8 +55,9 @@ def _unmapped_in_order(merged: AuditReport, columns: Sequence[str]) -> pd.DataFr
     table = merged.unmapped_legacy_columns
     seen = set(table["column"])
     absent = [c for c in unmapped_columns(columns, merged.mapping) if c not in seen]
-    empty = pd.DataFrame({"column": absent, "populated_rows": 0, "populated_rate": 0.0})
-    table = pd.concat([table, empty.assign(examples="")], ignore_index=True) if absent else table
+    if absent:  # no detection carries them: the rows the local engine gives for them
+        empty = unmapped_legacy_columns(pd.DataFrame(columns=absent), absent)
+        table = pd.concat([table, empty], ignore_index=True)
     position = {name: n for n, name in enumerate(columns)}
     rank = table["column"].map(position).fillna(len(position)).to_numpy()
     return table.iloc[np.argsort(rank, kind="stable")].reset_index(drop=True)
