@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 from collections.abc import Mapping as MappingABC
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields
 from dataclasses import field as dataclass_field
 from enum import StrEnum
 from typing import Any
@@ -300,16 +300,6 @@ def _is(column: pd.Series, value: str) -> np.ndarray:
 # the engine entry of a report read back from an audit of the same inputs: that audit's time
 REUSED = "reused_from"
 REUSE_PHASE = "reuse"  # the one phase of such a report: reading it back
-
-
-def without_reuse(report: AuditReport) -> AuditReport:
-    """``report`` with no word of an earlier audit it was read back from (on a server with
-    sign-in, that audit may have been another user's)."""
-    return replace(
-        report,
-        engine={k: v for k, v in report.engine.items() if k != REUSED},
-        phase_seconds={k: v for k, v in report.phase_seconds.items() if k != REUSE_PHASE},
-    )
 
 
 def engine_text(engine: MappingABC[str, Any]) -> str:

@@ -217,24 +217,34 @@ def test_a_signed_in_user_sees_no_trace_of_anothers_audit_of_the_same_files(monk
     monkeypatch.setattr(ui_cache, "_REPORTS", weakref.WeakValueDictionary())
     pair = ((LEGACY_FILE, legacy_csv()), (GRAPH_FILE, graph_json()))
     seen = {}
-    for who in ("alice@contoso.test", "bob@contoso.test", "alice@contoso.test"):
-        monkeypatch.setattr("ui.user.current_user", lambda who=who: who)
+
+    def audit_as(who):
+        monkeypatch.setattr("ui.user.current_user", lambda: who)
         at = _upload(_app_on(nav.SOURCES), *pair)
         _audit_button(at).click().run()
         _assert_clean(at)
         seen.setdefault(who, []).append(
             (at.session_state[state.REPORT_ID], at.session_state[state.REPORT])
         )
-        assert "same files and settings audited at" not in _texts(at)
+        return _texts(at)
+
+    for who in ("alice@contoso.test", "bob@contoso.test", "alice@contoso.test"):
+        assert "same files and settings audited at" not in audit_as(who)
     (alice_id, alice), (alice_again_id, alice_again) = seen["alice@contoso.test"]
     ((bob_id, bob),) = seen["bob@contoso.test"]
-    # bob's report was read back from the kept audit of alice's files, and says nothing of it
-    assert bob.run_seconds < alice.run_seconds  # read back, not computed
-    assert REUSED not in bob.engine and not bob.phase_seconds
+    # bob's audit was computed from his own files, not read back from alice's kept audit
+    assert REUSED not in bob.engine and "read_graph" in bob.phase_seconds
     assert bob_id != alice_id and bob is not alice
     # alice's own sessions share one report in memory
     assert alice_again_id == alice_id and alice_again is alice
     assert bob.join.matched_alerts == alice.join.matched_alerts == MATCHED
+    # each user's parsed inputs and kept audits lie in their own part of the cache
+    areas = [p.name for p in (tmp_path / "parsed").iterdir()]
+    assert len(areas) == 2 and all(a.startswith("user-") for a in areas)
+    # once her report has left memory, alice reads back her own kept audit, and is told so
+    monkeypatch.setattr(ui_cache, "_REPORTS", weakref.WeakValueDictionary())
+    assert "same files and settings audited at" in audit_as("alice@contoso.test")
+    assert seen["alice@contoso.test"][-1][1].engine[REUSED] == alice.generated_at
 
 
 def test_sources_say_where_the_audit_ran(report):

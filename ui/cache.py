@@ -26,11 +26,11 @@ import streamlit as st
 from siem2graph.audit import audit_sources
 from siem2graph.errors import InputError
 from siem2graph.graph.cache import record_path
-from siem2graph.graph.parsed_cache import configured_cache
+from siem2graph.graph.parsed_cache import ParsedCache, configured_cache
 from siem2graph.legacy.aliases import AliasSet
 from siem2graph.legacy.limits import ReadLimits
 from siem2graph.memory import release_memory
-from siem2graph.model import AuditReport, without_reuse
+from siem2graph.model import AuditReport
 from siem2graph.sources import Progress, Source
 from ui import state, user
 from ui.audit_queue import AuditQueue
@@ -92,8 +92,8 @@ def audit(
     """(report id, report) of these inputs read with ``aliases`` (the user's column names):
     computed once per distinct content and names while a session holds it, in the server's
     queue (``on_wait`` hears the queue position), within the limits. A signed-in user's report
-    shows no trace of another user's audit of the same files: it is kept apart from theirs, and
-    one read back from the kept audits does not say it was."""
+    shows no trace of another user's audit of the same files: it is kept apart from theirs, in
+    memory and in the input cache (``input_cache``)."""
     names = tuple(sorted((a.name, tuple(sorted(a.columns.items()))) for a in aliases))
     inputs_id = report_id((*fingerprint(legacy, graph), *names, user.area_name()))
     report = _REPORTS.get(inputs_id)
@@ -107,10 +107,8 @@ def audit(
             progress=progress,
             aliases=aliases,
             limits=ReadLimits(max_rows=limits.max_rows),
-            cache=configured_cache(),
+            cache=input_cache(),
         )
-    if user.current_user() is not None:
-        report = without_reuse(report)
     size = report_bytes(report)
     if size > limits.report_mb * MB:
         del report
@@ -124,6 +122,16 @@ def audit(
         weakref.finalize(report, release_memory)
     _REPORTS[inputs_id] = report
     return inputs_id, report
+
+
+def input_cache() -> ParsedCache | None:
+    """The server's input cache; under sign-in, this user's own part of it: what one user
+    parsed or audited is never read back for another, so not even the time an audit takes
+    tells them that someone audited the same files."""
+    cache = configured_cache()
+    if cache is None or user.current_user() is None:
+        return cache
+    return dataclasses.replace(cache, folder=user.user_area(cache.folder))
 
 
 def saved_report(key: str, load: Callable[[], AuditReport]) -> AuditReport:
