@@ -28,6 +28,7 @@ from siem2graph.impact.evidence import evidence_from_audit, observed
 from siem2graph.mapping import load_mapping
 from ui import render, state
 from ui.cache import view
+from ui.samples import sample_content
 
 
 @st.cache_data(show_spinner="Reading the content...", max_entries=8)
@@ -54,27 +55,43 @@ def _audit() -> dict[str, Any] | None:
     return None
 
 
-def _current(
-    uploads: list[UploadedFile], audit: dict[str, Any] | None, sources: tuple[str, ...]
+def _analysed(
+    files: tuple[tuple[str, bytes], ...], audit: dict[str, Any] | None, sources: tuple[str, ...]
 ) -> ContentImpact:
-    """The uploads' analysis (kept for the Export page), else the session's last one."""
-    if not uploads:
-        impact = state.content_impact()
-        if impact is None:
-            st.info("Upload one or more content files to start.")
-            st.stop()
-        st.caption("Showing this session's last analysis; upload files to analyse other content.")
-        if st.button("Forget this analysis", icon=":material/delete:"):
-            state.store_content_impact(None)
-            st.rerun()
-        return impact
+    """The analysis of ``files``, kept for the Export page (an error stops the page)."""
     try:
-        impact = _analyse(tuple((f.name, f.getvalue()) for f in uploads), audit, sources)
+        impact = _analyse(files, audit, sources)
     except Siem2GraphError as exc:
         state.store_content_impact(None)
         st.error(f"Cannot analyse the content: {exc}", icon=":material/error:")
         st.stop()
     state.store_content_impact(impact)
+    return impact
+
+
+def _current(
+    uploads: list[UploadedFile], audit: dict[str, Any] | None, sources: tuple[str, ...]
+) -> ContentImpact:
+    """The uploads' analysis, else the session's last one, else the sample rules' when asked."""
+    if uploads:
+        return _analysed(tuple((f.name, f.getvalue()) for f in uploads), audit, sources)
+    impact = state.content_impact()
+    if impact is None:
+        sample = sample_content()
+        with (prompt := st.empty()).container():
+            st.info(
+                "Upload one or more content files to start"
+                + (", or try the rules bundled with the sample." if sample else ".")
+            )
+            tried = bool(sample) and st.button("Try the sample rules", icon=":material/science:")
+        if not tried:
+            st.stop()
+        prompt.empty()
+        return _analysed(sample, audit, sources)
+    st.caption("Showing this session's last analysis; upload files to analyse other content.")
+    if st.button("Forget this analysis", icon=":material/delete:"):
+        state.store_content_impact(None)
+        st.rerun()
     return impact
 
 

@@ -7,7 +7,9 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+from siem2graph.audit import audit_files
 from ui import state
+from ui.samples import SAMPLE_CONTENT, SAMPLE_GRAPH, SAMPLE_LEGACY
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "pages" / "content_impact.py"
@@ -85,3 +87,31 @@ def test_page_keeps_the_last_analysis_until_forgotten() -> None:
     app.button[0].click().run()
     assert state.CONTENT_IMPACT not in app.session_state
     assert any("Upload one or more content files" in info.value for info in app.info)
+
+
+def test_the_sample_rules_are_analysed_against_the_sample_audit() -> None:
+    report = audit_files(SAMPLE_LEGACY, SAMPLE_GRAPH)
+    app = AppTest.from_file(str(PAGE), default_timeout=30)
+    app.session_state[state.REPORT] = report
+    app.session_state[state.REPORT_ID] = "the-sample"
+    app.run()
+    assert not app.dataframe
+    (sample,) = [b for b in app.button if b.label == "Try the sample rules"]
+    sample.click().run()
+    assert not app.exception
+    assert not any("Upload one or more content files" in info.value for info in app.info)
+    rules = app.dataframe[0].value.set_index("rule")
+    assert set(rules["file"]) == {p.name for p in SAMPLE_CONTENT.iterdir()}
+    # judged against what the sample's audit observed: Persistence stays Persistence in Graph,
+    # Malware became several categories; IoC fields and Md5 have no Graph field at all
+    assert rules["verdict"].to_dict() == {
+        "MDE - High severity malware by device": "broken",
+        "MDE - Alerts on internal subnets": "broken",
+        "MDE - Known bad MD5": "broken",
+        "MDE - Persistence on servers": "needs_renames",
+        "MDE SIEM - EDR high severity by device": "loses_inputs",
+        "MDE SIEM custom indicator matched": "broken",
+    }
+    app.multiselect[0].set_value(["broken"]).run()  # the analysis stays for the session
+    assert len(app.dataframe[0].value) == 4
+    assert any("last analysis" in caption.value for caption in app.caption)

@@ -69,6 +69,18 @@ def test_every_engine_package_is_in_the_wheel(installed):
     assert "MIT License" in next(licence).read_text()
 
 
+def test_the_sample_and_its_rules_are_in_the_wheel(installed):
+    packages = next((installed.parent / "lib").glob("python*/site-packages"))
+    bundled = packages / "siem2graph_dashboard" / "sample_data"
+    wanted = [
+        "legacy_siem_export.csv",
+        "graph_alerts_v2.json",
+        *(f"content/{p.name}" for p in (SAMPLE / "content").iterdir()),
+    ]
+    assert len(wanted) > 2
+    assert [name for name in wanted if not (bundled / name).is_file()] == []
+
+
 def test_installed_command_audits_from_another_folder(installed, tmp_path):
     done = subprocess.run(
         [str(installed / "siem2graph"), "audit", "--legacy", str(SAMPLE / "legacy_siem_export.csv"),

@@ -44,6 +44,9 @@ def render_readme(expected: dict[str, Any], command: str) -> str:
         f"| `{expected['files']['graph']}` | the matching `GET /security/alerts_v2` list "
         "response, one alert per line inside `value` |",
         "| `expected.json` | the expected audit outcome (machine-readable) |",
+        "| `content/` | detection rules a SOC keeps over these alerts (Splunk saved searches, a "
+        "Sentinel rule, a Sigma rule), written by hand, not generated: Content impact's *Try the "
+        "sample rules* |",
         "",
         "## Counts",
         "",
