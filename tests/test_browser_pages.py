@@ -132,6 +132,17 @@ def test_the_filter_bar_narrows_every_page_and_lives_in_the_url(page):
     expect(page).not_to_have_url(re.compile(r"severity"))
 
 
+def test_the_sample_rules_show_which_rules_break_before_any_upload(page):
+    page.set_viewport_size({"width": 1280, "height": 1600})
+    open_page(page, "Content impact")
+    page.get_by_role("button", name="Try the sample rules").click()
+    broken = page.get_by_test_id("stMetric").filter(has_text="broken")
+    expect(broken.get_by_test_id("stMetricValue")).to_have_text("4", timeout=AUDIT_MS)
+    settle(page)
+    screenshot(page, "pages-1280/09-content_impact-sample")
+    expect(page.get_by_role("button", name="Try the sample rules")).to_have_count(0)
+
+
 def test_content_impact_shows_each_rules_verdict_in_words(page):
     """Splunk searches judged against the sample audit: counts per verdict, the rules' table and
     a rule's references, every verdict as its plain word."""
