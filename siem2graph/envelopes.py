@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # a type only: siem2graph.legacy imports this module
 
 LIST_KEYS = ("value", "results")  # the keys a list response holds its records under
 SPLUNK_WRAPPER = frozenset({"preview", "offset", "lastrow", "result", "messages"})
+_CONTAINERS = (dict, list)  # what nests in parsed JSON
 
 
 def list_key(value: Any) -> str | None:
@@ -55,12 +56,14 @@ def document_records(document: Any) -> list[Any]:
 def depth(value: Any) -> int:
     """How deeply ``value`` nests objects and arrays (a scalar is 0, a flat object 1)."""
     deepest, stack = 0, [(value, 1)]
+    pop, push = stack.pop, stack.append
     while stack:
-        node, level = stack.pop()
-        children = node.values() if isinstance(node, dict) else node
-        if isinstance(node, dict | list):
+        node, level = pop()
+        if isinstance(node, _CONTAINERS):
             deepest = max(deepest, level)
-            stack.extend((c, level + 1) for c in children if isinstance(c, dict | list))
+            for child in node.values() if isinstance(node, dict) else node:
+                if isinstance(child, _CONTAINERS):  # a tuple: quicker than the union dict | list
+                    push((child, level + 1))
     return deepest
 
 

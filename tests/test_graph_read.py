@@ -68,6 +68,18 @@ def test_sample_is_read_identically(batch_bytes):
     assert len(graph.alerts) > 1000 and len(graph.values) > 10 * len(graph.alerts)
 
 
+def test_a_document_on_one_line_is_read_whole_across_many_pieces(monkeypatch):
+    text = orjson.dumps(orjson.loads(SAMPLE.read_bytes()))  # the sample as a script saves it
+    assert b"\n" not in text and len(text) > 40 * 50_000
+    whole = read_graph([Source.from_bytes("g.json", text)], MAPPING)
+    monkeypatch.setattr(records, "BATCH_BYTES", 50_000)  # the one line grows over 40 pieces
+    pieces = assert_same(lambda: [Source.from_bytes("g.json", text)])
+    assert pieces.files == whole.files
+    assert pieces.files[0].sha256 == hashlib.sha256(text).hexdigest()
+    pd.testing.assert_frame_equal(pieces.alerts, whole.alerts)
+    pd.testing.assert_frame_equal(pieces.values, whole.values)
+
+
 def _numbers(number: int, alert: dict[str, Any]) -> None:
     alert["detectorId"] = 22424 + number  # ints stay "22424", never "22424.0"
     alert["threatFamilyName"] = number % 2 == 0  # bools are "true" / "false"

@@ -8,11 +8,12 @@ from __future__ import annotations
 import json
 import sys
 
+import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from siem2graph.errors import Siem2GraphError
-from siem2graph.legacy import ReadLimits, read_legacy
+from siem2graph.legacy import ReadLimits, json_reader, read_legacy
 from siem2graph.legacy.sniff import HEAD_BYTES
 from siem2graph.mapping import load_mapping
 from siem2graph.sources import Source
@@ -93,3 +94,14 @@ def test_a_short_file_ending_in_a_latin1_letter_is_read_as_cp1252():
     result = read_legacy([Source.from_bytes("f.csv", data)], MAPPING, limits=LIMITS)
     assert result.files[0].encoding == "cp1252"
     assert result.detections["Severity"].tolist() == ["Elevé"]
+
+
+@SETTINGS
+@given(st.lists(json_value, max_size=8))
+def test_a_json_column_holds_each_value_as_cell_text(values):
+    try:  # the values as the reader has them: what orjson parses
+        parsed = orjson.loads(json.dumps(values))
+    except orjson.JSONDecodeError:  # integers beyond 64 bits: refused with the whole file
+        return
+    # a column is handed to Arrow whole when it holds only texts and nulls: the same cells
+    assert json_reader._cells(parsed).to_pylist() == [json_reader.cell_text(v) for v in parsed]

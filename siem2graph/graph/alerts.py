@@ -21,6 +21,7 @@ from siem2graph.graph.records import AlertStream, Lines, Records
 from siem2graph.legacy.collect import too_many_rows
 from siem2graph.legacy.limits import ReadLimits
 from siem2graph.mapping import Mapping
+from siem2graph.memory import collector_paused
 from siem2graph.sources import FileSummary, Progress, RowProblem, Source, no_progress, read_shares
 from siem2graph.text_codes import SortedTexts
 from siem2graph.threads import thread_count
@@ -131,6 +132,7 @@ def _outcomes(
             yield number, future.result()
 
 
+@collector_paused()
 def read_graph(
     sources: Iterable[Source],
     mapping: Mapping,

@@ -183,17 +183,27 @@ class AlertStream:
         """The file in pieces of about BATCH_BYTES that end after a line break (but the last);
         each piece is read into one buffer behind the previous one's unfinished line, and
         hashed as handed over (the pieces are the file in order)."""
-        tail = b""
+        tail: bytes | bytearray = b""
         while True:
-            buffer = bytearray(len(tail) + BATCH_BYTES)
-            buffer[: len(tail)] = tail
-            size = stream.readinto(memoryview(buffer)[len(tail) :])  # type: ignore[attr-defined]
+            start = len(tail)
+            if isinstance(tail, bytearray):  # a line still unfinished: read on behind it
+                buffer = tail
+                buffer += bytes(BATCH_BYTES)  # grown in place: a long line is not copied again
+            else:
+                buffer = bytearray(start + BATCH_BYTES)
+                buffer[:start] = tail
+            size = stream.readinto(memoryview(buffer)[start:])  # type: ignore[attr-defined]
             if not size:
+                del buffer[start:]  # the tail, when it is this buffer
                 break
             self.bytes_read += size
-            end = len(tail) + size
-            cut = buffer.rfind(b"\n", len(tail), end) + 1
-            tail = bytes(memoryview(buffer)[cut if cut else 0 : end])
+            end = start + size
+            cut = buffer.rfind(b"\n", start, end) + 1
+            if cut:
+                tail = bytes(memoryview(buffer)[cut:end])
+            else:
+                del buffer[end:]
+                tail = buffer
             self._check_document_size(len(tail))  # an unfinished line is held whole
             if cut:
                 del buffer[cut:]
@@ -201,7 +211,7 @@ class AlertStream:
                 yield buffer  # type: ignore[misc]  # no copy: read as bytes from here on
         if tail:
             self._hash(hashing, tail)
-            yield tail
+            yield tail  # type: ignore[misc]  # no copy: read as bytes from here on
 
     def _hash(self, hashing: ThreadPoolExecutor, piece: bytes | bytearray) -> None:
         if self.known is None:
@@ -256,10 +266,12 @@ def _not_json(exc: orjson.JSONDecodeError) -> str:
 def _whole_document(
     name: str, lines: list[tuple[int, bytes]], first: object
 ) -> Iterator[tuple[int, object]]:
-    """A file that is one JSON document, or NDJSON whose first line is broken."""
+    """A file that is one JSON document, or NDJSON whose first line is broken; ``first`` is
+    its first line parsed (the whole document when it is on one line: not parsed again)."""
     text = b"\n".join(line for _, line in lines)
+    whole = len(lines) == 1 and not isinstance(first, Invalid)
     try:
-        document, reread = first_wins(text, orjson.loads(text))
+        document, reread = first_wins(text, first if whole else orjson.loads(text))
     except orjson.JSONDecodeError:
         if isinstance(first, Invalid) and lines[0][0] == 1:
             reason = first.problem.removeprefix(_NOT_JSON)

@@ -28,6 +28,7 @@ from siem2graph.legacy.collect import ParsedFile, RowCollector
 from siem2graph.legacy.limits import ReadLimits
 from siem2graph.legacy.sniff import Decoded
 from siem2graph.legacy.streams import ReplayStream
+from siem2graph.memory import collector_paused
 from siem2graph.paths import to_text
 
 _BATCH_RECORDS = 20_000
@@ -40,6 +41,15 @@ def cell_text(value: Any) -> str | None:
     if isinstance(value, dict | list):
         return orjson.dumps(value).decode()
     return to_text(value)
+
+
+def _cells(values: list[Any]) -> pa.Array:
+    """A column's values as ``cell_text`` gives them: texts and nulls go to Arrow as they are
+    (Arrow refuses anything else), a column holding other values is converted value by value."""
+    try:
+        return pa.array(values, pa.string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return pa.array([cell_text(v) for v in values], pa.string())
 
 
 class _Batcher:
@@ -67,14 +77,13 @@ class _Batcher:
     def flush(self) -> None:
         if not self.records:
             return
-        keys = list(dict.fromkeys(str(k) for r in self.records for k in r))
-        texts = [{str(k): cell_text(v) for k, v in r.items()} for r in self.records]
-        columns = [pa.array([t.get(k) for t in texts], pa.string()) for k in keys]
+        keys = list(dict.fromkeys(k for r in self.records for k in r))  # JSON keys are texts
         if len(keys) > self.collector.limits.max_columns:
             raise InputError(
                 f"{self.collector.file}: records hold {len(keys):,} different keys, more than "
                 f"{self.collector.limits.max_columns:,} (ReadLimits.max_columns)"
             )
+        columns = [_cells([r.get(k) for r in self.records]) for k in keys]
         table = pa.table(columns, names=keys)
         self.collector.add(table, np.array(self.numbers, dtype=np.int64), keys)
         self.records.clear()
@@ -135,6 +144,7 @@ def _more_lines_are_objects(data: bytes) -> bool:
     return bool(lines) and _is_ndjson(lines[0])
 
 
+@collector_paused()
 def read_json(name: str, decoded: Decoded, limits: ReadLimits) -> ParsedFile:
     """Read a JSON or NDJSON export."""
     collector = RowCollector(name, limits)

@@ -34,6 +34,7 @@ from siem2graph.legacy import LegacyData, read_legacy
 from siem2graph.legacy.aliases import AliasSet
 from siem2graph.legacy.reader import with_mapped_columns
 from siem2graph.mapping import Mapping
+from siem2graph.memory import collector_paused
 from siem2graph.paths import to_text
 from siem2graph.sources import FileSummary, RowProblem, Source
 from siem2graph.spark.routing import Ties, routing_keys
@@ -118,6 +119,7 @@ def _graph_records(stream: AlertStream) -> tuple[list[tuple[int, object]], int]:
     return records, len(records)
 
 
+@collector_paused()
 def graph_rows(name: str, content: bytes, file: int) -> pd.DataFrame:
     """One Graph file: its Found row and one row per alert (an NDJSON line, route 0 until the
     ties are known) with the routing keys of its id and providerAlertId."""
