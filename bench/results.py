@@ -65,6 +65,12 @@ def _ratio(a: float | None, b: float | None) -> float | None:
     return a / b if a and b else None
 
 
+def _documents_floor(row: dict[str, Any]) -> float | None:
+    """orjson parsing both JSON documents of the ``documents`` kind."""
+    parts = row["documents"]["parts"] if row.get("documents") else None
+    return parts["floor_legacy"] + parts["floor_graph"] if parts else None
+
+
 def summarise(row: dict[str, Any]) -> dict[str, Any]:
     """The figures of one size: seconds, ratios and peak memory."""
     ours, floor, base = (_seconds(row, k) for k in ("ours", "floor", "baseline"))
@@ -113,6 +119,8 @@ def summarise(row: dict[str, Any]) -> dict[str, Any]:
         "spark_over_ours": _ratio(_seconds(row, "spark"), ours),
         "spark_driver_peak_mb": row["spark"]["peak_rss_mb"] if row.get("spark") else None,
         "spark_same_figures_as_local": _figure(row, "spark", "same_figures"),
+        "documents_s": _seconds(row, "documents"),
+        "documents_over_floor": _ratio(_seconds(row, "documents"), _documents_floor(row)),
         **_store_figures(row.get("store")),
         **{f"{kind}_s": _figure(row, kind, "seconds") for kind in TINY},
         **{f"{kind}_peak_mb": _figure(row, kind, "peak_rss_mb") for kind in TINY},

@@ -67,6 +67,19 @@ def test_the_tiny_kinds_audit_tiny_rows_through_the_cli(tmp_path: Path) -> None:
     assert (folder / "graph.ndjson").read_bytes().count(b"\n") == 500
 
 
+def test_the_documents_kind_audits_the_data_as_json_documents(tmp_path: Path) -> None:
+    data, out = tmp_path / "data", tmp_path / "results"
+    kinds = "ours,documents"
+    assert main(["300", "--kinds", kinds, "--data", str(data), "--out", str(out)]) == 0
+    written = json.loads(next(out.glob("RESULTS-*.json")).read_text(encoding="utf-8"))
+    figures, measured = written["summary"][0], written["measurements"][0]
+    assert figures["documents_s"] > 0 and figures["documents_over_floor"] > 0
+    documents, ours = measured["documents"], measured["ours"]
+    assert documents["parts"]["floor_legacy"] > 0 and documents["parts"]["floor_graph"] > 0
+    # the same alerts matched as from the CSV and NDJSON files
+    assert documents["matched_alerts"] == ours["matched_alerts"] > 0
+
+
 def test_split_file_cuts_at_records_and_repeats_the_csv_header(tmp_path: Path) -> None:
     import csv
 
