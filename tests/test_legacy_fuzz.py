@@ -105,3 +105,24 @@ def test_a_json_column_holds_each_value_as_cell_text(values):
         return
     # a column is handed to Arrow whole when it holds only texts and nulls: the same cells
     assert json_reader._cells(parsed).to_pylist() == [json_reader.cell_text(v) for v in parsed]
+
+
+alike_or_not = st.lists(
+    st.permutations(["AlertId", "Severity", "x"]).flatmap(
+        lambda keys: st.tuples(*(st.text(alphabet="abc", min_size=1) for _ in keys)).map(
+            lambda values: dict(zip(keys, values, strict=True))
+        )
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@SETTINGS
+@given(alike_or_not, st.booleans())
+def test_each_json_record_keeps_its_own_values_whatever_its_key_order(records, same_order):
+    if same_order:  # the records as an export writes them: one key order
+        records = [{k: r[k] for k in ("AlertId", "Severity", "x")} for r in records]
+    data = json.dumps(records).encode()
+    read = read_legacy([Source.from_bytes("f.json", data)], MAPPING).detections
+    assert read[["AlertId", "Severity", "x"]].astype(str).to_dict("records") == records

@@ -7,7 +7,7 @@ NDJSON is read line by line, each line unwrapped; a JSON document is parsed whol
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -43,7 +43,7 @@ def cell_text(value: Any) -> str | None:
     return to_text(value)
 
 
-def _cells(values: list[Any]) -> pa.Array:
+def _cells(values: Sequence[Any]) -> pa.Array:
     """A column's values as ``cell_text`` gives them: texts and nulls go to Arrow as they are
     (Arrow refuses anything else), a column holding other values is converted value by value."""
     try:
@@ -77,14 +77,21 @@ class _Batcher:
     def flush(self) -> None:
         if not self.records:
             return
-        keys = list(dict.fromkeys(k for r in self.records for k in r))  # JSON keys are texts
+        first = tuple(self.records[0])
+        # an export's records hold the same keys in the same order: their values are the columns
+        alike = all(tuple(r) == first for r in self.records)
+        keys = list(first if alike else dict.fromkeys(k for r in self.records for k in r))
         if len(keys) > self.collector.limits.max_columns:
             raise InputError(
                 f"{self.collector.file}: records hold {len(keys):,} different keys, more than "
                 f"{self.collector.limits.max_columns:,} (ReadLimits.max_columns)"
             )
-        columns = [_cells([r.get(k) for r in self.records]) for k in keys]
-        table = pa.table(columns, names=keys)
+        values = (
+            zip(*(r.values() for r in self.records), strict=True)
+            if alike
+            else ([r.get(k) for r in self.records] for k in keys)
+        )
+        table = pa.table([_cells(v) for v in values], names=keys)
         self.collector.add(table, np.array(self.numbers, dtype=np.int64), keys)
         self.records.clear()
         self.numbers.clear()
