@@ -26,6 +26,7 @@ from siem2graph.impact import (
 )
 from siem2graph.impact.evidence import evidence_from_audit, observed
 from siem2graph.mapping import load_mapping
+from siem2graph.report.cells import human_header
 from ui import render, state
 from ui.cache import view
 from ui.samples import sample_content
@@ -37,6 +38,21 @@ def _analyse(
 ) -> ContentImpact:
     mapping = load_mapping()
     return analyse_content(files, mapping, evidence_from_audit(audit, mapping), sources)
+
+
+# the verdicts and their reasons in sight at 1280 px (pixels, long texts wrapped); the file and
+# format after them; a rule's notes and rewrite, long, show below once it is chosen
+_OVERVIEW_WIDTHS = {
+    "rule": 190,
+    "verdict": 110,
+    "bridge": 130,
+    "references": 90,
+    "fields": 260,
+    "file": 200,
+    "format": 110,
+}
+_OVERVIEW_LINES = 3
+_OVERVIEW_ROWS_SHOWN = 8
 
 
 def _words(verdict: str) -> str:
@@ -130,7 +146,15 @@ verdicts = left.multiselect(
 formats = right.multiselect("Format", [*FORMATS, "text"], default=[*FORMATS, "text"])
 rules = frames["rules"]
 shown = rules[rules["verdict"].isin(verdicts) & rules["format"].isin(formats)]
-render.table(shown)
+render.table(
+    shown,
+    column_order=tuple(_OVERVIEW_WIDTHS),
+    column_config={
+        name: st.column_config.TextColumn(human_header(name), width=width)
+        for name, width in _OVERVIEW_WIDTHS.items()
+    },
+    **render.wrapped_rows(min(len(shown), _OVERVIEW_ROWS_SHOWN), _OVERVIEW_LINES),
+)
 if shown.empty:
     st.stop()
 
