@@ -23,6 +23,7 @@ from tests.report_inputs import example_report, render_all
 from tests.system import require_tool
 from tests.test_report_formats import html_tags, md_rows_are_well_formed, pdf_renders
 from tests.test_report_safety import ALLOWED_TAGS
+from ui.samples import SAMPLE_CONTENT
 
 SPLUNK = Path(__file__).parent / "content_corpus" / "splunk"
 CONTENT_TABLES = ["content_impact_rules", "content_impact_references", "content_impact_problems"]
@@ -165,6 +166,26 @@ def test_pdf_cells_break_between_words(files, tmp_path):
     lines = {line.strip() for line in text.splitlines()}
     assert {"Semantics", "changed"} <= lines or "Semantics changed" in lines
     assert "Semantics change" not in lines  # the column is narrower than its two-word header
+
+
+def test_pdf_keeps_file_names_and_verdicts_whole_in_their_columns(tmp_path):
+    """A word without spaces (a rule's file name, a verdict) gets a column wide enough for it:
+    the sample's rules once showed "splunk_savedsearch" / "es.conf" on two lines."""
+    require_tool("pdftotext")
+    content = _impact(read_content_paths([SAMPLE_CONTENT]))
+    pdf = render_all(example_report(), ["pdf"], images=False, content=content)["report.pdf"]
+    (tmp_path / "r.pdf").write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "r.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    words = set(text.split())
+    rules = content.to_frames()["rules"]
+    whole = {*rules["file"], *rules["verdict"], *rules["bridge"]}
+    assert "splunk_savedsearches.conf" in whole
+    assert whole <= words, whole - words
 
 
 def test_csv_has_one_file_per_content_table(files):

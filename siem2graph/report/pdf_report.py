@@ -43,6 +43,7 @@ PDF_COLUMNS = {
                                   "bridge"],
 }  # fmt: skip
 _FONT_SIZE, _LINES_PER_CELL = 7, 3
+_WORD_CHARS = 32  # a longer word may break: a hash or a path shares its column
 FIRST_PAGE = ("readiness", "risk_register")
 _ROOM_FOR_A_TABLE = 45  # mm: a table starting lower goes to the next page
 
@@ -67,12 +68,24 @@ def new_pdf() -> _Pdf:
 
 
 def _widths(pdf: FPDF, headers: list[str], rows: list[list[str]]) -> list[float]:
-    """Column widths in mm: each wide enough for the longest word of its header in bold, the
-    page's width left shared in proportion to the columns' (capped) text length."""
+    """Column widths in mm: each wide enough for the longest word of its header in bold and of
+    its values (up to _WORD_CHARS: file names and tokens are not cut mid-word), the page's width
+    left shared in proportion to the columns' (capped) text length."""
     pdf.set_font("DejaVu", "B", _FONT_SIZE)
-    least = [max(pdf.get_string_width(w) for w in h.split() or [""]) + 2.5 for h in headers]
+    heads = [max(pdf.get_string_width(w) for w in h.split() or [""]) for h in headers]
+    pdf.set_font("DejaVu", size=_FONT_SIZE)
+    sample = rows[:200]
+    words = [
+        max(
+            (pdf.get_string_width(w[:_WORD_CHARS]) for r in sample for w in r[i].split()), default=0
+        )
+        for i in range(len(headers))
+    ]
+    least = [max(h, w) + 2.5 for h, w in zip(heads, words, strict=True)]
+    if sum(least) > pdf.epw:  # too many long words for the page: they share it
+        least = [n * pdf.epw / sum(least) for n in least]
     lengths = [
-        min(max([len(h), *(len(r[i]) for r in rows[:200])]), 60) + 2 for i, h in enumerate(headers)
+        min(max((len(r[i]) for r in sample), default=0), 60) + 2 for i in range(len(headers))
     ]
     spare, total = max(pdf.epw - sum(least), 0.0), sum(lengths)
     return [n + spare * length / total for n, length in zip(least, lengths, strict=True)]
