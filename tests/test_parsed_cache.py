@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -133,6 +134,21 @@ def test_the_least_recently_used_entries_go_past_the_limit(tmp_path):
     read_graph_cached([Source.from_path(GRAPH)], fewer, small)
     entries = [e.name for e in cache.folder.iterdir()]
     assert entries == [graph_key([Source.from_path(GRAPH)], fewer, ReadLimits())]
+
+
+def test_the_users_areas_share_the_servers_limit(tmp_path):
+    """Each signed-in user has an area of the cache, but not the whole limit each: the least
+    recently used entries go, whoever kept them, so the disk does not grow with the users."""
+    mapping, sources = load_mapping(), [Source.from_path(GRAPH)]
+    server = ParsedCache(tmp_path / "cache")
+    read_graph_cached(sources, mapping, server.area("alice"))
+    (entry,) = (server.folder / "alice").iterdir()
+    size = sum(f.stat().st_size for f in entry.iterdir())
+    os.utime(entry, (1, 1))  # Alice's entry used long ago
+    small = ParsedCache(server.folder, limit_bytes=size + 1)
+    read_graph_cached(sources, mapping, small.area("bob"))
+    assert not any((server.folder / "alice").iterdir())
+    assert [e.name for e in (server.folder / "bob").iterdir()] == [entry.name]
 
 
 def test_an_unreadable_entry_is_parsed_again(tmp_path, parses):

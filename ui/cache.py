@@ -131,7 +131,7 @@ def input_cache() -> ParsedCache | None:
     cache = configured_cache()
     if cache is None or user.current_user() is None:
         return cache
-    return dataclasses.replace(cache, folder=user.user_area(cache.folder))
+    return cache.area(user.area_name())  # the users' areas share the server's limit
 
 
 def saved_report(key: str, load: Callable[[], AuditReport]) -> AuditReport:

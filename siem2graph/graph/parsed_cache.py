@@ -19,7 +19,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from collections.abc import Mapping as MappingABC
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -113,10 +113,16 @@ def _meta(files: Sequence[FileSummary], problems: Sequence[RowProblem]) -> dict[
 
 @dataclass(frozen=True)
 class ParsedCache:
-    """A folder of parsed inputs of either side, at most ``limit_bytes`` large."""
+    """A folder of parsed inputs of either side, at most ``limit_bytes`` large; with
+    ``shared_root``, one area of that folder (a user's), whose areas share ``limit_bytes``."""
 
     folder: Path
     limit_bytes: int = DEFAULT_LIMIT_BYTES
+    shared_root: Path | None = None
+
+    def area(self, name: str) -> ParsedCache:
+        """The area ``name`` of this cache: its own folder, within this cache's limit."""
+        return replace(self, folder=self.folder / name, shared_root=self.folder)
 
     def entry(
         self, key: str, names: Sequence[str]
@@ -171,15 +177,39 @@ class ParsedCache:
         self._evict()
 
     def _evict(self) -> None:
-        entries = [e for e in self.folder.iterdir() if e.is_dir() and not e.name.startswith(".")]
-        sizes = {e: sum(f.stat().st_size for f in e.iterdir()) for e in entries}
+        areas = [self.folder] if self.shared_root is None else _folders(self.shared_root)
+        entries = [entry for area in areas for entry in _folders(area)]
+        sizes = {entry: _size(entry) for entry in entries}
         total = sum(sizes.values())
-        for entry in sorted(entries, key=lambda e: e.stat().st_mtime):
+        for entry in sorted(entries, key=_last_used):
             if total <= self.limit_bytes:
                 break
             shutil.rmtree(entry, ignore_errors=True)
             total -= sizes[entry]
             log.info("parsed input cache: %s evicted", entry.name[:12])
+
+
+def _folders(folder: Path) -> list[Path]:
+    """The folders in ``folder`` but those being built (hidden), none when it does not exist."""
+    try:
+        return [f for f in folder.iterdir() if f.is_dir() and not f.name.startswith(".")]
+    except FileNotFoundError:
+        return []
+
+
+def _size(entry: Path) -> int:
+    """The bytes of an entry's files; 0 for one another audit removed meanwhile."""
+    try:
+        return sum(f.stat().st_size for f in entry.iterdir())
+    except FileNotFoundError:
+        return 0
+
+
+def _last_used(entry: Path) -> float:
+    try:
+        return entry.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
 
 
 def configured_cache() -> ParsedCache | None:
