@@ -21,14 +21,15 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from siem2graph.audit import AuditOptions, time_range, timeline
 from siem2graph.errors import MappingError
-from siem2graph.legacy.compact import stacked
+from siem2graph.legacy.compact import first_seen, stacked
 from siem2graph.model import VERDICTS, AuditReport, FieldResult, JoinSummary
 from siem2graph.pairs import PAIR_COLUMNS, rank_pairs
 from siem2graph.readiness import headline, readiness
-from siem2graph.text_codes import SortedTexts, arrow_text
+from siem2graph.text_codes import SortedTexts, categorical, dictionary_array, text_codes
 
 _SUMMED = (
     "legacy_rows_populated",
@@ -94,15 +95,31 @@ def _sum_by(frames: Sequence[pd.DataFrame], key: str, total: int | None = None) 
     return summed
 
 
-def _graph_values(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenated; every column stays categorical, the values' categories in text order
-    (concat turns differing categories into plain objects)."""
-    out = pd.concat(frames, ignore_index=True)
-    text = [c for c in ("id", "path", "key") if c in out and out[c].dtype != "category"]
-    out = out.astype({c: pd.CategoricalDtype(pd.Index(out[c].unique(), dtype="str")) for c in text})
-    if out["value"].dtype != "category":
-        out["value"] = SortedTexts.of_arrow(arrow_text(out["value"].astype("str"))).categorical()
-    return out
+def merged_graph_values(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Stacked; every column categorical, the values in text order."""
+    return pd.DataFrame(
+        {
+            name: _one_categorical([f[name] for f in frames], name == "value")
+            for name in frames[0].columns
+        }
+    )
+
+
+def _one_categorical(parts: list[pd.Series], text_order: bool) -> pd.Categorical:
+    """The parts one under another as a categorical: over their categories when they all have
+    the same, else over the texts in text order or first seen first, through Arrow's dictionary
+    unification (``pd.concat`` makes Python objects of categoricals over differing categories)."""
+    first = parts[0].dtype
+    if isinstance(first, pd.CategoricalDtype) and all(
+        isinstance(p.dtype, pd.CategoricalDtype) and p.cat.categories.equals(first.categories)
+        for p in parts
+    ):
+        codes = np.concatenate([p.cat.codes.to_numpy() for p in parts])
+        return pd.Categorical.from_codes(codes, first.categories, validate=False)
+    stacked = pa.chunked_array([dictionary_array(p) for p in parts])
+    if text_order:
+        return SortedTexts.of_arrow(stacked).categorical()
+    return categorical(*first_seen(*text_codes(stacked)))
 
 
 def _same_mapping(reports: Sequence[AuditReport]) -> None:
@@ -161,6 +178,6 @@ def merge_reports(
         .reset_index(drop=True),
         timeline=timeline(alerts),
         detections=stacked([r.detections for r in reports]),
-        graph_values=_graph_values([r.graph_values for r in reports]),
+        graph_values=merged_graph_values([r.graph_values for r in reports]),
         phase_seconds=phases,
     )

@@ -36,6 +36,17 @@ def text_codes(texts: Texts) -> tuple[np.ndarray, pa.Array]:
     return pc.fill_null(codes, -1).to_numpy().astype(np.int32, copy=False), distinct
 
 
+def dictionary_array(column: pd.Series) -> pa.DictionaryArray:
+    """A text column as Arrow dictionary data: a categorical's codes over its categories
+    (no Python strings), other text dictionary-encoded."""
+    values = column.array
+    if isinstance(values, pd.Categorical):
+        codes = values.codes.astype(np.int32)
+        texts = pa.array(values.categories.array, pa.string())
+        return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), texts)
+    return pc.dictionary_encode(pa.array(values, pa.string()))
+
+
 def column_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """The code of each value (-1: none) and the distinct texts the codes stand for."""
     if isinstance(column.dtype, pd.CategoricalDtype):

@@ -13,6 +13,7 @@ import pytest
 from siem2graph.audit import audit_files
 from siem2graph.errors import MappingError
 from siem2graph.merge import merge_reports
+from siem2graph.merge import merged_graph_values as merged_values
 from siem2graph.model import VERDICTS, PullScope
 from siem2graph.pairs import rank_pairs
 
@@ -104,6 +105,27 @@ def test_merged_graph_values_stay_categorical(whole, merged):
     assert sorted(merged.graph_values["value"].astype("str")) == sorted(
         whole.graph_values["value"].astype("str")
     )
+
+
+def test_merged_graph_values_are_the_parts_one_under_another():
+    """Row by row the parts' texts, whether a column's categories differ between the parts
+    (unified through Arrow) or are the same in each (kept, in their order)."""
+    parts = [
+        pd.DataFrame({c: pd.Categorical(v) for c, v in part.items()})
+        for part in (
+            {"id": ["a", "b"], "path": ["title", "id"], "value": ["z", "y"], "key": ["1", "2"]},
+            {"id": ["c"], "path": ["id"], "value": ["y"], "key": ["3"]},
+        )
+    ]
+    parts[1]["path"] = parts[1]["path"].cat.set_categories(parts[0]["path"].cat.categories)
+    shared = parts[0]["path"].cat.categories
+    stacked = merged_values(parts)
+    decoded = {c: list(stacked[c].astype("str")) for c in stacked.columns}
+    assert decoded == {"id": ["a", "b", "c"], "path": ["title", "id", "id"],
+                       "value": ["z", "y", "y"], "key": ["1", "2", "3"]}  # fmt: skip
+    assert list(stacked["value"].cat.categories) == ["y", "z"]  # text order
+    assert list(stacked["id"].cat.categories) == ["a", "b", "c"]  # first seen first
+    assert stacked["path"].cat.categories.equals(shared)
 
 
 def test_merged_detections_keep_their_values_and_compact_text(whole, merged):

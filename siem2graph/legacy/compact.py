@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from siem2graph.text_codes import arrow_text, categorical, text_codes
+from siem2graph.text_codes import arrow_text, categorical, dictionary_array, text_codes
 from siem2graph.threads import thread_count
 
 # A column is encoded when its sample holds at most this many distinct values per row.
@@ -81,16 +81,7 @@ def _unified(parts: Sequence[pd.Series | None]) -> bool:
 
 def _stacked_codes(frames: Sequence[pd.DataFrame], name: str) -> pd.Series:
     """A column ``_unified`` stacks, as ``text_column`` makes its texts one under another."""
-    chunks = []
-    for frame in frames:
-        part = frame[name].array
-        if isinstance(part, pd.Categorical):
-            codes = part.codes.astype(np.int32)
-            texts = pa.array(part.categories.array, pa.string())
-            chunks.append(pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), texts))
-        else:
-            chunks.append(pc.dictionary_encode(pa.array(part, pa.string())))
-    codes, texts = text_codes(pa.chunked_array(chunks))
+    codes, texts = text_codes(pa.chunked_array([dictionary_array(f[name]) for f in frames]))
     if not repeats(_decoded(codes[:_SAMPLE_ROWS], texts)):
         return pd.Series(pd.array(_decoded(codes, texts), dtype="str"))
     return pd.Series(categorical(*first_seen(codes, texts)))
