@@ -222,6 +222,7 @@ COMPARATORS: dict[str, Comparator] = {
             normalise.lower,
             to_legacy=inverses.legacy_label,
             interprets=normalise.known_value,
+            interprets_graph=normalise.unmasked,
             needs_vocabulary=True,
         ),
         Comparator(

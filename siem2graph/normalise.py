@@ -117,6 +117,12 @@ def known_value(
     return lower(values).isin(known).to_numpy(bool)
 
 
+def unmasked(values: pd.Series, *_: Any) -> np.ndarray:
+    """Not Graph's ``unknownFutureValue``: without ``Prefer: include-unknown-enum-members`` the
+    members added after it come back under that name, so it hides a value (DOMAIN.md 2.2)."""
+    return lower(values).ne("unknownfuturevalue").to_numpy(bool)
+
+
 def slashed_order(params: Mapping[str, Any]) -> SlashedOrder | None:
     order = params.get(SLASHED_ORDER)
     return order if isinstance(order, SlashedOrder) else None
