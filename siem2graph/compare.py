@@ -206,6 +206,14 @@ COMPARATORS: dict[str, Comparator] = {
             interprets_graph=normalise.hex_hash,
         ),
         Comparator(
+            "ip",
+            "the same IP address, in any of its text forms",
+            normalise.ip,
+            normalise.ip,
+            interprets=normalise.ip_address,
+            interprets_graph=normalise.ip_address,
+        ),
+        Comparator(
             "datetime",
             "the same instant within a tolerance",
             check_params=normalise.datetime_params,

@@ -3,6 +3,7 @@ comparator can read at all, and the params each comparator takes (checked on loa
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -89,6 +90,25 @@ def url_tail(values: pd.Series, *_: Any) -> pd.Series:
     return pd.Series(tail, index=values.index, dtype="str").str.lower().str.removeprefix("da")
 
 
+def _ip_text(text: str) -> str | None:
+    """The address's one text (RFC 5952): brackets and a zone index dropped, an IPv4-mapped
+    IPv6 address as the IPv4 one; None when the text is no IP address."""
+    bare = text.strip().removeprefix("[").removesuffix("]").partition("%")[0]
+    try:
+        address = ipaddress.ip_address(bare)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return str(address.ipv4_mapped)
+    return address.compressed
+
+
+def ip(values: pd.Series, *_: Any) -> pd.Series:
+    """An IP address in its one text; other text lowered (still found when equal)."""
+    texts = values.map(_ip_text, na_action="ignore")
+    return texts.where(texts.notna(), lower(values)).astype("str")
+
+
 _HASH = r"(?i)^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})$"
 _SCHEME = r"^[a-z][a-z0-9+.-]*://"
 
@@ -107,6 +127,11 @@ def any_text(values: pd.Series, *_: Any) -> np.ndarray:
 def hex_hash(values: pd.Series, *_: Any) -> np.ndarray:
     """An MD5, SHA-1 or SHA-256 in hex (redacted 'xxxxxxxx' or cut hashes are not)."""
     return values.str.strip().str.fullmatch(_HASH).fillna(False).to_numpy(bool)
+
+
+def ip_address(values: pd.Series, *_: Any) -> np.ndarray:
+    """An IPv4 or IPv6 address in any of its text forms (a masked ``XXX.XXX.XXX.XXX`` is not)."""
+    return values.map(_ip_text, na_action="ignore").notna().to_numpy(bool)
 
 
 def known_value(

@@ -73,3 +73,38 @@ def test_a_known_graph_enum_member_of_another_meaning_still_differs():
     assert _verdict("Source", "Antivirus", {"detectionSource": "microsoftDefenderForEndpoint"}) == (
         "mismatch"
     )
+
+
+def _ip(address: str) -> dict[str, Any]:
+    return {"evidence": [_evidence("ipEvidence", ipAddress=address)]}
+
+
+@pytest.mark.parametrize(
+    ("legacy", "graph"),
+    [
+        # one IPv6 address in its full and compressed forms (RFC 4291 2.2; RFC 5952 4)
+        ("2001:db8:0:0:0:0:0:1", "2001:db8::1"),
+        ("2001:0DB8::0001", "2001:db8::1"),
+        # in brackets, as URLs write it (RFC 3986 3.2.2)
+        ("[2001:db8::1]", "2001:db8::1"),
+        # with the zone index Windows writes after a link-local address (RFC 4007 11)
+        ("fe80::1c2b:3d4e%12", "fe80::1c2b:3d4e"),
+        # IPv4 as a dual-stack socket reports it, e.g. Windows event 4624 (RFC 4291 2.5.5.2)
+        ("::ffff:218.90.204.141", "218.90.204.141"),
+    ],
+)
+def test_an_ip_address_in_another_text_form_matches(legacy, graph):
+    """ipEvidence.ipAddress holds IPv4 or IPv6 (DOMAIN.md 2.6), the SIEM IpAddress the same
+    address (DOMAIN.md 1.4 #16, ``218.90.204.141``); IPv6 has several text forms of one address."""
+    assert _verdict("IPAddress", legacy, _ip(graph)) == "match"
+
+
+@pytest.mark.parametrize("legacy", ["XXX.XXX.XXX.XXX", "218.90.204"])
+def test_a_legacy_ip_that_is_no_address_is_unreadable(legacy):
+    """Masked addresses (the Rapid7 help example masks its IPs as ``XXX.XXX.XXX.XXX``,
+    tests/realworld/README.md) or cut ones name no address to compare."""
+    assert _verdict("IPAddress", legacy, _ip("218.90.204.141")) == "unreadable"
+
+
+def test_another_ip_address_still_differs():
+    assert _verdict("IPAddress", "218.90.204.142", _ip("218.90.204.141")) == "mismatch"
