@@ -1,7 +1,7 @@
 """Verdicts on value forms both APIs document: one legacy detection beside one Graph alert of
 the same meaning, audited end to end. The same meaning in another form is a match; a value the
 comparator cannot interpret is unreadable, never a mismatch. Each case names its source
-(/work/shared/DOMAIN.md sections, Microsoft docs)."""
+(DOMAIN.md sections, Microsoft docs)."""
 
 from __future__ import annotations
 
