@@ -231,6 +231,25 @@ def test_spark_session_audits_split_alerts_and_real_payloads(spark, generated, m
     assert _differences(expected, figures(real.to_dict())) == []
 
 
+def test_each_partition_is_audited_once(spark, generated, monkeypatch, tmp_path):
+    """The partitions' audits run once each: orderBy's sampling once ran every one of them
+    before its sort ran them again."""
+    calls = tmp_path / "calls"
+    calls.mkdir()
+
+    def counted(rows: pd.DataFrame, *args: Any) -> pd.DataFrame:
+        answer = audit_partition(rows, *args)
+        (calls / f"{os.getpid()}-{len(list(calls.iterdir()))}-{answer.route[0]}").touch()
+        return answer
+
+    monkeypatch.setattr(engine, "audit_partition", counted)  # shipped to the workers by value
+    legacy, graph = generated
+    report = audit_spark(legacy, graph, spark=spark, partitions=5)
+    routes = sorted(int(name.name.rsplit("-", 1)[1]) for name in calls.iterdir())
+    assert routes == sorted(set(routes)) and 1 < len(routes) <= 5
+    assert report.join == audit_files(legacy, graph).join
+
+
 def test_spark_without_pyspark_exits_2_with_the_install_command(monkeypatch, tmp_path, capsys):
     monkeypatch.setitem(sys.modules, "pyspark", None)
     monkeypatch.setitem(sys.modules, "pyspark.sql", None)

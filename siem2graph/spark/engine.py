@@ -170,13 +170,24 @@ def audit_spark(
 
     routed = alerts.mapInPandas(lambda b: (route_graph(x, ties, count) for x in b), ROWS)
     rows = legacy_all.filter(legacy_all.route != FOUND).unionByName(routed)
-    audited = rows.groupBy("route").applyInPandas(
-        lambda part: audit_partition(part, mapping, orders, graph_names, options), REPORTS
+    audited = (
+        rows.repartition(count, "route")  # the groups' partitions (not Spark's 200 shuffle ones)
+        .groupBy("route")
+        .applyInPandas(
+            lambda part: audit_partition(part, mapping, orders, graph_names, options), REPORTS
+        )
+        .persist(StorageLevel.DISK_ONLY)
     )
+    # every partition audited once, all at a time: toLocalIterator alone runs them one by one,
+    # and orderBy's sampling ran them all before its sort ran them again
+    audited.count()
     # one partition's report at a time, each unpickled as it comes: collect() held every
     # pickled report in the JVM and in Python at once, beside the reports themselves
-    rows_back = audited.orderBy("route").toLocalIterator()
-    reports = [unpickled(r["payload"], AuditReport) for r in rows_back]
+    routed_reports = [
+        (r["route"], unpickled(r["payload"], AuditReport)) for r in audited.toLocalIterator()
+    ]
+    reports = [report for _, report in sorted(routed_reports, key=lambda pair: pair[0])]
+    audited.unpersist()
     if not reports:  # no alert on either side: one empty partition says so
         empty = pd.DataFrame(columns=ROW_COLUMNS)
         payloads = audit_partition(empty, mapping, orders, graph_names, options)["payload"]
