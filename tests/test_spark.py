@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import re
 import sys
 from collections.abc import Mapping
@@ -33,6 +34,7 @@ from siem2graph.spark.parts import (
     audit_partition,
     graph_rows,
     legacy_rows,
+    packed,
     route_graph,
     unpickled,
 )
@@ -127,6 +129,17 @@ def generated(tmp_path_factory) -> tuple[list[Path], list[Path]]:
 def test_routing_keys_drop_case_space_and_every_da_prefix():
     keys = routing_keys(pd.Series([" DA636_1 ", "636_1", "dada636_1", None], dtype="str"))
     assert keys.tolist() == ["636_1", "636_1", "636_1", ""]
+
+
+def test_a_report_travels_compressed_and_comes_back_whole():
+    """A partition's report crosses the JVM twice (to disk and back): it goes compressed."""
+    report = audit_files([LEGACY], [GRAPH])
+    payload = packed(report)
+    assert len(payload) < len(pickle.dumps(report)) / 3
+    back = unpickled(payload, AuditReport)
+    assert figures(back.to_dict()) == figures(report.to_dict())
+    with pytest.raises(TypeError, match="other than a Found"):
+        unpickled(payload, Found)
 
 
 def test_tied_keys_route_together_in_every_process():

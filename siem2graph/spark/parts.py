@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import pickle
+import struct
 from collections.abc import Mapping as MappingABC
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -47,6 +48,8 @@ FOUND = -1  # the route of a file's ``Found`` row
 ROWS = "route int, side string, file int, number long, key string, tie string, payload binary"
 ROW_COLUMNS = ["route", "side", "file", "number", "key", "tie", "payload"]
 REPORTS = "route int, payload binary"
+_CODEC = pa.Codec("zstd", compression_level=1)
+_LENGTH = struct.Struct("<Q")
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ def _rows(**columns: object) -> pd.DataFrame:
 
 def _found_row(side: str, file: int, found: Found) -> pd.DataFrame:
     return _rows(
-        route=[FOUND], side=side, file=file, number=0, key="", tie="", payload=[pickle.dumps(found)]
+        route=[FOUND], side=side, file=file, number=0, key="", tie="", payload=[packed(found)]
     )
 
 
@@ -193,13 +196,22 @@ def audit_partition(
     graph = _graph(rows[side == GRAPH], graph_names, mapping)
     report = run(legacy, graph, mapping, replace(options, top_pairs=None), None, orders)
     route = int(rows["route"].iloc[0]) if len(rows) else 0
-    return pd.DataFrame({"route": [route], "payload": [pickle.dumps(report)]})
+    return pd.DataFrame({"route": [route], "payload": [packed(report)]})
+
+
+def packed(value: object) -> bytes:
+    """``value`` pickled and compressed (a partition's report holds every value pair: tens of
+    MB of text that the JVM carries to disk and back), its pickle's length first."""
+    pickled = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return _LENGTH.pack(len(pickled)) + _CODEC.compress(pickled, asbytes=True)
 
 
 def unpickled(payload: bytes, kind: type[T]) -> T:
-    """What one of these functions sent from a task of the same application."""
+    """What ``packed`` made of a value, in a task of the same application."""
+    (length,) = _LENGTH.unpack_from(payload)
+    pickled = _CODEC.decompress(memoryview(payload)[_LENGTH.size :], length, asbytes=True)
     # the driver's own tasks wrote it (Spark ships closures by pickle between them too)
-    value = pickle.loads(payload)  # noqa: S301
+    value = pickle.loads(pickled)  # noqa: S301
     if not isinstance(value, kind):
         raise TypeError(f"a task answered something other than a {kind.__name__}")
     return value
