@@ -11,6 +11,9 @@ from typing import Any
 
 import orjson
 
+from siem2graph.audit import audit_sources
+from siem2graph.mapping import load_mapping
+from siem2graph.model import VERDICTS
 from siem2graph.sources import Source
 
 REALWORLD = Path(__file__).resolve().parent / "realworld"  # public payloads, see its README.md
@@ -58,6 +61,29 @@ def legacy_for_example(**overrides: str) -> dict[str, str]:
 def json_source(name: str, document: Any) -> Source:
     """An in-memory JSON file."""
     return Source.from_bytes(name, orjson.dumps(document))
+
+
+def one_verdict(legacy: dict[str, Any], graph_extra: dict[str, Any], field: str) -> str:
+    """The one verdict a whole audit gives ``field`` for one legacy detection (``AlertId``,
+    ``AlertTime`` and the field) beside its Graph alert (``graph_extra`` added to a bare one)."""
+    alert_id, created = legacy["AlertId"], legacy["AlertTime"]
+    graph = {
+        "id": alert_id if alert_id.startswith("da") else "da" + alert_id,
+        "providerAlertId": alert_id,
+        "serviceSource": "microsoftDefenderForEndpoint",
+        "createdDateTime": created,
+        "lastUpdateDateTime": created,
+        "evidence": [],
+        **graph_extra,
+    }
+    report = audit_sources(
+        [json_source("legacy.json", [legacy])], [json_source("graph.json", {"value": [graph]})]
+    )
+    assert report.join.matched_alerts == 1
+    row = report.field(load_mapping().key_index[field.casefold()])
+    found = [v for v in VERDICTS if getattr(row, v)]
+    assert len(found) == 1, found
+    return found[0]
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:

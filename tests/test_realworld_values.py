@@ -13,10 +13,8 @@ from typing import Any
 
 import pytest
 
-from siem2graph.audit import audit_sources
 from siem2graph.mapping import load_mapping
-from siem2graph.model import VERDICTS
-from tests.helpers import RAPID7, REALWORLD, json_source
+from tests.helpers import RAPID7, REALWORLD, one_verdict
 
 MAPPING = load_mapping()
 _TYPE = "#microsoft.graph.security."
@@ -260,27 +258,6 @@ RECORD_CASES: list[tuple[str, dict[str, Any], str, dict[str, Any], str]] = [
 ]
 
 
-def _verdict(legacy: dict[str, Any], graph_extra: dict[str, Any], field: str) -> str:
-    alert_id, created = legacy["AlertId"], legacy["AlertTime"]
-    graph = {
-        "id": alert_id if alert_id.startswith("da") else "da" + alert_id,
-        "providerAlertId": alert_id,
-        "serviceSource": "microsoftDefenderForEndpoint",
-        "createdDateTime": created,
-        "lastUpdateDateTime": created,
-        "evidence": [],
-        **graph_extra,
-    }
-    report = audit_sources(
-        [json_source("legacy.json", [legacy])], [json_source("graph.json", {"value": [graph]})]
-    )
-    assert report.join.matched_alerts == 1
-    row = report.field(MAPPING.key_index[field.casefold()])
-    found = [v for v in VERDICTS if getattr(row, v)]
-    assert len(found) == 1, found
-    return found[0]
-
-
 @pytest.mark.parametrize("name", sorted(FIELD_TABLE_CASES))
 def test_field_table_examples_match_their_graph_values(name):
     column, graph, expected = FIELD_TABLE_CASES[name]
@@ -289,7 +266,7 @@ def test_field_table_examples_match_their_graph_values(name):
         "AlertTime": EXAMPLES["AlertTime"],
         column: EXAMPLES[name],
     }
-    assert _verdict(legacy, graph, column) == expected
+    assert one_verdict(legacy, graph, column) == expected
 
 
 def test_every_compared_field_of_the_table_has_a_case():
@@ -310,4 +287,4 @@ def test_every_compared_field_of_the_table_has_a_case():
 )
 def test_real_record_values_match_their_graph_values(record, legacy, field, graph, expected):
     kept = {k: v for k, v in legacy.items() if k in ("AlertId", "AlertTime", field)}
-    assert _verdict(kept, graph, field) == expected
+    assert one_verdict(kept, graph, field) == expected

@@ -9,12 +9,8 @@ from typing import Any
 
 import pytest
 
-from siem2graph.audit import audit_sources
-from siem2graph.mapping import load_mapping
-from siem2graph.model import VERDICTS
-from tests.helpers import json_source
+from tests.helpers import one_verdict
 
-MAPPING = load_mapping()
 ALERT_ID = "da637551227677560813_-961444813"  # DOMAIN.md section 3, the 'da' legacy id form
 CREATED = "2021-04-27T12:19:27.7211305Z"
 
@@ -24,25 +20,8 @@ def _evidence(kind: str, **values: Any) -> dict[str, Any]:
 
 
 def _verdict(field: str, legacy_value: str, graph_extra: dict[str, Any]) -> str:
-    """The one verdict the audit gives ``field`` for one detection and its Graph alert."""
     legacy = {"AlertId": ALERT_ID, "AlertTime": CREATED, field: legacy_value}
-    graph = {
-        "id": ALERT_ID,
-        "providerAlertId": ALERT_ID,
-        "serviceSource": "microsoftDefenderForEndpoint",
-        "createdDateTime": CREATED,
-        "lastUpdateDateTime": CREATED,
-        "evidence": [],
-        **graph_extra,
-    }
-    report = audit_sources(
-        [json_source("legacy.json", [legacy])], [json_source("graph.json", {"value": [graph]})]
-    )
-    assert report.join.matched_alerts == 1
-    row = report.field(MAPPING.key_index[field.casefold()])
-    found = [v for v in VERDICTS if getattr(row, v)]
-    assert len(found) == 1, found
-    return found[0]
+    return one_verdict(legacy, graph_extra, field)
 
 
 @pytest.mark.parametrize(
