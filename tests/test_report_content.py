@@ -14,6 +14,7 @@ import openpyxl
 import orjson
 import pytest
 
+from siem2graph.audit import audit_files
 from siem2graph.impact import Evidence, analyse_content, read_content_paths
 from siem2graph.mapping import load_mapping
 from siem2graph.report.safety import FORMULA_PREFIXES
@@ -23,7 +24,7 @@ from tests.report_inputs import example_report, render_all
 from tests.system import require_tool
 from tests.test_report_formats import html_tags, md_rows_are_well_formed, pdf_renders
 from tests.test_report_safety import ALLOWED_TAGS
-from ui.samples import SAMPLE_CONTENT
+from ui.samples import SAMPLE_CONTENT, SAMPLE_GRAPH, SAMPLE_LEGACY
 
 SPLUNK = Path(__file__).parent / "content_corpus" / "splunk"
 CONTENT_TABLES = ["content_impact_rules", "content_impact_references", "content_impact_problems"]
@@ -186,6 +187,22 @@ def test_pdf_keeps_file_names_and_verdicts_whole_in_their_columns(tmp_path):
     whole = {*rules["file"], *rules["verdict"], *rules["bridge"]}
     assert "splunk_savedsearches.conf" in whole
     assert whole <= words, whole - words
+
+
+def test_pdf_page_one_keeps_the_sample_risk_registers_reasons_whole(tmp_path):
+    """Widening a column for its long words takes the width from columns that have room: the
+    register's longest reason (AlertPart's, Microsoft's note) still fits its three lines."""
+    require_tool("pdftotext")
+    report = audit_files(SAMPLE_LEGACY, SAMPLE_GRAPH)
+    (tmp_path / "r.pdf").write_bytes(render_all(report, ["pdf"], images=False)["report.pdf"])
+    page_one = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", str(tmp_path / "r.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "immutable records of detections)" in page_one
+    assert "…" not in page_one
 
 
 def test_csv_has_one_file_per_content_table(files):

@@ -68,27 +68,34 @@ def new_pdf() -> _Pdf:
 
 
 def _widths(pdf: FPDF, headers: list[str], rows: list[list[str]]) -> list[float]:
-    """Column widths in mm: each wide enough for the longest word of its header in bold and of
-    its values (up to _WORD_CHARS: file names and tokens are not cut mid-word), the page's width
-    left shared in proportion to the columns' (capped) text length."""
+    """Column widths in mm: each wide enough for the longest word of its header in bold, the
+    page's width left shared in proportion to the columns' (capped) text length; then a column
+    narrower than the longest word of its values (up to _WORD_CHARS: file names and tokens are
+    not cut mid-word) takes the width it lacks from the columns wider than theirs."""
     pdf.set_font("DejaVu", "B", _FONT_SIZE)
-    heads = [max(pdf.get_string_width(w) for w in h.split() or [""]) for h in headers]
-    pdf.set_font("DejaVu", size=_FONT_SIZE)
+    least = [max(pdf.get_string_width(w) for w in h.split() or [""]) + 2.5 for h in headers]
     sample = rows[:200]
+    lengths = [
+        min(max([len(h), *(len(r[i]) for r in sample)]), 60) + 2 for i, h in enumerate(headers)
+    ]
+    spare, total = max(pdf.epw - sum(least), 0.0), sum(lengths)
+    widths = [n + spare * length / total for n, length in zip(least, lengths, strict=True)]
+    pdf.set_font("DejaVu", size=_FONT_SIZE)
     words = [
         max(
             (pdf.get_string_width(w[:_WORD_CHARS]) for r in sample for w in r[i].split()), default=0
         )
+        + 2.5
         for i in range(len(headers))
     ]
-    least = [max(h, w) + 2.5 for h, w in zip(heads, words, strict=True)]
-    if sum(least) > pdf.epw:  # too many long words for the page: they share it
-        least = [n * pdf.epw / sum(least) for n in least]
-    lengths = [
-        min(max((len(r[i]) for r in sample), default=0), 60) + 2 for i in range(len(headers))
-    ]
-    spare, total = max(pdf.epw - sum(least), 0.0), sum(lengths)
-    return [n + spare * length / total for n, length in zip(least, lengths, strict=True)]
+    floors = [max(n, w) for n, w in zip(least, words, strict=True)]
+    lacking = sum(max(f - w, 0.0) for f, w in zip(floors, widths, strict=True))
+    room = sum(max(w - f, 0.0) for f, w in zip(floors, widths, strict=True))
+    if not lacking:
+        return widths
+    given = min(lacking / room, 1.0) if room else 0.0
+    widths = [f if w <= f else w - (w - f) * given for f, w in zip(floors, widths, strict=True)]
+    return [w * min(pdf.epw / sum(widths), 1.0) for w in widths]  # words too long for the page
 
 
 def _table(pdf: FPDF, table: Table) -> None:
