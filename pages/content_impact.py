@@ -53,6 +53,21 @@ _OVERVIEW_WIDTHS = {
 }
 _OVERVIEW_LINES = 3
 _OVERVIEW_ROWS_SHOWN = 8
+# the chosen rule's references: each field's verdict, what to use instead and why first (the
+# rule, its file and format are the one chosen above)
+_REFERENCE_ORDER = (
+    "field",
+    "verdict",
+    "replacement",
+    "literal",
+    "note",
+    "usage",
+    "as_written",
+    "line",
+    "bridge",
+    "value_check",
+    "graph_path",
+)
 
 
 def _words(verdict: str) -> str:
@@ -165,7 +180,10 @@ index = st.selectbox(
 )
 rule = impact.rules[index]
 references = frames["references"]
-render.table(references[(references["rule"] == rule.name) & (references["file"] == rule.file)])
+render.table(
+    references[(references["rule"] == rule.name) & (references["file"] == rule.file)],
+    column_order=_REFERENCE_ORDER,
+)
 for note in (rule.note, rule.count_note):
     if note:
         st.text(note)

@@ -119,10 +119,15 @@ def test_the_sample_rules_are_analysed_against_the_sample_audit() -> None:
 
 def test_the_rules_table_puts_each_verdict_and_its_fields_before_the_long_texts() -> None:
     """At 1280 px the verdicts and the fields they rest on are in sight; a rule's notes and
-    rewrite are shown below it once chosen, not as columns scrolled out of sight."""
+    rewrite are shown below it once chosen, not as columns scrolled out of sight; so is each
+    reference's verdict and its reason."""
     spl = ROOT / "tests" / "content_corpus" / "splunk" / "mde_informational_noise.spl"
     app = AppTest.from_file(str(PAGE), default_timeout=30).run()
     app.file_uploader[0].set_value([(spl.name, spl.read_bytes(), "text/plain")]).run()
     shown = list(app.dataframe[0].proto.column_order)
     assert shown[:5] == ["rule", "verdict", "bridge", "references", "fields"]
     assert not {"rewrite", "rewrite_note", "note", "count_note"} & set(shown)
+    # the chosen rule's references: each field's verdict and why, not the rule's name again
+    references = list(app.dataframe[1].proto.column_order)
+    assert references[:5] == ["field", "verdict", "replacement", "literal", "note"]
+    assert not {"rule", "file", "format"} & set(references)
