@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 
 import pytest
 
@@ -18,3 +19,11 @@ def require_tool(command: str) -> str:
             pytrace=False,
         )
     return path
+
+
+def pdf_text(pdf: bytes, *options: str) -> str:
+    """The text ``pdftotext`` reads from ``pdf`` with ``options`` (e.g. ``-layout``, ``-f 1``)."""
+    require_tool("pdftotext")
+    return subprocess.run(
+        ["pdftotext", *options, "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()

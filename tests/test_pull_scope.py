@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from siem2graph.sources import Source
 from tests.graph_helpers import END, SECRET, SECRET_CLIENT, START, TENANT, FakeTime, make_alerts
 from tests.helpers import json_source, legacy_for_example
 from tests.report_inputs import render_all
-from tests.system import require_tool
+from tests.system import pdf_text
 from ui import nav, state
 
 pytest_plugins = ["tests.graph_fixtures"]
@@ -161,10 +160,7 @@ def _texts(files: dict[str, bytes]) -> str:
             with zipfile.ZipFile(io.BytesIO(data)) as book:
                 parts += [book.read(member).decode() for member in book.namelist()]
         elif name.endswith(".pdf"):
-            text = subprocess.run(
-                ["pdftotext", "-", "-"], input=data, capture_output=True, check=True
-            )
-            parts.append(text.stdout.decode())
+            parts.append(pdf_text(data))
         else:
             parts.append(data.decode())
     return "".join("".join(parts).split())
@@ -185,8 +181,6 @@ def _shown(fmt: str, report: AuditReport) -> list[str]:
 @pytest.mark.parametrize("redact", [False, True], ids=["plain", "redacted"])
 @pytest.mark.parametrize("fmt", sorted(EXPORTERS))
 def test_every_format_shows_the_scope_and_never_the_secret(complete, partial, fmt, redact):
-    if fmt == "pdf":
-        require_tool("pdftotext")
     for report in (complete[0], partial):
         text = _texts(render_all(report, [fmt], redact=redact, images=False))
         assert all(part in text for part in _shown(fmt, report)), fmt

@@ -14,17 +14,16 @@ import openpyxl
 import orjson
 import pytest
 
-from siem2graph.audit import audit_files
 from siem2graph.impact import Evidence, analyse_content, read_content_paths
 from siem2graph.mapping import load_mapping
 from siem2graph.report.safety import FORMULA_PREFIXES
 from siem2graph.report.tables import report_tables
 from tests.helpers import graph_example, legacy_for_example
 from tests.report_inputs import example_report, render_all
-from tests.system import require_tool
+from tests.system import pdf_text
 from tests.test_report_formats import html_tags, md_rows_are_well_formed, pdf_renders
 from tests.test_report_safety import ALLOWED_TAGS
-from ui.samples import SAMPLE_CONTENT, SAMPLE_GRAPH, SAMPLE_LEGACY
+from ui.samples import SAMPLE_CONTENT
 
 SPLUNK = Path(__file__).parent / "content_corpus" / "splunk"
 CONTENT_TABLES = ["content_impact_rules", "content_impact_references", "content_impact_problems"]
@@ -157,52 +156,24 @@ def test_pdf_renders_with_the_content_tables(files, tmp_path):
     assert pdf_renders(files["report.pdf"], tmp_path)
 
 
-def test_pdf_cells_break_between_words(files, tmp_path):
+def test_pdf_cells_break_between_words(files):
     """A header or value with spaces wraps at a space, never inside a word."""
-    require_tool("pdftotext")
-    (tmp_path / "r.pdf").write_bytes(files["report.pdf"])
-    text = subprocess.run(
-        ["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_text(files["report.pdf"])
     lines = {line.strip() for line in text.splitlines()}
     assert {"Semantics", "changed"} <= lines or "Semantics changed" in lines
     assert "Semantics change" not in lines  # the column is narrower than its two-word header
 
 
-def test_pdf_keeps_file_names_and_verdicts_whole_in_their_columns(tmp_path):
+def test_pdf_keeps_file_names_and_verdicts_whole_in_their_columns():
     """A word without spaces (a rule's file name, a verdict) gets a column wide enough for it:
     the sample's rules once showed "splunk_savedsearch" / "es.conf" on two lines."""
-    require_tool("pdftotext")
     content = _impact(read_content_paths([SAMPLE_CONTENT]))
     pdf = render_all(example_report(), ["pdf"], images=False, content=content)["report.pdf"]
-    (tmp_path / "r.pdf").write_bytes(pdf)
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(tmp_path / "r.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    words = set(text.split())
+    words = set(pdf_text(pdf, "-layout").split())
     rules = content.to_frames()["rules"]
     whole = {*rules["file"], *rules["verdict"], *rules["bridge"]}
     assert "splunk_savedsearches.conf" in whole
     assert whole <= words, whole - words
-
-
-def test_pdf_page_one_keeps_the_sample_risk_registers_reasons_whole(tmp_path):
-    """Widening a column for its long words takes the width from columns that have room: the
-    register's longest reason (AlertPart's, Microsoft's note) still fits its three lines."""
-    require_tool("pdftotext")
-    report = audit_files(SAMPLE_LEGACY, SAMPLE_GRAPH)
-    (tmp_path / "r.pdf").write_bytes(render_all(report, ["pdf"], images=False)["report.pdf"])
-    page_one = subprocess.run(
-        ["pdftotext", "-f", "1", "-l", "1", str(tmp_path / "r.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert "immutable records of detections)" in page_one
-    assert "…" not in page_one
 
 
 def test_csv_has_one_file_per_content_table(files):

@@ -17,7 +17,7 @@ from siem2graph.report.images import find_browser, report_figures
 from siem2graph.report.pdf_report import chart_size, new_pdf
 from siem2graph.report.safety import NEUTRALISED_NOTE
 from tests.report_inputs import example_report, render_all
-from tests.system import require_tool
+from tests.system import pdf_text, require_tool
 
 FORMATS = ["json", "csv", "md", "xlsx", "html", "pdf"]
 CONTRACT = {
@@ -149,22 +149,14 @@ def test_pdf_renders(files, tmp_path):
     assert pdf_renders(files["report.pdf"], tmp_path)
 
 
-def test_pdf_page_one_gives_the_verdict_and_the_risk_register(files, tmp_path):
-    require_tool("pdftotext")
-    (tmp_path / "r.pdf").write_bytes(files["report.pdf"])
-    page_one = subprocess.run(
-        ["pdftotext", "-f", "1", "-l", "1", str(tmp_path / "r.pdf"), "-"],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+def test_pdf_page_one_gives_the_verdict_and_the_risk_register(files):
+    page_one = pdf_text(files["report.pdf"], "-f", "1", "-l", "1")
     assert re.search(
         r"\d+ of 50 SIEM fields lose data, touching [\d,]+ of [\d,]+ matched", page_one
     )
     assert "Readiness per verdict" in page_one and "Risk register" in page_one
     assert "SIEM field" in page_one and "siem_field" not in page_one  # headers in words
-    layout = subprocess.run(
-        ["pdftotext", "-layout", "-f", "1", "-l", "1", str(tmp_path / "r.pdf"), "-"],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+    layout = pdf_text(files["report.pdf"], "-layout", "-f", "1", "-l", "1")
     register_header = next(line for line in layout.splitlines() if "Owner" in line)
     assert "Decision" in register_header  # one-word headers never wrap
 
