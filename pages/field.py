@@ -11,9 +11,6 @@ from siem2graph.report.audit_tables import READINESS_TEXT, replacement, risk_reg
 from ui import cache, filters, render, state
 from ui.nav import EXPLORER
 
-ABOUT_WIDTHS = {"About the field": 210, "Value": 580}  # both within the page at 1280 px
-ABOUT_LINE_CHARS = 75  # what one line of the Value column holds
-
 VERDICT_CHOICES = {
     "missing_in_graph": "Graph lacks the value",
     "mismatch": "Graph's value differs",
@@ -108,15 +105,9 @@ about = pd.DataFrame(
     ],
     columns=["About the field", "Value"],
 )
-# Microsoft's longer notes and several paths run past one line: those rows wrap, not cut them
-lines = -(-int(about["Value"].str.len().max()) // ABOUT_LINE_CHARS)
-render.table(
-    about,
-    column_config={
-        name: st.column_config.TextColumn(name, width=width) for name, width in ABOUT_WIDTHS.items()
-    },
-    **(render.wrapped_rows(len(about), lines) if lines > 1 else {}),
-)
+# a static table wraps Microsoft's longer notes within the page at any width; its cells are
+# markdown, so the mapping's texts are escaped
+st.table(about.assign(Value=about["Value"].map(render.escape_markdown)), hide_index=True)
 _figures(row)
 if len(result.graph_paths) > 1 and result.match:
     st.caption("Where Graph held the matching values (the first path that held each):")
