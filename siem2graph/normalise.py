@@ -103,9 +103,24 @@ def _ip_text(text: str) -> str | None:
     return address.compressed
 
 
+# an IPv4 address already in its one text (no leading zero, no space): most addresses are
+_DOTTED_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_PLAIN_IPV4 = rf"{_DOTTED_OCTET}(?:\.{_DOTTED_OCTET}){{3}}"
+
+
+def _ip_texts(values: pd.Series) -> pd.Series:
+    """``_ip_text`` of each value (None for no address, NaN kept); a plain IPv4 text is its own
+    one text and skips the per-value parse."""
+    plain = values.str.fullmatch(_PLAIN_IPV4).fillna(False).to_numpy(bool)
+    texts = values.astype(object).where(plain, None)
+    others = ~plain & values.notna().to_numpy(bool)
+    texts[others] = values[others].map(_ip_text)
+    return texts.where(values.notna(), np.nan)
+
+
 def ip(values: pd.Series, *_: Any) -> pd.Series:
     """An IP address in its one text; other text lowered (still found when equal)."""
-    texts = values.map(_ip_text, na_action="ignore")
+    texts = _ip_texts(values)
     return texts.where(texts.notna(), lower(values)).astype("str")
 
 
@@ -131,7 +146,7 @@ def hex_hash(values: pd.Series, *_: Any) -> np.ndarray:
 
 def ip_address(values: pd.Series, *_: Any) -> np.ndarray:
     """An IPv4 or IPv6 address in any of its text forms (a masked ``XXX.XXX.XXX.XXX`` is not)."""
-    return values.map(_ip_text, na_action="ignore").notna().to_numpy(bool)
+    return _ip_texts(values).notna().to_numpy(bool)
 
 
 def known_value(

@@ -91,6 +91,8 @@ def _found(field: str, legacy: str, graph: list[str]) -> bool:
         ("IPAddress", "2001:DB8:0:0:0:0:0:1", ["2001:db8::1"], True),
         ("IPAddress", "::ffff:10.0.0.1", ["10.0.0.1"], True),
         ("IPAddress", "10.0.0.1", ["10.0.0.2"], False),
+        ("IPAddress", " 10.0.0.1", ["::ffff:10.0.0.1"], True),
+        ("IPAddress", "10.0.0.1", ["010.0.0.1"], False),  # a leading zero is no address
         ("AlertTime", "2026-10-01T10:00:00.1234567Z", ["2026-10-01T10:10:00Z"], True),
         ("AlertTime", "2026-10-01 10:00:00", ["2026-10-01T10:20:00Z"], False),
         ("AlertTime", "not a time", ["2026-10-01T10:00:00Z"], False),
@@ -197,8 +199,10 @@ def test_parse_times_keeps_the_values_index():
          [True, True, False, True, False], [True, True, True, True, False]),
         ("casefold", ["anything", "", "\x00"], [True, True, True], [True, True, True]),
         ("url", ["down.esales360.cn", "not a url"], [True, True], [True, True]),
-        ("ip", ["218.90.204.141", "[fe80::1%12]", "XXX.XXX.XXX.XXX", ""],
-         [True, True, False, False], [True, True, False, False]),
+        ("ip", ["218.90.204.141", "[fe80::1%12]", "XXX.XXX.XXX.XXX", "", "010.1.1.1", "256.1.1.1",
+                " 10.1.1.1", "10.1.1.1\n"],
+         [True, True, False, False, False, False, True, True],
+         [True, True, False, False, False, False, True, True]),
     ],
 )  # fmt: skip
 def test_each_comparator_says_which_values_it_can_read(
