@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from siem2graph import charts
+from siem2graph import charts, views
 from siem2graph.pulls import partial_warning
 from siem2graph.report import audit_tables
 from siem2graph.report.summary import OVERALL_TEXT, verdict_sentence
@@ -50,18 +50,40 @@ figures.metric(
     width="content",
     border=True,
 )
+# one-sided alerts beyond what the other input covers are no gap of it: counted apart
+lacking = cache.view(views.one_sided_counts)
+(legacy_gaps, legacy_beyond), (graph_gaps, graph_beyond) = (
+    lacking["legacy_only"],
+    lacking["graph_only"],
+)
 figures.metric(
     "Legacy alerts Graph lacks",
-    f"{join.legacy_only_alerts:,} of {join.legacy_alerts:,}",
+    f"{legacy_gaps:,} of {join.legacy_alerts:,}",
+    help="Legacy alerts with no Graph alert of the same id, within the period the Graph alerts "
+    "cover.",
     width="content",
     border=True,
 )
 figures.metric(
     "Graph alerts the export lacks",
-    f"{join.graph_only_alerts:,} of {join.graph_alerts:,}",
+    f"{graph_gaps:,} of {join.graph_alerts:,}",
+    help="Defender for Endpoint alerts of the export's period that no legacy detection names.",
     width="content",
     border=True,
 )
+beyond = []
+if legacy_beyond:
+    beyond.append(f"{legacy_beyond:,} legacy alerts outside the period of the Graph alerts")
+if graph_beyond:
+    beyond.append(
+        f"{graph_beyond:,} Graph alerts outside the export's period or from products the "
+        "SIEM API never carried"
+    )
+if beyond:
+    st.caption(
+        f"Not counted as lacking: {'; '.join(beyond)}. "
+        "Alert explorer lists every one-sided alert with its reason."
+    )
 st.caption(
     "Detections are the legacy SIEM API's rows (several per alert); alerts are what both APIs "
     "share, matched by alert id."

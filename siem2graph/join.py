@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +20,13 @@ MDE_SERVICE = "microsoftdefenderforendpoint"
 _BY_ID, _BY_PROVIDER, _BY_PREFIXED_PROVIDER, _BY_PREFIXED_LEGACY = 0, 1, 2, 3
 _PRE_2019_ID = r"\d{18}_-?\d+"  # .NET ticks + signed int32, before the 'da' prefix
 NO_GRAPH_ALERTS = "no Graph alerts were loaded"
+# reasons that put a one-sided alert beyond what the other input covers: no gap of that side
+OUTSIDE_GRAPH_WINDOW = "outside the Graph time window"
+OUTSIDE_LEGACY_WINDOW = "outside the legacy export's time window"
+NOT_MDE = "not a Defender for Endpoint alert"
+_BEYOND_OTHER_SIDE = (
+    "^(?:" + "|".join(map(re.escape, (OUTSIDE_GRAPH_WINDOW, OUTSIDE_LEGACY_WINDOW, NOT_MDE))) + ")"
+)
 _ROW = "_legacy_row"
 
 
@@ -118,7 +126,7 @@ def _legacy_reason(times: pd.Series, ids: pd.Series, graph_times: pd.Series) -> 
         return reason
     start, end = graph_window
     day = pd.Timedelta(days=1)
-    return reason.mask((times < start - day) | (times > end + day), "outside the Graph time window")
+    return reason.mask((times < start - day) | (times > end + day), OUTSIDE_GRAPH_WINDOW)
 
 
 def _graph_reason(times: pd.Series, service: pd.Series, legacy_window) -> pd.Series:
@@ -130,15 +138,18 @@ def _graph_reason(times: pd.Series, service: pd.Series, legacy_window) -> pd.Ser
     if legacy_window is not None:
         start, end = legacy_window
         day = pd.Timedelta(days=1)
-        reason = reason.mask(
-            (times < start - day) | (times > end + day), "outside the legacy export's time window"
-        )
+        reason = reason.mask((times < start - day) | (times > end + day), OUTSIDE_LEGACY_WINDOW)
     not_mde = _norm(service.fillna("")) != MDE_SERVICE
     named = service.fillna("").str.strip()
     said = ("serviceSource " + named).where(named != "", "no serviceSource")
-    return reason.mask(
-        not_mde, "not a Defender for Endpoint alert (" + said + "): the SIEM API never carried it"
-    )
+    return reason.mask(not_mde, f"{NOT_MDE} (" + said + "): the SIEM API never carried it")
+
+
+def beyond_other_side(reasons: pd.Series) -> np.ndarray:
+    """Per one-sided alert's reason: does it put the alert beyond what the other input covers
+    (another period, a product the SIEM API never carried)? Such an alert is no gap of the
+    other side; the rest are."""
+    return reasons.astype("str").str.contains(_BEYOND_OTHER_SIDE).to_numpy(bool)
 
 
 def explain(alerts: pd.DataFrame) -> pd.Series:

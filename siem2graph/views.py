@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from siem2graph.join import beyond_other_side
 from siem2graph.mapping import DROPPED_STATUSES
 from siem2graph.model import FILTER_COLUMNS, VERDICTS, AuditReport, Verdict
 
@@ -278,6 +279,17 @@ def reason_counts(report: AuditReport) -> pd.DataFrame:
     unmatched = report.alerts[report.alerts["side"] != "both"]
     counts = unmatched.groupby(["side", "reason"]).size().rename("alerts").reset_index()
     return counts.sort_values("alerts", ascending=False, ignore_index=True)
+
+
+def one_sided_counts(report: AuditReport) -> dict[str, tuple[int, int]]:
+    """Per side ("legacy_only", "graph_only"): (alerts the other side lacks, alerts beyond what
+    the other side covers: another period, a product the SIEM API never carried)."""
+    counts = {}
+    for side in ("legacy_only", "graph_only"):
+        reasons = report.alerts.loc[report.alerts["side"] == side, "reason"]
+        beyond = int(beyond_other_side(reasons).sum())
+        counts[side] = (len(reasons) - beyond, beyond)
+    return counts
 
 
 def unsupported_fields(report: AuditReport) -> pd.DataFrame:

@@ -112,7 +112,16 @@ def test_a_first_visit_to_any_page_opens_on_the_sample():
     _assert_clean(at)
     assert at.session_state[state.REPORT_LABEL] == "bundled sample"
     expected = json.loads((SAMPLE_DIR / "expected.json").read_text(encoding="utf-8"))
-    assert _metrics(at)["Matched alerts"].startswith(f"{expected['matched_alerts']:,} of ")
+    metrics = _metrics(at)
+    assert metrics["Matched alerts"].startswith(f"{expected['matched_alerts']:,} of ")
+    # alerts beyond the period (or the products) the other input covers are no gap of it
+    reasons = expected["legacy_only_by_reason"]
+    assert metrics["Legacy alerts Graph lacks"] == f"{reasons['not_in_graph']} of 1,400"
+    lacking = int(metrics["Graph alerts the export lacks"].split(" of ")[0])
+    beyond = next(c.value for c in at.caption if c.value.startswith("Not counted as lacking"))
+    assert f"{reasons['outside_graph_window']} legacy alerts outside the period" in beyond
+    assert f"; {expected['graph_only_count'] - lacking} Graph alerts outside the export" in beyond
+    assert 0 < lacking < expected["graph_only_count"]
 
 
 def test_sample_button_reloads_the_sample(report):

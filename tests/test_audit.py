@@ -7,6 +7,7 @@ import orjson
 import pandas as pd
 import pytest
 
+from siem2graph import views
 from siem2graph.audit import audit_sources
 from siem2graph.errors import InputError
 from siem2graph.graph import records
@@ -146,6 +147,17 @@ def test_one_sided_alerts_get_reasons():
     alerts = report.alerts.set_index("key")
     assert alerts.loc["636772341913498370_1532439962", "reason"] == "outside the Graph time window"
     assert "not a Defender for Endpoint alert" in alerts.loc["fa0000000000000000_1", "reason"]
+    # both lie beyond what the other input covers: neither is a gap of the other side
+    assert views.one_sided_counts(report) == {"legacy_only": (0, 1), "graph_only": (0, 1)}
+
+
+def test_a_one_sided_alert_within_the_other_sides_scope_is_a_gap():
+    tuned = legacy_for_example(AlertId="da0000000000000000_1")
+    ticks = legacy_for_example(AlertId="636772341913498370_1")  # pre-2019 id, but in the window
+    report = _audit([legacy_for_example(), tuned, ticks], [graph_example()])
+    assert views.one_sided_counts(report) == {"legacy_only": (2, 0), "graph_only": (0, 0)}
+    nothing = _audit([legacy_for_example()], [])
+    assert views.one_sided_counts(nothing)["legacy_only"] == (1, 0)  # no Graph alerts loaded
 
 
 def test_coverage_filters_by_alert_attributes(example_report):
