@@ -182,6 +182,18 @@ def test_broken_lines_are_reported_with_their_numbers(batch_bytes):
     assert any("appears again" in p.reason for p in graph.problems)
 
 
+def test_an_alert_whose_keys_were_renamed_is_said_to_be_so(batch_bytes):
+    """Graph's keys in PascalCase (``Id``) are another tool's renaming: the problem says so, on
+    the Arrow path and the per-alert walk alike; an alert with no id at all is just that."""
+    rows: list[Any] = alerts()
+    rows[1] = {key[0].upper() + key[1:]: value for key, value in rows[1].items()}
+    rows[3] = {"ID": "", "title": "an empty ID"}
+    graph = assert_same(ndjson("g.ndjson", rows))
+    reasons = {p.line: p.reason for p in graph.problems if p.line is not None}
+    assert reasons[2].startswith("not an alert: no id, but an 'Id': Graph's JSON spells its keys")
+    assert reasons[4] == "not an alert: no id"
+
+
 @pytest.mark.parametrize("end", [b"\r\n", b"\n\n"])
 def test_line_ends_and_blank_lines(batch_bytes, end):
     rows: list[Any] = alerts()

@@ -8,10 +8,12 @@ cannot render exactly (floats, type conflicts between alerts) is walked alert by
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import orjson
+import pyarrow as pa
 
 from siem2graph.envelopes import arrow_depth, arrow_wraps, too_deep
 from siem2graph.graph.chunk import NotLines, Outcome, Unsupported
@@ -23,6 +25,17 @@ from siem2graph.legacy.limits import ReadLimits
 from siem2graph.paths import GraphPath, to_text
 
 NO_ID = "not an alert: no id"
+# a tool that renamed Graph's keys (PascalCase properties converted to JSON): say so
+RENAMED_ID = (
+    "not an alert: no id, but an {key!r}: Graph's JSON spells its keys in camelCase (id, title, "
+    "createdDateTime); save the alerts as Graph returns them"
+)
+
+
+def no_id(record: Mapping[str, Any]) -> str:
+    """Why ``record``, which has no id, is no alert."""
+    renamed = sorted(k for k in record if k.lower() == "id" and k != "id" and to_text(record[k]))
+    return RENAMED_ID.format(key=renamed[0]) if renamed else NO_ID
 
 
 def read_batch(
@@ -51,8 +64,10 @@ def alert_problem(record: object, limits: ReadLimits) -> str | None:
     """Why a Graph record is not read as an alert (not JSON, no id, nested too deep), or None."""
     if isinstance(record, Invalid):
         return record.problem
-    if not isinstance(record, dict) or not to_text(record.get("id")):
+    if not isinstance(record, dict):
         return NO_ID
+    if not to_text(record.get("id")):
+        return no_id(record)
     return too_deep(record, limits)
 
 
@@ -68,10 +83,20 @@ def _from_lines(
         raise NotLines("nested deeper than the limit: each alert is measured")
     has_id = ids(root)
     missing = np.flatnonzero(~has_id)
+    problems = tuple(
+        (batch.numbers[int(i)], no_id(record))
+        for i, record in zip(missing, _id_like(root.take(missing)), strict=True)
+    )
     if len(missing):
         root = root.filter(has_id)
-    problems = tuple((batch.numbers[int(i)], NO_ID) for i in missing)
     return Outcome(arrow_chunk(root, paths), len(batch.numbers), problems)
+
+
+def _id_like(rows: pa.StructArray) -> list[dict[str, Any]]:
+    """Each row's keys spelt like id but not ``id`` (what ``no_id`` looks at)."""
+    names = [n for n in rows.type.names if n.lower() == "id" and n != "id"]
+    columns = {n: rows.field(n).to_pylist() for n in names}
+    return [{n: columns[n][i] for n in names} for i in range(len(rows))]
 
 
 def _from_records(
