@@ -87,3 +87,22 @@ def test_a_legacy_ip_that_is_no_address_is_unreadable(legacy):
 
 def test_another_ip_address_still_differs():
     assert _verdict("IPAddress", "218.90.204.142", _ip("218.90.204.141")) == "mismatch"
+
+
+@pytest.mark.parametrize(
+    "graph",
+    [
+        {"categories": ["LateralMovement"]},
+        {"category": None, "categories": ["Discovery", "LateralMovement"]},
+    ],
+)
+def test_a_category_graph_lists_only_in_categories_matches(graph):
+    """Graph's ``category`` is "in the process of being deprecated. Use the categories property
+    instead" (Graph metadata, as generated into the SDK models; DOMAIN.md 2.4, G5): an alert
+    that carries its tactic only in ``categories`` has not lost it. ``LateralMovement`` is a
+    real SIEM Category (the 2018 Rapid7 record, DOMAIN.md 1.4 #4)."""
+    assert _verdict("Category", "LateralMovement", graph) == "match"
+
+
+def test_a_category_absent_from_both_graph_properties_still_differs():
+    assert _verdict("Category", "LateralMovement", {"categories": ["Execution"]}) == "mismatch"
