@@ -106,3 +106,25 @@ def test_a_category_graph_lists_only_in_categories_matches(graph):
 
 def test_a_category_absent_from_both_graph_properties_still_differs():
     assert _verdict("Category", "LateralMovement", {"categories": ["Execution"]}) == "mismatch"
+
+
+# Microsoft's alerts_v2 example (DOMAIN.md G2; tests/realworld/microsoft_docs): the alert was
+# created more than a day after its earliest activity.
+EXAMPLE_FIRST_ACTIVITY = "2021-04-26T07:45:50.116Z"
+EXAMPLE_CREATED = "2021-04-27T12:19:27.7211305Z"
+
+
+@pytest.mark.parametrize("legacy", [EXAMPLE_FIRST_ACTIVITY, "2021-04-26T07:47:02.1234567Z"])
+def test_an_alert_time_at_the_alerts_first_activity_matches(legacy):
+    """AlertTime is "The time the event occurred" (Microsoft's SIEM field table,
+    api-portal-mapping.md; DOMAIN.md 1.4 #1); Graph's ``firstActivityDateTime`` is "The earliest
+    activity associated with the alert" (DOMAIN.md G3). An alert created long after its
+    activity keeps its event time there: no mismatch because ``createdDateTime`` is later."""
+    graph = {"createdDateTime": EXAMPLE_CREATED, "firstActivityDateTime": EXAMPLE_FIRST_ACTIVITY}
+    assert one_verdict({"AlertId": ALERT_ID, "AlertTime": legacy}, graph, "AlertTime") == "match"
+
+
+def test_an_alert_time_near_neither_graph_time_still_differs():
+    graph = {"createdDateTime": EXAMPLE_CREATED, "firstActivityDateTime": EXAMPLE_FIRST_ACTIVITY}
+    legacy = {"AlertId": ALERT_ID, "AlertTime": "2021-04-25T07:45:50Z"}
+    assert one_verdict(legacy, graph, "AlertTime") == "mismatch"
