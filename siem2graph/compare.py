@@ -243,6 +243,16 @@ COMPARATORS: dict[str, Comparator] = {
             to_legacy=inverses.joined,
         ),
         Comparator(
+            "accounts",
+            "every DOMAIN\\user of a separated legacy list among the Graph accounts (one "
+            "without its domain by its user name)",
+            normalise.lower,
+            normalise.accounts,
+            normalise.separator_params,
+            splits_legacy=True,
+            to_legacy=inverses.joined,
+        ),
+        Comparator(
             "contained_in",
             "the host or domain part of a Graph DNS name",
             normalise.lower,

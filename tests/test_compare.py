@@ -66,6 +66,9 @@ def _found(field: str, legacy: str, graph: list[str]) -> bool:
             True,
         ),
         ("LogOnUsers", "contoso\\liz, contoso\\bob", ["contoso\\liz"], False),
+        # no domain on Windows 10 1607 (api-portal-mapping.md): the user name alone is the account
+        ("LogOnUsers", "liz; contoso\\bob", ["CONTOSO\\liz", "contoso\\bob"], True),
+        ("LogOnUsers", "fabrikam\\liz", ["CONTOSO\\liz"], False),
         ("MachineName", "pc1", ["PC1.contoso.com"], True),
         ("MachineDomain", "contoso.com", ["pc1.contoso.com"], True),
         ("MachineDomain", "contoso.com", ["pc1"], False),
