@@ -151,3 +151,20 @@ def test_a_logged_on_user_listed_without_its_domain_matches(legacy):
 def test_a_logged_on_user_of_another_domain_still_differs():
     graph = _logged_on(("W10-FOR-ATP", "Administrator"))
     assert _verdict("LogOnUsers", "CONTOSO\\Administrator", graph) == "mismatch"
+
+
+def _device(**values: Any) -> dict[str, Any]:
+    return {"evidence": [_evidence("deviceEvidence", **values)]}
+
+
+def test_a_machine_domain_graph_gives_apart_from_a_bare_host_name_matches():
+    """deviceDnsName is often a bare host name (DOMAIN.md 2.6: ``clw555test``); deviceEvidence's
+    dnsDomain is 'The DNS domain that this computer belongs to' (security-deviceevidence.md)."""
+    bare = _device(deviceDnsName="clw555test", hostName="clw555test", dnsDomain="contoso.com")
+    assert _verdict("MachineDomain", "contoso.com", bare) == "match"
+    assert _verdict("ComputerDnsName", "clw555test.contoso.com", bare) == "mismatch"
+
+
+def test_a_machine_domain_of_another_domain_still_differs():
+    other = _device(deviceDnsName="clw555test", dnsDomain="fabrikam.com")
+    assert _verdict("MachineDomain", "contoso.com", other) == "mismatch"

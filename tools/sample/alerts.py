@@ -251,7 +251,7 @@ class AlertFactory:
         else:
             built.labels.append("category_same")
         if device.short_in_graph:
-            built.differs.update(("ComputerDnsName", "MachineDomain"))
+            built.differs.add("ComputerDnsName")
             built.labels.append("host_short_name")
         if scenario.guid_style:
             built.labels.append("guid_style_id")

@@ -23,7 +23,7 @@ DELIBERATE: dict[str, str] = {
     "category_same": "Category kept its name (CredentialAccess, Persistence, Execution, "
     "CommandAndControl, and Malware for some AV alerts): Category = match.",
     "host_short_name": "Graph names the domain-joined device by its bare host name: "
-    "ComputerDnsName and MachineDomain = mismatch, MachineName = match.",
+    "ComputerDnsName = mismatch; MachineName = match, and MachineDomain = match at dnsDomain.",
     "guid_style_id": "GUID-style id: Graph id = 'da' + providerAlertId, SIEM AlertId = "
     "providerAlertId; the join matches them: AlertId = match at providerAlertId, and "
     "LinkToWDATP and LinkToMTP = match (the link's alert id, with or without 'da').",
