@@ -168,3 +168,14 @@ def test_a_machine_domain_graph_gives_apart_from_a_bare_host_name_matches():
 def test_a_machine_domain_of_another_domain_still_differs():
     other = _device(deviceDnsName="clw555test", dnsDomain="fabrikam.com")
     assert _verdict("MachineDomain", "contoso.com", other) == "mismatch"
+
+
+DEVICE_ID = "deadbeef000040830ee54503926f556dcaf82bb0"  # DOMAIN.md 1.4 #39
+
+
+@pytest.mark.parametrize("kind", ["processEvidence", "fileEvidence"])
+def test_a_device_id_graph_gives_on_process_or_file_evidence_only_matches(kind):
+    """Both evidence types carry mdeDeviceId (DOMAIN.md 2.6; security-processevidence.md)."""
+    graph = {"evidence": [_evidence(kind, mdeDeviceId=DEVICE_ID.upper())]}
+    assert _verdict("DeviceID", DEVICE_ID, graph) == "match"
+    assert _verdict("DeviceID", DEVICE_ID, {"evidence": []}) == "missing_in_graph"
