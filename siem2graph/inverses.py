@@ -44,8 +44,12 @@ def legacy_label(
 
 
 def dns_part(values: Sequence[str], params: Mapping[str, Any], *_: Any) -> str:
-    host, _dot, domain = values[0].partition(".")
-    return domain if params.get("part", "host") == "domain" else host
+    """The first name's host, or the first domain part any name has: a bare host name has none,
+    a later name rebuilt from hostName and dnsDomain may."""
+    parts = [value.partition(".") for value in values]
+    if params.get("part", "host") == "domain":
+        return next((domain for _host, _dot, domain in parts if domain), "")
+    return parts[0][0]
 
 
 def utc_text(values: Sequence[str], *_: Any) -> str:

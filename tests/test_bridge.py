@@ -74,6 +74,17 @@ def test_records_use_the_siem_api_spellings_and_value_forms():
     assert first["Md5"] == first["IocValue"] == first["InternalIPv4List"] == ""
 
 
+def test_a_bare_host_name_takes_its_domain_from_dns_domain():
+    """Graph may name a device by its bare host name (DOMAIN.md 2.6) and give its domain in
+    dnsDomain (security-deviceevidence.md): MachineDomain holds that domain, not ''."""
+    alert = graph_example()
+    device = next(e for e in alert["evidence"] if e["@odata.type"].endswith("deviceEvidence"))
+    device.update(deviceDnsName="clw555test", hostName="clw555test", dnsDomain="contoso.com")
+    first = SPEC.writer().records(alert)[0]
+    assert (first["MachineName"], first["MachineDomain"]) == ("clw555test", "contoso.com")
+    assert first["ComputerDnsName"] == "clw555test"  # Graph's name, as it gives it
+
+
 def test_each_detection_kind_of_evidence_is_one_record_sharing_the_alert_id():
     alert = graph_example()
     kinds = [e["@odata.type"].rsplit(".", 1)[-1] for e in alert["evidence"]]
