@@ -64,8 +64,11 @@ def _field(parts: Sequence[FieldResult], report: AuditReport, options: AuditOpti
     )
 
 
-def _pairs(frames: Sequence[pd.DataFrame], report: AuditReport, top: int | None) -> pd.DataFrame:
-    """Summed per pair; per field (in mapping order) and found/not, the ``top`` most frequent."""
+def summed_pairs(
+    frames: Sequence[pd.DataFrame], report: AuditReport, top: int | None
+) -> pd.DataFrame:
+    """Value pairs summed per pair (the example alerts of the first frame that has it); per
+    field (in mapping order) and found/not, the ``top`` first as ``rank_pairs`` ranks them."""
     pairs = pd.concat(frames, ignore_index=True)
     keys = ["siem_field", *PAIR_COLUMNS]
     position = {row.siem_field: n for n, row in enumerate(report.mapping.fields)}
@@ -166,7 +169,7 @@ def merge_reports(
         graph_time_range=time_range(alerts["graph_time"]),
         alerts=alerts,
         verdicts=pd.concat([r.verdicts for r in reports]),
-        value_pairs=_pairs([r.value_pairs for r in reports], first, options.top_pairs),
+        value_pairs=summed_pairs([r.value_pairs for r in reports], first, options.top_pairs),
         unmapped_legacy_columns=_sum_by(
             [r.unmapped_legacy_columns for r in reports], "column", join.legacy_rows
         ),

@@ -24,12 +24,15 @@ from siem2graph.audit import AuditOptions, audit_files
 from siem2graph.cli import main
 from siem2graph.errors import InputError
 from siem2graph.mapping import load_mapping
+from siem2graph.merge import summed_pairs
 from siem2graph.model import AuditReport
 from siem2graph.spark import engine
 from siem2graph.spark.combine import combine
 from siem2graph.spark.engine import _orders, audit_spark
 from siem2graph.spark.parts import (
     FOUND,
+    PAIR_ROW,
+    REPORTS,
     Found,
     audit_partition,
     graph_rows,
@@ -75,15 +78,14 @@ def in_parts(
     )
     orders = _orders(found) if orders is None else orders
     names = [p.name for p in graph]
-    reports = [
-        unpickled(
-            audit_partition(part, mapping, orders, names, AuditOptions())["payload"].iloc[0],
-            AuditReport,
-        )
+    audited = [
+        audit_partition(part, mapping, orders, names, AuditOptions())
         for _, part in rows.groupby("route")
     ]
+    reports = [unpickled(a["payload"].iloc[0], AuditReport) for a in audited]
+    pairs = pd.concat([a.loc[a["payload"].isna(), PAIR_ROW] for a in audited], ignore_index=True)
     engine = {"name": "spark", "master": "in-process", "partitions": partitions}
-    return combine(reports, found, graph_found, AuditOptions(), engine)
+    return combine(reports, found, graph_found, AuditOptions(), engine, pairs)
 
 
 def _differences(local: dict[str, Any], other: dict[str, Any]) -> list[str]:
@@ -261,6 +263,36 @@ def test_each_partition_is_audited_once(spark, generated, monkeypatch, tmp_path)
     routes = sorted(int(name.name.rsplit("-", 1)[1]) for name in calls.iterdir())
     assert routes == sorted(set(routes)) and 1 < len(routes) <= 5
     assert report.join == audit_files(legacy, graph).join
+
+
+def test_spark_keeps_the_top_pairs_the_driver_ranks_first(spark):
+    """Spark sums the partitions' value pairs and cuts each field's list as ``summed_pairs``
+    ranks it: by count, then the texts in byte order (case, accents), then the verdict; the
+    example alerts are the first partition's."""
+    report = audit_files([LEGACY], [GRAPH])
+    rows = pd.DataFrame(
+        [  # route, then PAIR_ROW
+            (0, "Severity", "High", "medium", False, "mismatch", 2, "a0"),
+            (1, "Severity", "High", "medium", False, "mismatch", 1, "a1"),
+            (1, "Severity", "Low", "high", False, "mismatch", 3, "b1"),
+            (0, "Severity", "Low", "h\u00efgh", False, "mismatch", 3, "c0"),
+            (2, "Severity", "Low", "Zed", False, "mismatch", 3, "d2"),
+            (0, "Severity", "Low", "Zed", False, "missing_in_graph", 3, "e0"),
+            (0, "Category", "Malware", "Execution", True, "match", 1, "f0"),
+        ],
+        columns=["route", *PAIR_ROW],
+    )
+    schema = "route int, " + REPORTS.split(", ", 2)[2]
+    for top in (1, 2, 3, None):
+        expected = summed_pairs([rows[PAIR_ROW]], report, top)
+        kept = engine._top_pairs(spark.createDataFrame(rows, schema), top)
+        assert summed_pairs([kept], report, top).to_dict("records") == expected.to_dict("records")
+    two = summed_pairs([rows[PAIR_ROW]], report, 2)
+    assert two[["graph_value", "alerts", "example_alerts"]].values.tolist() == [
+        ["Execution", 1, "f0"],  # Category comes first in the mapping
+        ["medium", 3, "a0"],
+        ["Zed", 3, "d2"],  # 'Z' sorts before 'h'; a mismatch before a missing value
+    ]
 
 
 def test_spark_without_pyspark_exits_2_with_the_install_command(monkeypatch, tmp_path, capsys):

@@ -23,7 +23,7 @@ from siem2graph.audit import (
     unreadable_problem,
 )
 from siem2graph.join import explain
-from siem2graph.merge import merge_reports
+from siem2graph.merge import merge_reports, summed_pairs
 from siem2graph.model import SIDES, AuditReport
 from siem2graph.schema import unmapped_legacy_columns
 from siem2graph.sources import RowProblem
@@ -69,9 +69,11 @@ def combine(
     graph: Sequence[Found],
     options: AuditOptions,
     engine: MappingABC[str, Any],
+    pairs: pd.DataFrame,
 ) -> AuditReport:
-    """One report from the partitions' reports and what reading each file found (in the order
-    the files were given)."""
+    """One report from the partitions' reports (without their value pairs), what reading each
+    file found (in the order the files were given) and the partitions' value pairs (``PAIR_ROW``
+    rows in partition order, summed or not: at least the top ones of each field)."""
     merged = merge_reports(reports, options)
     duplicates = [p for r in reports for p in r.problems if p.file]
     read = [f for found in (*legacy, *graph) for f in found.files]
@@ -88,5 +90,6 @@ def combine(
         ),
         alerts=_by_side(merged.alerts),
         unmapped_legacy_columns=_unmapped_in_order(merged, columns),
+        value_pairs=summed_pairs([pairs], merged, options.top_pairs),
         engine=dict(engine),
     )

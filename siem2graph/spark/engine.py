@@ -21,12 +21,14 @@ from siem2graph.audit import AuditOptions
 from siem2graph.errors import InputError
 from siem2graph.legacy.aliases import alias_sets_for
 from siem2graph.mapping import Mapping, load_mapping
-from siem2graph.model import AuditReport
+from siem2graph.model import VERDICTS, AuditReport
+from siem2graph.pairs import PAIR_COLUMNS
 from siem2graph.pulls import pull_scopes
 from siem2graph.sources import Source
 from siem2graph.spark.combine import combine
 from siem2graph.spark.parts import (
     FOUND,
+    PAIR_ROW,
     REPORTS,
     ROW_COLUMNS,
     ROWS,
@@ -115,6 +117,34 @@ def _orders(found: Sequence[Found]) -> dict[str, SlashedOrder]:
     return orders
 
 
+def _top_pairs(rows: DataFrame, top: int | None) -> pd.DataFrame:
+    """The partitions' value pairs (``PAIR_ROW`` rows) summed by Spark, each with the example
+    alerts of the first partition that has it; per field and found/not, the ``top`` first in
+    ``rank_pairs``' order (texts compared as bytes in both), so that the driver holds only
+    what the report keeps."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    keys = ["siem_field", *PAIR_COLUMNS]
+    summed = (
+        rows.groupBy(*keys)
+        .agg(
+            F.sum("alerts").alias("alerts"),
+            F.min(F.struct("route", "example_alerts")).alias("_first"),
+        )
+        .select(*keys, "alerts", F.col("_first.example_alerts").alias("example_alerts"))
+    )
+    if top is not None:
+        verdict = F.array_position(F.array(*(F.lit(v) for v in VERDICTS)), F.col("verdict"))
+        order = Window.partitionBy("siem_field", "found").orderBy(
+            F.desc("alerts"), "legacy_value", "graph_value", verdict
+        )
+        summed = summed.withColumn("_n", F.row_number().over(order)).filter(F.col("_n") <= top)
+    return pd.DataFrame.from_records(
+        [row.asDict() for row in summed.select(*PAIR_ROW).collect()], columns=PAIR_ROW
+    )
+
+
 def audit_spark(
     legacy: Paths,
     graph: Paths,
@@ -184,18 +214,22 @@ def audit_spark(
     # one partition's report at a time, each unpickled as it comes: collect() held every
     # pickled report in the JVM and in Python at once, beside the reports themselves
     routed_reports = [
-        (r["route"], unpickled(r["payload"], AuditReport)) for r in audited.toLocalIterator()
+        (r["route"], unpickled(r["payload"], AuditReport))
+        for r in audited.filter(audited.payload.isNotNull()).toLocalIterator()
     ]
     reports = [report for _, report in sorted(routed_reports, key=lambda pair: pair[0])]
+    pairs = _top_pairs(audited.filter(audited.payload.isNull()), options.top_pairs)
     audited.unpersist()
     if not reports:  # no alert on either side: one empty partition says so
         empty = pd.DataFrame(columns=ROW_COLUMNS)
         payloads = audit_partition(empty, mapping, orders, graph_names, options)["payload"]
-        reports = [unpickled(p, AuditReport) for p in payloads]
+        reports = [unpickled(p, AuditReport) for p in payloads.dropna()]
     graph_all.unpersist()
     legacy_all.unpersist()
     engine: dict[str, Any] = {"name": "spark", "master": spark.sparkContext.master}
-    report = combine(reports, legacy_found, graph_found, options, engine | {"partitions": count})
+    report = combine(
+        reports, legacy_found, graph_found, options, engine | {"partitions": count}, pairs
+    )
     local = [Source.from_path(p) for p in graph if "://" not in str(p)]
     phases = {
         "read_graph": read_graph_s,

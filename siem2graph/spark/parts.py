@@ -9,7 +9,8 @@ Plain pandas functions on rows of ``ROWS`` (no pyspark here, so they are tested 
   providerAlertId; records that are not alerts are counted and reported here, as the local
   reader reports them;
 - a partition's rows become ``LegacyData`` and ``GraphData`` again and go through ``audit.run``
-  with the whole input's day/month witnesses, keeping every value pair (the driver cuts them).
+  with the whole input's day/month witnesses; its report is one row, and every value pair it
+  found one row more, for Spark to sum (``engine``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from siem2graph.legacy.aliases import AliasSet
 from siem2graph.legacy.reader import with_mapped_columns
 from siem2graph.mapping import Mapping
 from siem2graph.memory import collector_paused
+from siem2graph.pairs import PAIR_COLUMNS
 from siem2graph.paths import to_text
 from siem2graph.sources import FileSummary, RowProblem, Source
 from siem2graph.spark.routing import Ties, routing_keys
@@ -47,7 +49,13 @@ FOUND = -1  # the route of a file's ``Found`` row
 # every row Spark moves: a file's Found row, a legacy part, a Graph record or a partition's report
 ROWS = "route int, side string, file int, number long, key string, tie string, payload binary"
 ROW_COLUMNS = ["route", "side", "file", "number", "key", "tie", "payload"]
-REPORTS = "route int, payload binary"
+PAIR_ROW = ["siem_field", *PAIR_COLUMNS, "alerts", "example_alerts"]
+# a partition's report (payload) and its value pairs (payload null), one row each
+REPORTS = (
+    "route int, payload binary, siem_field string, legacy_value string, graph_value string, "
+    "found boolean, verdict string, alerts long, example_alerts string"
+)
+REPORT_COLUMNS = ["route", "payload", *PAIR_ROW]
 _CODEC = pa.Codec("zstd", compression_level=1)
 _LENGTH = struct.Struct("<Q")
 
@@ -189,14 +197,20 @@ def audit_partition(
     graph_names: Sequence[str],
     options: AuditOptions,
 ) -> pd.DataFrame:
-    """One partition's report (pickled), every value pair kept."""
+    """One partition's report (pickled, without its value pairs), then every value pair it
+    found, one row each (``REPORTS``)."""
     rows = rows.sort_values(["side", "file", "number"], kind="stable")
     side = rows["side"]
     legacy = LegacyData(_detections(rows[side == LEGACY], mapping), (), (), ())
     graph = _graph(rows[side == GRAPH], graph_names, mapping)
     report = run(legacy, graph, mapping, replace(options, top_pairs=None), None, orders)
     route = int(rows["route"].iloc[0]) if len(rows) else 0
-    return pd.DataFrame({"route": [route], "payload": [packed(report)]})
+    pairs = report.value_pairs
+    head = {name: [None] for name in PAIR_ROW} | {"found": [False], "alerts": [0]}
+    payload = packed(replace(report, value_pairs=pairs.iloc[:0]))
+    report_row = pd.DataFrame({"route": [route], "payload": [payload], **head})
+    pair_rows = pairs[PAIR_ROW].assign(route=route, payload=None)
+    return pd.concat([report_row, pair_rows], ignore_index=True)[REPORT_COLUMNS]
 
 
 def packed(value: object) -> bytes:
