@@ -44,12 +44,15 @@ def legacy_label(
 
 
 def dns_part(values: Sequence[str], params: Mapping[str, Any], *_: Any) -> str:
-    """The first name's host, or the first domain part any name has: a bare host name has none,
-    a later name rebuilt from hostName and dnsDomain may."""
-    parts = [value.partition(".") for value in values]
-    if params.get("part", "host") == "domain":
-        return next((domain for _host, _dot, domain in parts if domain), "")
-    return parts[0][0]
+    """The first name's host, or that host's domain: from the first name of the same host that
+    has one (a bare deviceDnsName has none; the name rebuilt from the same device's hostName and
+    dnsDomain may). Another device's domain is never taken."""
+    host = values[0].partition(".")[0]
+    if params.get("part", "host") != "domain":
+        return host
+    names = (value.partition(".") for value in values)
+    same = (d for h, _dot, d in names if d and h.casefold() == host.casefold())
+    return next(same, "")
 
 
 def utc_text(values: Sequence[str], *_: Any) -> str:

@@ -83,6 +83,13 @@ def test_a_bare_host_name_takes_its_domain_from_dns_domain():
     first = SPEC.writer().records(alert)[0]
     assert (first["MachineName"], first["MachineDomain"]) == ("clw555test", "contoso.com")
     assert first["ComputerDnsName"] == "clw555test"  # Graph's name, as it gives it
+    # another device's domain is never this device's
+    device.update(hostName=None, dnsDomain=None)
+    other = {**device, "deviceDnsName": "srv.fabrikam.com", "hostName": "srv"}
+    other["dnsDomain"] = "fabrikam.com"
+    alert["evidence"].append(other)
+    first = SPEC.writer().records(alert)[0]
+    assert (first["MachineName"], first["MachineDomain"]) == ("clw555test", "")
 
 
 def test_each_detection_kind_of_evidence_is_one_record_sharing_the_alert_id():
