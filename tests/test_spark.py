@@ -283,10 +283,14 @@ def test_spark_keeps_the_top_pairs_the_driver_ranks_first(spark):
         columns=["route", *PAIR_ROW],
     )
     schema = "route int, " + REPORTS.split(", ", 2)[2]
-    for top in (1, 2, 3, None):
-        expected = summed_pairs([rows[PAIR_ROW]], report, top)
-        kept = engine._top_pairs(spark.createDataFrame(rows, schema), top)
-        assert summed_pairs([kept], report, top).to_dict("records") == expected.to_dict("records")
+    for given, top in [(rows, 1), (rows, 2), (rows, 3), (rows, None), (rows.iloc[:0], 2)]:
+        expected = summed_pairs([given[PAIR_ROW]], report, top)
+        kept = summed_pairs(
+            [engine._top_pairs(spark.createDataFrame(given, schema), top)], report, top
+        )
+        assert kept.to_dict("records") == expected.to_dict("records")
+        counts = ["found", "alerts"]  # typed when empty too: the report's tables filter on them
+        assert kept[counts].dtypes.to_dict() == expected[counts].dtypes.to_dict()
     two = summed_pairs([rows[PAIR_ROW]], report, 2)
     assert two[["graph_value", "alerts", "example_alerts"]].values.tolist() == [
         ["Execution", 1, "f0"],  # Category comes first in the mapping

@@ -140,8 +140,10 @@ def _top_pairs(rows: DataFrame, top: int | None) -> pd.DataFrame:
             F.desc("alerts"), "legacy_value", "graph_value", verdict
         )
         summed = summed.withColumn("_n", F.row_number().over(order)).filter(F.col("_n") <= top)
-    return pd.DataFrame.from_records(
-        [row.asDict() for row in summed.select(*PAIR_ROW).collect()], columns=PAIR_ROW
+    kept = [row.asDict() for row in summed.select(*PAIR_ROW).collect()]
+    # typed even when empty (no matched alert): the report's tables filter on found
+    return pd.DataFrame.from_records(kept, columns=PAIR_ROW).astype(
+        {"found": bool, "alerts": "int64"}
     )
 
 
