@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from siem2graph.compare import KEY, VALUE, distinct_values
@@ -23,29 +24,28 @@ def ranking(
     alerts: np.ndarray,
     legacy: np.ndarray,
     graph: np.ndarray,
-    more: np.ndarray,
     verdict: np.ndarray,
 ) -> np.ndarray:
     """The order of pairs: not found before found, then the most frequent; as frequent, by
-    legacy text, Graph text, how many more Graph values, verdict (texts as ranks in text
-    order); then as given."""
-    return np.lexsort((np.arange(len(found)), verdict, more, graph, legacy, -alerts, found))
+    legacy text, then Graph text as shown ('(+n more)' included), then verdict (texts as
+    ranks in text order); then as given."""
+    return np.lexsort((np.arange(len(found)), verdict, graph, legacy, -alerts, found))
 
 
-def _text_rank(texts: pd.Series) -> np.ndarray:
+def _text_rank(texts: pd.Series | pa.Array) -> np.ndarray:
     """Each text's rank in text order, equal texts equal (merged pairs may come as objects)."""
-    return pc.rank(arrow_text(texts.astype("str")), "ascending", tiebreaker="min").to_numpy()
+    if isinstance(texts, pd.Series):
+        texts = arrow_text(texts.astype("str"))
+    return pc.rank(texts, "ascending", tiebreaker="min").to_numpy()
 
 
 def rank_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
-    """Pairs with their texts ranked as ``top_pairs`` ranks them (a Graph value shown with
-    '(+n more)' ranks by its text)."""
+    """Pairs ranked as ``top_pairs`` ranks them, from their texts."""
     order = ranking(
         pairs["found"].to_numpy(bool),
         pairs["alerts"].to_numpy(np.int64),
         _text_rank(pairs["legacy_value"]),
         _text_rank(pairs["graph_value"]),
-        np.zeros(len(pairs), dtype=np.int64),
         pairs["verdict"].map(VERDICTS.index).to_numpy(np.int64),
     )
     return pairs.iloc[order]
@@ -68,12 +68,22 @@ def _graph_display(graph: pd.DataFrame, alerts: int) -> tuple[np.ndarray, np.nda
     return first, np.bincount(keys, minlength=alerts), texts
 
 
-def _display_text(first: np.ndarray, size: np.ndarray, texts: pd.Index) -> list[str]:
-    shown = texts.take(first[first >= 0]).tolist()[::-1]
-    return [
-        "" if f < 0 else shown.pop() + (f" (+{s - 1} more)" if s > 1 else "")
-        for f, s in zip(first, size, strict=True)
-    ]
+def _shown(first: np.ndarray, size: np.ndarray, texts: pd.Index) -> pa.Array:
+    """The Graph value shown for an alert: its first value, with '(+n more)' when it has
+    more ('' for none)."""
+    values = pa.array(texts.array, pa.string()).take(pa.array(first, mask=first < 0))
+    more = pa.array(size - 1)
+    suffix = pc.binary_join_element_wise(" (+", more.cast(pa.string()), " more)", "")
+    suffix = pc.if_else(pc.greater(more, 0), suffix, "")
+    return pc.fill_null(pc.binary_join_element_wise(values, suffix, ""), "")
+
+
+def _shown_rank(first: np.ndarray, size: np.ndarray, texts: pd.Index) -> np.ndarray:
+    """The text order of the values shown (``_shown``): the first values' codes, already in
+    text order, while no alert shows more than one."""
+    if (size <= 1).all():
+        return first
+    return _text_rank(_shown(first, size, texts))
 
 
 def top_pairs(
@@ -105,8 +115,7 @@ def top_pairs(
         found[first_row],
         alerts,
         legacy_rank[legacy_codes[first_row]],
-        item_first[first_row],
-        item_size[first_row],
+        _shown_rank(item_first[first_row], item_size[first_row], texts),
         verdicts[first_row],
     )
     top = ranked if limit is None else _first_of_each_found(ranked, found[first_row], limit)
@@ -117,7 +126,7 @@ def top_pairs(
             "siem_field": siem_field,
             "legacy_value": legacy_texts.take(legacy_codes[kept]).reset_index(drop=True),
             "graph_value": pd.Series(
-                _display_text(item_first[kept], item_size[kept], texts), dtype="str"
+                pd.array(_shown(item_first[kept], item_size[kept], texts), dtype="str")
             ),
             "found": found[kept],
             "verdict": np.asarray(VERDICTS)[verdicts[kept]],

@@ -10,12 +10,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from siem2graph.audit import audit_files
+from siem2graph.audit import AuditOptions, audit_files, audit_sources
 from siem2graph.errors import MappingError
-from siem2graph.merge import merge_reports
+from siem2graph.merge import merge_reports, summed_pairs
 from siem2graph.merge import merged_graph_values as merged_values
-from siem2graph.model import VERDICTS, PullScope
+from siem2graph.model import VERDICTS, AuditReport, PullScope
 from siem2graph.pairs import rank_pairs
+from tests.helpers import json_source
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 LEGACY = SAMPLE / "legacy_siem_export.csv"
@@ -183,3 +184,39 @@ def test_pairs_rank_when_parts_hold_none_or_only_missing_texts():
     )
     # not found first, then by legacy text (missing last), then Graph text (missing last)
     assert rank_pairs(pairs).index.tolist() == [3, 1, 0, 2]
+
+
+def test_one_audit_cuts_its_pairs_where_a_merge_does():
+    """Pairs as frequent rank by the texts shown, in one audit as in a merge (and on Spark):
+    'x (+10 more)' sorts before 'x (+2 more)'; ranked by count, the cut kept the other one."""
+    categories = {"1": ["x", "y1", "y2"], "2": ["x", *(f"z{n}" for n in range(10))]}
+    created = "2024-05-01T10:00:00Z"
+    legacy = [
+        {"AlertId": f"da63700000000000000{n}_1", "AlertTime": created, "Category": "Malware"}
+        for n in categories
+    ]
+    graph = [
+        {
+            "id": f"da63700000000000000{n}_1",
+            "serviceSource": "microsoftDefenderForEndpoint",
+            "createdDateTime": created,
+            "lastUpdateDateTime": created,
+            "categories": shown,
+        }
+        for n, shown in categories.items()
+    ]
+
+    def pairs(top: int | None) -> tuple[pd.DataFrame, AuditReport]:
+        report = audit_sources(
+            [json_source("legacy.json", legacy)],
+            [json_source("graph.json", {"value": graph})],
+            options=AuditOptions(top_pairs=top),
+        )
+        assert report.join.matched_alerts == 2
+        return report.value_pairs, report
+
+    cut, _ = pairs(1)
+    every, report = pairs(None)
+    merged = summed_pairs([every], report, 1)
+    for kept in (cut, merged):
+        assert kept[kept["siem_field"] == "Category"]["graph_value"].tolist() == ["x (+10 more)"]
