@@ -71,11 +71,16 @@ def _graph_display(graph: pd.DataFrame, alerts: int) -> tuple[np.ndarray, np.nda
 def _shown(first: np.ndarray, size: np.ndarray, texts: pd.Index) -> pa.Array:
     """The Graph value shown for an alert: its first value, with '(+n more)' when it has
     more ('' for none)."""
-    values = pa.array(texts.array, pa.string()).take(pa.array(first, mask=first < 0))
+    shown = first >= 0
+    # only the texts shown: ``texts`` holds every Graph value's text, millions at 1M
+    taken = pa.array(texts.take(first[shown]).array, pa.string())
+    pick = np.full(len(first), len(taken))
+    pick[shown] = np.arange(len(taken))
+    values = pa.concat_arrays([taken, pa.array([""])]).take(pick)
     more = pa.array(size - 1)
     suffix = pc.binary_join_element_wise(" (+", more.cast(pa.string()), " more)", "")
     suffix = pc.if_else(pc.greater(more, 0), suffix, "")
-    return pc.fill_null(pc.binary_join_element_wise(values, suffix, ""), "")
+    return pc.binary_join_element_wise(values, suffix, "")
 
 
 def _shown_rank(first: np.ndarray, size: np.ndarray, texts: pd.Index) -> np.ndarray:
