@@ -30,7 +30,9 @@ from siem2graph.graph.leaves import evidence_kinds, leaf_bits
 from siem2graph.paths import GraphPath, Step, parse_path
 from siem2graph.text_codes import pack
 
-_READ = pj.ReadOptions(block_size=1 << 23)
+# one batch per reader thread (alerts.read_graph keeps several in flight): pyarrow's own pool
+# on top of them made the cores contend (docs/scale.md)
+_READ = pj.ReadOptions(block_size=1 << 23, use_threads=False)
 _HOST_PATH = parse_path("evidence[deviceEvidence].deviceDnsName")
 _TEMPLATE_PART = re.compile(r"\{([A-Za-z0-9_]+)\}")
 _NO_ROWS = np.zeros(0, dtype=np.int64)
