@@ -73,7 +73,7 @@ def _shown(first: np.ndarray, size: np.ndarray, texts: pd.Index) -> pa.Array:
     more ('' for none)."""
     shown = first >= 0
     # only the texts shown: ``texts`` holds every Graph value's text, millions at 1M
-    taken = pa.array(texts.take(first[shown]).array, pa.string())
+    taken = arrow_text(texts.take(first[shown])).combine_chunks().cast(pa.string())
     pick = np.full(len(first), len(taken))
     pick[shown] = np.arange(len(taken))
     values = pa.concat_arrays([taken, pa.array([""])]).take(pick)

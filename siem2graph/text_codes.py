@@ -18,8 +18,8 @@ Texts: TypeAlias = "pa.Array | pa.ChunkedArray"
 _SPLIT_FROM = 100_000
 
 
-def arrow_text(values: pd.Series) -> pa.ChunkedArray:
-    """A text column's Arrow data (no copy for Arrow-backed text)."""
+def arrow_text(values: pd.Series | pd.Index) -> pa.ChunkedArray:
+    """Text values' Arrow data (no copy for Arrow-backed text)."""
     return pa.chunked_array(pa.array(values.array))
 
 
