@@ -81,8 +81,8 @@ def arrow_wraps(kind: pa.StructType) -> bool:
     would take records out of them)."""
     names = {f.name for f in kind}
     lists = any(k in names and pa.types.is_list(kind.field(k).type) for k in LIST_KEYS)
-    splunk = "result" in names and names <= SPLUNK_WRAPPER
-    return lists or (splunk and pa.types.is_struct(kind.field("result").type))
+    # the type holds every record's keys: one record may have only the wrapper's
+    return lists or ("result" in names and pa.types.is_struct(kind.field("result").type))
 
 
 def too_deep(record: Any, limits: ReadLimits) -> str | None:

@@ -182,6 +182,18 @@ def test_broken_lines_are_reported_with_their_numbers(batch_bytes):
     assert any("appears again" in p.reason for p in graph.problems)
 
 
+def test_bytes_that_are_not_utf8_and_wrapped_lines_among_alerts(batch_bytes):
+    """pyarrow reads bytes that are not UTF-8 into its strings, and a Splunk wrapper line has
+    keys the others do not: the Arrow path reads them line by line, as the walk does."""
+    rows: list[Any] = alerts()
+    rows[2] = b'{"id": "latin-1", "title": "caf\xe9"}'
+    rows[4] = {"result": alerts()[4]}
+    graph = assert_same(ndjson("g.ndjson", rows))
+    reasons = {p.line: p.reason for p in graph.problems if p.line is not None}
+    assert list(reasons) == [3] and reasons[3].startswith("invalid JSON: str is not valid UTF-8")
+    assert alerts()[4]["id"] in set(graph.alerts["id"])
+
+
 def test_an_alert_whose_keys_were_renamed_is_said_to_be_so(batch_bytes):
     """Graph's keys in PascalCase (``Id``) are another tool's renaming: the problem says so, on
     the Arrow path and the per-alert walk alike; an alert with no id at all is just that."""

@@ -23,10 +23,11 @@ from bench.measure import engine_figures as figures
 from siem2graph.audit import AuditOptions, audit_files
 from siem2graph.cli import main
 from siem2graph.errors import InputError
+from siem2graph.graph.chunk import NotLines
 from siem2graph.mapping import load_mapping
 from siem2graph.merge import summed_pairs
 from siem2graph.model import AuditReport
-from siem2graph.spark import engine
+from siem2graph.spark import engine, parts
 from siem2graph.spark.combine import combine
 from siem2graph.spark.engine import _orders, audit_spark
 from siem2graph.spark.parts import (
@@ -182,6 +183,62 @@ def test_partitions_read_ambiguous_dates_as_the_whole_input_does(generated):
     legacy, graph = generated
     alone = in_parts(legacy, graph, 4, orders={})  # each partition decides for itself
     assert _differences(figures(audit_files(legacy, graph).to_dict()), figures(alone.to_dict()))
+
+
+def _written_lines(repeat: bool) -> list[bytes]:
+    """The sample's alerts as NDJSON another tool wrote (spaced, non-ASCII escaped), with a
+    line without id, one whose keys were renamed (``Id``) and, if ``repeat``, one repeating a
+    key."""
+    alerts = orjson.loads(GRAPH.read_bytes())["value"]
+    lines = [json.dumps(a, separators=(", ", " : ")).encode() for a in alerts]
+    lines[3] = b'{"title": "no id"}'
+    lines[5] = json.dumps({k[0].upper() + k[1:]: v for k, v in alerts[5].items()}).encode()
+    if repeat:
+        lines[7] = lines[7][:-1] + b', "title" : "again"}'
+    return lines
+
+
+def _parsed_line_by_line(*_args: object) -> None:
+    raise NotLines("the per-line path")
+
+
+@pytest.mark.parametrize("end", [b"\n", b"\r\n"], ids=["LF", "CRLF"])
+@pytest.mark.parametrize("repeat", [False, True], ids=["clean", "a key repeated"])
+def test_graph_lines_read_by_arrow_give_the_rows_of_the_per_line_path(
+    repeat, end, monkeypatch, tmp_path
+):
+    lines = _written_lines(repeat)
+    content = end.join(lines) + end
+    fast = graph_rows("g.ndjson", content, 0)
+    with monkeypatch.context() as patched:
+        patched.setattr(parts, "arrow_alerts", _parsed_line_by_line)
+        parsed = graph_rows("g.ndjson", content, 0)
+    found = unpickled(fast["payload"].iloc[0], Found)
+    assert found == unpickled(parsed["payload"].iloc[0], Found)
+    assert [p.line for p in found.problems] == [4, 6, 8] if repeat else [4, 6]
+    columns = ["route", "side", "file", "number", "key", "tie"]
+    pd.testing.assert_frame_equal(fast[columns], parsed[columns])
+    payloads = [fast["payload"][1:], parsed["payload"][1:]]
+    assert [orjson.loads(p) for p in payloads[0]] == [orjson.loads(p) for p in payloads[1]]
+    # Arrow read the clean batch and kept its lines as written; the other was parsed
+    assert (payloads[0].iloc[0] == lines[0]) is not repeat
+    graph = tmp_path / "g.ndjson"
+    graph.write_bytes(content)
+    local = figures(audit_files([LEGACY], [graph]).to_dict())
+    assert _differences(local, figures(in_parts([LEGACY], [graph], 3).to_dict())) == []
+
+
+def test_a_broken_line_ending_in_cr_is_reported_as_locally(tmp_path):
+    lines = _written_lines(repeat=False)
+    lines[2] = b'{"id": "broken", "title": 1'  # orjson's message counts the CR
+    graph = tmp_path / "g.ndjson"
+    graph.write_bytes(b"\r\n".join(lines) + b"\r\n")
+    local = audit_files([LEGACY], [graph])
+    assert "column 29" in next(p.reason for p in local.problems if p.line == 3)
+    assert (
+        _differences(figures(local.to_dict()), figures(in_parts([LEGACY], [graph], 3).to_dict()))
+        == []
+    )
 
 
 @pytest.fixture(scope="module")

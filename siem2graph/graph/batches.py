@@ -71,9 +71,11 @@ def alert_problem(record: object, limits: ReadLimits) -> str | None:
     return too_deep(record, limits)
 
 
-def _from_lines(
-    batch: Lines, paths: Sequence[GraphPath], hint: SchemaHint, limits: ReadLimits
-) -> Outcome:
+def arrow_alerts(
+    batch: Lines, hint: SchemaHint, limits: ReadLimits
+) -> tuple[pa.StructArray, np.ndarray, tuple[tuple[int, str], ...]]:
+    """A batch's lines parsed by pyarrow, whether each is an alert (has an id) and why the
+    others are not; ``NotLines`` when they must be read line by line (``line_records``)."""
     if not batch.objects:
         raise NotLines("a line is not one JSON object")
     root = parse(batch.text, len(batch.numbers), hint)
@@ -87,7 +89,14 @@ def _from_lines(
         (batch.numbers[int(i)], no_id(record))
         for i, record in zip(missing, _id_like(root.take(missing)), strict=True)
     )
-    if len(missing):
+    return root, has_id, problems
+
+
+def _from_lines(
+    batch: Lines, paths: Sequence[GraphPath], hint: SchemaHint, limits: ReadLimits
+) -> Outcome:
+    root, has_id, problems = arrow_alerts(batch, hint, limits)
+    if problems:
         root = root.filter(has_id)
     return Outcome(arrow_chunk(root, paths), len(batch.numbers), problems)
 
@@ -99,6 +108,23 @@ def _id_like(rows: pa.StructArray) -> list[dict[str, Any]]:
     return [{n: columns[n][i] for n in names} for i in range(len(rows))]
 
 
+def triaged(
+    records: Records, limits: ReadLimits
+) -> tuple[list[tuple[int, str]], list[tuple[int, dict[str, Any]]]]:
+    """The problems of parsed records (why some are no alerts, which keys others repeat), and
+    the alerts with their line numbers."""
+    problems: list[tuple[int, str]] = []
+    alerts = []
+    for number, record in records:
+        if problem := alert_problem(record, limits):
+            problems.append((number, problem))
+        elif isinstance(record, dict):  # what alert_problem accepts
+            alerts.append((number, record))
+        if isinstance(record, Repeating):
+            problems.append((number, repeated_reason(record)))
+    return problems, alerts
+
+
 def _from_records(
     records: Records,
     paths: Sequence[GraphPath],
@@ -106,15 +132,8 @@ def _from_records(
     hint: SchemaHint | None,
     limits: ReadLimits,
 ) -> Outcome:
-    problems: list[tuple[int, str]] = []
-    alerts = []
-    for number, record in records:
-        if problem := alert_problem(record, limits):
-            problems.append((number, problem))
-        elif isinstance(record, dict):  # what alert_problem accepts
-            alerts.append(record)
-        if isinstance(record, Repeating):
-            problems.append((number, repeated_reason(record)))
+    problems, numbered = triaged(records, limits)
+    alerts = [alert for _, alert in numbered]
     chunk = None
     if hint is not None and alerts:
         try:

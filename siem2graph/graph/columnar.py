@@ -9,7 +9,7 @@ NaN) and ``Unsupported`` when a value's text cannot be rendered as ``to_text`` d
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import cast
 
 import numpy as np
@@ -62,7 +62,7 @@ class SchemaHint:
                 table = None
         if table is None:
             table = pj.read_json(pa.BufferReader(buffer), read_options=_READ)
-        if _has_timestamp(pa.struct(list(table.schema))):
+        if has_type(pa.struct(list(table.schema)), _is_time):
             # pyarrow infers timestamps from some ISO texts; read them as the texts they are
             schema = pa.schema(_as_text(pa.struct(list(table.schema))))
             options = pj.ParseOptions(explicit_schema=schema)
@@ -83,6 +83,9 @@ def _settled(kind: pa.DataType) -> pa.DataType:
 
 def parse(buffer: bytes, rows: int, hint: SchemaHint) -> pa.StructArray:
     """The ``rows`` alerts of NDJSON ``buffer`` (one object per line) as one struct array."""
+    if not _utf8(buffer):
+        # pyarrow would keep the bytes in its strings; orjson refuses the line
+        raise NotLines("not UTF-8 text")
     try:
         table = hint.read(buffer)
         # pyarrow 26 builds invalid arrays from lists like [null, {...}]: never read those
@@ -101,11 +104,27 @@ def parse(buffer: bytes, rows: int, hint: SchemaHint) -> pa.StructArray:
     )
 
 
-def _has_timestamp(kind: pa.DataType) -> bool:
+def _utf8(buffer: bytes) -> bool:
+    """Whether ``buffer`` is UTF-8 text (checked as one Arrow string: no copy)."""
+    offsets = pa.py_buffer(np.array([0, len(buffer)], dtype=np.int64))
+    whole = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(buffer)])
+    try:
+        whole.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def has_type(kind: pa.DataType, test: Callable[[pa.DataType], bool]) -> bool:
+    """Whether ``kind`` is, or holds in its fields or list items, a type passing ``test``."""
     if pa.types.is_struct(kind):
-        return any(_has_timestamp(f.type) for f in kind)
+        return any(has_type(f.type, test) for f in kind)
     if pa.types.is_list(kind):
-        return _has_timestamp(kind.value_type)
+        return has_type(kind.value_type, test)
+    return test(kind)
+
+
+def _is_time(kind: pa.DataType) -> bool:
     return pa.types.is_timestamp(kind) or pa.types.is_date(kind)
 
 
@@ -244,10 +263,14 @@ def _host(tree: _Tree, size: int) -> pa.Array:
     return pa.concat_arrays([names, pa.array([""], pa.string())]).take(pick)
 
 
+def scalar_texts(root: pa.StructArray, name: str) -> pa.Array:
+    """``to_text`` of each alert's top-level property ``name`` ('' when absent)."""
+    return _scalar_text(_Tree(root).node((Step(name),)), len(root))
+
+
 def ids(root: pa.StructArray) -> np.ndarray:
     """Whether each alert has an id (a non-empty text)."""
-    node = _Tree(root).node((Step("id"),))
-    texts = _scalar_text(node, len(root))
+    texts = scalar_texts(root, "id")
     return pc.greater(pc.binary_length(texts), 0).to_numpy(zero_copy_only=False)
 
 

@@ -7,7 +7,9 @@ Plain pandas functions on rows of ``ROWS`` (no pyspark here, so they are tested 
   witnesses) is one ``Found`` row (route -1);
 - a Graph file's records each become one NDJSON line with the routing keys of its id and
   providerAlertId; records that are not alerts are counted and reported here, as the local
-  reader reports them;
+  reader reports them. Clean NDJSON is read by pyarrow for the ids and its alerts' lines are
+  kept as written (pyarrow refuses a line that repeats a key: the one line whose record, parsed
+  first-wins, reads otherwise); other batches are parsed line by line and re-serialised;
 - a partition's rows become ``LegacyData`` and ``GraphData`` again and go through ``audit.run``
   with the whole input's day/month witnesses; its report is one row, and every value pair it
   found one row more, for Spark to sum (``engine``).
@@ -23,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
+import numpy as np
 import orjson
 import pandas as pd
 import pyarrow as pa
@@ -30,10 +33,13 @@ import pyarrow as pa
 from siem2graph.audit import AuditOptions, run, time_orders
 from siem2graph.errors import InputError
 from siem2graph.graph.alerts import NO_ALERTS, GraphData, read_graph
-from siem2graph.graph.batches import alert_problem
-from siem2graph.graph.records import AlertStream, Lines, line_records
+from siem2graph.graph.batches import arrow_alerts, triaged
+from siem2graph.graph.chunk import NotLines, Unsupported
+from siem2graph.graph.columnar import SchemaHint, has_type, scalar_texts
+from siem2graph.graph.records import AlertStream, Lines, Records
 from siem2graph.legacy import LegacyData, read_legacy
 from siem2graph.legacy.aliases import AliasSet
+from siem2graph.legacy.limits import ReadLimits
 from siem2graph.legacy.reader import with_mapped_columns
 from siem2graph.mapping import Mapping
 from siem2graph.memory import collector_paused
@@ -119,15 +125,55 @@ def legacy_rows(
     return pd.concat([_found_row(LEGACY, file, found), *parts], ignore_index=True)
 
 
-def _graph_records(stream: AlertStream) -> tuple[list[tuple[int, object]], int]:
-    records: list[tuple[int, object]] = []
-    for batch in stream.batches():
+@dataclass
+class _GraphAlerts:
+    """A Graph file's alerts as rows (line number, NDJSON line, id, providerAlertId) and why
+    its other records are no alerts, batch by batch."""
+
+    limits: ReadLimits
+    hint: SchemaHint = field(default_factory=SchemaHint)
+    read: int = 0  # records
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
+    lines: list[bytes] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    providers: list[str] = field(default_factory=list)
+
+    def add(self, batch: Lines | Records) -> None:
+        """The alerts of a batch: its lines read by pyarrow where they can be, else parsed."""
         if isinstance(batch, Lines):
-            for number, line in zip(batch.numbers, batch.lines(), strict=True):
-                records.extend(line_records(number, line.rstrip(b"\r")))
-        else:
-            records.extend(batch)
-    return records, len(records)
+            try:
+                self._add_lines(batch)
+                return
+            except (NotLines, Unsupported):
+                batch = batch.records()
+        self._add_records(batch)
+
+    def _add_lines(self, batch: Lines) -> None:
+        root, has_id, problems = arrow_alerts(batch, self.hint, self.limits)
+        if has_type(root.type, pa.types.is_floating):
+            raise Unsupported("numbers with fractions: pyarrow reads NaN, orjson refuses it")
+        kept = np.flatnonzero(has_id)
+        ids = scalar_texts(root, "id").take(kept).to_pylist()
+        providers = scalar_texts(root, "providerAlertId").take(kept).to_pylist()
+        lines = batch.lines()
+        self.read += len(batch.numbers)
+        self.problems.extend(problems)
+        self.numbers.extend(batch.numbers[i] for i in kept.tolist())
+        # the line as it is: orjson.dumps of its record would read the same (no key repeats)
+        self.lines.extend(bytes(lines[i]).rstrip(b"\r") for i in kept.tolist())
+        self.ids.extend(ids)
+        self.providers.extend(providers)
+
+    def _add_records(self, records: Records) -> None:
+        problems, alerts = triaged(records, self.limits)
+        self.read += len(records)
+        self.problems.extend(problems)
+        for number, alert in alerts:
+            self.numbers.append(number)
+            self.lines.append(orjson.dumps(alert))
+            self.ids.append(to_text(alert.get("id")))
+            self.providers.append(to_text(alert.get("providerAlertId")))
 
 
 @collector_paused()
@@ -135,34 +181,29 @@ def graph_rows(name: str, content: bytes, file: int) -> pd.DataFrame:
     """One Graph file: its Found row and one row per alert (an NDJSON line, route 0 until the
     ties are known) with the routing keys of its id and providerAlertId."""
     stream = AlertStream(Source.from_bytes(name, content))
+    found = _GraphAlerts(stream.limits)
     try:
-        records, read = _graph_records(stream)
+        for batch in stream.batches():
+            found.add(batch)
     except InputError as exc:
         return _found_row(GRAPH, file, Found(error=str(exc)))
-    problems, numbers, lines, ids, providers = [], [], [], [], []
-    for number, record in records:
-        if problem := alert_problem(record, stream.limits):
-            problems.append(RowProblem(GRAPH, name, number, problem))
-        elif isinstance(record, dict):  # what alert_problem accepts
-            numbers.append(number)
-            lines.append(orjson.dumps(record))
-            ids.append(to_text(record.get("id")))
-            providers.append(to_text(record.get("providerAlertId")))
-    if not read:
+    problems = [RowProblem(GRAPH, name, number, problem) for number, problem in found.problems]
+    if not found.read:
         problems.append(RowProblem(GRAPH, name, None, NO_ALERTS))
-    kept = len(lines)
+    read, kept = found.read, len(found.lines)
     summary = FileSummary(GRAPH, name, stream.sha256, "json", read, kept, read - kept)
     alerts = _rows(
         route=0,
         side=GRAPH,
         file=file,
-        number=pd.Series(numbers, dtype="int64"),
-        key=routing_keys(pd.Series(ids, dtype="str")),
-        tie=routing_keys(pd.Series(providers, dtype="str")),
-        payload=lines,
+        number=pd.Series(found.numbers, dtype="int64"),
+        key=routing_keys(pd.Series(found.ids, dtype="str")),
+        tie=routing_keys(pd.Series(found.providers, dtype="str")),
+        payload=found.lines,
     )
-    found = Found((summary,), tuple(problems))
-    return pd.concat([_found_row(GRAPH, file, found), alerts], ignore_index=True)
+    return pd.concat(
+        [_found_row(GRAPH, file, Found((summary,), tuple(problems))), alerts], ignore_index=True
+    )
 
 
 def route_graph(rows: pd.DataFrame, ties: Ties, partitions: int) -> pd.DataFrame:
