@@ -215,7 +215,7 @@ def test_graph_lines_read_by_arrow_give_the_rows_of_the_per_line_path(
         parsed = graph_rows("g.ndjson", content, 0)
     found = unpickled(fast["payload"].iloc[0], Found)
     assert found == unpickled(parsed["payload"].iloc[0], Found)
-    assert [p.line for p in found.problems] == [4, 6, 8] if repeat else [4, 6]
+    assert [p.line for p in found.problems] == ([4, 6, 8] if repeat else [4, 6])
     columns = ["route", "side", "file", "number", "key", "tie"]
     pd.testing.assert_frame_equal(fast[columns], parsed[columns])
     payloads = [fast["payload"][1:], parsed["payload"][1:]]
