@@ -17,6 +17,7 @@ from siem2graph.text_codes import SortedTexts, arrow_text, pack
 TOP_PAIRS = 50
 EXAMPLES = 3
 PAIR_COLUMNS = ["legacy_value", "graph_value", "found", "verdict"]
+_MORE = " more)"  # the end of the '(+n more)' shown after a value with others beside it
 
 
 def ranking(
@@ -78,7 +79,7 @@ def _shown(first: np.ndarray, size: np.ndarray, texts: pd.Index) -> pa.Array:
     pick[shown] = np.arange(len(taken))
     values = pa.concat_arrays([taken, pa.array([""])]).take(pick)
     more = pa.array(size - 1)
-    suffix = pc.binary_join_element_wise(" (+", more.cast(pa.string()), " more)", "")
+    suffix = pc.binary_join_element_wise(" (+", more.cast(pa.string()), _MORE, "")
     suffix = pc.if_else(pc.greater(more, 0), suffix, "")
     return pc.binary_join_element_wise(values, suffix, "")
 
@@ -89,6 +90,21 @@ def _shown_rank(first: np.ndarray, size: np.ndarray, texts: pd.Index) -> np.ndar
     if (size <= 1).all():
         return first
     return _text_rank(_shown(first, size, texts))
+
+
+def _displays(first: np.ndarray, size: np.ndarray, texts: pd.Index) -> np.ndarray:
+    """Per item a code of the Graph value it shows, equal codes for equal texts shown: a value
+    that itself ends in _MORE can show as an alert with other values beside it does, and a
+    merge, which holds only the texts, sums the two as one pair."""
+    codes, _ = pd.factorize(pack(size, first))
+    # each display's first item: codes are numbered in order of appearance
+    firsts = np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)
+    shown_first = first[firsts]
+    used = arrow_text(texts.take(shown_first[shown_first >= 0]))
+    if (size[firsts] <= 1).all() or not pc.any(pc.ends_with(used, _MORE)).as_py():
+        return codes  # '(+n more)' follows a text that does not end so: texts are distinct
+    merged = pc.dictionary_encode(_shown(shown_first, size[firsts], texts)).indices
+    return merged.to_numpy(zero_copy_only=False)[codes]
 
 
 def top_pairs(
@@ -108,7 +124,7 @@ def top_pairs(
     first, size, texts = _graph_display(graph, len(key_text))
     item_first, item_size = first[item_keys], size[item_keys]
     legacy_codes, legacy_texts = distinct_values(items[VALUE])
-    display_codes, _ = pd.factorize(pack(item_size, item_first))
+    display_codes = _displays(item_first, item_size, texts)
     shown = pack(pack(legacy_codes, display_codes), found.astype(np.int8), 2)
     group, _ = pd.factorize(pack(shown, verdicts, len(VERDICTS)))
     # groups are numbered in order of appearance: a group starts where the running maximum grows

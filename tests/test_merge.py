@@ -186,10 +186,9 @@ def test_pairs_rank_when_parts_hold_none_or_only_missing_texts():
     assert rank_pairs(pairs).index.tolist() == [3, 1, 0, 2]
 
 
-def test_one_audit_cuts_its_pairs_where_a_merge_does():
-    """Pairs as frequent rank by the texts shown, in one audit as in a merge (and on Spark):
-    'x (+10 more)' sorts before 'x (+2 more)'; ranked by count, the cut kept the other one."""
-    categories = {"1": ["x", "y1", "y2"], "2": ["x", *(f"z{n}" for n in range(10))]}
+def _category_audit(categories: dict[str, list[str]], top: int | None) -> AuditReport:
+    """An audit of one matched alert per item of ``categories`` (its number -> Graph's
+    categories), every legacy Category 'Malware'."""
     created = "2024-05-01T10:00:00Z"
     legacy = [
         {"AlertId": f"da63700000000000000{n}_1", "AlertTime": created, "Category": "Malware"}
@@ -205,18 +204,37 @@ def test_one_audit_cuts_its_pairs_where_a_merge_does():
         }
         for n, shown in categories.items()
     ]
+    report = audit_sources(
+        [json_source("legacy.json", legacy)],
+        [json_source("graph.json", {"value": graph})],
+        options=AuditOptions(top_pairs=top),
+    )
+    assert report.join.matched_alerts == len(categories)
+    return report
 
-    def pairs(top: int | None) -> tuple[pd.DataFrame, AuditReport]:
-        report = audit_sources(
-            [json_source("legacy.json", legacy)],
-            [json_source("graph.json", {"value": graph})],
-            options=AuditOptions(top_pairs=top),
-        )
-        assert report.join.matched_alerts == 2
-        return report.value_pairs, report
 
-    cut, _ = pairs(1)
-    every, report = pairs(None)
-    merged = summed_pairs([every], report, 1)
+def _category_pairs(pairs: pd.DataFrame) -> list[tuple[str, int]]:
+    kept = pairs[pairs["siem_field"] == "Category"]
+    return list(zip(kept["graph_value"], kept["alerts"], strict=True))
+
+
+def test_one_audit_cuts_its_pairs_where_a_merge_does():
+    """Pairs as frequent rank by the texts shown, in one audit as in a merge (and on Spark):
+    'x (+10 more)' sorts before 'x (+2 more)'; ranked by count, the cut kept the other one."""
+    categories = {"1": ["x", "y1", "y2"], "2": ["x", *(f"z{n}" for n in range(10))]}
+    cut = _category_audit(categories, 1).value_pairs
+    report = _category_audit(categories, None)
+    merged = summed_pairs([report.value_pairs], report, 1)
     for kept in (cut, merged):
-        assert kept[kept["siem_field"] == "Category"]["graph_value"].tolist() == ["x (+10 more)"]
+        assert _category_pairs(kept) == [("x (+10 more)", 1)]
+
+
+def test_pairs_that_show_the_same_text_are_one_pair_in_one_audit_as_in_a_merge():
+    """A Graph value that itself reads 'x (+2 more)' shows as an alert holding x and two more
+    values does: a merge holds only the texts shown and sums them, so one audit does too."""
+    categories = {"1": ["x (+2 more)"], "2": ["x", "y", "z"], "3": ["x", "y"]}
+    whole = _category_audit(categories, None).value_pairs
+    parts = [_category_audit({n: shown}, None) for n, shown in categories.items()]
+    merged = merge_reports(parts, AuditOptions(top_pairs=None)).value_pairs
+    assert _category_pairs(whole) == [("x (+2 more)", 2), ("x (+1 more)", 1)]
+    assert _category_pairs(merged) == _category_pairs(whole)
