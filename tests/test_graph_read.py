@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import hashlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -351,3 +352,17 @@ def test_a_file_hashed_before_is_not_hashed_again_while_unchanged(tmp_path):
     changed = records.AlertStream(source)
     list(changed.batches())
     assert changed.sha256 == hashlib.sha256(path.read_bytes()).hexdigest() != expected
+
+
+@pytest.mark.parametrize("grown", [0, 1, 5_000], ids=["as stated", "a byte more", "an alert more"])
+def test_a_file_is_read_into_buffers_of_its_size_and_whole_if_it_grew(tmp_path, grown):
+    path = tmp_path / "alerts.ndjson"
+    data = b"".join(orjson.dumps(a) + b"\n" for a in ALERTS[:5])
+    path.write_bytes(data)
+    stream = records.AlertStream(Source.from_path(path))
+    assert stream._next_read() == len(data) + 1  # not BATCH_BYTES, zero-filled for a few lines
+    added = b"".join(orjson.dumps(a) + b"\n" for a in ALERTS[5:])[:grown]
+    path.write_bytes(data + added)  # after its size was taken
+    with path.open("rb") as file, ThreadPoolExecutor(1) as hashing:
+        pieces = [bytes(p) for p in stream._segments(file, hashing)]
+    assert b"".join(pieces) == data + added

@@ -91,9 +91,17 @@ class AlertStream:
     bytes_read: int = 0  # of the stored file, so far
     # the source's hash when already computed (an input cache's key): not computed again
     known: str | None = field(init=False)
+    size: int | None = field(init=False)  # the bytes it holds, when known before reading
 
     def __post_init__(self) -> None:
         self.known = self.source.known_sha256()
+        self.size = self.source.stored_size() if self.source.opener is None else None
+
+    def _next_read(self) -> int:
+        """Bytes to read into the next buffer: BATCH_BYTES, or the rest of a file of known size
+        and one more byte to find its end (a fresh buffer is zero-filled whole)."""
+        left = -1 if self.size is None else self.size - self.bytes_read
+        return min(BATCH_BYTES, left + 1) if left >= 0 else BATCH_BYTES
 
     @property
     def sha256(self) -> str:
@@ -188,9 +196,11 @@ class AlertStream:
             start = len(tail)
             if isinstance(tail, bytearray):  # a line still unfinished: read on behind it
                 buffer = tail
-                buffer += bytes(BATCH_BYTES)  # grown in place: a long line is not copied again
+                buffer += bytes(
+                    self._next_read()
+                )  # grown in place: a long line is not copied again
             else:
-                buffer = bytearray(start + BATCH_BYTES)
+                buffer = bytearray(start + self._next_read())
                 buffer[:start] = tail
             size = stream.readinto(memoryview(buffer)[start:])  # type: ignore[attr-defined]
             if not size:
