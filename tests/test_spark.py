@@ -252,14 +252,41 @@ def spark():
 
 def test_cli_audit_on_spark_writes_the_local_report(spark, tmp_path, capsys):
     local, on_spark = tmp_path / "local", tmp_path / "spark"
-    common = ["audit", "--legacy", str(LEGACY), "--graph", str(GRAPH), "-q"]
-    assert main([*common, "--out", str(local)]) == 0
-    assert main([*common, "--out", str(on_spark), "--spark", "local[2]"]) == 0
+    common = ["--graph", str(GRAPH), "-q"]
+    assert main(["audit", "--legacy", str(LEGACY), *common, "--out", str(local)]) == 0
+    # a URI as a lake holds the files (file:// here): its '//' reaches Spark unfolded
+    uri = f"file://{LEGACY}"
+    spark_run = ["audit", "--legacy", uri, *common, "--out", str(on_spark), "--spark", "local[2]"]
+    assert main(spark_run) == 0
     expected = json.loads((local / "report.json").read_text())
     written = json.loads((on_spark / "report.json").read_text())
     assert _differences(figures(expected), figures(written)) == []
     assert written["engine"] == {"name": "spark", "master": "local[2]", "partitions": 2}
     assert expected["engine"]["name"] == "local"
+
+
+@pytest.mark.parametrize(
+    ("given", "read"),
+    [
+        ("s3a://bucket/exports/legacy.csv", "s3a://bucket/exports/legacy.csv"),
+        ("abfss://lake@account.dfs.core.windows.net/graph/", None),
+        ("dbfs:/mnt/exports/legacy.csv", "dbfs:/mnt/exports/legacy.csv"),
+        ("file:/tmp/legacy.csv", "file:/tmp/legacy.csv"),
+        ("exports/legacy.csv", str(Path("exports/legacy.csv").resolve())),
+        ("C:/exports/legacy.csv", str(Path("C:/exports/legacy.csv").resolve())),
+        (Path("s3a://bucket/legacy.csv"), str(Path("s3a:/bucket/legacy.csv").resolve())),
+    ],
+)
+def test_uris_reach_spark_as_given_and_local_paths_absolute(given, read):
+    assert engine._location(given) == (read or given)
+    assert engine.is_uri(given) is (read is None or read == given)
+
+
+def test_the_local_engine_refuses_a_uri_and_names_spark(tmp_path, capsys):
+    code = main(["audit", "--legacy", "s3a://bucket/x.csv", "--graph", str(GRAPH),
+                 "--out", str(tmp_path), "-q"])  # fmt: skip
+    assert code == 2
+    assert "s3a://bucket/x.csv is a URI" in capsys.readouterr().err
 
 
 def test_a_side_with_no_alerts_gives_the_local_problems_in_parts(tmp_path):

@@ -48,8 +48,14 @@ def _partitions(text: str) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``audit`` options."""
-    parser.add_argument("--legacy", nargs="+", required=True, type=Path, metavar="PATH")
-    parser.add_argument("--graph", nargs="+", required=True, type=Path, metavar="PATH")
+    # text, not Path: with --spark they may be URIs, whose '//' a Path folds
+    uris = "; with --spark also URIs (hdfs://, s3a://, abfss://, dbfs:/)"
+    parser.add_argument(
+        "--legacy", nargs="+", required=True, metavar="PATH", help="SIEM API exports" + uris
+    )
+    parser.add_argument(
+        "--graph", nargs="+", required=True, metavar="PATH", help="Graph alert files" + uris
+    )
     parser.add_argument("--out", required=True, type=Path, metavar="DIR")
     parser.add_argument("--format", default="json", type=_formats, help=",".join(EXPORTERS))
     add_mapping(parser)
@@ -116,15 +122,17 @@ def run(args: argparse.Namespace) -> None:
         raise InputError("--spark-partitions needs --spark MASTER")
     if args.spark and args.input_cache:
         raise InputError("--input-cache is for the local engine; Spark reads the files itself")
+    inputs = _inputs(args.legacy, args.graph, spark=bool(args.spark))
+    legacy, graph = inputs[: len(args.legacy)], inputs[len(args.legacy) :]
     if args.spark:
         from siem2graph.spark.engine import audit_spark
         from siem2graph.spark.session import spark_session
 
-        name_symlinks([*args.legacy, *args.graph])
+        name_symlinks([p for p in inputs if isinstance(p, Path)])
         progress.step(f"auditing on Spark ({args.spark})", 0.0)
         report = audit_spark(
-            args.legacy,
-            args.graph,
+            legacy,
+            graph,
             spark_session(args.spark),
             mapping=mapping,
             aliases=args.aliases,
@@ -132,8 +140,8 @@ def run(args: argparse.Namespace) -> None:
         )
     else:
         report = audit_sources(
-            input_sources(args.legacy),
-            input_sources(args.graph),
+            input_sources([Path(p) for p in legacy]),
+            input_sources([Path(p) for p in graph]),
             mapping,
             progress=progress.step,
             aliases=args.aliases,
@@ -168,7 +176,20 @@ def run(args: argparse.Namespace) -> None:
             f"{len(impact.problems)} files not read"
         )
     if store is not None:
-        _save(store, report, [*args.legacy, *args.graph])
+        _save(store, report, [p for p in inputs if isinstance(p, Path)])
+
+
+def _inputs(legacy: list[str], graph: list[str], spark: bool) -> list[Path | str]:
+    """The input files in order: local paths as ``Path``, URIs as text (only Spark reads them)."""
+    from siem2graph.spark.engine import is_uri  # no pyspark needed to tell a URI
+
+    uris = [text for text in (*legacy, *graph) if is_uri(text)]
+    if uris and not spark:
+        raise InputError(
+            f"{uris[0]} is a URI: the local engine reads local files; "
+            "Spark reads URIs (--spark MASTER)"
+        )
+    return [text if is_uri(text) else Path(text) for text in (*legacy, *graph)]
 
 
 def _attention(report: AuditReport) -> None:

@@ -9,6 +9,7 @@ over all files; (3) the rows grouped by partition and audited (``parts.audit_par
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
@@ -51,10 +52,19 @@ Paths = Sequence[Path | str]
 PARTITION_BYTES = 128 << 20
 
 
+# a scheme of two letters or more: C:/ is a drive; dbfs:/ and file:/ need no authority
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:/")
+
+
+def is_uri(path: Path | str) -> bool:
+    """Whether ``path`` names a file by URI (hdfs://, s3a://, abfss://, dbfs:/, file:/...): text
+    only, as a ``Path`` folds a URI's '//'."""
+    return isinstance(path, str) and _URI.match(path) is not None
+
+
 def _location(path: Path | str) -> str:
-    """A path Spark reads: URIs (hdfs://, s3a://, abfss://...) as given, local paths absolute."""
-    text = str(path)
-    return text if "://" in text else str(Path(text).resolve())
+    """A path Spark reads: URIs as given, local paths absolute."""
+    return str(path) if is_uri(path) else str(Path(path).resolve())
 
 
 def _name(path: Path | str) -> str:
@@ -232,7 +242,7 @@ def audit_spark(
     report = combine(
         reports, legacy_found, graph_found, options, engine | {"partitions": count}, pairs
     )
-    local = [Source.from_path(p) for p in graph if "://" not in str(p)]
+    local = [Source.from_path(p) for p in graph if not is_uri(p)]
     phases = {
         "read_graph": read_graph_s,
         "read_legacy": read_legacy_s,
