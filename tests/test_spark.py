@@ -330,6 +330,27 @@ def test_spark_session_audits_split_alerts_and_real_payloads(spark, generated, m
     assert _differences(expected, figures(real.to_dict())) == []
 
 
+def test_folders_are_read_file_by_file_as_a_lake_holds_them(spark, generated, tmp_path):
+    """A folder (a lake's table of part files) is its files, each its own input by name, in
+    path order, as if each had been given."""
+    legacy, graph = generated
+    folders = {"legacy": tmp_path / "legacy", "graph": tmp_path / "graph"}
+    for side, files in (("legacy", legacy), ("graph", graph)):
+        folders[side].mkdir()
+        for file in reversed(files):  # written in the other order: read by path
+            (folders[side] / file.name).write_bytes(file.read_bytes())
+    local = audit_files(legacy, graph)
+    on_spark = audit_spark([str(folders["legacy"])], [folders["graph"]], spark=spark)
+    assert on_spark.inputs == local.inputs
+    assert [f.name for f in on_spark.inputs] == [p.name for p in (*legacy, *graph)]
+    assert _differences(figures(local.to_dict()), figures(on_spark.to_dict())) == []
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="empty holds no file to read"):
+        audit_spark([tmp_path / "empty"], graph, spark=spark)
+    with pytest.raises(InputError, match=r"Spark cannot read .*missing\.csv: .*does not exist"):
+        audit_spark([tmp_path / "missing.csv"], graph, spark=spark)
+
+
 def test_each_partition_is_audited_once(spark, generated, monkeypatch, tmp_path):
     """The partitions' audits run once each: orderBy's sampling once ran every one of them
     before its sort ran them again."""

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
 
 import pandas as pd
 
@@ -67,44 +68,69 @@ def _location(path: Path | str) -> str:
     return str(path) if is_uri(path) else str(Path(path).resolve())
 
 
-def _name(path: Path | str) -> str:
-    return str(path).rstrip("/").rsplit("/", 1)[-1]
+@dataclass(frozen=True)
+class _Listing:
+    """The files the given paths hold (a folder: every file in it, by path), in the order
+    given: Spark's path of each, its name, and the bytes of all."""
+
+    paths: tuple[str, ...]
+    names: tuple[str, ...]
+    size: int
+
+    def numbers(self) -> dict[str, int]:
+        """Each file's number by its path."""
+        return {path: number for number, path in enumerate(self.paths)}
 
 
-def _files(spark: SparkSession, paths: Paths) -> DataFrame:
-    """(file, content): one row per file, numbered in the order given."""
-    from pyspark.sql import functions as F
+def _listing(spark: SparkSession, given: Paths) -> _Listing:
+    """What ``given`` holds; a path that names no file is an input error."""
+    from pyspark.errors import AnalysisException
 
+    paths: list[str] = []
+    size = 0
+    for item in given:
+        try:  # only the files' paths and lengths are read, not their content
+            rows = spark.read.format("binaryFile").load(_location(item))
+            found = rows.select("path", "length").collect()
+        except AnalysisException as exc:
+            raise InputError(f"Spark cannot read {item}: {exc.getMessage()}") from None
+        if not found:
+            raise InputError(f"{item} holds no file to read")
+        for row in sorted(found, key=lambda r: str(r["path"])):
+            paths.append(str(row["path"]))
+            size += int(row["length"])
+    names = tuple(path.rsplit("/", 1)[-1] for path in paths)
+    return _Listing(tuple(paths), names, size)
+
+
+def _files(spark: SparkSession, given: Paths, listing: _Listing) -> DataFrame:
+    """(path, content): one row per file of ``listing``, a task each."""
     frames = [
-        spark.read.format("binaryFile").load(_location(p)).select(F.lit(n).alias("file"), "content")
-        for n, p in enumerate(paths)
+        spark.read.format("binaryFile").load(_location(p)).select("path", "content") for p in given
     ]
     files = frames[0]
     for frame in frames[1:]:
         files = files.unionByName(frame)
-    return files.repartition(len(paths))
+    return files.repartition(len(listing.paths))
 
 
-def _default_partitions(spark: SparkSession, paths: Paths) -> int:
-    """Enough partitions that each holds about PARTITION_BYTES of input, and at least one per
-    core: a partition's rows are held whole by one task (``applyInPandas``)."""
-    from pyspark.sql import functions as F
-
-    total = 0
-    for path in paths:  # only the files' lengths are read, not their content
-        files = spark.read.format("binaryFile").load(_location(path))
-        total += int(files.agg(F.sum("length")).collect()[0][0] or 0)
-    by_size = -(-total // PARTITION_BYTES)
+def _default_partitions(spark: SparkSession, size: int) -> int:
+    """Enough partitions that each holds about PARTITION_BYTES of the ``size`` bytes of input,
+    and at least one per core: a partition's rows are held whole by one task
+    (``applyInPandas``)."""
+    by_size = -(-size // PARTITION_BYTES)
     return max(spark.sparkContext.defaultParallelism, by_size)
 
 
 def _each_file(
-    read: Callable[[bytes, int], pd.DataFrame],
+    read: Callable[[bytes, int], pd.DataFrame], listing: _Listing
 ) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd.DataFrame]]:
+    numbers = listing.numbers()
+
     def rows(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         for batch in batches:
-            for file, content in zip(batch["file"], batch["content"], strict=True):
-                yield read(bytes(content), int(file))
+            for path, content in zip(batch["path"], batch["content"], strict=True):
+                yield read(bytes(content), numbers[path])
 
     return rows
 
@@ -182,31 +208,33 @@ def audit_spark(
     from pyspark import StorageLevel
 
     shipped(spark)
-    count = partitions or _default_partitions(spark, [*legacy, *graph])
-    legacy_names, graph_names = [_name(p) for p in legacy], [_name(p) for p in graph]
+    legacy_files, graph_files = _listing(spark, legacy), _listing(spark, graph)
+    count = partitions or _default_partitions(spark, legacy_files.size + graph_files.size)
+    legacy_names, graph_names = legacy_files.names, graph_files.names
 
     graph_all = (
-        _files(spark, graph)
-        .mapInPandas(_each_file(lambda c, f: graph_rows(graph_names[f], c, f)), ROWS)
+        _files(spark, graph, graph_files)
+        .mapInPandas(_each_file(lambda c, f: graph_rows(graph_names[f], c, f), graph_files), ROWS)
         .persist(StorageLevel.DISK_ONLY)
     )
-    graph_found = _found(graph_all, len(graph))
+    graph_found = _found(graph_all, len(graph_names))
     alerts = graph_all.filter(graph_all.route != FOUND)
     tied = alerts.filter((alerts.tie != "") & (alerts.key != "") & (alerts.tie != alerts.key))
     ties = Ties((r["key"], r["tie"]) for r in tied.select("key", "tie").distinct().collect())
     read_graph_s = time.perf_counter() - started
 
     legacy_all = (
-        _files(spark, legacy)
+        _files(spark, legacy, legacy_files)
         .mapInPandas(
             _each_file(
-                lambda c, f: legacy_rows(legacy_names[f], c, f, mapping, alias_sets, ties, count)
+                lambda c, f: legacy_rows(legacy_names[f], c, f, mapping, alias_sets, ties, count),
+                legacy_files,
             ),
             ROWS,
         )
         .persist(StorageLevel.DISK_ONLY)
     )
-    legacy_found = _found(legacy_all, len(legacy))
+    legacy_found = _found(legacy_all, len(legacy_names))
     orders = _orders(legacy_found)
     read_legacy_s = time.perf_counter() - started - read_graph_s
 
@@ -242,7 +270,7 @@ def audit_spark(
     report = combine(
         reports, legacy_found, graph_found, options, engine | {"partitions": count}, pairs
     )
-    local = [Source.from_path(p) for p in graph if not is_uri(p)]
+    local = [Source.from_path(urlparse(p).path) for p in graph_files.paths if p.startswith("file:")]
     phases = {
         "read_graph": read_graph_s,
         "read_legacy": read_legacy_s,
@@ -250,7 +278,7 @@ def audit_spark(
     }
     return replace(
         report,
-        pulls=pull_scopes(local, report.inputs) if len(local) == len(graph) else (),
+        pulls=pull_scopes(local, report.inputs) if len(local) == len(graph_names) else (),
         phase_seconds=phases,
         run_seconds=time.perf_counter() - started,
     )
