@@ -330,7 +330,9 @@ def test_spark_session_audits_split_alerts_and_real_payloads(spark, generated, m
     assert _differences(expected, figures(real.to_dict())) == []
 
 
-def test_folders_are_read_file_by_file_as_a_lake_holds_them(spark, generated, tmp_path):
+def test_folders_are_read_file_by_file_as_a_lake_holds_them(
+    spark, generated, tmp_path, monkeypatch
+):
     """A folder (a lake's table of part files) is its files, each its own input by name, in
     path order, as if each had been given."""
     legacy, graph = generated
@@ -349,6 +351,11 @@ def test_folders_are_read_file_by_file_as_a_lake_holds_them(spark, generated, tm
         audit_spark([tmp_path / "empty"], graph, spark=spark)
     with pytest.raises(InputError, match=r"Spark cannot read .*missing\.csv: .*does not exist"):
         audit_spark([tmp_path / "missing.csv"], graph, spark=spark)
+    size = graph[0].stat().st_size
+    with monkeypatch.context() as patched:
+        patched.setattr(engine, "FILE_BYTES_MAX", size - 1)
+        with pytest.raises(InputError, match=rf"alerts-1.ndjson holds {size:,} bytes: .* split -C"):
+            audit_spark([folders["legacy"]], [folders["graph"]], spark=spark)
 
 
 def test_each_partition_is_audited_once(spark, generated, monkeypatch, tmp_path):

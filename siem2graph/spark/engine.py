@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 Paths = Sequence[Path | str]
 # input bytes per partition by default: a 4 GiB local driver failed on 1.6 GiB partitions
 PARTITION_BYTES = 128 << 20
+FILE_BYTES_MAX = 2**31 - 1  # binaryFile holds a file as one value, a Java byte array
 
 
 # a scheme of two letters or more: C:/ is a drive; dbfs:/ and file:/ need no authority
@@ -97,10 +98,20 @@ def _listing(spark: SparkSession, given: Paths) -> _Listing:
         if not found:
             raise InputError(f"{item} holds no file to read")
         for row in sorted(found, key=lambda r: str(r["path"])):
+            if int(row["length"]) > FILE_BYTES_MAX:
+                raise InputError(_too_large(str(row["path"]), int(row["length"])))
             paths.append(str(row["path"]))
             size += int(row["length"])
     names = tuple(path.rsplit("/", 1)[-1] for path in paths)
     return _Listing(tuple(paths), names, size)
+
+
+def _too_large(path: str, length: int) -> str:
+    return (
+        f"{path} holds {length:,} bytes: Spark reads a file whole, at most {FILE_BYTES_MAX:,} "
+        "bytes; cut it into smaller files (NDJSON at line ends, e.g. split -C 1G; a CSV export "
+        "with its header in each part)"
+    )
 
 
 def _files(spark: SparkSession, given: Paths, listing: _Listing) -> DataFrame:
