@@ -10,6 +10,7 @@ import json
 import os
 import pickle
 import re
+import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -430,3 +431,21 @@ def test_a_local_driver_gets_half_the_memory_and_at_least_four_gib(monkeypatch):
         session.os, "sysconf", lambda name: 4096 if name == "SC_PAGE_SIZE" else 2**18
     )
     assert session.local_driver_memory() == "4g"  # a 1 GiB machine: the floor
+
+
+def test_the_engine_shipped_to_the_workers_is_removed_when_the_process_ends(tmp_path):
+    script = (
+        "from siem2graph.spark.session import shipped, spark_session\n"
+        "spark = spark_session('local[1]')\n"
+        "shipped(spark)\n"
+        "import glob, tempfile\n"
+        "print(*glob.glob(tempfile.gettempdir() + '/siem2graph-spark-*/siem2graph.zip'))\n"
+        "spark.stop()\n"
+    )
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[-1].endswith("siem2graph.zip")  # it was there while running
+    assert not list(tmp_path.glob("siem2graph-spark-*"))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 import zipfile
@@ -54,6 +56,8 @@ def shipped(spark: SparkSession) -> None:
     if application in _shipped:
         return
     folder = Path(tempfile.mkdtemp(prefix="siem2graph-spark-"))
+    # served to executors for the application's life (new executors fetch it): gone at exit
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     archive = folder / "siem2graph.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
         for path in sorted(_PACKAGE.rglob("*")):
