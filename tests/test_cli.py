@@ -147,3 +147,29 @@ def test_a_symlinked_secret_file_is_named_and_its_line_not_echoed(inputs, tmp_pa
     assert f"{link} is a symbolic link: reading {target}" in result.stderr
     assert "no AlertId column" in result.stderr
     assert "Q" * 40 not in result.stderr
+
+
+def test_a_folder_is_read_as_the_files_in_it(tmp_path):
+    """As Spark reads a lake's folder: every file in it by name, but the hidden ones."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    parts = sorted(RAPID7.glob("*.json"))
+    for part in parts:
+        (folder / part.name).write_bytes(part.read_bytes())
+    (folder / "_SUCCESS").write_bytes(b"")
+    (folder / f".{parts[0].name}.crc").write_bytes(b"\x00crc")
+    (folder / "nested").mkdir()
+    common = ["--graph", str(GRAPH_EXAMPLE), "--no-store"]
+    by_name = _cli("audit", "--legacy", *map(str, parts), *common, "--out", str(tmp_path / "a"))
+    by_folder = _cli("audit", "--legacy", str(folder), *common, "--out", str(tmp_path / "b"))
+    assert by_name.returncode == by_folder.returncode == 0, by_folder.stderr
+    reports = [json.loads((tmp_path / d / "report.json").read_text()) for d in ("a", "b")]
+    assert [f["name"] for f in reports[1]["inputs"]] == [p.name for p in parts] + [
+        GRAPH_EXAMPLE.name
+    ]
+    for key in ("inputs", "join", "fields", "problems", "value_pairs"):
+        assert reports[0][key] == reports[1][key]
+    (tmp_path / "empty").mkdir()
+    empty = _cli("audit", "--legacy", str(tmp_path / "empty"), *common, "--out", str(tmp_path))
+    assert empty.returncode == 2
+    assert f"{tmp_path / 'empty'} holds no file to read" in empty.stderr

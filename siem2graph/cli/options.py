@@ -88,6 +88,9 @@ def mapping_of(args: argparse.Namespace) -> Mapping:
     return load_mapping(args.mapping) if args.mapping else load_mapping()
 
 
+_HIDDEN = ("_", ".")  # names Spark and Hadoop pass over in a folder: _SUCCESS, .crc files
+
+
 def name_symlinks(paths: Iterable[Path]) -> None:
     """Name each symbolic link among ``paths`` with its target on stderr, so that reading
     another file than the one named never happens silently."""
@@ -97,9 +100,20 @@ def name_symlinks(paths: Iterable[Path]) -> None:
 
 
 def input_sources(paths: list[Path]) -> list[Source]:
-    """Sources over the input files, symbolic links named (``name_symlinks``)."""
+    """Sources over the input files, symbolic links named (``name_symlinks``); a folder is the
+    files in it by name, as Spark reads one (a lake's part files), but the hidden ones."""
     name_symlinks(paths)
-    return [Source.from_path(path) for path in paths]
+    files = []
+    for path in paths:
+        if not path.is_dir():
+            files.append(path)
+            continue
+        held = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(_HIDDEN))
+        if not held:
+            raise InputError(f"{path} holds no file to read")
+        name_symlinks(held)
+        files.extend(held)
+    return [Source.from_path(path) for path in files]
 
 
 def add_siem_sources(parser: argparse.ArgumentParser) -> None:
