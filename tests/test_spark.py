@@ -342,6 +342,7 @@ def test_folders_are_read_file_by_file_as_a_lake_holds_them(
         folders[side].mkdir()
         for file in reversed(files):  # written in the other order: read by path
             (folders[side] / file.name).write_bytes(file.read_bytes())
+        (folders[side] / "_SUCCESS").write_bytes(b"")  # hidden, as the local reader hides it
     local = audit_files(legacy, graph)
     on_spark = audit_spark([str(folders["legacy"])], [folders["graph"]], spark=spark)
     assert on_spark.inputs == local.inputs
