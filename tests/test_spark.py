@@ -348,6 +348,12 @@ def test_folders_are_read_file_by_file_as_a_lake_holds_them(
     assert on_spark.inputs == local.inputs
     assert [f.name for f in on_spark.inputs] == [p.name for p in (*legacy, *graph)]
     assert _differences(figures(local.to_dict()), figures(on_spark.to_dict())) == []
+    twice = [legacy[0], legacy[0]]  # one file, given twice
+    local_twice = audit_files(twice, graph)
+    on_spark_twice = audit_spark(twice, graph, spark=spark)
+    assert on_spark_twice.inputs == local_twice.inputs
+    assert on_spark_twice.join.legacy_rows == 2 * local_twice.inputs[0].rows_kept
+    assert _differences(figures(local_twice.to_dict()), figures(on_spark_twice.to_dict())) == []
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="empty holds no file to read"):
         audit_spark([tmp_path / "empty"], graph, spark=spark)

@@ -195,10 +195,8 @@ class AlertStream:
         while True:
             start = len(tail)
             if isinstance(tail, bytearray):  # a line still unfinished: read on behind it
-                buffer = tail
-                buffer += bytes(
-                    self._next_read()
-                )  # grown in place: a long line is not copied again
+                buffer = tail  # grown in place: a long line is not copied again
+                buffer += bytes(self._next_read())
             else:
                 buffer = bytearray(start + self._next_read())
                 buffer[:start] = tail

@@ -72,15 +72,17 @@ def _location(path: Path | str) -> str:
 @dataclass(frozen=True)
 class _Listing:
     """The files the given paths hold (a folder: every file in it, by path), in the order
-    given: Spark's path of each, its name, and the bytes of all."""
+    given: Spark's path of each, the given path it came from (a file given twice is read
+    twice, as the local engine reads it), its name, and the bytes of all."""
 
     paths: tuple[str, ...]
+    given: tuple[int, ...]
     names: tuple[str, ...]
     size: int
 
-    def numbers(self) -> dict[str, int]:
-        """Each file's number by its path."""
-        return {path: number for number, path in enumerate(self.paths)}
+    def numbers(self) -> dict[tuple[int, str], int]:
+        """Each file's number by (given path's position, Spark's path)."""
+        return {key: n for n, key in enumerate(zip(self.given, self.paths, strict=True))}
 
 
 def _listing(spark: SparkSession, given: Paths) -> _Listing:
@@ -88,8 +90,9 @@ def _listing(spark: SparkSession, given: Paths) -> _Listing:
     from pyspark.errors import AnalysisException
 
     paths: list[str] = []
+    positions: list[int] = []
     size = 0
-    for item in given:
+    for position, item in enumerate(given):
         try:  # only the files' paths and lengths are read, not their content
             rows = spark.read.format("binaryFile").load(_location(item))
             found = rows.select("path", "length").collect()
@@ -101,9 +104,10 @@ def _listing(spark: SparkSession, given: Paths) -> _Listing:
             if int(row["length"]) > FILE_BYTES_MAX:
                 raise InputError(_too_large(str(row["path"]), int(row["length"])))
             paths.append(str(row["path"]))
+            positions.append(position)
             size += int(row["length"])
     names = tuple(path.rsplit("/", 1)[-1] for path in paths)
-    return _Listing(tuple(paths), names, size)
+    return _Listing(tuple(paths), tuple(positions), names, size)
 
 
 def _too_large(path: str, length: int) -> str:
@@ -115,9 +119,14 @@ def _too_large(path: str, length: int) -> str:
 
 
 def _files(spark: SparkSession, given: Paths, listing: _Listing) -> DataFrame:
-    """(path, content): one row per file of ``listing``, a task each."""
+    """(given, path, content): one row per file of ``listing``, a task each."""
+    from pyspark.sql import functions as F
+
     frames = [
-        spark.read.format("binaryFile").load(_location(p)).select("path", "content") for p in given
+        spark.read.format("binaryFile")
+        .load(_location(p))
+        .select(F.lit(n).alias("given"), "path", "content")
+        for n, p in enumerate(given)
     ]
     files = frames[0]
     for frame in frames[1:]:
@@ -140,8 +149,10 @@ def _each_file(
 
     def rows(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         for batch in batches:
-            for path, content in zip(batch["path"], batch["content"], strict=True):
-                yield read(bytes(content), numbers[path])
+            for given, path, content in zip(
+                batch["given"], batch["path"], batch["content"], strict=True
+            ):
+                yield read(bytes(content), numbers[int(given), path])
 
     return rows
 
