@@ -159,10 +159,14 @@ def test_a_folder_is_read_as_the_files_in_it(tmp_path):
     (folder / "_SUCCESS").write_bytes(b"")
     (folder / f".{parts[0].name}.crc").write_bytes(b"\x00crc")
     (folder / "nested").mkdir()
-    common = ["--graph", str(GRAPH_EXAMPLE), "--no-store"]
+    common = ["--graph", str(GRAPH_EXAMPLE), "--store", str(tmp_path / "store")]
     by_name = _cli("audit", "--legacy", *map(str, parts), *common, "--out", str(tmp_path / "a"))
     by_folder = _cli("audit", "--legacy", str(folder), *common, "--out", str(tmp_path / "b"))
     assert by_name.returncode == by_folder.returncode == 0, by_folder.stderr
+    saved = next(x for x in by_folder.stdout.splitlines() if x.startswith("saved as audit "))
+    shown = _cli("history", "show", saved.split()[3], "--store", str(tmp_path / "store"), "--json")
+    sizes = [i["bytes"] for i in json.loads(shown.stdout)["inputs"]]
+    assert sizes == [p.stat().st_size for p in (*parts, GRAPH_EXAMPLE)]  # the folder's files too
     reports = [json.loads((tmp_path / d / "report.json").read_text()) for d in ("a", "b")]
     assert [f["name"] for f in reports[1]["inputs"]] == [p.name for p in parts] + [
         GRAPH_EXAMPLE.name

@@ -124,11 +124,13 @@ def run(args: argparse.Namespace) -> None:
         raise InputError("--input-cache is for the local engine; Spark reads the files itself")
     inputs = _inputs(args.legacy, args.graph, spark=bool(args.spark))
     legacy, graph = inputs[: len(args.legacy)], inputs[len(args.legacy) :]
+    # the files whose sizes the store keeps (Spark lists the files of a folder itself)
+    files = [p for p in inputs if isinstance(p, Path)]
     if args.spark:
         from siem2graph.spark.engine import audit_spark
         from siem2graph.spark.session import spark_session
 
-        name_symlinks([p for p in inputs if isinstance(p, Path)])
+        name_symlinks(files)
         progress.step(f"auditing on Spark ({args.spark})", 0.0)
         report = audit_spark(
             legacy,
@@ -139,9 +141,10 @@ def run(args: argparse.Namespace) -> None:
             partitions=args.spark_partitions,
         )
     else:
+        sources = input_sources([Path(p) for p in legacy]), input_sources([Path(p) for p in graph])
+        files = [s.path for side in sources for s in side if s.path is not None]
         report = audit_sources(
-            input_sources([Path(p) for p in legacy]),
-            input_sources([Path(p) for p in graph]),
+            *sources,
             mapping,
             progress=progress.step,
             aliases=args.aliases,
@@ -176,7 +179,7 @@ def run(args: argparse.Namespace) -> None:
             f"{len(impact.problems)} files not read"
         )
     if store is not None:
-        _save(store, report, [p for p in inputs if isinstance(p, Path)])
+        _save(store, report, files)
 
 
 def _inputs(legacy: list[str], graph: list[str], spark: bool) -> list[Path | str]:
