@@ -456,3 +456,15 @@ def test_the_engine_shipped_to_the_workers_is_removed_when_the_process_ends(tmp_
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split()[-1].endswith("siem2graph.zip")  # it was there while running
     assert not list(tmp_path.glob("siem2graph-spark-*"))
+
+
+def test_the_cli_names_a_path_spark_cannot_read_without_javas_trace(tmp_path):
+    missing = tmp_path / "missing.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "siem2graph", "audit", "--legacy", str(missing), "--graph",
+         str(GRAPH), "--out", str(tmp_path), "--no-store", "--spark", "local[1]"],
+        cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert f"siem2graph: error: Spark cannot read {missing}: [PATH_NOT_FOUND]" in done.stderr
+    assert "FileNotFoundException" not in done.stderr  # Spark's warning, with its Java trace

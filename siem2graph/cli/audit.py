@@ -132,10 +132,13 @@ def run(args: argparse.Namespace) -> None:
 
         name_symlinks(files)
         progress.step(f"auditing on Spark ({args.spark})", 0.0)
+        spark = spark_session(args.spark)
+        if not args.verbose:  # Spark's warnings (a path's Java stack trace) before our error
+            spark.sparkContext.setLogLevel("ERROR")
         report = audit_spark(
             legacy,
             graph,
-            spark_session(args.spark),
+            spark,
             mapping=mapping,
             aliases=args.aliases,
             partitions=args.spark_partitions,
