@@ -267,20 +267,23 @@ def test_cli_audit_on_spark_writes_the_local_report(spark, tmp_path, capsys):
 
 
 @pytest.mark.parametrize(
-    ("given", "read"),
+    ("given", "read", "uri"),
     [
-        ("s3a://bucket/exports/legacy.csv", "s3a://bucket/exports/legacy.csv"),
-        ("abfss://lake@account.dfs.core.windows.net/graph/", None),
-        ("dbfs:/mnt/exports/legacy.csv", "dbfs:/mnt/exports/legacy.csv"),
-        ("file:/tmp/legacy.csv", "file:/tmp/legacy.csv"),
-        ("exports/legacy.csv", str(Path("exports/legacy.csv").resolve())),
-        ("C:/exports/legacy.csv", str(Path("C:/exports/legacy.csv").resolve())),
-        (Path("s3a://bucket/legacy.csv"), str(Path("s3a:/bucket/legacy.csv").resolve())),
+        ("s3a://bucket/exports/legacy.csv", "s3a://bucket/exports/legacy.csv", True),
+        ("abfss://lake@account.dfs.core.windows.net/graph/", None, True),
+        ("dbfs:/mnt/exports/legacy.csv", None, True),
+        ("file:/tmp/legacy.csv", None, True),
+        ("sample_data/legacy_siem_export.csv", str(LEGACY), False),  # here, in the repository
+        ("Files/exports/legacy.csv", None, False),  # not here: Spark's default file system's
+        ("/data/legacy.csv", None, False),
+        ("C:/exports/legacy.csv", None, False),  # a drive, no scheme
+        (Path("s3a://bucket/legacy.csv"), "s3a:/bucket/legacy.csv", False),  # folded already
     ],
 )
-def test_uris_reach_spark_as_given_and_local_paths_absolute(given, read):
+def test_uris_reach_spark_as_given_and_local_paths_absolute(given, read, uri, monkeypatch):
+    monkeypatch.chdir(ROOT)
     assert engine._location(given) == (read or given)
-    assert engine.is_uri(given) is (read is None or read == given)
+    assert engine.is_uri(given) is uri
 
 
 def test_the_local_engine_refuses_a_uri_and_names_spark(tmp_path, capsys):

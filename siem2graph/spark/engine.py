@@ -65,8 +65,12 @@ def is_uri(path: Path | str) -> bool:
 
 
 def _location(path: Path | str) -> str:
-    """A path Spark reads: URIs as given, local paths absolute."""
-    return str(path) if is_uri(path) else str(Path(path).resolve())
+    """A path Spark reads: URIs as given, paths on this machine absolute; a relative path that
+    is not here as given, for Spark to resolve on its default file system (a Fabric notebook's
+    ``Files/...`` in its lakehouse, HDFS on YARN)."""
+    if is_uri(path) or (not Path(path).is_absolute() and not Path(path).exists()):
+        return str(path)
+    return str(Path(path).resolve())
 
 
 @dataclass(frozen=True)
