@@ -369,6 +369,29 @@ def test_folders_are_read_file_by_file_as_a_lake_holds_them(
             audit_spark([folders["legacy"]], [folders["graph"]], spark=spark)
 
 
+def test_a_file_that_lands_after_the_listing_stops_the_audit_by_name(
+    spark, generated, monkeypatch, tmp_path
+):
+    """Spark lists a folder, then reads it: a file that landed in between is an input error,
+    neither read in silence nor left out."""
+    legacy, graph = generated
+    folder = tmp_path / "graph"
+    folder.mkdir()
+    for file in graph:
+        (folder / file.name).write_bytes(file.read_bytes())
+    listed = engine._listing
+
+    def before_the_last_landed(session, given):  # the folder as it was listed
+        held = listed(session, given)
+        if given != [folder]:
+            return held
+        return engine._Listing(held.paths[:1], held.given[:1], held.names[:1], held.size)
+
+    monkeypatch.setattr(engine, "_listing", before_the_last_landed)
+    with pytest.raises(InputError, match=r"alerts-2\.ndjson appeared after the files were listed"):
+        audit_spark(legacy, [folder], spark=spark)
+
+
 def test_each_partition_is_audited_once(spark, generated, monkeypatch, tmp_path):
     """The partitions' audits run once each: orderBy's sampling once ran every one of them
     before its sort ran them again."""

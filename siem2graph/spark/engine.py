@@ -30,6 +30,8 @@ from siem2graph.sources import Source
 from siem2graph.spark.combine import combine
 from siem2graph.spark.parts import (
     FOUND,
+    GRAPH,
+    LEGACY,
     PAIR_ROW,
     REPORTS,
     ROW_COLUMNS,
@@ -39,6 +41,7 @@ from siem2graph.spark.parts import (
     graph_rows,
     legacy_rows,
     route_graph,
+    unlisted_row,
     unpickled,
 )
 from siem2graph.spark.routing import Ties
@@ -147,28 +150,35 @@ def _default_partitions(spark: SparkSession, size: int) -> int:
 
 
 def _each_file(
-    read: Callable[[bytes, int], pd.DataFrame], listing: _Listing
+    read: Callable[[bytes, int], pd.DataFrame], listing: _Listing, side: str
 ) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd.DataFrame]]:
+    """Each file's rows; a file the listing does not hold is numbered after the listed ones."""
     numbers = listing.numbers()
+    unlisted = len(listing.paths)
 
     def rows(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         for batch in batches:
             for given, path, content in zip(
                 batch["given"], batch["path"], batch["content"], strict=True
             ):
-                yield read(bytes(content), numbers[int(given), path])
+                number = numbers.get((int(given), path))
+                if number is None:
+                    yield unlisted_row(side, unlisted, path)
+                else:
+                    yield read(bytes(content), number)
 
     return rows
 
 
 def _found(rows: DataFrame, count: int) -> list[Found]:
-    """Each file's Found row, in file order; an input error stops the audit here."""
-    found = {int(r["file"]): r["payload"] for r in rows.filter(rows.route == FOUND).collect()}
-    out = [unpickled(found[n], Found) for n in range(count)]
-    for item in out:
-        if item.error:
-            raise InputError(item.error)
-    return out
+    """Each of the ``count`` files' Found row, in file order; an input error (of a file that
+    was not listed last) stops the audit here."""
+    rows = rows.filter(rows.route == FOUND)
+    found = {int(r["file"]): unpickled(r["payload"], Found) for r in rows.collect()}
+    for number in sorted(found):
+        if found[number].error:
+            raise InputError(found[number].error)
+    return [found[n] for n in range(count)]
 
 
 def _orders(found: Sequence[Found]) -> dict[str, SlashedOrder]:
@@ -240,7 +250,9 @@ def audit_spark(
 
     graph_all = (
         _files(spark, graph, graph_files)
-        .mapInPandas(_each_file(lambda c, f: graph_rows(graph_names[f], c, f), graph_files), ROWS)
+        .mapInPandas(
+            _each_file(lambda c, f: graph_rows(graph_names[f], c, f), graph_files, GRAPH), ROWS
+        )
         .persist(StorageLevel.DISK_ONLY)
     )
     graph_found = _found(graph_all, len(graph_names))
@@ -255,6 +267,7 @@ def audit_spark(
             _each_file(
                 lambda c, f: legacy_rows(legacy_names[f], c, f, mapping, alias_sets, ties, count),
                 legacy_files,
+                LEGACY,
             ),
             ROWS,
         )

@@ -89,6 +89,13 @@ def _found_row(side: str, file: int, found: Found) -> pd.DataFrame:
     )
 
 
+def unlisted_row(side: str, file: int, path: str) -> pd.DataFrame:
+    """The Found row of a file the audit's listing did not hold (it landed after): an input
+    error, not a file read in silence or left out."""
+    error = f"{path} appeared after the files were listed: audit again once every file is there"
+    return _found_row(side, file, Found(error=error))
+
+
 def _ipc(frame: pd.DataFrame) -> bytes:
     sink = io.BytesIO()
     table = pa.Table.from_pandas(frame, preserve_index=False)
