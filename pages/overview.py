@@ -11,16 +11,17 @@ from siem2graph.report.summary import OVERALL_TEXT, verdict_sentence
 from ui import cache, filters, nav, render, state
 
 # label and width of each column: together they fit the page at 1280 px, and the grid
-# shares out any width left over
+# shares out any width left over; the field, its verdict and why come first, so that they
+# are what shows at 800 px beside the sidebar (the rest scrolls into view)
 REGISTER_COLUMNS: dict[str, tuple[str, int]] = {
-    "siem_field": ("SIEM field", 140),
+    "siem_field": ("SIEM field", 130),
     "readiness": ("Graph", 65),
+    "reason": ("Why", 235),
     "touched": ("Matched alerts touched", 155),
-    "reason": ("Why", 260),
     "replacement": ("Use in Graph instead", 150),
 }
 REGISTER_ROWS_SHOWN = 8
-REGISTER_LINES = 4  # Microsoft's longest note in the "Why" column
+REGISTER_LINES = 5  # Microsoft's longest note in the "Why" column at its narrowest
 
 st.title("Overview")
 report = filters.report_in_view()
