@@ -21,7 +21,8 @@ from bench.tiny import tiny_dataset
 from siem2graph.threads import THREADS_ENV
 
 KINDS = ("floor", "ours", "baseline", "pages", "bridge", "store", "cached", "threads")
-OPT_IN = ("server", "spark", "tiny", "tinymatched", "documents")  # only when --kinds names them
+# only when --kinds names them
+OPT_IN = ("server", "spark", "sparkcounts", "tiny", "tinymatched", "documents")
 
 
 def _measure(kind: str, legacy: Path, graph: Path, timeout: float) -> dict[str, Any] | None:

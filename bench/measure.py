@@ -15,6 +15,7 @@ import resource
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -233,15 +234,16 @@ def split_file(path: Path, folder: Path, part_bytes: int = PART_BYTES) -> list[P
     return parts
 
 
-def spark(legacy: Path, graph: Path) -> dict[str, Any]:
+def spark(legacy: Path, graph: Path, alert_values: bool = True) -> dict[str, Any]:
     """The audit on Spark local[2] (the session's start timed apart); the driver's peak (this
     Python process) and the JVM's (the gateway process; its Python workers not counted). Files
     larger than PART_BYTES are cut into parts first (untimed), as a lake holds them; the local
     engine then audits the same parts, and ``same_figures`` says whether both reports agree on
-    every figure (``engine_figures``: examples and row order aside; ``parts.local`` its time)."""
+    every figure (``engine_figures``: examples and row order aside; ``parts.local`` its time).
+    ``alert_values``: False audits as ``--no-alert-values`` does (the local audit keeps them)."""
     import tempfile
 
-    from siem2graph.audit import audit_files
+    from siem2graph.audit import AuditOptions, audit_files
     from siem2graph.spark.engine import audit_spark
     from siem2graph.spark.session import spark_session
 
@@ -249,7 +251,10 @@ def spark(legacy: Path, graph: Path) -> dict[str, Any]:
         legacy_parts = split_file(legacy, Path(folder))
         graph_parts = split_file(graph, Path(folder))
         session, start_wall, _ = timed(lambda: spark_session("local[2]"))
-        report, wall, cpu = timed(lambda: audit_spark(legacy_parts, graph_parts, spark=session))
+        options = AuditOptions(alert_values=alert_values)
+        report, wall, cpu = timed(
+            lambda: audit_spark(legacy_parts, graph_parts, spark=session, options=options)
+        )
         jvm = _peak_mb(session.sparkContext._gateway.proc.pid)  # pyspark offers no handle
         session.stop()
         figures = figures_digest(report.to_dict())
@@ -403,6 +408,7 @@ KINDS = {
     "store": store,
     "cached": cached,
     "spark": spark,
+    "sparkcounts": partial(spark, alert_values=False),
     "threads": threads,
     "documents": documents,
 }

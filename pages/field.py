@@ -61,6 +61,10 @@ def _alerts(field: str, dropped: bool, row: pd.Series) -> None:
             or choices[0]
         )
         alerts, total = cache.view(views.alerts_with_verdict, field, verdict, render.DEFAULT_ROWS)
+    if not report.values_kept:
+        render.values_not_kept()
+        render.table(alerts, total=total)
+        return
     st.caption("Select an alert to see its legacy detections and Graph values.")
     event = render.table(
         alerts,

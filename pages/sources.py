@@ -126,7 +126,8 @@ def _what_was_read() -> None:
         )
     else:
         st.caption(f"Audit of the {state.report_label()}.")
-    st.text(f"Run on {engine_text(report.engine)} in {report.run_seconds:.1f} s.")
+    kept = "" if report.values_kept else "; counts kept, not each alert's values"
+    st.text(f"Run on {engine_text(report.engine)} in {report.run_seconds:.1f} s{kept}.")
     render.table(views.inputs_frame(report))
     left, right = st.columns(2)
     left.text("Legacy detections: " + render.time_range(report.legacy_time_range))

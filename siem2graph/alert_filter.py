@@ -8,9 +8,9 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from siem2graph.audit import AuditOptions, timeline
+from siem2graph.held import LegacyHeld, legacy_held
 from siem2graph.mapping import DROPPED_STATUSES
 from siem2graph.model import FILTER_COLUMNS, VERDICTS, AuditReport, FieldResult, Verdict
 from siem2graph.readiness import headline, readiness
@@ -68,34 +68,6 @@ def alert_mask(report: AuditReport, alert_filter: AlertFilter) -> np.ndarray:
         if alert_filter.last_day:
             mask &= (days <= alert_filter.last_day).fillna(False).to_numpy(dtype=bool)
     return mask
-
-
-@dataclasses.dataclass(frozen=True)
-class LegacyHeld:
-    """What the legacy detections held, per alert (rows of ``report.alerts``) and SIEM field:
-    how many detections had a value. Built once per report, so a filter change reads
-    ``alerts x fields`` numbers instead of every detection."""
-
-    fields: tuple[str, ...]
-    rows: np.ndarray  # (alerts, fields): detections with a value
-
-
-def legacy_held(report: AuditReport) -> LegacyHeld:
-    """The per-alert counts of ``report``'s detections with a value, field by field."""
-    keys = report.detections["key"].astype("category")  # already so after a local audit
-    codes, categories = keys.cat.codes.to_numpy(), keys.cat.categories
-    slot_of_alert = categories.get_indexer(pd.Index(report.alerts["key"]))
-    names = tuple(r.siem_field for r in report.fields)
-    rows = np.zeros((len(report.alerts), len(names)), dtype=np.int32)
-    has_key = codes >= 0
-    for number, name in enumerate(names):
-        column = report.detections.get(name)
-        if column is None:
-            continue
-        present = has_key & column.notna().to_numpy()
-        per_slot = np.bincount(codes[present], minlength=len(categories) + 1)
-        rows[:, number] = np.where(slot_of_alert >= 0, per_slot[slot_of_alert], 0)
-    return LegacyHeld(names, rows)
 
 
 def _field_in_view(

@@ -26,6 +26,7 @@ from siem2graph.graph.parsed_cache import (
     read_graph_cached,
     read_legacy_cached,
 )
+from siem2graph.held import without_alert_values
 from siem2graph.join import NO_GRAPH_ALERTS, join
 from siem2graph.legacy import FILE_COLUMN, RECORD_COLUMN, LegacyData
 from siem2graph.legacy.limits import ReadLimits
@@ -56,6 +57,7 @@ class AuditOptions:
 
     risk_threshold: float = 0.01  # share of alerts that must lose/change a value to flag the field
     top_pairs: int | None = TOP_PAIRS  # value pairs kept per field and found/not (None: all)
+    alert_values: bool = True  # False: the report keeps counts, not every alert's values
 
 
 @dataclass
@@ -222,7 +224,7 @@ def run(
     fields = tuple(results)
     value_pairs = pd.concat([_empty_pairs(), *(p for p in pairs if len(p))], ignore_index=True)
     alerts = joined.alerts
-    return AuditReport(
+    report = AuditReport(
         tool_version=__version__,
         mapping=mapping,
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -245,6 +247,7 @@ def run(
         phase_seconds=dict(clock.phases),
         engine={"name": "local", "threads": threads},
     )
+    return report if options.alert_values else without_alert_values(report)
 
 
 def unmapped_columns(columns: Iterable[str], mapping: Mapping) -> list[str]:

@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from siem2graph.audit import AuditOptions, time_range, timeline
 from siem2graph.errors import MappingError
+from siem2graph.held import without_alert_values
 from siem2graph.legacy.compact import first_seen, stacked
 from siem2graph.model import VERDICTS, AuditReport, FieldResult, JoinSummary
 from siem2graph.pairs import PAIR_COLUMNS, rank_pairs
@@ -142,6 +143,9 @@ def merge_reports(
         raise ValueError("no reports to merge")
     _same_mapping(reports)
     started = time.perf_counter()
+    kept = all(r.values_kept for r in reports)
+    if not kept:
+        reports = [without_alert_values(r) for r in reports]
     options = options or AuditOptions()
     first = reports[0]
     join = JoinSummary(
@@ -183,4 +187,5 @@ def merge_reports(
         detections=stacked([r.detections for r in reports]),
         graph_values=merged_graph_values([r.graph_values for r in reports]),
         phase_seconds=phases,
+        held=None if kept else pd.concat([r.held for r in reports], ignore_index=True),
     )

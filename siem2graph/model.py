@@ -179,6 +179,14 @@ class AuditReport:
     pulls: tuple[PullScope, ...] = ()  # the Graph inputs that came from a live pull
     # where it ran: {"name": "local", "threads": N} or {"name": "spark", "master", "partitions"}
     engine: MappingABC[str, Any] = dataclass_field(default_factory=dict)
+    # set only when the per-alert values were left out (``held.without_alert_values``; then
+    # detections and graph_values have no rows): key, and per SIEM field the detections with a value
+    held: pd.DataFrame | None = None
+
+    @property
+    def values_kept(self) -> bool:
+        """Whether the report holds every alert's values (its detections and Graph values)."""
+        return self.held is None
 
     def field(self, siem_field: str) -> FieldResult:
         for row in self.fields:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from siem2graph.held import legacy_held
 from siem2graph.join import beyond_other_side
 from siem2graph.mapping import DROPPED_STATUSES
 from siem2graph.model import FILTER_COLUMNS, VERDICTS, AuditReport, Verdict
@@ -156,6 +157,14 @@ def _graph_paths(report: AuditReport, siem_field: str) -> list[str]:
     return list(report.field(siem_field).graph_paths)
 
 
+def _values_shown(report: AuditReport, table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` without its columns of alert values when the report kept none (they would
+    read as empty values)."""
+    if report.values_kept:
+        return table
+    return table.drop(columns=[c for c in ("legacy_value", "graph_value") if c in table])
+
+
 def alerts_with_verdict(
     report: AuditReport, siem_field: str, verdict: str = Verdict.MISMATCH, limit: int = 500
 ) -> tuple[pd.DataFrame, int]:
@@ -174,23 +183,25 @@ def alerts_with_verdict(
         legacy_value=_joined_values(legacy, "key", siem_field).reindex(shown).to_numpy(),
         graph_value=_joined_values(graph, "key", "value").reindex(shown).to_numpy(),
     )
-    return table.reset_index(), len(keys)
+    return _values_shown(report, table.reset_index()), len(keys)
 
 
 def alerts_holding(
     report: AuditReport, siem_field: str, limit: int = 500
 ) -> tuple[pd.DataFrame, int]:
     """The first ``limit`` matched alerts whose legacy detections hold a value of
-    ``siem_field`` (for fields Graph has no equivalent for), with that value; and how many."""
-    rows = report.detections.loc[report.detections[siem_field].notna(), ["key", siem_field]]
+    ``siem_field`` (for fields Graph has no equivalent for), with that value (none when the
+    report kept no values); and how many."""
+    held = legacy_held(report, [siem_field]).rows[:, 0] > 0
     matched = matched_alerts(report)
-    keys = pd.Index(rows["key"].unique(), name="key").intersection(matched.index)
+    keys = pd.Index(report.alerts["key"][held], name="key").intersection(matched.index)
     shown = keys[:limit]
-    rows = rows[rows["key"].isin(shown)]  # join the values of the alerts shown only
+    detections = report.detections
+    rows = detections.loc[detections["key"].isin(shown), ["key", siem_field]].dropna()
     table = matched.loc[shown, ["title", "severity", "category", "host"]].assign(
         legacy_value=_joined_values(rows, "key", siem_field).reindex(shown).to_numpy()
     )
-    return table.reset_index(), len(keys)
+    return _values_shown(report, table.reset_index()), len(keys)
 
 
 def find_alerts(
@@ -263,7 +274,7 @@ def alert_field_comparison(report: AuditReport, key: str) -> pd.DataFrame:
                 "verdict": verdict,
             }
         )
-    return pd.DataFrame(rows)
+    return _values_shown(report, pd.DataFrame(rows))
 
 
 def unmatched_alerts(report: AuditReport, side: str, limit: int = 500) -> tuple[pd.DataFrame, int]:

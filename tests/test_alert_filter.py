@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from siem2graph import views
-from siem2graph.alert_filter import AlertFilter, filtered, legacy_held
+from siem2graph.alert_filter import AlertFilter, filtered
+from siem2graph.held import legacy_held
 from siem2graph.report.audit_tables import risk_register
 from tests.dashboard_inputs import LEGACY_ONLY, MATCHED, dashboard_report
 

@@ -19,6 +19,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from siem2graph.graph import parsed_cache
+from siem2graph.held import without_alert_values
 from siem2graph.model import REUSED
 from siem2graph.report import audit_name
 from siem2graph.sources import Source
@@ -63,13 +64,14 @@ def _fresh_app() -> AppTest:
     return AppTest.from_file(APP, default_timeout=TIMEOUT)
 
 
-def _app_on(page: nav.PageSpec, report=None) -> AppTest:
-    """The app on ``page``, with ``report`` loaded as if audited (and no automatic sample)."""
+def _app_on(page: nav.PageSpec, report=None, report_id: str = "dashboard-test-inputs") -> AppTest:
+    """The app on ``page``, with ``report`` loaded as if audited (and no automatic sample);
+    ``report_id`` names it for the views' cache."""
     at = _fresh_app()
     at.session_state[state.SAMPLE_TRIED] = True
     if report is not None:
         at.session_state[state.REPORT] = report
-        at.session_state[state.REPORT_ID] = "dashboard-test-inputs"
+        at.session_state[state.REPORT_ID] = report_id
         at.session_state[state.REPORT_LABEL] = "test inputs"
     at.run()
     return at.switch_page(page.path).run()
@@ -522,6 +524,29 @@ def test_one_field_drills_down_to_the_explorer(report):
     fields = at.dataframe[1].value.set_index("siem_field")
     assert fields.at["FileName", "verdict"] == "mismatch"
     assert fields.at["AlertTitle", "legacy_value"] == HOSTILE_TITLE  # shown as plain text
+
+
+def test_a_report_without_alert_values_says_so_where_values_would_show(report):
+    lean = without_alert_values(report)
+    at = _app_on(nav.FIELD, lean, "without-alert-values")
+    at.selectbox(key=state.FIELD_CHOICE).select("FileName").run()
+    at.radio[0].set_value("mismatch").run()
+    _assert_clean(at)
+    said = [i.value for i in at.info if "--no-alert-values" in i.value]
+    assert said, [i.value for i in at.info]
+    shown = next(d.value for d in at.dataframe if "key" in d.value.columns)
+    assert shown["key"].tolist() == [FILE_CHANGED] and "legacy_value" not in shown.columns
+    at = _app_on(nav.EXPLORER, lean, "without-alert-values")
+    at.text_input(key=state.EXPLORER_QUERY).input("600000000000000002").run()
+    at.selectbox(key=state.EXPLORER_ALERT).set_value(SEVERITY_CHANGED).run()
+    _assert_clean(at)
+    fields = at.dataframe[1].value.set_index("siem_field")
+    assert fields.at["Severity", "verdict"] == "mismatch"
+    assert any("--no-alert-values" in i.value for i in at.info)
+    assert not any("detection 1" in d.value.columns for d in at.dataframe)
+    assert "counts kept, not each alert's values" in _texts(
+        _app_on(nav.SOURCES, lean, "without-alert-values")
+    )
 
 
 def test_mismatch_heatmap_regroups(report):

@@ -25,9 +25,11 @@ from siem2graph.audit import AuditOptions, audit_files
 from siem2graph.cli import main
 from siem2graph.errors import InputError
 from siem2graph.graph.chunk import NotLines
+from siem2graph.held import held_frame
 from siem2graph.mapping import load_mapping
 from siem2graph.merge import summed_pairs
 from siem2graph.model import AuditReport
+from siem2graph.report.audit_tables import alerts_losing_data
 from siem2graph.spark import engine, parts
 from siem2graph.spark.combine import combine
 from siem2graph.spark.engine import _orders, audit_spark
@@ -332,6 +334,22 @@ def test_spark_session_audits_split_alerts_and_real_payloads(spark, generated, m
     real = audit_spark(real_legacy, real_graph, spark=spark)
     expected = figures(audit_files(real_legacy, real_graph).to_dict())
     assert _differences(expected, figures(real.to_dict())) == []
+
+
+def test_spark_audits_without_alert_values_keeping_the_local_counts(spark, generated):
+    legacy, graph = generated
+    options = AuditOptions(alert_values=False)
+    report = audit_spark(legacy, graph, spark=spark, options=options, partitions=3)
+    local = audit_files(legacy, graph)
+    assert not report.values_kept
+    assert len(report.detections) == 0 and len(report.graph_values) == 0
+    assert _differences(figures(local.to_dict()), figures(report.to_dict())) == []
+    by_key = ["key"]
+    expected = held_frame(local).sort_values(by_key, ignore_index=True)
+    pd.testing.assert_frame_equal(
+        report.held.sort_values(by_key, ignore_index=True), expected, check_dtype=False
+    )
+    assert alerts_losing_data(report) == alerts_losing_data(local) > 0
 
 
 def test_folders_are_read_file_by_file_as_a_lake_holds_them(

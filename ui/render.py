@@ -112,6 +112,17 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
+def values_not_kept() -> None:
+    """Say why an alert's own values are not shown: the audit kept counts only."""
+    st.info(
+        "This audit kept counts, not each alert's values (it ran with --no-alert-values, for "
+        "an estate too large to hold them): every figure is whole, but an alert's legacy "
+        "detections and Graph values cannot be shown. Audit a smaller period without that "
+        "option to see them.",
+        icon=":material/info:",
+    )
+
+
 def input_error(error: Siem2GraphError) -> None:
     """Show an error the user can fix (the engine's message names the file and the reason)."""
     st.error(f"The audit could not run: {escape_markdown(str(error))}", icon=":material/error:")

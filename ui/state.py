@@ -8,7 +8,8 @@ from collections.abc import Sequence
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from siem2graph.alert_filter import AlertFilter, filtered, legacy_held
+from siem2graph.alert_filter import AlertFilter, filtered
+from siem2graph.held import legacy_held
 from siem2graph.impact import ContentImpact
 from siem2graph.model import AuditReport
 from siem2graph.sources import Source

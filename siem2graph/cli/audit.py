@@ -99,6 +99,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(default: one per 128 MB of input, at least Spark's parallelism)",
     )
     parser.add_argument(
+        "--no-alert-values",
+        action="store_true",
+        help="keep per alert and field only counts, not the values each alert held: the "
+        "figures and exports are the same, the dashboard's drill-down to an alert's values is "
+        "empty; for audits too large to hold every value (docs/scale.md)",
+    )
+    parser.add_argument(
         "--no-images",
         action="store_true",
         help="leave chart images out of xlsx/pdf (default: included when a Chromium is found)",
@@ -107,7 +114,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> None:
     """Audit, write every format asked for and print a one-line summary."""
-    from siem2graph.audit import audit_sources
+    from siem2graph.audit import AuditOptions, audit_sources
     from siem2graph.graph.parsed_cache import ParsedCache
     from siem2graph.impact import Evidence, analyse_content, read_content_paths
     from siem2graph.report.content_tables import bridge_summary, rules_summary
@@ -123,6 +130,7 @@ def run(args: argparse.Namespace) -> None:
     if args.spark and args.input_cache:
         raise InputError("--input-cache is for the local engine; Spark reads the files itself")
     inputs = _inputs(args.legacy, args.graph, spark=bool(args.spark))
+    options = AuditOptions(alert_values=not args.no_alert_values)
     legacy, graph = inputs[: len(args.legacy)], inputs[len(args.legacy) :]
     # the files whose sizes the store keeps (Spark lists the files of a folder itself)
     files = [p for p in inputs if isinstance(p, Path)]
@@ -140,6 +148,7 @@ def run(args: argparse.Namespace) -> None:
             graph,
             spark,
             mapping=mapping,
+            options=options,
             aliases=args.aliases,
             partitions=args.spark_partitions,
         )
@@ -149,6 +158,7 @@ def run(args: argparse.Namespace) -> None:
         report = audit_sources(
             *sources,
             mapping,
+            options,
             progress=progress.step,
             aliases=args.aliases,
             cache=ParsedCache(args.input_cache) if args.input_cache else None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from siem2graph.compare import COMPARATORS
+from siem2graph.held import legacy_held
 from siem2graph.mapping import DROPPED_STATUSES
 from siem2graph.model import AT_RISK, READINESS, VERDICTS, AuditReport, FieldResult
 
@@ -122,8 +123,9 @@ def alerts_losing_data(report: AuditReport) -> int:
     keys = set(report.verdicts.index[(report.verdicts[compared].to_numpy() == missing).any(axis=1)])
     dropped = [r.siem_field for r in losing if r.siem_field not in report.verdicts.columns]
     if dropped:
-        held = report.detections[dropped].notna().any(axis=1).to_numpy()
-        keys |= set(report.detections["key"][held]) & set(report.verdicts.index)
+        held = legacy_held(report, dropped).rows.any(axis=1)
+        matched = report.alerts["side"].to_numpy() == "both"
+        keys |= set(report.alerts["key"][held & matched])
     return len(keys)
 
 

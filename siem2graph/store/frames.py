@@ -37,6 +37,7 @@ FRAMES = (
     "detections",
     "graph_values",
 )
+HELD_FRAME = "held"  # only a report without its per-alert values has it
 META_FILE = "report.json"
 PROBLEMS_FRAME = "problems"
 FILE_MODE = 0o600
@@ -76,19 +77,23 @@ def _meta(report: AuditReport) -> dict[str, Any]:
         "phase_seconds": dict(report.phase_seconds),
         "pulls": [asdict(p) for p in report.pulls],
         "engine": dict(report.engine),
+        "values_kept": report.values_kept,
     }
 
 
 def write_report(report: AuditReport, folder: Path) -> dict[str, int]:
     """Write ``report`` into the existing ``folder``; {file name: bytes} of what was written."""
+    written = [*FRAMES, *([] if report.held is None else [HELD_FRAME]), PROBLEMS_FRAME]
     for name in FRAMES:
         _write_frame(getattr(report, name), folder / f"{name}.arrow")
+    if report.held is not None:
+        _write_frame(report.held, folder / f"{HELD_FRAME}.arrow")
     problems = pd.DataFrame(
         [asdict(p) for p in report.problems], columns=[f.name for f in fields(RowProblem)]
     ).astype({"line": "Int64"})
     _write_frame(problems, folder / f"{PROBLEMS_FRAME}.arrow")
     _write_private(folder / META_FILE, orjson.dumps(_meta(report)))
-    names = [f"{n}.arrow" for n in (*FRAMES, PROBLEMS_FRAME)] + [META_FILE]
+    names = [f"{n}.arrow" for n in written] + [META_FILE]
     return {name: (folder / name).stat().st_size for name in names}
 
 
@@ -193,5 +198,6 @@ def _report(folder: Path) -> AuditReport:
         legacy_time_range=_time_range(meta["legacy_time_range"]),
         graph_time_range=_time_range(meta["graph_time_range"]),
         engine=meta.get("engine", {}),
+        held=None if meta.get("values_kept", True) else _read_frame(folder / f"{HELD_FRAME}.arrow"),
         **frames,
     )
