@@ -236,7 +236,8 @@ def split_file(path: Path, folder: Path, part_bytes: int = PART_BYTES) -> list[P
 
 def spark(legacy: Path, graph: Path, alert_values: bool = True) -> dict[str, Any]:
     """The audit on Spark local[2] (the session's start timed apart); the driver's peak (this
-    Python process) and the JVM's (the gateway process; its Python workers not counted). Files
+    Python process, read before the local audit runs in it) and the JVM's (the gateway process;
+    its Python workers not counted). Files
     larger than PART_BYTES are cut into parts first (untimed), as a lake holds them; the local
     engine then audits the same parts, and ``same_figures`` says whether both reports agree on
     every figure (``engine_figures``: examples and row order aside; ``parts.local`` its time).
@@ -255,6 +256,7 @@ def spark(legacy: Path, graph: Path, alert_values: bool = True) -> dict[str, Any
         report, wall, cpu = timed(
             lambda: audit_spark(legacy_parts, graph_parts, spark=session, options=options)
         )
+        driver = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         jvm = _peak_mb(session.sparkContext._gateway.proc.pid)  # pyspark offers no handle
         session.stop()
         figures = figures_digest(report.to_dict())
@@ -269,6 +271,7 @@ def spark(legacy: Path, graph: Path, alert_values: bool = True) -> dict[str, Any
         "cpu_seconds": cpu,
         "parts": {"session_start": start_wall, "local": local_wall, **report_phases},
         "matched_alerts": matched,
+        "driver_peak_mb": driver,
         "jvm_peak_mb": jvm,
         "engine": engine,
         "files": {"legacy": len(legacy_parts), "graph": len(graph_parts)},

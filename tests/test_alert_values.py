@@ -4,6 +4,7 @@ stored copy is the full report's; only the drill-down to an alert's own values i
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +27,7 @@ SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 LEGACY = SAMPLE / "legacy_siem_export.csv"
 GRAPH = SAMPLE / "graph_alerts_v2.json"
 LEAN = AuditOptions(alert_values=False)
+PSEUDONYM = re.compile(r"\b(host|user|ip|domain)-\d+\b")
 TIMES = ("generated_at", "run_seconds", "generated at", "run seconds")
 
 
@@ -75,6 +77,13 @@ def test_every_figure_and_export_is_the_full_reports(full, lean, tmp_path):
     assert written["full"].keys() == written["lean"].keys()
     for file, text in written["full"].items():
         assert _without_times(written["lean"][file]) == _without_times(text), file
+    redacted = {}
+    for name, report in (("full", full), ("lean", lean)):
+        write_reports(report, ("json",), tmp_path / f"{name}-redacted", redact=True, images=False)
+        redacted[name] = (tmp_path / f"{name}-redacted" / "report.json").read_text()
+    # pseudonyms are numbered in the order names are met, the detections' first when kept
+    numbered = [PSEUDONYM.sub(r"\1-N", _without_times(redacted[n])) for n in ("full", "lean")]
+    assert numbered[0] == numbered[1]
 
 
 def test_filters_and_lost_value_lists_read_the_counts(full, lean):
