@@ -50,10 +50,10 @@ def _alert_detail(key: str) -> None:
     render.table(summary.astype("str").rename_axis("attribute").reset_index(name="value"))
     st.subheader("Every field and its verdict")
     if not report.values_kept:
-        render.values_not_kept()
-        render.table(cache.view(views.alert_field_comparison, key))
-        return
+        render.values_not_kept()  # before the table whose value columns it explains away
     render.table(cache.view(views.alert_field_comparison, key))
+    if not report.values_kept:
+        return
     sides = (
         ("Legacy detections", views.alert_detections, "No legacy detection carries this alert."),
         ("Graph alert values", views.alert_graph_values, "No Graph alert carries this alert."),

@@ -83,17 +83,17 @@ def _meta(report: AuditReport) -> dict[str, Any]:
 
 def write_report(report: AuditReport, folder: Path) -> dict[str, int]:
     """Write ``report`` into the existing ``folder``; {file name: bytes} of what was written."""
-    written = [*FRAMES, *([] if report.held is None else [HELD_FRAME]), PROBLEMS_FRAME]
-    for name in FRAMES:
-        _write_frame(getattr(report, name), folder / f"{name}.arrow")
+    frames = {name: getattr(report, name) for name in FRAMES}
     if report.held is not None:
-        _write_frame(report.held, folder / f"{HELD_FRAME}.arrow")
+        frames[HELD_FRAME] = report.held
+    for name, frame in frames.items():
+        _write_frame(frame, folder / f"{name}.arrow")
     problems = pd.DataFrame(
         [asdict(p) for p in report.problems], columns=[f.name for f in fields(RowProblem)]
     ).astype({"line": "Int64"})
     _write_frame(problems, folder / f"{PROBLEMS_FRAME}.arrow")
     _write_private(folder / META_FILE, orjson.dumps(_meta(report)))
-    names = [f"{n}.arrow" for n in written] + [META_FILE]
+    names = [f"{n}.arrow" for n in (*frames, PROBLEMS_FRAME)] + [META_FILE]
     return {name: (folder / name).stat().st_size for name in names}
 
 
