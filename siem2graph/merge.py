@@ -9,7 +9,8 @@ first partition's that has one), and the value pairs: summed, then cut to the to
 each field; a partition that kept only its own top pairs may miss a pair below its cut from
 the sum (partitions audited with ``AuditOptions(top_pairs=None)`` keep them all). Every
 partition's live pulls are kept (a partial one stays flagged); partitions of different mapping
-versions are refused.
+versions are refused. One partition without its alert values (``held.without_alert_values``)
+makes the merge one without them: every partition's per-alert counts, stacked.
 """
 
 from __future__ import annotations
