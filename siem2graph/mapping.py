@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
+import zipfile
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
@@ -16,12 +20,37 @@ from siem2graph.compare import COMPARATORS, Comparator
 from siem2graph.errors import MappingError
 from siem2graph.paths import GraphPath, parse_path
 
+MAPPING_DATA = "mapping_data"  # the mapping folder's copy inside the package (wheel, zip)
+
 
 def _mapping_dir() -> Path:
-    """``mapping/`` at the repository's top level, else the copy an installed wheel carries."""
+    """``mapping/`` at the repository's top level, else the copy an installed wheel carries,
+    else, when the package is imported from a zip (the one Spark ships to its executors), that
+    zip's copy unpacked: its files are read as files."""
     here = Path(__file__).resolve().parent
     repository = here.parent / "mapping"
-    return repository if (repository / "fields.yaml").is_file() else here / "mapping_data"
+    if (repository / "fields.yaml").is_file():
+        return repository
+    if here.is_dir():
+        return here / MAPPING_DATA
+    archive = next(p for p in here.parents if p.is_file())
+    return _unpacked(archive, here.relative_to(archive).as_posix() + f"/{MAPPING_DATA}/")
+
+
+def _unpacked(archive: Path, prefix: str) -> Path:
+    """The members of ``archive`` under ``prefix``, unpacked into a folder of their own beside
+    it, removed at exit (Spark's forked workers skip that: it goes with the application's
+    folder)."""
+    folder = Path(tempfile.mkdtemp(prefix="siem2graph-mapping-", dir=archive.parent))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    with zipfile.ZipFile(archive) as bundle:
+        for name in bundle.namelist():
+            relative = name.removeprefix(prefix)
+            if relative != name and relative and not name.endswith("/"):
+                target = folder / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(bundle.read(name))
+    return folder
 
 
 MAPPING_DIR = _mapping_dir()

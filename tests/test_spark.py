@@ -12,6 +12,7 @@ import pickle
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ from siem2graph.spark.parts import (
 )
 from siem2graph.spark.routing import Ties, routing_keys
 from siem2graph.times import SlashedOrder, parse_times
+from tests.browser import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"
@@ -512,3 +514,66 @@ def test_the_cli_names_a_path_spark_cannot_read_without_javas_trace(tmp_path):
     assert done.returncode == 2
     assert f"siem2graph: error: Spark cannot read {missing}: [PATH_NOT_FOUND]" in done.stderr
     assert "FileNotFoundException" not in done.stderr  # Spark's warning, with its Java trace
+
+
+@pytest.fixture
+def standalone(tmp_path):
+    """A Spark standalone master and one worker (their own JVMs, as on a cluster's machines):
+    executors run in the worker's folder, where the engine is importable only from the zip the
+    driver ships."""
+    from pyspark.find_spark_home import _find_spark_home
+
+    spark_class = Path(_find_spark_home()) / "bin" / "spark-class"
+    port, ui = free_port(), free_port()
+    master = f"spark://127.0.0.1:{port}"
+    started = []
+    commands = [
+        ["org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", str(port),
+         "--webui-port", str(ui)],
+        ["org.apache.spark.deploy.worker.Worker", master, "--host", "127.0.0.1", "--cores", "2",
+         "--memory", "2g", "--work-dir", str(tmp_path / "work"), "--webui-port", str(free_port())],
+    ]  # fmt: skip
+    for number, command in enumerate(commands):
+        log = (tmp_path / f"daemon-{number}.log").open("w")
+        started.append(subprocess.Popen([str(spark_class), *command], stdout=log, stderr=log))
+    logs = [tmp_path / f"daemon-{n}.log" for n in range(len(commands))]
+    deadline = time.monotonic() + 90
+    while "Successfully registered with master" not in logs[1].read_text():
+        assert time.monotonic() < deadline, logs[1].read_text()[-2000:]
+        assert all(p.poll() is None for p in started), [log.read_text()[-2000:] for log in logs]
+        time.sleep(0.5)
+    yield master, tmp_path / "work"
+    for process in started:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _audit_on(master: str, out: Path, python: Path | str) -> subprocess.CompletedProcess[str]:
+    """The CLI's audit of the sample on ``master``, its executors running ``python``."""
+    return subprocess.run(
+        [sys.executable, "-m", "siem2graph", "audit", "--legacy", str(LEGACY), "--graph",
+         str(GRAPH), "--out", str(out), "--no-store", "--format", "json", "--spark", master],
+        cwd=ROOT, env={**os.environ, "PYSPARK_PYTHON": str(python)}, capture_output=True,
+        text=True, timeout=600,
+    )  # fmt: skip
+
+
+def test_a_standalone_cluster_audits_with_the_engine_it_was_shipped(standalone, tmp_path):
+    master, work = standalone
+    bare = tmp_path / "bare"  # a Python without the engine's dependencies, as a new node has
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True)
+    refused = _audit_on(master, tmp_path / "refused", bare / "bin" / "python")
+    assert refused.returncode == 2, refused.stderr[-3000:]
+    assert "siem2graph: error: Spark's executors cannot import " in refused.stderr
+    assert "pip install 'siem2graph[spark]' on every node" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    out = tmp_path / "out"
+    done = _audit_on(master, out, sys.executable)  # a cluster's Python with the dependencies
+    assert done.returncode == 0, done.stderr[-3000:]
+    written = json.loads((out / "report.json").read_text())
+    assert written["engine"]["master"] == master
+    expected = figures(audit_files([LEGACY], [GRAPH]).to_dict())
+    assert _differences(expected, figures(written)) == []
+    # the executors ran in the worker's folder, and read the mapping's files from the zip
+    assert list(work.glob("app-*/*/siem2graph.zip"))
+    assert list(work.glob("app-*/*/siem2graph-mapping-*/graph_v1.yaml"))

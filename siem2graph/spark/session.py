@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from siem2graph.errors import InputError
+from siem2graph.mapping import MAPPING_DATA, MAPPING_DIR
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-INSTALL = "pip install 'siem2graph[spark]' (and a Java 17 runtime, e.g. openjdk-17-jre-headless)"
+PIP_INSTALL = "pip install 'siem2graph[spark]'"
+INSTALL = f"{PIP_INSTALL} (and a Java 17 runtime, e.g. openjdk-17-jre-headless)"
 LOCAL_DRIVER_MEMORY_GIB = 4  # at least: a local master's tasks share the driver's JVM
 _PACKAGE = Path(__file__).resolve().parents[1]
 _shipped: set[str] = set()
@@ -59,9 +61,34 @@ def shipped(spark: SparkSession) -> None:
     # served to executors for the application's life (new executors fetch it): gone at exit
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     archive = folder / "siem2graph.zip"
+    files = {Path("siem2graph") / p.relative_to(_PACKAGE): p for p in _PACKAGE.rglob("*")}
+    # the mapping folder's data files, read by the executors' readers (a wheel has them already)
+    data = Path("siem2graph") / MAPPING_DATA
+    files |= {data / p.relative_to(MAPPING_DIR): p for p in MAPPING_DIR.rglob("*")}
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for path in sorted(_PACKAGE.rglob("*")):
+        for name, path in sorted(files.items()):
             if path.is_file() and "__pycache__" not in path.parts:
-                bundle.write(path, Path("siem2graph") / path.relative_to(_PACKAGE))
+                bundle.write(path, name)
     context.addPyFile(str(archive))
     _shipped.add(application)
+    _importable_on_executors(spark)
+
+
+def _importable_on_executors(spark: SparkSession) -> None:
+    """Stop before any file is read, with what to install, when the executors' Python lacks a
+    module the engine imports (Spark would fail every task with a worker's traceback)."""
+
+    def missing(_: object) -> str:  # nested: shipped by value, importing nothing to unpickle
+        try:
+            import siem2graph.spark.parts  # noqa: F401  # what every task imports
+        except ImportError as exc:
+            return exc.name or str(exc)
+        return ""
+
+    names = [name for name in spark.sparkContext.parallelize([0], 1).map(missing).collect() if name]
+    if names:
+        raise InputError(
+            f"Spark's executors cannot import {names[0]}: run {PIP_INSTALL} on every node, or "
+            "set PYSPARK_PYTHON (spark.pyspark.python) to a Python that has siem2graph's "
+            "dependencies"
+        )
