@@ -548,11 +548,14 @@ def standalone(tmp_path):
         process.wait(timeout=30)
 
 
-def _audit_on(master: str, out: Path, python: Path | str) -> subprocess.CompletedProcess[str]:
+def _audit_on(
+    master: str, out: Path, python: Path | str, graph: Path = GRAPH, *settings: str
+) -> subprocess.CompletedProcess[str]:
     """The CLI's audit of the sample on ``master``, its executors running ``python``."""
     return subprocess.run(
         [sys.executable, "-m", "siem2graph", "audit", "--legacy", str(LEGACY), "--graph",
-         str(GRAPH), "--out", str(out), "--no-store", "--format", "json", "--spark", master],
+         str(graph), "--out", str(out), "--no-store", "--format", "json", "--spark", master,
+         *settings],
         cwd=ROOT, env={**os.environ, "PYSPARK_PYTHON": str(python)}, capture_output=True,
         text=True, timeout=600,
     )  # fmt: skip
@@ -577,3 +580,22 @@ def test_a_standalone_cluster_audits_with_the_engine_it_was_shipped(standalone, 
     # the executors ran in the worker's folder, and read the mapping's files from the zip
     assert list(work.glob("app-*/*/siem2graph.zip"))
     assert list(work.glob("app-*/*/siem2graph-mapping-*/graph_v1.yaml"))
+    # a 64 MB file on executors of Spark's least memory: the advice, not a Java trace
+    large = tmp_path / "large.ndjson"
+    lines = b"\n".join(orjson.dumps(a) for a in orjson.loads(GRAPH.read_bytes())["value"])
+    large.write_bytes((lines + b"\n") * (-(-(64 << 20) // (len(lines) + 1))))
+    small = ("--spark-conf", "spark.executor.memory=512m")
+    starved = _audit_on(master, tmp_path / "starved", sys.executable, large, *small)
+    assert starved.returncode == 2, starved.stderr[-3000:]
+    assert "siem2graph: error: Spark's executors ran out of memory" in starved.stderr
+    assert "--spark-conf spark.executor.memory=4g" in starved.stderr
+
+
+def test_spark_settings_need_spark_and_a_key(capsys):
+    common = ["audit", "--legacy", str(LEGACY), "--graph", str(GRAPH), "--out", "unused"]
+    assert main([*common, "--spark-conf", "spark.executor.memory=4g"]) == 2
+    assert "--spark-conf need --spark MASTER" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exited:
+        main([*common, "--spark", "local[1]", "--spark-conf", "spark.executor.memory"])
+    assert exited.value.code == 2
+    assert "expected KEY=VALUE, got 'spark.executor.memory'" in capsys.readouterr().err

@@ -40,6 +40,13 @@ def _formats(text: str) -> list[str]:
     return chosen
 
 
+def _setting(text: str) -> tuple[str, str]:
+    key, equals, value = text.partition("=")
+    if not equals or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    return key.strip(), value
+
+
 def _partitions(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"a partition count is a whole number from 1 on: {text!r}")
@@ -99,6 +106,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(default: one per 128 MB of input, at least Spark's parallelism)",
     )
     parser.add_argument(
+        "--spark-conf",
+        nargs="+",
+        action="extend",
+        default=[],
+        type=_setting,
+        metavar="KEY=VALUE",
+        help="with --spark: Spark settings, as spark-submit's --conf takes them "
+        "(e.g. spark.executor.memory=4g)",
+    )
+    parser.add_argument(
         "--no-alert-values",
         action="store_true",
         help="keep per alert and field only counts, not the values each alert held: the "
@@ -125,8 +142,8 @@ def run(args: argparse.Namespace) -> None:
     mapping = mapping_of(args)
     store = None if args.no_store else store_of(args)
     progress = StderrProgress("audit", args.quiet)
-    if args.spark_partitions and not args.spark:
-        raise InputError("--spark-partitions needs --spark MASTER")
+    if (args.spark_partitions or args.spark_conf) and not args.spark:
+        raise InputError("--spark-partitions and --spark-conf need --spark MASTER")
     if args.spark and args.input_cache:
         raise InputError("--input-cache is for the local engine; Spark reads the files itself")
     inputs = _inputs(args.legacy, args.graph, spark=bool(args.spark))
@@ -140,7 +157,7 @@ def run(args: argparse.Namespace) -> None:
 
         name_symlinks(files)
         progress.step(f"auditing on Spark ({args.spark})", 0.0)
-        spark = spark_session(args.spark)
+        spark = spark_session(args.spark, dict(args.spark_conf))
         if not args.verbose:  # Spark's warnings (a path's Java stack trace) before our error
             spark.sparkContext.setLogLevel("ERROR")
         report = audit_spark(

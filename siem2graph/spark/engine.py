@@ -55,6 +55,9 @@ Paths = Sequence[Path | str]
 # input bytes per partition by default: a 4 GiB local driver failed on 1.6 GiB partitions
 PARTITION_BYTES = 128 << 20
 FILE_BYTES_MAX = 2**31 - 1  # binaryFile holds a file as one value, a Java byte array
+# how a job failed by an executor's heap reads (seen on a standalone worker: the task's error,
+# or the executor's exit code when the task died with it)
+_OUT_OF_MEMORY = ("java.lang.OutOfMemoryError", "Command exited with code 52")
 
 
 # a scheme of two letters or more: C:/ is a drive; dbfs:/ and file:/ need no authority
@@ -231,7 +234,31 @@ def audit_spark(
 ) -> AuditReport:
     """Audit on Spark (``spark``, else a session on ``master``): the same report as
     ``audit_files`` on the same inputs. ``partitions``: by default one per PARTITION_BYTES of
-    input, at least Spark's default parallelism."""
+    input, at least Spark's default parallelism. Executors out of memory are an input error
+    saying how to give them more."""
+    from py4j.protocol import Py4JJavaError
+
+    try:
+        return _audit(legacy, graph, spark, master, mapping, options, aliases, partitions)
+    except Py4JJavaError as exc:
+        if not any(sign in str(exc) for sign in _OUT_OF_MEMORY):
+            raise
+        raise InputError(
+            "Spark's executors ran out of memory (a task holds an input file whole): give them "
+            "more, e.g. --spark-conf spark.executor.memory=4g, or cut the files smaller"
+        ) from None
+
+
+def _audit(
+    legacy: Paths,
+    graph: Paths,
+    spark: SparkSession | None,
+    master: str,
+    mapping: Mapping | None,
+    options: AuditOptions | None,
+    aliases: Sequence[Path | str],
+    partitions: int | None,
+) -> AuditReport:
     if not legacy or not graph:
         raise InputError("the audit needs at least one legacy export and one Graph file")
     started = time.perf_counter()

@@ -8,6 +8,7 @@ import shutil
 import sys
 import tempfile
 import zipfile
+from collections.abc import Mapping as MappingABC
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,9 +32,10 @@ def local_driver_memory() -> str:
     return f"{max(LOCAL_DRIVER_MEMORY_GIB, half)}g"
 
 
-def spark_session(master: str) -> SparkSession:
-    """A session on ``master`` (``local[N]``, ``spark://host:7077``, ``yarn``, ``k8s://...``);
-    a missing pyspark or Java is an input error naming what to install."""
+def spark_session(master: str, settings: MappingABC[str, str] | None = None) -> SparkSession:
+    """A session on ``master`` (``local[N]``, ``spark://host:7077``, ``yarn``, ``k8s://...``)
+    with ``settings`` (Spark's own keys, e.g. ``spark.executor.memory``); a missing pyspark or
+    Java is an input error naming what to install."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -44,6 +46,8 @@ def spark_session(master: str) -> SparkSession:
         # the workers run this Python, which has the engine's dependencies
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         builder = builder.config("spark.driver.memory", local_driver_memory())
+    for key, value in (settings or {}).items():
+        builder = builder.config(key, value)
     try:
         return builder.getOrCreate()
     except Exception as exc:  # pyspark raises plain runtime errors when Java cannot start
